@@ -1,0 +1,105 @@
+/* sb-ledger.h: events in, episodes and per-buddy statistics out.
+ *
+ * The ledger is the one place where DESIGN section 2 is computed.  It keeps each
+ * buddy's all-time counts and recent episodes in memory, so reading a buddy's
+ * figures costs no SQL, and updates them incrementally as events arrive: a new
+ * message extends or starts one episode, never replays history.  An event older
+ * than the buddy's latest (a server clock behind, an import) re-segments only
+ * from the episode it falls into.  The same message seen twice counts once.
+ *
+ * Time comes in as a parameter ("now", UTC seconds) so tests replay years in
+ * milliseconds.  Writes go to SbStore's queue; call sb_ledger_flush() from a
+ * timer and before closing.
+ */
+#pragma once
+
+#include <glib.h>
+#include "sb-buddy-key.h"
+#include "sb-chat.h"
+#include "sb-event.h"
+#include "sb-params.h"
+#include "sb-stats.h"
+#include "sb-store.h"
+
+G_BEGIN_DECLS
+
+#define SB_LEDGER_ERROR (sb_ledger_error_quark ())
+GQuark sb_ledger_error_quark (void);
+
+typedef enum
+{
+  SB_LEDGER_ERROR_INVALID,   /* a bad argument from outside: bad time, bad key, bad params */
+  SB_LEDGER_ERROR_UNTRACKED, /* the buddy is marked "don't track" */
+} SbLedgerError;
+
+/* How far back the ledger keeps episodes in memory at least: closeness looks
+ * back a year. */
+#define SB_LEDGER_RECENT_S (365 * SB_DAY)
+
+typedef struct _SbLedger SbLedger;
+
+/* Opens the store at @path and loads every buddy's stored summary and recent
+ * episodes.  NULL with @error as sb_store_open().  Free with sb_ledger_free(). */
+SbLedger *sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **error);
+
+/* Flushes and closes.  NULL-safe. */
+void sb_ledger_free (SbLedger *ledger);
+
+/* The store underneath.  Borrowed. */
+SbStore *sb_ledger_get_store (SbLedger *ledger);
+const SbParams *sb_ledger_get_params (SbLedger *ledger);
+
+/* Replaces the parameters and recomputes every summary (G and R change
+ * segmentation, so recent history is re-segmented from the store).  */
+gboolean sb_ledger_set_params (SbLedger *ledger, const SbParams *params, gint64 now,
+                               GError **error);
+
+/* Records @event with @key.  *@is_new (may be NULL) is FALSE when the same
+ * message was already recorded.  FALSE with @error for an untracked buddy or a
+ * store failure; the ledger stays consistent. */
+gboolean sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *event,
+                              gint64 now, gboolean *is_new, GError **error);
+
+/* Records many events of one buddy at once (log import): inserted directly,
+ * duplicates skipped, then the buddy is re-segmented from the earliest new
+ * event.  *@n_new (may be NULL) counts new events. */
+gboolean sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *events,
+                               guint n_events, gint64 now, guint *n_new, GError **error);
+
+/* Records a group-chat observation. */
+gboolean sb_ledger_add_chat_event (SbLedger *ledger, const SbChatEvent *event, GError **error);
+
+/* The buddy's figures as of the last update or refresh, NULL when unknown.
+ * Served from memory: no SQL, no allocation.  Borrowed until the next call that
+ * changes the ledger. */
+const SbStats *sb_ledger_get_stats (SbLedger *ledger, const SbBuddyKey *key);
+
+/* Recomputes the figures that depend on the time (window, closeness, ages) of
+ * every buddy.  Call from a slow timer. */
+void sb_ledger_refresh (SbLedger *ledger, gint64 now);
+
+/* Calls @func for every known buddy, in no particular order. */
+typedef void (*SbLedgerFunc) (const SbBuddyKey *key, const SbStats *stats, gpointer user_data);
+void sb_ledger_foreach (SbLedger *ledger, SbLedgerFunc func, gpointer user_data);
+
+/* Called after a buddy's figures changed through add_event(s) or forget. */
+typedef void (*SbLedgerChangedFunc) (SbLedger *ledger, const SbBuddyKey *key, gpointer user_data);
+void sb_ledger_set_changed_func (SbLedger *ledger, SbLedgerChangedFunc func, gpointer user_data);
+
+/* "Don't track this buddy": nothing more is recorded for @key while FALSE. */
+gboolean sb_ledger_set_tracked (SbLedger *ledger, const SbBuddyKey *key, gboolean tracked,
+                                GError **error);
+gboolean sb_ledger_is_tracked (SbLedger *ledger, const SbBuddyKey *key);
+
+/* "Forget this buddy": deletes every row about @key, in memory and on disk. */
+gboolean sb_ledger_forget_buddy (SbLedger *ledger, const SbBuddyKey *key, GError **error);
+
+/* The profile secret for sb_text_digest().  Borrowed. */
+const guint8 *sb_ledger_get_secret (SbLedger *ledger, gsize *len);
+
+/* Commits queued writes.  On failure the queue is kept; see sb_store_flush(). */
+gboolean sb_ledger_flush (SbLedger *ledger, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbLedger, sb_ledger_free)
+
+G_END_DECLS

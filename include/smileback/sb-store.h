@@ -1,0 +1,133 @@
+/* sb-store.h: the SQLite file that keeps Smile Back's history.
+ *
+ * One file per libpurple profile (smileback.db), mode 0600, WAL.  The schema is
+ * versioned with PRAGMA user_version and migrated forward one transaction per
+ * step; a newer version is refused, a file that is not a database or fails
+ * quick_check is moved aside as "<path>.corrupt-<unix time>" and a fresh one is
+ * made.  Writes are queued in memory and committed in one short transaction by
+ * sb_store_flush(), never one fsync per message; a failed flush keeps the queue
+ * so nothing recorded is lost.
+ *
+ * Most callers want SbLedger, which keeps the summaries in step; the store is
+ * public for the CLI and for tests.
+ */
+#pragma once
+
+#include <glib.h>
+#include "sb-buddy-key.h"
+#include "sb-event.h"
+#include "sb-episode.h"
+#include "sb-stats.h"
+
+G_BEGIN_DECLS
+
+#define SB_STORE_ERROR (sb_store_error_quark ())
+GQuark sb_store_error_quark (void);
+
+typedef enum
+{
+  SB_STORE_ERROR_FAILED,   /* any other SQLite or file error; the message says which */
+  SB_STORE_ERROR_TOO_NEW,  /* written by a newer Smile Back: refused, left untouched */
+  SB_STORE_ERROR_BUSY,     /* locked by another process for longer than the busy timeout */
+  SB_STORE_ERROR_CORRUPT,  /* could not be read and could not be moved aside */
+  SB_STORE_ERROR_NOT_FOUND,
+} SbStoreError;
+
+/* The schema this code writes. */
+#define SB_STORE_SCHEMA_VERSION 2
+
+/* How long a locked database is waited for before SB_STORE_ERROR_BUSY. */
+#define SB_STORE_BUSY_TIMEOUT_MS 250
+
+typedef struct _SbStore SbStore;
+
+/* Opens or creates the database at @path (":memory:" for tests).  Creates the
+ * file with mode 0600, migrates it, and moves a corrupt file aside (see
+ * sb_store_get_moved_aside()).  Returns NULL with @error set when the file is
+ * too new, locked, or cannot be created.  Free with sb_store_free(). */
+SbStore *sb_store_open (const char *path, GError **error);
+
+/* Flushes pending writes (failures are logged with g_warning, the data then is
+ * lost only because the caller chose to close), then closes.  NULL-safe. */
+void sb_store_free (SbStore *store);
+
+/* Where a corrupt file was moved on open, or NULL when nothing was moved. */
+const char *sb_store_get_moved_aside (SbStore *store);
+
+/* The PRAGMA user_version of the open file. */
+int sb_store_get_schema_version (SbStore *store);
+
+/* The profile's random secret for sb_text_digest(), made on first open and kept
+ * in the database.  Borrowed; 32 bytes. */
+const guint8 *sb_store_get_secret (SbStore *store, gsize *len);
+
+/* The row id of @key.  With @create, a missing buddy is added (immediately, not
+ * queued).  Returns 0 with no error set when absent and !@create; 0 with @error
+ * on failure. */
+gint64 sb_store_lookup_buddy (SbStore *store, const SbBuddyKey *key, gboolean create,
+                              GError **error);
+
+/* Calls @func for every buddy with its stored all-time counts and tracking flag.
+ * Stops early when @func returns FALSE.  FALSE with @error on SQLite failure. */
+typedef gboolean (*SbStoreBuddyFunc) (gint64 buddy_id, const SbBuddyKey *key,
+                                      const SbCounts *all, gboolean tracked, gpointer user_data);
+gboolean sb_store_foreach_buddy (SbStore *store, SbStoreBuddyFunc func, gpointer user_data,
+                                 GError **error);
+
+/* Appends to @out (GArray of SbEpisode) the stored episodes of @buddy_id that
+ * started at or after @since, in start order.  Flushes the queue first. */
+gboolean sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *out,
+                                 GError **error);
+
+/* Appends to @out (GArray of SbEvent) the stored events of @buddy_id at or after
+ * @since, in time order.  Flushes the queue first. */
+gboolean sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out,
+                               GError **error);
+
+/* Queues an event (ignored at flush if the same time, direction and digest is
+ * already stored for the buddy). */
+void sb_store_queue_event (SbStore *store, gint64 buddy_id, const SbEvent *event);
+
+/* Queues "insert or replace the episode of @buddy_id that starts at
+ * episode->start". */
+void sb_store_queue_episode (SbStore *store, gint64 buddy_id, const SbEpisode *episode);
+
+/* Queues "delete the episodes of @buddy_id starting at or after @since". */
+void sb_store_queue_delete_episodes (SbStore *store, gint64 buddy_id, gint64 since);
+
+/* Queues the buddy's all-time counts. */
+void sb_store_queue_counts (SbStore *store, gint64 buddy_id, const SbCounts *all);
+
+/* Number of queued operations. */
+guint sb_store_pending (SbStore *store);
+
+/* Commits the queue in one transaction.  On failure (busy, disk full) the queue
+ * is kept for the next try and @error says why. */
+gboolean sb_store_flush (SbStore *store, GError **error);
+
+/* Inserts @n events of @buddy_id at once, skipping those already stored, and
+ * sets *@n_new to how many were new and *@earliest_new to the time of the
+ * earliest new one (G_MAXINT64 when none).  Flushes the queue first. */
+gboolean sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent *events, guint n,
+                                 guint *n_new, gint64 *earliest_new, GError **error);
+
+/* Marks a buddy tracked or not ("Don't track this buddy").  Immediate. */
+gboolean sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error);
+
+/* Deletes every row about @buddy_id.  Immediate; the queue is flushed first. */
+gboolean sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error);
+
+/* Log import bookkeeping, so an import resumes where it stopped: the size and
+ * mtime a log file had when it was fully imported.  get returns FALSE with no
+ * error when the file was never imported. */
+gboolean sb_store_get_file_mark (SbStore *store, const char *path, gint64 *size, gint64 *mtime,
+                                 GError **error);
+gboolean sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime,
+                                 GError **error);
+
+/* Runs @sql (a fixed statement, no user data) for tests and migrations. */
+gboolean sb_store_exec (SbStore *store, const char *sql, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbStore, sb_store_free)
+
+G_END_DECLS

@@ -1,0 +1,11 @@
+/* smileback.h: the whole core API of Smile Back (GLib + SQLite only). */
+#pragma once
+
+#include "sb-buddy-key.h"
+#include "sb-chat.h"
+#include "sb-episode.h"
+#include "sb-event.h"
+#include "sb-ledger.h"
+#include "sb-params.h"
+#include "sb-stats.h"
+#include "sb-store.h"
