@@ -3,6 +3,16 @@
  * Pure: from an SbStats and "now" to a verdict and translated text.  Hints are
  * short (under about 24 characters), never rely on colour, and with fewer than
  * 4 episodes give no verdict, only "new".
+ *
+ * The verdict, in order:
+ *   - no episode at all: SB_HINT_NONE;
+ *   - fewer than SB_HINT_MIN_EPISODES episodes: SB_HINT_NEW;
+ *   - the latest episode is one-sided and younger than SB_HINT_PENDING_MAX_S:
+ *     SB_HINT_YOU_OWE_A_REPLY (the buddy started it) or SB_HINT_OWES_YOU_A_REPLY
+ *     (the user started it);
+ *   - otherwise the initiation share, over the rolling window when it holds at
+ *     least SB_HINT_MIN_EPISODES episodes, else over all time: at least 0.8 is
+ *     "you always start", at most 0.2 "they always start", between "mutual".
  */
 #pragma once
 
@@ -23,15 +33,57 @@ typedef enum
   SB_HINT_LAST
 } SbHintKind;
 
-/* The verdict for @stats at @now.  Never fails. */
+/* Below this many episodes there is no verdict (DESIGN section 3). */
+#define SB_HINT_MIN_EPISODES 4
+
+/* A one-sided latest episode older than this is history, not a pending reply:
+ * two weeks, long past the reply nudge's 7 days, so the hint stops nagging. */
+#define SB_HINT_PENDING_MAX_S (14 * SB_DAY)
+
+/* Clamp of the learned reminder interval, and its factor over the cadence
+ * (DESIGN section 3: 1.5 x cadence clamped to 7..90 days). */
+#define SB_HINT_DUE_MIN_S (7 * SB_DAY)
+#define SB_HINT_DUE_MAX_S (90 * SB_DAY)
+#define SB_HINT_DUE_FACTOR 1.5
+
+/* The verdict for @stats at @now (see above).  @stats may be NULL (no history).
+ * Never fails. */
 SbHintKind sb_hint_classify (const SbStats *stats, gint64 now);
 
-/* The translated short label of @kind ("mutual"), NULL for SB_HINT_NONE.
- * Static string, never free. */
+/* The translated short label of @kind ("mutual"), NULL for SB_HINT_NONE and
+ * out-of-range values.  Static string, never free. */
 const char *sb_hint_label (SbHintKind kind);
 
-/* The tooltip body: the figures behind the hint as Pango markup lines, each
- * "<b>Label:</b> value", translated.  Caller frees. */
+/* The "reach out" interval in seconds for @stats (DESIGN section 3):
+ * @keep_in_touch_days > 0 (the user's own setting) gives that many days;
+ * @keep_in_touch_days < 0 (reminders off) gives -1; 0 (learned) gives 1.5 x the
+ * cadence clamped to 7..90 days.  -1 as well when no reminder applies: fewer
+ * than 3 episodes, none answered, or no cadence yet.  Never fails. */
+gint64 sb_hint_due_interval (const SbStats *stats, int keep_in_touch_days);
+
+/* How overdue the buddy is at @now: (now - last episode) / due interval, so
+ * > 1 means a reminder is due.  -1 when sb_hint_due_interval() gives -1. */
+double sb_hint_overdue_ratio (const SbStats *stats, int keep_in_touch_days, gint64 now);
+
+/* A translated approximate duration: "less than a minute", "5 minutes",
+ * "3 hours", "4 days", "3 weeks", "2 months", "1 year".  Negative values count
+ * as 0.  Caller frees. */
+char *sb_hint_format_duration (gint64 seconds);
+
+/* A translated relative time of @then seen from @now: "just now", "3 weeks ago"
+ * ("in 2 days" when @then is in the future).  Caller frees. */
+char *sb_hint_format_ago (gint64 then, gint64 now);
+
+/* The tooltip body: the figures behind the hint as Pango markup lines joined
+ * with '\n', each "<b>Label:</b> value", translated and escaped: started by
+ * you / by them, smiled back, you replied, typical response times each way,
+ * last conversation, usual rhythm, and when a reminder would be due with the
+ * learned interval.  Lines whose figure is unknown are left out.  NULL when
+ * @stats is NULL or has no episode.  Caller frees. */
 char *sb_hint_tooltip (const SbStats *stats, gint64 now);
+
+/* The same with the user's keep-in-touch setting for the node
+ * (SB_NODE_KEEP_IN_TOUCH_DAYS semantics, see sb_hint_due_interval()). */
+char *sb_hint_tooltip_full (const SbStats *stats, gint64 now, int keep_in_touch_days);
 
 G_END_DECLS
