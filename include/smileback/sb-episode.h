@@ -46,11 +46,10 @@ void sb_episode_begin (SbEpisode *episode, const SbEvent *event);
 /* Adds the counted message @event (already known to continue it). */
 void sb_episode_extend (SbEpisode *episode, const SbEvent *event);
 
-/* Segments @events (counted or not, sorted by time) into episodes, appended to
- * @out (a GArray of SbEpisode).  @open, when not NULL, is an episode already
- * under way that the first events may continue; it is updated in place and the
- * function returns TRUE if it was extended.  Uncounted events are skipped. */
-gboolean sb_episodes_segment (const SbEvent *events, guint n_events, SbEpisode *open,
-                              const SbParams *params, GArray *out);
+/* Segments @events (counted or not, sorted by time) into episodes appended to
+ * @out (a GArray of SbEpisode).  Uncounted events are skipped.  The first
+ * counted event always starts an episode: callers replay from an episode start. */
+void sb_episodes_segment (const SbEvent *events, guint n_events, const SbParams *params,
+                          GArray *out);
 
 G_END_DECLS

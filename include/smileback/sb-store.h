@@ -18,6 +18,7 @@
 #include "sb-event.h"
 #include "sb-episode.h"
 #include "sb-stats.h"
+#include "sb-chat.h"
 
 G_BEGIN_DECLS
 
@@ -67,10 +68,12 @@ const guint8 *sb_store_get_secret (SbStore *store, gsize *len);
 gint64 sb_store_lookup_buddy (SbStore *store, const SbBuddyKey *key, gboolean create,
                               GError **error);
 
-/* Calls @func for every buddy with its stored all-time counts and tracking flag.
- * Stops early when @func returns FALSE.  FALSE with @error on SQLite failure. */
+/* Calls @func for every buddy with its stored summary (all-time counts, time of
+ * the latest event, 0 when none) and tracking flag.  Stops early when @func
+ * returns FALSE.  FALSE with @error on SQLite failure. */
 typedef gboolean (*SbStoreBuddyFunc) (gint64 buddy_id, const SbBuddyKey *key,
-                                      const SbCounts *all, gboolean tracked, gpointer user_data);
+                                      const SbCounts *all, gint64 last_event, gboolean tracked,
+                                      gpointer user_data);
 gboolean sb_store_foreach_buddy (SbStore *store, SbStoreBuddyFunc func, gpointer user_data,
                                  GError **error);
 
@@ -95,8 +98,16 @@ void sb_store_queue_episode (SbStore *store, gint64 buddy_id, const SbEpisode *e
 /* Queues "delete the episodes of @buddy_id starting at or after @since". */
 void sb_store_queue_delete_episodes (SbStore *store, gint64 buddy_id, gint64 since);
 
-/* Queues the buddy's all-time counts. */
-void sb_store_queue_counts (SbStore *store, gint64 buddy_id, const SbCounts *all);
+/* Queues the buddy's summary: exact all-time counts and the time of its latest
+ * event of any kind. */
+void sb_store_queue_summary (SbStore *store, gint64 buddy_id, const SbCounts *all,
+                             gint64 last_event);
+
+/* Sets *@start to the start of the latest episode of @buddy_id that started at
+ * or before @before (and, when @initiator >= 0, was started by that
+ * SbDirection); 0 when there is none.  Flushes the queue first. */
+gboolean sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before,
+                                      int initiator, gint64 *start, GError **error);
 
 /* Number of queued operations. */
 guint sb_store_pending (SbStore *store);
@@ -124,6 +135,9 @@ gboolean sb_store_get_file_mark (SbStore *store, const char *path, gint64 *size,
                                  GError **error);
 gboolean sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime,
                                  GError **error);
+
+/* Saves a group-chat observation (immediate; they are rare). */
+gboolean sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **error);
 
 /* Runs @sql (a fixed statement, no user data) for tests and migrations. */
 gboolean sb_store_exec (SbStore *store, const char *sql, GError **error);

@@ -1,0 +1,695 @@
+/* sb-ledger.c: the live bookkeeping of who smiles back.
+ *
+ * Per buddy the ledger keeps in memory (SbLedgerBuddy): the exact all-time
+ * counts (loaded from the stored summary, never recomputed), the episodes of
+ * the recent past (at least SB_LEDGER_RECENT_S, always the latest one), the
+ * events seen since it took over the buddy (the "tail"), and the figures
+ * computed from those.
+ *
+ * An event newer than every event held takes the fast path: it extends or
+ * starts the latest episode, in memory, and queues three writes.  An event that
+ * is older (a server clock behind, an import) re-segments from the episode it
+ * falls into: in memory when the tail covers that episode, otherwise from the
+ * store (rebuild_from()).  Both paths end in the same bookkeeping, so counts
+ * stay exact whichever way an event came.
+ */
+#include "smileback/sb-ledger.h"
+
+G_DEFINE_QUARK (sb-ledger-error-quark, sb_ledger_error)
+
+/* The tail is bounded so a chatty buddy costs constant memory; an event older
+ * than the tail simply takes the slower store path. */
+#define TAIL_MAX 512
+
+typedef struct
+{
+  SbBuddyKey *key; /* owned; also the hash table's key */
+  gint64 id;       /* buddies.id */
+  gboolean tracked;
+  SbCounts all;       /* exact all-time counts */
+  gint64 last_event;  /* latest event of any kind, 0 when none */
+  GArray *recent;     /* SbEpisode by start: the recent past and always the latest */
+  GArray *tail;       /* SbEvent by time: every event of this buddy newer than tail_floor */
+  gint64 tail_floor;  /* events at or before this time are only in the store */
+  SbStats stats;
+} SbLedgerBuddy;
+
+struct _SbLedger
+{
+  SbStore *store;
+  SbParams params;
+  GHashTable *buddies; /* SbBuddyKey * -> SbLedgerBuddy * */
+  gint64 now;          /* the last "now" seen, for recomputing figures */
+  SbLedgerChangedFunc changed_func;
+  gpointer changed_data;
+};
+
+static void
+buddy_free (SbLedgerBuddy *buddy)
+{
+  sb_buddy_key_free (buddy->key);
+  g_array_unref (buddy->recent);
+  g_array_unref (buddy->tail);
+  g_free (buddy);
+}
+
+static SbLedgerBuddy *
+buddy_new (const SbBuddyKey *key, gint64 id, gboolean tracked)
+{
+  SbLedgerBuddy *buddy = g_new0 (SbLedgerBuddy, 1);
+  buddy->key = sb_buddy_key_copy (key);
+  buddy->id = id;
+  buddy->tracked = tracked;
+  buddy->recent = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  buddy->tail = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  return buddy;
+}
+
+static gint64
+recent_horizon (SbLedger *ledger, gint64 now)
+{
+  return now - MAX (SB_LEDGER_RECENT_S, ledger->params.window_s);
+}
+
+static void
+buddy_compute_stats (SbLedger *ledger, SbLedgerBuddy *buddy)
+{
+  sb_stats_compute ((const SbEpisode *) buddy->recent->data, buddy->recent->len, &buddy->all,
+                    ledger->now, &ledger->params, &buddy->stats);
+}
+
+static void
+notify_changed (SbLedger *ledger, SbLedgerBuddy *buddy)
+{
+  if (ledger->changed_func != NULL)
+    ledger->changed_func (ledger, buddy->key, ledger->changed_data);
+}
+
+/* Loads the buddy's recent episodes (and the latest, however old) from the store. */
+static gboolean
+buddy_load_recent (SbLedger *ledger, SbLedgerBuddy *buddy, GError **error)
+{
+  g_array_set_size (buddy->recent, 0);
+  gint64 since = recent_horizon (ledger, ledger->now);
+  if (buddy->all.last_episode != 0 && buddy->all.last_episode < since)
+    since = buddy->all.last_episode;
+  return sb_store_load_episodes (ledger->store, buddy->id, since, buddy->recent, error);
+}
+
+typedef struct
+{
+  SbLedger *ledger;
+  GError **error;
+  gboolean failed;
+} LoadContext;
+
+static gboolean
+load_buddy_cb (gint64 id, const SbBuddyKey *key, const SbCounts *all, gint64 last_event,
+               gboolean tracked, gpointer user_data)
+{
+  LoadContext *ctx = user_data;
+  SbLedgerBuddy *buddy = buddy_new (key, id, tracked);
+  buddy->all = *all;
+  buddy->last_event = last_event;
+  buddy->tail_floor = last_event;
+  g_hash_table_insert (ctx->ledger->buddies, buddy->key, buddy);
+  return TRUE;
+}
+
+static gboolean
+load_all (SbLedger *ledger, GError **error)
+{
+  LoadContext ctx = { ledger, error, FALSE };
+  if (!sb_store_foreach_buddy (ledger->store, load_buddy_cb, &ctx, error))
+    return FALSE;
+
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init (&iter, ledger->buddies);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SbLedgerBuddy *buddy = value;
+      if (!buddy_load_recent (ledger, buddy, error))
+        return FALSE;
+      buddy_compute_stats (ledger, buddy);
+    }
+  return TRUE;
+}
+
+SbLedger *
+sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **error)
+{
+  SbParams defaults = SB_PARAMS_DEFAULT;
+  if (params == NULL)
+    params = &defaults;
+  if (!sb_params_validate (params, error))
+    return NULL;
+
+  g_autoptr (SbStore) store = sb_store_open (path, error);
+  if (store == NULL)
+    return NULL;
+
+  g_autoptr (SbLedger) ledger = g_new0 (SbLedger, 1);
+  ledger->store = g_steal_pointer (&store);
+  ledger->params = *params;
+  ledger->now = now;
+  ledger->buddies = g_hash_table_new_full (sb_buddy_key_hash, sb_buddy_key_equal, NULL,
+                                           (GDestroyNotify) buddy_free);
+  if (!load_all (ledger, error))
+    return NULL;
+  return g_steal_pointer (&ledger);
+}
+
+void
+sb_ledger_free (SbLedger *ledger)
+{
+  if (ledger == NULL)
+    return;
+  g_clear_pointer (&ledger->buddies, g_hash_table_unref);
+  g_clear_pointer (&ledger->store, sb_store_free);
+  g_free (ledger);
+}
+
+SbStore *
+sb_ledger_get_store (SbLedger *ledger)
+{
+  return ledger->store;
+}
+
+const SbParams *
+sb_ledger_get_params (SbLedger *ledger)
+{
+  return &ledger->params;
+}
+
+const guint8 *
+sb_ledger_get_secret (SbLedger *ledger, gsize *len)
+{
+  return sb_store_get_secret (ledger->store, len);
+}
+
+void
+sb_ledger_set_changed_func (SbLedger *ledger, SbLedgerChangedFunc func, gpointer user_data)
+{
+  ledger->changed_func = func;
+  ledger->changed_data = user_data;
+}
+
+static SbLedgerBuddy *
+find_buddy (SbLedger *ledger, const SbBuddyKey *key)
+{
+  return g_hash_table_lookup (ledger->buddies, key);
+}
+
+/* The buddy for @key, added to the store and memory on first sight. */
+static SbLedgerBuddy *
+ensure_buddy (SbLedger *ledger, const SbBuddyKey *key, GError **error)
+{
+  SbLedgerBuddy *buddy = find_buddy (ledger, key);
+  if (buddy != NULL)
+    return buddy;
+
+  gint64 id = sb_store_lookup_buddy (ledger->store, key, TRUE, error);
+  if (id == 0)
+    return NULL;
+  buddy = buddy_new (key, id, TRUE);
+  g_hash_table_insert (ledger->buddies, buddy->key, buddy);
+  return buddy;
+}
+
+static gboolean
+check_event (const SbBuddyKey *key, const SbEvent *event, GError **error)
+{
+  if (key == NULL || key->protocol == NULL || key->account == NULL || key->buddy == NULL)
+    {
+      g_set_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_INVALID, "an event without a buddy");
+      return FALSE;
+    }
+  if (event->time <= 0 || (event->direction != SB_DIRECTION_OUT
+                           && event->direction != SB_DIRECTION_IN)
+      || (guint) event->kind >= SB_EVENT_KIND_LAST)
+    {
+      g_set_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_INVALID,
+                   "invalid event (time %" G_GINT64_FORMAT ", direction %d, kind %d)", event->time,
+                   event->direction, event->kind);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+same_event (const SbEvent *a, const SbEvent *b)
+{
+  return a->time == b->time && a->direction == b->direction && a->kind == b->kind
+         && a->digest == b->digest;
+}
+
+static gboolean
+tail_contains (SbLedgerBuddy *buddy, const SbEvent *event)
+{
+  for (guint i = buddy->tail->len; i > 0; i--)
+    {
+      const SbEvent *held = &g_array_index (buddy->tail, SbEvent, i - 1);
+      if (held->time < event->time)
+        return FALSE;
+      if (same_event (held, event))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Inserts @event into the time-ordered tail, dropping the oldest beyond TAIL_MAX
+ * (and raising the floor so the tail stays complete above it). */
+static void
+tail_insert (SbLedgerBuddy *buddy, const SbEvent *event)
+{
+  guint pos = buddy->tail->len;
+  while (pos > 0 && g_array_index (buddy->tail, SbEvent, pos - 1).time > event->time)
+    pos--;
+  g_array_insert_val (buddy->tail, pos, *event);
+
+  if (buddy->tail->len > TAIL_MAX)
+    {
+      guint drop = buddy->tail->len - TAIL_MAX;
+      gint64 new_floor = g_array_index (buddy->tail, SbEvent, drop - 1).time;
+      /* Keep every event of the floor's second out: the floor is exclusive. */
+      while (drop < buddy->tail->len && g_array_index (buddy->tail, SbEvent, drop).time == new_floor)
+        drop++;
+      g_array_remove_range (buddy->tail, 0, drop);
+      buddy->tail_floor = new_floor;
+    }
+}
+
+/* The start of the buddy's latest episode before @from (started by @initiator
+ * when >= 0), from memory when it holds one, else from the store; 0 when none. */
+static gboolean
+episode_start_before (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 from, int initiator,
+                      gint64 *start, GError **error)
+{
+  *start = 0;
+  if (from == G_MININT64)
+    return TRUE;
+  for (guint i = buddy->recent->len; i > 0; i--)
+    {
+      const SbEpisode *episode = &g_array_index (buddy->recent, SbEpisode, i - 1);
+      if (episode->start < from && (initiator < 0 || episode->initiator == (SbDirection) initiator))
+        {
+          *start = episode->start;
+          return TRUE;
+        }
+    }
+  return sb_store_last_episode_start (ledger->store, buddy->id, from - 1, initiator, start, error);
+}
+
+/* Replaces the buddy's episodes that start at or after @from with @fresh (the
+ * re-segmentation of every event since @from), keeping counts, memory and the
+ * store's queue in step.  @old holds the episodes being replaced. */
+static gboolean
+replace_episodes (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 from, const GArray *old,
+                  const GArray *fresh, GError **error)
+{
+  SbCounts counts = buddy->all;
+  for (guint i = 0; i < old->len; i++)
+    sb_counts_add_episode (&counts, &g_array_index (old, SbEpisode, i), -1);
+
+  /* Subtracting cannot restore the "last" fields: take them from the fresh
+   * episodes, or from what lies before @from. */
+  gint64 last_before = counts.last_episode < from ? counts.last_episode : -1;
+  gint64 last_you_before = counts.last_you_started < from ? counts.last_you_started : -1;
+  counts.last_episode = 0;
+  counts.last_you_started = 0;
+  for (guint i = 0; i < fresh->len; i++)
+    sb_counts_add_episode (&counts, &g_array_index (fresh, SbEpisode, i), +1);
+
+  if (counts.last_episode == 0)
+    {
+      if (last_before < 0
+          && !episode_start_before (ledger, buddy, from, -1, &last_before, error))
+        return FALSE;
+      counts.last_episode = last_before;
+    }
+  if (counts.last_you_started == 0)
+    {
+      if (last_you_before < 0
+          && !episode_start_before (ledger, buddy, from, SB_DIRECTION_OUT, &last_you_before, error))
+        return FALSE;
+      counts.last_you_started = last_you_before;
+    }
+  buddy->all = counts;
+
+  sb_store_queue_delete_episodes (ledger->store, buddy->id, from);
+  for (guint i = 0; i < fresh->len; i++)
+    sb_store_queue_episode (ledger->store, buddy->id, &g_array_index (fresh, SbEpisode, i));
+  sb_store_queue_summary (ledger->store, buddy->id, &buddy->all, buddy->last_event);
+
+  guint keep = 0;
+  while (keep < buddy->recent->len && g_array_index (buddy->recent, SbEpisode, keep).start < from)
+    keep++;
+  g_array_set_size (buddy->recent, keep);
+  g_array_append_vals (buddy->recent, fresh->data, fresh->len);
+  return TRUE;
+}
+
+/* The start of the latest held episode that started at or before @time, or
+ * G_MININT64 when none is held. */
+static gint64
+recent_start_before (SbLedgerBuddy *buddy, gint64 time)
+{
+  for (guint i = buddy->recent->len; i > 0; i--)
+    {
+      const SbEpisode *episode = &g_array_index (buddy->recent, SbEpisode, i - 1);
+      if (episode->start <= time)
+        return episode->start;
+    }
+  return G_MININT64;
+}
+
+/* Re-segments from the episode @time falls into, using the store: the path for
+ * imports and for events older than the tail.  The events are already stored. */
+static gboolean
+rebuild_from (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, GError **error)
+{
+  gint64 from = 0;
+  if (!sb_store_last_episode_start (ledger->store, buddy->id, time, -1, &from, error))
+    return FALSE;
+  if (from == 0)
+    from = G_MININT64; /* before the first episode: replay everything */
+
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  g_autoptr (GArray) old = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  g_autoptr (GArray) fresh = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  if (!sb_store_load_events (ledger->store, buddy->id, from, events, error)
+      || !sb_store_load_episodes (ledger->store, buddy->id, from, old, error))
+    return FALSE;
+
+  sb_episodes_segment ((const SbEvent *) events->data, events->len, &ledger->params, fresh);
+  if (events->len > 0)
+    buddy->last_event = MAX (buddy->last_event, g_array_index (events, SbEvent, events->len - 1).time);
+
+  if (!replace_episodes (ledger, buddy, from, old, fresh, error))
+    return FALSE;
+
+  /* The store now holds events the tail never saw: start the tail afresh. */
+  g_array_set_size (buddy->tail, 0);
+  buddy->tail_floor = buddy->last_event;
+  return TRUE;
+}
+
+/* Re-segments in memory from the episode @event falls into; FALSE when the
+ * tail does not reach back to that episode's start (use rebuild_from()). */
+static gboolean
+resegment_in_memory (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, GError **error,
+                     gboolean *done)
+{
+  *done = FALSE;
+  gint64 from = recent_start_before (buddy, time);
+  if (from == G_MININT64 || from <= buddy->tail_floor)
+    return TRUE;
+
+  guint first = 0;
+  while (first < buddy->tail->len && g_array_index (buddy->tail, SbEvent, first).time < from)
+    first++;
+
+  g_autoptr (GArray) old = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  for (guint i = 0; i < buddy->recent->len; i++)
+    if (g_array_index (buddy->recent, SbEpisode, i).start >= from)
+      g_array_append_val (old, g_array_index (buddy->recent, SbEpisode, i));
+
+  g_autoptr (GArray) fresh = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  sb_episodes_segment (&g_array_index (buddy->tail, SbEvent, first), buddy->tail->len - first,
+                       &ledger->params, fresh);
+  if (!replace_episodes (ledger, buddy, from, old, fresh, error))
+    return FALSE;
+  *done = TRUE;
+  return TRUE;
+}
+
+/* The fast path: @event is the newest the buddy has; extend or start the
+ * latest episode. */
+static void
+append_in_order (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event)
+{
+  if (!sb_event_is_counted (event))
+    {
+      sb_store_queue_summary (ledger->store, buddy->id, &buddy->all, buddy->last_event);
+      return;
+    }
+
+  SbEpisode *latest = buddy->recent->len > 0
+                          ? &g_array_index (buddy->recent, SbEpisode, buddy->recent->len - 1)
+                          : NULL;
+  if (latest != NULL && sb_episode_continues (latest, event->time, event->direction, &ledger->params))
+    {
+      sb_counts_add_episode (&buddy->all, latest, -1);
+      sb_episode_extend (latest, event);
+    }
+  else
+    {
+      SbEpisode fresh;
+      sb_episode_begin (&fresh, event);
+      g_array_append_val (buddy->recent, fresh);
+      latest = &g_array_index (buddy->recent, SbEpisode, buddy->recent->len - 1);
+    }
+  sb_counts_add_episode (&buddy->all, latest, +1);
+  sb_store_queue_episode (ledger->store, buddy->id, latest);
+  sb_store_queue_summary (ledger->store, buddy->id, &buddy->all, buddy->last_event);
+}
+
+gboolean
+sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *event, gint64 now,
+                     gboolean *is_new, GError **error)
+{
+  if (is_new != NULL)
+    *is_new = FALSE;
+  if (!check_event (key, event, error))
+    return FALSE;
+
+  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, error);
+  if (buddy == NULL)
+    return FALSE;
+  if (!buddy->tracked)
+    {
+      g_set_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_UNTRACKED,
+                   "%s is not tracked", key->buddy);
+      return FALSE;
+    }
+  ledger->now = MAX (ledger->now, now);
+
+  if (event->time <= buddy->tail_floor)
+    {
+      /* Older than what memory holds completely: let the store decide whether
+       * it is new, then re-segment from it. */
+      guint n_new = 0;
+      gint64 earliest = 0;
+      if (!sb_store_insert_events (ledger->store, buddy->id, event, 1, &n_new, &earliest, error))
+        return FALSE;
+      if (n_new == 0)
+        return TRUE;
+      if (!rebuild_from (ledger, buddy, event->time, error))
+        return FALSE;
+    }
+  else
+    {
+      if (tail_contains (buddy, event))
+        return TRUE;
+
+      gboolean in_order = event->time >= buddy->last_event;
+      tail_insert (buddy, event);
+      sb_store_queue_event (ledger->store, buddy->id, event);
+      buddy->last_event = MAX (buddy->last_event, event->time);
+
+      if (in_order || !sb_event_is_counted (event))
+        append_in_order (ledger, buddy, event);
+      else
+        {
+          gboolean done = FALSE;
+          if (!resegment_in_memory (ledger, buddy, event->time, error, &done))
+            return FALSE;
+          if (!done && !rebuild_from (ledger, buddy, event->time, error))
+            return FALSE;
+        }
+    }
+
+  if (is_new != NULL)
+    *is_new = TRUE;
+  buddy_compute_stats (ledger, buddy);
+  notify_changed (ledger, buddy);
+  return TRUE;
+}
+
+gboolean
+sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *events,
+                      guint n_events, gint64 now, guint *n_new, GError **error)
+{
+  if (n_new != NULL)
+    *n_new = 0;
+  for (guint i = 0; i < n_events; i++)
+    if (!check_event (key, &events[i], error))
+      return FALSE;
+  if (n_events == 0)
+    return TRUE;
+
+  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, error);
+  if (buddy == NULL)
+    return FALSE;
+  if (!buddy->tracked)
+    {
+      g_set_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_UNTRACKED,
+                   "%s is not tracked", key->buddy);
+      return FALSE;
+    }
+  ledger->now = MAX (ledger->now, now);
+
+  guint added = 0;
+  gint64 earliest = 0;
+  if (!sb_store_insert_events (ledger->store, buddy->id, events, n_events, &added, &earliest, error))
+    return FALSE;
+  if (n_new != NULL)
+    *n_new = added;
+  if (added == 0)
+    return TRUE;
+
+  if (!rebuild_from (ledger, buddy, earliest, error))
+    return FALSE;
+  buddy_compute_stats (ledger, buddy);
+  notify_changed (ledger, buddy);
+  return TRUE;
+}
+
+gboolean
+sb_ledger_add_chat_event (SbLedger *ledger, const SbChatEvent *event, GError **error)
+{
+  if (event->protocol == NULL || event->account == NULL || event->room == NULL
+      || event->time <= 0 || (event->kind != SB_CHAT_JOINED && event->member == NULL))
+    {
+      g_set_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_INVALID, "invalid group chat event");
+      return FALSE;
+    }
+  return sb_store_add_chat_event (ledger->store, event, error);
+}
+
+const SbStats *
+sb_ledger_get_stats (SbLedger *ledger, const SbBuddyKey *key)
+{
+  SbLedgerBuddy *buddy = find_buddy (ledger, key);
+  if (buddy == NULL || buddy->all.episodes == 0)
+    return NULL;
+  return &buddy->stats;
+}
+
+void
+sb_ledger_refresh (SbLedger *ledger, gint64 now)
+{
+  ledger->now = now;
+  gint64 horizon = recent_horizon (ledger, now);
+
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init (&iter, ledger->buddies);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SbLedgerBuddy *buddy = value;
+      /* Drop what has aged out of the recent past, but keep the latest. */
+      guint drop = 0;
+      while (drop + 1 < buddy->recent->len
+             && g_array_index (buddy->recent, SbEpisode, drop).start < horizon)
+        drop++;
+      if (drop > 0)
+        g_array_remove_range (buddy->recent, 0, drop);
+      buddy_compute_stats (ledger, buddy);
+    }
+}
+
+void
+sb_ledger_foreach (SbLedger *ledger, SbLedgerFunc func, gpointer user_data)
+{
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init (&iter, ledger->buddies);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SbLedgerBuddy *buddy = value;
+      if (buddy->all.episodes > 0)
+        func (buddy->key, &buddy->stats, user_data);
+    }
+}
+
+gboolean
+sb_ledger_set_params (SbLedger *ledger, const SbParams *params, gint64 now, GError **error)
+{
+  if (!sb_params_validate (params, error))
+    return FALSE;
+  SbParams before = ledger->params;
+  ledger->params = *params;
+  ledger->now = MAX (ledger->now, now);
+
+  if (before.gap_s == params->gap_s && before.answer_s == params->answer_s)
+    {
+      sb_ledger_refresh (ledger, ledger->now);
+      return TRUE;
+    }
+
+  /* G and R change where conversations begin: re-segment everything. */
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init (&iter, ledger->buddies);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SbLedgerBuddy *buddy = value;
+      if (!rebuild_from (ledger, buddy, G_MININT64, error) || !buddy_load_recent (ledger, buddy, error))
+        {
+          ledger->params = before;
+          return FALSE;
+        }
+      buddy_compute_stats (ledger, buddy);
+    }
+  return sb_ledger_flush (ledger, error);
+}
+
+gboolean
+sb_ledger_set_tracked (SbLedger *ledger, const SbBuddyKey *key, gboolean tracked, GError **error)
+{
+  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, error);
+  if (buddy == NULL)
+    return FALSE;
+  if (!sb_store_set_tracked (ledger->store, buddy->id, tracked, error))
+    return FALSE;
+  buddy->tracked = tracked;
+  return TRUE;
+}
+
+gboolean
+sb_ledger_is_tracked (SbLedger *ledger, const SbBuddyKey *key)
+{
+  SbLedgerBuddy *buddy = find_buddy (ledger, key);
+  return buddy == NULL || buddy->tracked;
+}
+
+gboolean
+sb_ledger_forget_buddy (SbLedger *ledger, const SbBuddyKey *key, GError **error)
+{
+  SbLedgerBuddy *buddy = find_buddy (ledger, key);
+  g_autoptr (GError) local = NULL;
+  gint64 id = buddy != NULL ? buddy->id : sb_store_lookup_buddy (ledger->store, key, FALSE, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (id == 0)
+    return TRUE; /* nothing recorded: nothing to forget */
+  if (!sb_store_forget_buddy (ledger->store, id, error))
+    return FALSE;
+
+  g_autoptr (SbBuddyKey) copy = sb_buddy_key_copy (key);
+  g_hash_table_remove (ledger->buddies, key);
+  if (ledger->changed_func != NULL)
+    ledger->changed_func (ledger, copy, ledger->changed_data);
+  return TRUE;
+}
+
+gboolean
+sb_ledger_flush (SbLedger *ledger, GError **error)
+{
+  return sb_store_flush (ledger->store, error);
+}
