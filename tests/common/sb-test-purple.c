@@ -1,0 +1,479 @@
+/* sb-test-purple.c: headless libpurple and the in-process test protocol
+ * (see the header).
+ *
+ * The event-loop ops are the GLib ones of libpurple's nullclient example.  The
+ * request ops answer every question at once with its last choice (the
+ * "Cancel"/"Reject" of libpurple's own dialogs), so nothing waits for a person
+ * and nothing leaks a pending request.
+ */
+#include "sb-test-purple.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sb-test-prosody.h"
+
+static struct
+{
+  char *user_dir;
+  PurplePlugin *prpl;
+  gboolean fail_sends;
+  guint sent;
+  int next_chat_id;
+} test;
+
+/* Event loop: GLib. */
+
+typedef struct
+{
+  PurpleInputFunction function;
+  gpointer data;
+} IoClosure;
+
+static gboolean
+io_invoke (GIOChannel *source, GIOCondition condition, gpointer data)
+{
+  IoClosure *closure = data;
+  PurpleInputCondition purple_cond = 0;
+
+  if (condition & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+    purple_cond |= PURPLE_INPUT_READ;
+  if (condition & (G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL))
+    purple_cond |= PURPLE_INPUT_WRITE;
+  closure->function (closure->data, g_io_channel_unix_get_fd (source), purple_cond);
+  return TRUE;
+}
+
+static guint
+io_add (gint fd, PurpleInputCondition condition, PurpleInputFunction function, gpointer data)
+{
+  IoClosure *closure = g_new0 (IoClosure, 1);
+  GIOChannel *channel = g_io_channel_unix_new (fd);
+  GIOCondition cond = 0;
+  guint id;
+
+  closure->function = function;
+  closure->data = data;
+  if (condition & PURPLE_INPUT_READ)
+    cond |= G_IO_IN | G_IO_HUP | G_IO_ERR;
+  if (condition & PURPLE_INPUT_WRITE)
+    cond |= G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL;
+  id = g_io_add_watch_full (channel, G_PRIORITY_DEFAULT, cond, io_invoke, closure, g_free);
+  g_io_channel_unref (channel);
+  return id;
+}
+
+static PurpleEventLoopUiOps eventloop_ops = {
+  .timeout_add = g_timeout_add,
+  .timeout_remove = g_source_remove,
+  .input_add = io_add,
+  .input_remove = g_source_remove,
+  .timeout_add_seconds = g_timeout_add_seconds,
+};
+
+/* Requests: answered at once with the last action. */
+
+static void *
+request_action (const char *title, const char *primary, const char *secondary,
+                int default_action, PurpleAccount *account, const char *who,
+                PurpleConversation *conv, void *user_data, size_t action_count, va_list actions)
+{
+  PurpleRequestActionCb last = NULL;
+
+  for (size_t i = 0; i < action_count; i++)
+    {
+      (void) va_arg (actions, const char *);
+      last = va_arg (actions, PurpleRequestActionCb);
+    }
+  if (last != NULL && action_count > 0)
+    last (user_data, (int) action_count - 1);
+  return NULL;
+}
+
+static PurpleRequestUiOps request_ops = {
+  .request_action = request_action,
+};
+
+static void
+ui_init (void)
+{
+  purple_request_set_ui_ops (&request_ops);
+}
+
+static PurpleCoreUiOps core_ops = {
+  .ui_init = ui_init,
+};
+
+/* The test protocol. */
+
+static const char *
+prpl_list_icon (PurpleAccount *account, PurpleBuddy *buddy)
+{
+  return "sbtest";
+}
+
+static GList *
+prpl_status_types (PurpleAccount *account)
+{
+  GList *types = NULL;
+
+  types = g_list_append (types,
+                         purple_status_type_new_with_attrs (PURPLE_STATUS_AVAILABLE, "available",
+                                                            NULL, TRUE, TRUE, FALSE, "message",
+                                                            "Message",
+                                                            purple_value_new (PURPLE_TYPE_STRING),
+                                                            NULL));
+  types = g_list_append (types,
+                         purple_status_type_new_with_attrs (PURPLE_STATUS_AWAY, "away", NULL, TRUE,
+                                                            TRUE, FALSE, "message", "Message",
+                                                            purple_value_new (PURPLE_TYPE_STRING),
+                                                            NULL));
+  types = g_list_append (types,
+                         purple_status_type_new (PURPLE_STATUS_OFFLINE, "offline", NULL, TRUE));
+  return types;
+}
+
+static void
+prpl_login (PurpleAccount *account)
+{
+  PurpleConnection *gc = purple_account_get_connection (account);
+
+  gc->flags |= PURPLE_CONNECTION_AUTO_RESP;
+  purple_connection_set_state (gc, PURPLE_CONNECTED);
+}
+
+static void
+prpl_close (PurpleConnection *gc)
+{
+}
+
+static int
+prpl_send_im (PurpleConnection *gc, const char *who, const char *message,
+              PurpleMessageFlags flags)
+{
+  if (test.fail_sends)
+    return -EIO;
+  test.sent++;
+  return 1;
+}
+
+static GList *
+prpl_chat_info (PurpleConnection *gc)
+{
+  struct proto_chat_entry *entry = g_new0 (struct proto_chat_entry, 1);
+
+  entry->label = "Room";
+  entry->identifier = "room";
+  entry->required = TRUE;
+  return g_list_append (NULL, entry);
+}
+
+static char *
+prpl_get_chat_name (GHashTable *components)
+{
+  return g_strdup (g_hash_table_lookup (components, "room"));
+}
+
+static void
+prpl_join_chat (PurpleConnection *gc, GHashTable *components)
+{
+  const char *room = g_hash_table_lookup (components, "room");
+
+  if (room != NULL)
+    serv_got_joined_chat (gc, ++test.next_chat_id, room);
+}
+
+static void
+prpl_chat_invite (PurpleConnection *gc, int id, const char *message, const char *who)
+{
+}
+
+static int
+prpl_chat_send (PurpleConnection *gc, int id, const char *message, PurpleMessageFlags flags)
+{
+  return test.fail_sends ? -EIO : 1;
+}
+
+static PurplePluginProtocolInfo prpl_info = {
+  .options = OPT_PROTO_NO_PASSWORD,
+  .icon_spec = NO_BUDDY_ICONS,
+  .list_icon = prpl_list_icon,
+  .status_types = prpl_status_types,
+  .chat_info = prpl_chat_info,
+  .login = prpl_login,
+  .close = prpl_close,
+  .send_im = prpl_send_im,
+  .join_chat = prpl_join_chat,
+  .get_chat_name = prpl_get_chat_name,
+  .chat_invite = prpl_chat_invite,
+  .chat_send = prpl_chat_send,
+  .struct_size = sizeof (PurplePluginProtocolInfo),
+};
+
+static PurplePluginInfo prpl_plugin_info = {
+  .magic = PURPLE_PLUGIN_MAGIC,
+  .major_version = PURPLE_MAJOR_VERSION,
+  .minor_version = PURPLE_MINOR_VERSION,
+  .type = PURPLE_PLUGIN_PROTOCOL,
+  .priority = PURPLE_PRIORITY_DEFAULT,
+  .id = SB_TEST_PRPL_ID,
+  .name = "Smile Back test protocol",
+  .version = "1",
+  .summary = "In-process protocol for Smile Back's tests",
+  .description = "In-process protocol for Smile Back's tests",
+  .author = "Smile Back",
+  .homepage = "",
+  .extra_info = &prpl_info,
+};
+
+/* Set-up. */
+
+void
+sb_test_purple_init (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (test.user_dir);
+  test.user_dir = g_dir_make_tmp ("smileback-purple-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  purple_util_set_user_dir (test.user_dir);
+  purple_debug_set_enabled (g_getenv ("SMILEBACK_TEST_DEBUG") != NULL);
+  purple_core_set_ui_ops (&core_ops);
+  purple_eventloop_set_ui_ops (&eventloop_ops);
+
+  if (!purple_core_init (SB_TEST_UI_ID))
+    g_error ("purple_core_init failed");
+
+  /* A static protocol, as PURPLE_INIT_PLUGIN registers one: native with no
+   * module.  Registered after core init (the D-Bus pointer map exists only
+   * then) and loaded by a probe for an extension no file has, which only
+   * processes libpurple's load queue. */
+  test.prpl = purple_plugin_new (TRUE, NULL);
+  test.prpl->info = &prpl_plugin_info;
+  purple_plugin_register (test.prpl);
+  purple_plugins_probe (".sbtest-no-such-extension");
+  g_assert_nonnull (purple_find_prpl (SB_TEST_PRPL_ID));
+  purple_set_blist (purple_blist_new ());
+  purple_blist_load ();
+  purple_prefs_set_bool ("/purple/logging/log_ims", FALSE);
+  purple_prefs_set_bool ("/purple/logging/log_chats", FALSE);
+  purple_prefs_set_bool ("/purple/logging/log_system", FALSE);
+}
+
+void
+sb_test_purple_shutdown (void)
+{
+  purple_core_quit ();
+  if (g_getenv ("SMILEBACK_TEST_KEEP") == NULL)
+    sb_test_rm_rf (test.user_dir);
+  g_clear_pointer (&test.user_dir, g_free);
+}
+
+const char *
+sb_test_purple_user_dir (void)
+{
+  return test.user_dir;
+}
+
+char *
+sb_test_build_path (const char *relative)
+{
+  const char *root = g_getenv ("SMILEBACK_BUILD_ROOT");
+
+  if (root == NULL)
+    g_error ("SMILEBACK_BUILD_ROOT is not set: run this test through meson test");
+  return g_build_filename (root, relative, NULL);
+}
+
+PurplePlugin *
+sb_test_purple_load_plugin (const char *relative)
+{
+  g_autofree char *path = sb_test_build_path (relative);
+  PurplePlugin *plugin = purple_plugin_probe (path);
+
+  if (plugin == NULL)
+    {
+      g_test_message ("cannot probe %s", path);
+      return NULL;
+    }
+  if (!purple_plugin_is_loaded (plugin) && !purple_plugin_load (plugin))
+    {
+      g_test_message ("cannot load %s: %s", path,
+                      plugin->error != NULL ? plugin->error : "(no reason)");
+      return NULL;
+    }
+  return plugin;
+}
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+sb_test_purple_wait (SbTestCondition cond, gpointer data, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  /* The waker bounds each blocking iteration so the deadline is noticed. */
+  guint waker = g_timeout_add (20, wake_up, NULL);
+  gboolean done;
+
+  while (!(done = (cond != NULL && cond (data))) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (waker);
+  return done;
+}
+
+void
+sb_test_purple_run_for (guint ms)
+{
+  sb_test_purple_wait (NULL, NULL, ms);
+}
+
+/* The test protocol's helpers. */
+
+PurpleAccount *
+sb_test_prpl_account_new (const char *username)
+{
+  PurpleAccount *account = purple_account_new (username, SB_TEST_PRPL_ID);
+
+  purple_accounts_add (account);
+  purple_account_set_status (account, "available", TRUE, NULL);
+  purple_account_set_enabled (account, SB_TEST_UI_ID, TRUE);
+  if (!purple_account_is_connected (account))
+    purple_account_connect (account);
+  g_assert_true (purple_account_is_connected (account));
+  return account;
+}
+
+PurpleBuddy *
+sb_test_prpl_add_buddy (PurpleAccount *account, const char *who)
+{
+  PurpleBuddy *buddy = purple_find_buddy (account, who);
+  PurpleGroup *group;
+
+  if (buddy != NULL)
+    return buddy;
+  group = purple_find_group ("Buddies");
+  if (group == NULL)
+    {
+      group = purple_group_new ("Buddies");
+      purple_blist_add_group (group, NULL);
+    }
+  buddy = purple_buddy_new (account, who, NULL);
+  purple_blist_add_buddy (buddy, NULL, group, NULL);
+  return buddy;
+}
+
+void
+sb_test_prpl_receive (PurpleAccount *account, const char *who, const char *text,
+                      PurpleMessageFlags flags, time_t mtime)
+{
+  serv_got_im (purple_account_get_connection (account), who, text, flags, mtime);
+}
+
+void
+sb_test_prpl_send (PurpleAccount *account, const char *who, const char *text)
+{
+  PurpleConversation *conv
+    = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, who, account);
+
+  if (conv == NULL)
+    conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, who);
+  purple_conv_im_send (PURPLE_CONV_IM (conv), text);
+}
+
+void
+sb_test_prpl_set_fail_sends (gboolean fail)
+{
+  test.fail_sends = fail;
+}
+
+guint
+sb_test_prpl_get_sent_count (void)
+{
+  return test.sent;
+}
+
+PurpleConversation *
+sb_test_prpl_join_chat (PurpleAccount *account, const char *room, const char *const *members)
+{
+  PurpleConnection *gc = purple_account_get_connection (account);
+  PurpleConversation *conv = serv_got_joined_chat (gc, ++test.next_chat_id, room);
+  GList *users = NULL;
+  GList *flags = NULL;
+
+  g_assert_nonnull (conv);
+  for (guint i = 0; members != NULL && members[i] != NULL; i++)
+    {
+      users = g_list_append (users, (gpointer) members[i]);
+      flags = g_list_append (flags, GINT_TO_POINTER (PURPLE_CBFLAGS_NONE));
+    }
+  if (users != NULL)
+    purple_conv_chat_add_users (PURPLE_CONV_CHAT (conv), users, NULL, flags, FALSE);
+  g_list_free (users);
+  g_list_free (flags);
+  return conv;
+}
+
+void
+sb_test_prpl_chat_member_joins (PurpleConversation *conv, const char *member)
+{
+  purple_conv_chat_add_user (PURPLE_CONV_CHAT (conv), member, NULL, PURPLE_CBFLAGS_NONE, TRUE);
+}
+
+void
+sb_test_prpl_receive_invite (PurpleAccount *account, const char *room, const char *who)
+{
+  GHashTable *components = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_hash_table_insert (components, g_strdup ("room"), g_strdup (room));
+  serv_got_chat_invite (purple_account_get_connection (account), room, who, NULL, components);
+}
+
+void
+sb_test_prpl_send_invite (PurpleConversation *conv, const char *who)
+{
+  PurpleConnection *gc = purple_conversation_get_gc (conv);
+
+  serv_chat_invite (gc, purple_conv_chat_get_id (PURPLE_CONV_CHAT (conv)), NULL, who);
+}
+
+/* XMPP. */
+
+PurpleAccount *
+sb_test_purple_xmpp_account_new (const char *user, const char *domain, guint16 port,
+                                 const char *password)
+{
+  g_autofree char *name = g_strdup_printf ("%s@%s/smileback", user, domain);
+  PurpleAccount *account = purple_account_new (name, "prpl-jabber");
+
+  purple_account_set_password (account, password);
+  purple_account_set_remember_password (account, TRUE);
+  purple_account_set_string (account, "connect_server", "127.0.0.1");
+  purple_account_set_int (account, "port", port);
+  purple_account_set_string (account, "connection_security", "none");
+  purple_account_set_bool (account, "auth_plain_in_clear", TRUE);
+  purple_account_set_string (account, "ft_proxies", "");
+  purple_accounts_add (account);
+  purple_account_set_status (account, "available", TRUE, NULL);
+  purple_account_set_enabled (account, SB_TEST_UI_ID, TRUE);
+  if (!purple_account_is_connected (account) && !purple_account_is_connecting (account))
+    purple_account_connect (account);
+  return account;
+}
+
+static gboolean
+account_connected (gpointer data)
+{
+  return purple_account_is_connected (data);
+}
+
+gboolean
+sb_test_purple_wait_connected (PurpleAccount *account, guint timeout_ms)
+{
+  return sb_test_purple_wait (account_connected, account, timeout_ms);
+}
