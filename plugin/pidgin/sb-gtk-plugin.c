@@ -1,0 +1,209 @@
+/* sb-gtk-plugin.c: gtk-smileback, the Pidgin face of Smile Back.
+ *
+ * The plugin's entry points (info, load, unload, actions) and the small
+ * helpers the other files share: the buddy key the core plugin uses, buddy and
+ * account lookups, the keep-in-touch setting.  It depends on core-smileback
+ * (loading this plugin loads the core first) and reaches the ledger only
+ * through the core plugin's signals and IPC (sb-ipc.h).
+ */
+#include "sb-gtk-private.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include <account.h>
+#include <debug.h>
+#include <util.h>
+#include <version.h>
+
+#include <gtkplugin.h>
+
+/* The one context of the loaded plugin. */
+static SbGtkContext *the_context;
+
+SbGtkContext *
+sb_gtk_context (void)
+{
+  return the_context;
+}
+
+gint64
+sb_gtk_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* The normalized account name without its resource, as the core keys it. */
+static char *
+account_key (PurpleAccount *account)
+{
+  const char *normalized = purple_normalize (account, purple_account_get_username (account));
+  const char *slash = strchr (normalized, '/');
+
+  /* purple_normalize() returns a static buffer: copy before anything else. */
+  return slash != NULL ? g_strndup (normalized, slash - normalized) : g_strdup (normalized);
+}
+
+void
+sb_gtk_key_init (SbGtkKey *key, PurpleBuddy *buddy)
+{
+  PurpleAccount *account = purple_buddy_get_account (buddy);
+
+  key->protocol = g_strdup (purple_account_get_protocol_id (account));
+  key->account = account_key (account);
+  key->buddy = g_strdup (purple_normalize (account, purple_buddy_get_name (buddy)));
+}
+
+void
+sb_gtk_key_clear (SbGtkKey *key)
+{
+  g_clear_pointer (&key->protocol, g_free);
+  g_clear_pointer (&key->account, g_free);
+  g_clear_pointer (&key->buddy, g_free);
+}
+
+PurpleBuddy *
+sb_gtk_node_buddy (PurpleBlistNode *node)
+{
+  if (node == NULL)
+    return NULL;
+  if (PURPLE_BLIST_NODE_IS_BUDDY (node))
+    return (PurpleBuddy *) node;
+  if (PURPLE_BLIST_NODE_IS_CONTACT (node))
+    return purple_contact_get_priority_buddy ((PurpleContact *) node);
+  return NULL;
+}
+
+PurpleAccount *
+sb_gtk_find_account (const char *protocol, const char *account)
+{
+  for (GList *l = purple_accounts_get_all (); l != NULL; l = l->next)
+    {
+      PurpleAccount *candidate = l->data;
+      g_autofree char *name = NULL;
+
+      if (g_strcmp0 (purple_account_get_protocol_id (candidate), protocol) != 0)
+        continue;
+      name = account_key (candidate);
+      if (g_strcmp0 (name, account) == 0)
+        return candidate;
+    }
+  return NULL;
+}
+
+GSList *
+sb_gtk_find_buddies (const char *protocol, const char *account, const char *buddy)
+{
+  PurpleAccount *found = sb_gtk_find_account (protocol, account);
+
+  return found != NULL ? purple_find_buddies (found, buddy) : NULL;
+}
+
+int
+sb_gtk_keep_in_touch_days (PurpleBlistNode *node)
+{
+  /* The most specific setting wins: buddy, then contact, then group. */
+  for (; node != NULL; node = purple_blist_node_get_parent (node))
+    {
+      int days = purple_blist_node_get_int (node, SB_NODE_KEEP_IN_TOUCH_DAYS);
+
+      if (days != 0)
+        return days;
+    }
+  return 0;
+}
+
+static void
+show_window_action (PurplePluginAction *action)
+{
+  if (the_context != NULL)
+    sb_gtk_window_show (the_context, NULL);
+}
+
+static GList *
+plugin_actions (PurplePlugin *plugin, gpointer context)
+{
+  /* TRANSLATORS: Tools menu entry opening the window of figures */
+  return g_list_append (NULL, purple_plugin_action_new (_("Who smiles back"),
+                                                        show_window_action));
+}
+
+static gboolean
+plugin_load (PurplePlugin *plugin)
+{
+  PurplePlugin *core = purple_plugins_find_with_id (SB_CORE_PLUGIN_ID);
+
+  if (core == NULL || !purple_plugin_is_loaded (core))
+    {
+      /* Pidgin loads dependencies first; this only happens if it failed. */
+      plugin->error = g_strdup (_("The Smile Back core plugin is not loaded."));
+      return FALSE;
+    }
+
+  the_context = g_new0 (SbGtkContext, 1);
+  the_context->plugin = plugin;
+  the_context->core = core;
+
+  sb_gtk_prefs_init (the_context);
+  sb_gtk_hints_init (the_context);
+  sb_gtk_menu_init (the_context);
+  purple_debug_info (SB_GTK_PLUGIN_ID, "loaded\n");
+  return TRUE;
+}
+
+static gboolean
+plugin_unload (PurplePlugin *plugin)
+{
+  SbGtkContext *ctx = the_context;
+
+  if (ctx == NULL)
+    return TRUE;
+  sb_gtk_window_shutdown (ctx);
+  sb_gtk_menu_shutdown (ctx);
+  sb_gtk_hints_shutdown (ctx);
+  sb_gtk_prefs_shutdown (ctx);
+  /* Anything a module forgot: libpurple does this too, but not for timers. */
+  purple_signals_disconnect_by_handle (plugin);
+  the_context = NULL;
+  g_free (ctx);
+  purple_debug_info (SB_GTK_PLUGIN_ID, "unloaded\n");
+  return TRUE;
+}
+
+static PurplePluginUiInfo prefs_info = {
+  .get_plugin_pref_frame = sb_gtk_prefs_frame,
+};
+
+static PurplePluginInfo info = {
+  .magic = PURPLE_PLUGIN_MAGIC,
+  .major_version = PURPLE_MAJOR_VERSION,
+  .minor_version = PURPLE_MINOR_VERSION,
+  .type = PURPLE_PLUGIN_STANDARD,
+  .ui_requirement = PIDGIN_PLUGIN_TYPE,
+  .priority = PURPLE_PRIORITY_DEFAULT,
+  .id = SB_GTK_PLUGIN_ID,
+  .version = SB_VERSION,
+  .author = "Smile Back contributors",
+  .load = plugin_load,
+  .unload = plugin_unload,
+  .prefs_info = &prefs_info,
+  .actions = plugin_actions,
+};
+
+static void
+init_plugin (PurplePlugin *plugin)
+{
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  info.dependencies = g_list_append (info.dependencies, (gpointer) SB_CORE_PLUGIN_ID);
+  info.name = _("Smile Back for Pidgin");
+  info.summary = _("Who smiles back? Reciprocity hints beside your buddies.");
+  info.description = _("Shows beside each buddy who usually starts your conversations and "
+                       "whether messages are waiting for an answer, with the figures in the "
+                       "tooltip, a \"Who smiles back\" window with charts, and keep-in-touch "
+                       "settings in the buddy menu.  Needs the Smile Back core plugin.");
+  sb_gtk_prefs_register ();
+}
+
+PURPLE_INIT_PLUGIN (gtk_smileback, init_plugin, info)

@@ -1,0 +1,136 @@
+/* sb-gtk-private.h: what the files of the Pidgin plugin (gtk-smileback) share.
+ *
+ * One context, SbGtkContext, holds every piece of state of the plugin: the
+ * hint cache, the timers, the "Who smiles back" window.  It lives from
+ * plugin_load() to plugin_unload() and is passed as user data to every signal
+ * handler, so nothing else is global.  Each concept has an init (connects its
+ * signals with the plugin as handle) and a shutdown that undoes it; unload
+ * calls them in reverse order.
+ *
+ * The plugin reaches the ledger only through what core-smileback publishes
+ * (sb-ipc.h).  It links the pure text helpers of sb-hint.h for the window's
+ * words, never the ledger or the store.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include <plugin.h>
+#include <pluginpref.h>
+#include <blist.h>
+#include <gtk/gtk.h>
+
+#include "smileback/sb-hint.h"
+#include "smileback/sb-ipc.h"
+
+G_BEGIN_DECLS
+
+/* Preferences (sb-gtk-prefs.c). */
+#define SB_GTK_PREFS_ROOT "/plugins/gtk/smileback"
+#define SB_GTK_PREF_SHOW_HINTS SB_GTK_PREFS_ROOT "/show_hints"
+#define SB_GTK_PREF_SHOW_NEW SB_GTK_PREFS_ROOT "/show_new"
+#define SB_GTK_PREF_SHOW_TOOLTIP SB_GTK_PREFS_ROOT "/show_tooltip"
+
+typedef struct _SbGtkWindow SbGtkWindow;
+
+/* Who drew the last buddy name: see sb-gtk-hints.c. */
+typedef struct
+{
+  gboolean active;       /* an emission of "drawing-buddy" was seen starting */
+  gboolean reached;      /* our handler ran */
+  gboolean drew;         /* our handler returned markup */
+  gboolean fell_through; /* no handler returned markup: Pidgin drew the plain name */
+} SbGtkDrawProbe;
+
+typedef struct
+{
+  PurplePlugin *plugin; /* gtk-smileback: the handle of every signal and pref callback */
+  PurplePlugin *core;   /* core-smileback: its IPC calls and its signals */
+
+  /* sb-gtk-hints.c */
+  GHashTable *hints;    /* PurpleBlistNode * (borrowed; dropped on "blist-node-removed")
+                         * -> char * hint label, "" when the node has none */
+  guint refresh_id;     /* the timer that re-reads time-dependent hints */
+  SbGtkDrawProbe probe;
+  gboolean other_drawer; /* another plugin was seen drawing buddy names */
+
+  /* sb-gtk-window.c */
+  SbGtkWindow *window;  /* NULL while the window is closed */
+} SbGtkContext;
+
+/* A buddy the way the core plugin names it (sb-buddy-key.h): normalized,
+ * account without resource. */
+typedef struct
+{
+  char *protocol;
+  char *account;
+  char *buddy;
+} SbGtkKey;
+
+/* sb-gtk-plugin.c: helpers every file uses. */
+
+/* The current time in UTC seconds. */
+gint64 sb_gtk_now (void);
+
+/* Fills @key for @buddy.  Caller clears with sb_gtk_key_clear(). */
+void sb_gtk_key_init (SbGtkKey *key, PurpleBuddy *buddy);
+void sb_gtk_key_clear (SbGtkKey *key);
+
+/* The buddy a contact row stands for: @node itself for a buddy, the priority
+ * buddy for a contact, NULL for anything else.  Borrowed. */
+PurpleBuddy *sb_gtk_node_buddy (PurpleBlistNode *node);
+
+/* The account whose normalized name (without resource) is @account on
+ * @protocol, NULL when none.  Borrowed. */
+PurpleAccount *sb_gtk_find_account (const char *protocol, const char *account);
+
+/* Every buddy-list buddy of the key (one account can list a buddy in several
+ * groups).  Free the list with g_slist_free(); the buddies are borrowed. */
+GSList *sb_gtk_find_buddies (const char *protocol, const char *account, const char *buddy);
+
+/* The keep-in-touch setting that applies to @node (SB_NODE_KEEP_IN_TOUCH_DAYS):
+ * the buddy's own, else its contact's, else its group's; 0 when none. */
+int sb_gtk_keep_in_touch_days (PurpleBlistNode *node);
+
+/* sb-gtk-hints.c: the hint beside each buddy and the tooltip. */
+void sb_gtk_hints_init (SbGtkContext *ctx);
+void sb_gtk_hints_shutdown (SbGtkContext *ctx);
+/* Forgets every cached hint and redraws the whole buddy list (a preference
+ * changed). */
+void sb_gtk_hints_redraw_all (SbGtkContext *ctx);
+/* Forgets the cached hint of @buddy and its contact and redraws its row. */
+void sb_gtk_hints_invalidate (SbGtkContext *ctx, PurpleBuddy *buddy);
+/* TRUE when another plugin was seen drawing buddy names. */
+gboolean sb_gtk_hints_other_drawer (SbGtkContext *ctx);
+
+/* sb-gtk-menu.c: the Smile Back entries of the buddy and group menus. */
+void sb_gtk_menu_init (SbGtkContext *ctx);
+void sb_gtk_menu_shutdown (SbGtkContext *ctx);
+
+/* sb-gtk-window.c: the "Who smiles back" window. */
+/* Opens the window (or raises it), selecting @buddy when not NULL. */
+void sb_gtk_window_show (SbGtkContext *ctx, PurpleBuddy *buddy);
+/* Re-reads the figures soon, if the window is open. */
+void sb_gtk_window_queue_refresh (SbGtkContext *ctx);
+/* Destroys the window if open. */
+void sb_gtk_window_shutdown (SbGtkContext *ctx);
+
+/* sb-gtk-chart.c: conversations per month (SbMonthCounts, oldest first) as
+ * bars filling @widget's allocation; a hint to select a buddy when @months is
+ * NULL or empty. */
+void sb_gtk_chart_draw (GtkWidget *widget, cairo_t *cr, const GArray *months);
+
+/* sb-gtk-prefs.c: preferences, shown in Pidgin's plugin dialog. */
+/* Registers the preferences with their defaults.  Call from init_plugin. */
+void sb_gtk_prefs_register (void);
+/* Redraws the buddy list when a preference changes. */
+void sb_gtk_prefs_init (SbGtkContext *ctx);
+void sb_gtk_prefs_shutdown (SbGtkContext *ctx);
+/* The frame for Pidgin's plugin dialog (PurplePluginUiInfo). */
+PurplePluginPrefFrame *sb_gtk_prefs_frame (PurplePlugin *plugin);
+
+/* The context of the loaded plugin, NULL when not loaded (for callbacks that
+ * only receive the plugin). */
+SbGtkContext *sb_gtk_context (void);
+
+G_END_DECLS

@@ -1,0 +1,520 @@
+/* sb-gtk-window.c: the "Who smiles back" window.
+ *
+ * Above, a sortable table of every buddy with history (smileback-foreach-
+ * buddy), the buddy-list ones and the others.  Below, for the selected buddy,
+ * the chart of conversations per month (sb-gtk-chart.c), and the "Due to
+ * reach out" list: buddies whose time since the last conversation passed their
+ * reminder interval (sb_hint_due_interval()), ordered by closeness x overdue
+ * ratio as the planner ranks them.  Double-clicking a buddy opens a
+ * conversation window for the user to type in; nothing is sent.
+ *
+ * The window re-reads the figures (in an idle callback, at most once per
+ * burst) when the core plugin reports a change.
+ */
+#include "sb-gtk-private.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <conversation.h>
+#include <debug.h>
+
+#include <gtkutils.h>
+
+/* How many months the chart shows. */
+#define SB_GTK_CHART_MONTHS 12
+
+enum
+{
+  COL_PROTOCOL,
+  COL_ACCOUNT,
+  COL_BUDDY,
+  COL_NAME,
+  COL_HINT,
+  COL_EPISODES,
+  COL_BY_YOU,
+  COL_BY_THEM,
+  COL_SMILE_BACK,
+  COL_REPLIED,
+  COL_LATENCY_THEM,
+  COL_LATENCY_YOU,
+  COL_LAST,
+  COL_RHYTHM,
+  COL_CLOSENESS,
+  N_COLS
+};
+
+enum
+{
+  DUE_PROTOCOL,
+  DUE_ACCOUNT,
+  DUE_BUDDY,
+  DUE_NAME,
+  DUE_LAST,
+  DUE_OVERDUE,
+  DUE_SCORE,
+  N_DUE_COLS
+};
+
+/* How a numeric model column reads in a cell. */
+typedef enum
+{
+  CELL_TEXT,
+  CELL_COUNT,    /* guint */
+  CELL_PERCENT,  /* double 0..1, -1 unknown */
+  CELL_DURATION, /* gint64 seconds, -1 unknown */
+  CELL_AGO,      /* gint64 UTC seconds, 0 never */
+  CELL_DECIMAL,  /* double */
+} SbGtkCellKind;
+
+typedef struct
+{
+  const char *title;
+  int column;
+  SbGtkCellKind kind;
+} SbGtkColumn;
+
+static const SbGtkColumn table_columns[] = {
+  { N_("Buddy"), COL_NAME, CELL_TEXT },
+  { N_("Account"), COL_ACCOUNT, CELL_TEXT },
+  { N_("Hint"), COL_HINT, CELL_TEXT },
+  { N_("Conversations"), COL_EPISODES, CELL_COUNT },
+  { N_("Started by you"), COL_BY_YOU, CELL_COUNT },
+  { N_("Started by them"), COL_BY_THEM, CELL_COUNT },
+  /* TRANSLATORS: column: share of the user's starts the buddy answered */
+  { N_("Smiled back"), COL_SMILE_BACK, CELL_PERCENT },
+  /* TRANSLATORS: column: share of the buddy's starts the user answered */
+  { N_("You replied"), COL_REPLIED, CELL_PERCENT },
+  /* TRANSLATORS: column: the buddy's typical (median) time to answer */
+  { N_("They answer in"), COL_LATENCY_THEM, CELL_DURATION },
+  { N_("You answer in"), COL_LATENCY_YOU, CELL_DURATION },
+  { N_("Last conversation"), COL_LAST, CELL_AGO },
+  /* TRANSLATORS: column: the typical gap between conversations */
+  { N_("Usual rhythm"), COL_RHYTHM, CELL_DURATION },
+  /* TRANSLATORS: column: recency-weighted count of answered conversations */
+  { N_("Closeness"), COL_CLOSENESS, CELL_DECIMAL },
+};
+
+static const SbGtkColumn due_columns[] = {
+  { N_("Buddy"), DUE_NAME, CELL_TEXT },
+  { N_("Last conversation"), DUE_LAST, CELL_AGO },
+  /* TRANSLATORS: column: how long ago a reminder became due */
+  { N_("Overdue by"), DUE_OVERDUE, CELL_DURATION },
+};
+
+struct _SbGtkWindow
+{
+  SbGtkContext *ctx;
+  GtkWidget *window;
+  GtkListStore *table;
+  GtkWidget *table_view;
+  GtkListStore *due;
+  GtkWidget *due_view;
+  GtkWidget *chart;
+  GtkWidget *chart_title;
+  GArray *months;    /* SbMonthCounts of the selected buddy, NULL when none */
+  SbGtkKey selected; /* the selected buddy; fields NULL when none */
+  gint64 now;        /* the time of the last fill */
+  guint refresh_id;
+};
+
+static void
+cell_data_func (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *model,
+                GtkTreeIter *iter, gpointer data)
+{
+  const SbGtkColumn *spec = data;
+  g_autofree char *text = NULL;
+
+  switch (spec->kind)
+    {
+    case CELL_TEXT:
+      gtk_tree_model_get (model, iter, spec->column, &text, -1);
+      break;
+    case CELL_COUNT:
+      {
+        guint value;
+
+        gtk_tree_model_get (model, iter, spec->column, &value, -1);
+        text = g_strdup_printf ("%u", value);
+        break;
+      }
+    case CELL_PERCENT:
+      {
+        double value;
+
+        gtk_tree_model_get (model, iter, spec->column, &value, -1);
+        /* TRANSLATORS: a percentage in a table cell */
+        text = value < 0 ? g_strdup ("\342\200\224") : g_strdup_printf (_("%d%%"), (int) (value * 100 + 0.5));
+        break;
+      }
+    case CELL_DURATION:
+      {
+        gint64 value;
+
+        gtk_tree_model_get (model, iter, spec->column, &value, -1);
+        text = value < 0 ? g_strdup ("\342\200\224") : sb_hint_format_duration (value);
+        break;
+      }
+    case CELL_AGO:
+      {
+        gint64 value;
+
+        gtk_tree_model_get (model, iter, spec->column, &value, -1);
+        text = value <= 0 ? g_strdup ("\342\200\224") : sb_hint_format_ago (value, sb_gtk_now ());
+        break;
+      }
+    case CELL_DECIMAL:
+      {
+        double value;
+
+        gtk_tree_model_get (model, iter, spec->column, &value, -1);
+        text = g_strdup_printf ("%.1f", value);
+        break;
+      }
+    }
+  g_object_set (cell, "text", text, NULL);
+}
+
+/* A tree view over @model with @n @columns, each sortable by its model column. */
+static GtkWidget *
+make_view (GtkListStore *model, const SbGtkColumn *columns, gsize n)
+{
+  GtkWidget *view = gtk_tree_view_new_with_model (GTK_TREE_MODEL (model));
+
+  gtk_tree_view_set_rules_hint (GTK_TREE_VIEW (view), TRUE);
+  for (gsize i = 0; i < n; i++)
+    {
+      GtkCellRenderer *cell = gtk_cell_renderer_text_new ();
+      GtkTreeViewColumn *column = gtk_tree_view_column_new ();
+
+      if (columns[i].kind != CELL_TEXT)
+        g_object_set (cell, "xalign", 1.0, NULL);
+      gtk_tree_view_column_set_title (column, _(columns[i].title));
+      gtk_tree_view_column_pack_start (column, cell, TRUE);
+      gtk_tree_view_column_set_cell_data_func (column, cell, cell_data_func,
+                                               (gpointer) &columns[i], NULL);
+      gtk_tree_view_column_set_sort_column_id (column, columns[i].column);
+      gtk_tree_view_column_set_resizable (column, TRUE);
+      gtk_tree_view_append_column (GTK_TREE_VIEW (view), column);
+    }
+  return view;
+}
+
+static gboolean
+key_is (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col, const SbGtkKey *key)
+{
+  g_autofree char *protocol = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *buddy = NULL;
+
+  gtk_tree_model_get (model, iter, protocol_col, &protocol, protocol_col + 1, &account,
+                      protocol_col + 2, &buddy, -1);
+  return g_strcmp0 (protocol, key->protocol) == 0 && g_strcmp0 (account, key->account) == 0
+         && g_strcmp0 (buddy, key->buddy) == 0;
+}
+
+/* Reads the key of the row at @iter (columns @protocol_col and the two after). */
+static void
+key_from_row (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col, SbGtkKey *key)
+{
+  sb_gtk_key_clear (key);
+  gtk_tree_model_get (model, iter, protocol_col, &key->protocol, protocol_col + 1,
+                      &key->account, protocol_col + 2, &key->buddy, -1);
+}
+
+static void
+update_chart (SbGtkWindow *win)
+{
+  GSList *buddies;
+  const char *name;
+  g_autofree char *title = NULL;
+  gboolean ok = FALSE;
+
+  g_clear_pointer (&win->months, g_array_unref);
+  if (win->selected.buddy == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (win->chart_title), _("Conversations per month"));
+      gtk_widget_queue_draw (win->chart);
+      return;
+    }
+
+  win->months = purple_plugin_ipc_call (win->ctx->core, SB_IPC_GET_MONTHLY, &ok,
+                                        win->selected.protocol, win->selected.account,
+                                        win->selected.buddy, (int) SB_GTK_CHART_MONTHS);
+  if (!ok)
+    win->months = NULL;
+
+  buddies = sb_gtk_find_buddies (win->selected.protocol, win->selected.account,
+                                 win->selected.buddy);
+  name = buddies != NULL ? purple_buddy_get_contact_alias (buddies->data) : win->selected.buddy;
+  /* TRANSLATORS: title above the chart, %s is the buddy's name */
+  title = g_strdup_printf (_("Conversations per month with %s"), name);
+  g_slist_free (buddies);
+  gtk_label_set_text (GTK_LABEL (win->chart_title), title);
+  gtk_widget_queue_draw (win->chart);
+}
+
+static void
+table_selection_changed_cb (GtkTreeSelection *selection, SbGtkWindow *win)
+{
+  GtkTreeModel *model;
+  GtkTreeIter iter;
+
+  if (!gtk_tree_selection_get_selected (selection, &model, &iter))
+    return; /* keep the chart while the table is refilled */
+  key_from_row (model, &iter, COL_PROTOCOL, &win->selected);
+  update_chart (win);
+}
+
+/* Selects the row of win->selected in the table, if there is one. */
+static void
+select_key (SbGtkWindow *win)
+{
+  GtkTreeModel *model = GTK_TREE_MODEL (win->table);
+  GtkTreeIter iter;
+
+  if (win->selected.buddy == NULL)
+    return;
+  for (gboolean valid = gtk_tree_model_get_iter_first (model, &iter); valid;
+       valid = gtk_tree_model_iter_next (model, &iter))
+    {
+      if (key_is (model, &iter, COL_PROTOCOL, &win->selected))
+        {
+          GtkTreePath *path = gtk_tree_model_get_path (model, &iter);
+
+          gtk_tree_selection_select_iter (
+            gtk_tree_view_get_selection (GTK_TREE_VIEW (win->table_view)), &iter);
+          gtk_tree_view_scroll_to_cell (GTK_TREE_VIEW (win->table_view), path, NULL, FALSE, 0,
+                                        0);
+          gtk_tree_path_free (path);
+          return;
+        }
+    }
+}
+
+static void
+add_buddy_cb (const char *protocol, const char *account, const char *buddy,
+              const SbStats *stats, gpointer data)
+{
+  SbGtkWindow *win = data;
+  GSList *buddies = sb_gtk_find_buddies (protocol, account, buddy);
+  PurpleBuddy *listed = buddies != NULL ? buddies->data : NULL;
+  const char *name = listed != NULL ? purple_buddy_get_contact_alias (listed) : buddy;
+  const char *hint = sb_hint_label (sb_hint_classify (stats, win->now));
+  int keep = listed != NULL ? sb_gtk_keep_in_touch_days ((PurpleBlistNode *) listed) : 0;
+  double overdue = sb_hint_overdue_ratio (stats, keep, win->now);
+
+  gtk_list_store_insert_with_values (
+    win->table, NULL, -1, COL_PROTOCOL, protocol, COL_ACCOUNT, account, COL_BUDDY, buddy,
+    COL_NAME, name, COL_HINT, hint != NULL ? hint : "", COL_EPISODES, stats->all.episodes,
+    COL_BY_YOU, stats->all.started_by_you, COL_BY_THEM, stats->all.started_by_them,
+    COL_SMILE_BACK, sb_stats_smile_back_rate (&stats->all), COL_REPLIED,
+    sb_stats_reply_rate (&stats->all), COL_LATENCY_THEM, stats->median_latency_them_s,
+    COL_LATENCY_YOU, stats->median_latency_you_s, COL_LAST, stats->all.last_episode,
+    COL_RHYTHM, stats->cadence_s, COL_CLOSENESS, stats->closeness, -1);
+
+  if (overdue >= 1.0)
+    {
+      gint64 due_at = stats->all.last_episode + sb_hint_due_interval (stats, keep);
+
+      gtk_list_store_insert_with_values (
+        win->due, NULL, -1, DUE_PROTOCOL, protocol, DUE_ACCOUNT, account, DUE_BUDDY, buddy,
+        DUE_NAME, name, DUE_LAST, stats->all.last_episode, DUE_OVERDUE, win->now - due_at,
+        DUE_SCORE, stats->closeness * overdue, -1);
+    }
+  g_slist_free (buddies);
+}
+
+/* Refills both lists from the core plugin, keeping the sort and selection. */
+static void
+fill (SbGtkWindow *win)
+{
+  GtkTreeSortable *sortable = GTK_TREE_SORTABLE (win->table);
+  int sort_column;
+  GtkSortType order;
+  gboolean sorted;
+  gboolean ok = FALSE;
+
+  win->now = sb_gtk_now ();
+  /* One sort after the fill rather than one insertion sort per row. */
+  sorted = gtk_tree_sortable_get_sort_column_id (sortable, &sort_column, &order);
+  gtk_tree_sortable_set_sort_column_id (sortable, GTK_TREE_SORTABLE_UNSORTED_SORT_COLUMN_ID,
+                                        GTK_SORT_ASCENDING);
+  gtk_list_store_clear (win->table);
+  gtk_list_store_clear (win->due);
+
+  purple_plugin_ipc_call (win->ctx->core, SB_IPC_FOREACH_BUDDY, &ok, (SbIpcBuddyFunc) add_buddy_cb,
+                          win);
+  if (!ok)
+    purple_debug_warning (SB_GTK_PLUGIN_ID, "the core plugin did not list buddies\n");
+
+  if (sorted)
+    gtk_tree_sortable_set_sort_column_id (sortable, sort_column, order);
+  select_key (win);
+  update_chart (win);
+}
+
+static gboolean
+refresh_cb (gpointer data)
+{
+  SbGtkWindow *win = data;
+
+  win->refresh_id = 0;
+  fill (win);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sb_gtk_window_queue_refresh (SbGtkContext *ctx)
+{
+  SbGtkWindow *win = ctx->window;
+
+  if (win != NULL && win->refresh_id == 0)
+    win->refresh_id = g_idle_add (refresh_cb, win);
+}
+
+/* Opens (or raises) a conversation with the buddy of the activated row. */
+static void
+row_activated_cb (GtkTreeView *view, GtkTreePath *path, GtkTreeViewColumn *column,
+                  gpointer data)
+{
+  GtkTreeModel *model = gtk_tree_view_get_model (view);
+  GtkTreeIter iter;
+  SbGtkKey key = { 0 };
+  PurpleAccount *account;
+  PurpleConversation *conv;
+
+  if (!gtk_tree_model_get_iter (model, &iter, path))
+    return;
+  /* Both models keep the key in their first three columns. */
+  G_STATIC_ASSERT (COL_PROTOCOL == 0 && DUE_PROTOCOL == 0);
+  key_from_row (model, &iter, 0, &key);
+  account = sb_gtk_find_account (key.protocol, key.account);
+  if (account != NULL)
+    {
+      conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key.buddy);
+      purple_conversation_present (conv);
+    }
+  sb_gtk_key_clear (&key);
+}
+
+static gboolean
+chart_expose_cb (GtkWidget *widget, GdkEventExpose *event, SbGtkWindow *win)
+{
+  cairo_t *cr = gdk_cairo_create (gtk_widget_get_window (widget));
+
+  gdk_cairo_region (cr, event->region);
+  cairo_clip (cr);
+  sb_gtk_chart_draw (widget, cr, win->months);
+  cairo_destroy (cr);
+  return TRUE;
+}
+
+static void
+window_destroy_cb (GtkWidget *widget, SbGtkWindow *win)
+{
+  if (win->refresh_id != 0)
+    g_source_remove (win->refresh_id);
+  g_clear_pointer (&win->months, g_array_unref);
+  sb_gtk_key_clear (&win->selected);
+  g_clear_object (&win->table);
+  g_clear_object (&win->due);
+  if (win->ctx->window == win)
+    win->ctx->window = NULL;
+  g_free (win);
+}
+
+static GtkWidget *
+titled (const char *markup, GtkWidget **label_out, GtkWidget *child)
+{
+  GtkWidget *box = gtk_vbox_new (FALSE, 4);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_markup (GTK_LABEL (label), markup);
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), child, TRUE, TRUE, 0);
+  if (label_out != NULL)
+    *label_out = label;
+  return box;
+}
+
+static SbGtkWindow *
+window_new (SbGtkContext *ctx)
+{
+  SbGtkWindow *win = g_new0 (SbGtkWindow, 1);
+  GtkWidget *vbox, *paned, *bottom, *scrolled;
+  g_autofree char *due_title = NULL;
+
+  win->ctx = ctx;
+  win->table = gtk_list_store_new (N_COLS, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+                                   G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT,
+                                   G_TYPE_UINT, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_INT64,
+                                   G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_DOUBLE);
+  win->due = gtk_list_store_new (N_DUE_COLS, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
+                                 G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_DOUBLE);
+  /* The planner's order: closeness x overdue ratio, highest first. */
+  gtk_tree_sortable_set_sort_column_id (GTK_TREE_SORTABLE (win->due), DUE_SCORE,
+                                        GTK_SORT_DESCENDING);
+  gtk_tree_sortable_set_sort_column_id (GTK_TREE_SORTABLE (win->table), COL_LAST,
+                                        GTK_SORT_DESCENDING);
+
+  /* TRANSLATORS: window title */
+  win->window = pidgin_create_window (_("Who smiles back"), 12, "smileback", TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (win->window), 960, 620);
+  g_signal_connect (win->window, "destroy", G_CALLBACK (window_destroy_cb), win);
+
+  vbox = gtk_vbox_new (FALSE, 8);
+  gtk_container_add (GTK_CONTAINER (win->window), vbox);
+  paned = gtk_vpaned_new ();
+  gtk_box_pack_start (GTK_BOX (vbox), paned, TRUE, TRUE, 0);
+
+  win->table_view = make_view (win->table, table_columns, G_N_ELEMENTS (table_columns));
+  g_signal_connect (gtk_tree_view_get_selection (GTK_TREE_VIEW (win->table_view)), "changed",
+                    G_CALLBACK (table_selection_changed_cb), win);
+  g_signal_connect (win->table_view, "row-activated", G_CALLBACK (row_activated_cb), win);
+  scrolled = pidgin_make_scrollable (win->table_view, GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC,
+                                     GTK_SHADOW_IN, -1, 260);
+  gtk_paned_pack1 (GTK_PANED (paned), scrolled, TRUE, FALSE);
+
+  bottom = gtk_hbox_new (FALSE, 12);
+  gtk_paned_pack2 (GTK_PANED (paned), bottom, TRUE, FALSE);
+
+  win->chart = gtk_drawing_area_new ();
+  gtk_widget_set_size_request (win->chart, 520, 220);
+  g_signal_connect (win->chart, "expose-event", G_CALLBACK (chart_expose_cb), win);
+  gtk_box_pack_start (GTK_BOX (bottom), titled ("", &win->chart_title, win->chart), TRUE, TRUE,
+                      0);
+
+  win->due_view = make_view (win->due, due_columns, G_N_ELEMENTS (due_columns));
+  g_signal_connect (win->due_view, "row-activated", G_CALLBACK (row_activated_cb), win);
+  scrolled = pidgin_make_scrollable (win->due_view, GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC,
+                                     GTK_SHADOW_IN, 320, -1);
+  /* TRANSLATORS: heading of the list of buddies a reminder is due for */
+  due_title = g_markup_printf_escaped ("<b>%s</b>", _("Due to reach out"));
+  gtk_box_pack_start (GTK_BOX (bottom), titled (due_title, NULL, scrolled), FALSE, TRUE, 0);
+
+  gtk_widget_show_all (win->window);
+  return win;
+}
+
+void
+sb_gtk_window_show (SbGtkContext *ctx, PurpleBuddy *buddy)
+{
+  if (ctx->window == NULL)
+    ctx->window = window_new (ctx);
+  if (buddy != NULL)
+    {
+      sb_gtk_key_clear (&ctx->window->selected);
+      sb_gtk_key_init (&ctx->window->selected, buddy);
+    }
+  fill (ctx->window);
+  gtk_window_present (GTK_WINDOW (ctx->window->window));
+}
+
+void
+sb_gtk_window_shutdown (SbGtkContext *ctx)
+{
+  if (ctx->window != NULL)
+    gtk_widget_destroy (ctx->window->window);
+  g_assert (ctx->window == NULL);
+}
