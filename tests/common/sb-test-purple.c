@@ -21,7 +21,9 @@ static struct
   gboolean fail_sends;
   guint sent;
   int next_chat_id;
-} test;
+  int request_choice; /* -1 = last action */
+  guint requests;
+} test = { .request_choice = -1 };
 
 /* Event loop: GLib. */
 
@@ -72,22 +74,28 @@ static PurpleEventLoopUiOps eventloop_ops = {
   .timeout_add_seconds = g_timeout_add_seconds,
 };
 
-/* Requests: answered at once with the last action. */
+/* Requests: answered at once with the chosen action. */
 
 static void *
 request_action (const char *title, const char *primary, const char *secondary,
                 int default_action, PurpleAccount *account, const char *who,
                 PurpleConversation *conv, void *user_data, size_t action_count, va_list actions)
 {
-  PurpleRequestActionCb last = NULL;
+  size_t choice = test.request_choice < 0 ? action_count - 1 : (size_t) test.request_choice;
+  PurpleRequestActionCb chosen = NULL;
 
+  test.requests++;
   for (size_t i = 0; i < action_count; i++)
     {
+      PurpleRequestActionCb cb;
+
       (void) va_arg (actions, const char *);
-      last = va_arg (actions, PurpleRequestActionCb);
+      cb = va_arg (actions, PurpleRequestActionCb);
+      if (i == choice)
+        chosen = cb;
     }
-  if (last != NULL && action_count > 0)
-    last (user_data, (int) action_count - 1);
+  if (chosen != NULL)
+    chosen (user_data, (int) choice);
   return NULL;
 }
 
@@ -269,6 +277,18 @@ sb_test_purple_shutdown (void)
   if (g_getenv ("SMILEBACK_TEST_KEEP") == NULL)
     sb_test_rm_rf (test.user_dir);
   g_clear_pointer (&test.user_dir, g_free);
+}
+
+void
+sb_test_purple_set_request_choice (int index)
+{
+  test.request_choice = index;
+}
+
+guint
+sb_test_purple_get_request_count (void)
+{
+  return test.requests;
 }
 
 const char *

@@ -52,6 +52,14 @@ char *sb_test_build_path (const char *relative);
  * does not load.  Loading an already-probed file again reuses it. */
 PurplePlugin *sb_test_purple_load_plugin (const char *relative);
 
+/* Which action the headless UI picks in every purple_request_action() (and
+ * the accept/cancel questions built on it): @index counts from 0; -1, the
+ * default, picks the last one (libpurple's "Cancel"/"Reject"). */
+void sb_test_purple_set_request_choice (int index);
+
+/* How many purple_request_action() questions were answered so far. */
+guint sb_test_purple_get_request_count (void);
+
 typedef gboolean (*SbTestCondition) (gpointer data);
 
 /* Runs the default main context until @cond (data) is TRUE or @timeout_ms

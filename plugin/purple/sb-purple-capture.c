@@ -1,0 +1,233 @@
+/* sb-purple-capture.c: libpurple's conversation signals into ledger events.
+ *
+ * IMs come from "wrote-im-msg", which fires once per line actually shown
+ * (unlike "sent-im-msg", which also fires for a send that failed):
+ * PURPLE_MESSAGE_RECV lines are the buddy's, SEND lines (REMOTE_SEND
+ * included) the user's.  SYSTEM, ERROR, NOTIFY and INVISIBLE lines are not
+ * conversation and are skipped, whoever wrote them; AUTO_RESP lines are
+ * recorded as auto-replies (never initiations or answers).  The time is the
+ * message's own, from the conversation's history (DESIGN section 7), so an
+ * offline message keeps the time it was sent; one that arrives more than
+ * SB_PURPLE_BACKLOG_S late is flagged backlog.  The text only passes through
+ * the keyed digest and the size bucket: it is never kept.
+ *
+ * Group chats record the user's joins, who is present with the user (the
+ * initial list and later arrivals) and invitations both ways.
+ *
+ * The handler runs on the UI thread for every message: it does no I/O (the
+ * ledger queues writes for the flush timer).
+ */
+#include "sb-purple-private.h"
+
+#include <string.h>
+
+/* Lines that are not conversation. */
+#define SKIPPED_FLAGS                                                                             \
+  (PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_ERROR | PURPLE_MESSAGE_NOTIFY                          \
+   | PURPLE_MESSAGE_INVISIBLE)
+
+/* The timestamp of the line just written: the newest history entry, which
+ * purple_conversation_write() adds right before emitting wrote-im-msg.  Falls
+ * back to @now if the history does not hold it (a UI that cleared it). */
+static gint64
+message_time (PurpleConversation *conv, PurpleMessageFlags flags, gint64 now)
+{
+  GList *history = purple_conversation_get_message_history (conv);
+  PurpleConvMessage *newest;
+
+  if (history == NULL)
+    return now;
+  newest = history->data;
+  if (purple_conversation_message_get_flags (newest) != flags)
+    return now;
+  return purple_conversation_message_get_timestamp (newest);
+}
+
+static gboolean
+record_event (SbPurple *ctx, const SbBuddyKey *key, const SbEvent *event, gint64 now)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (sb_ledger_add_event (ctx->ledger, key, event, now, NULL, &error))
+    return TRUE;
+  if (!g_error_matches (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_UNTRACKED))
+    purple_debug_error ("smileback", "cannot record a message: %s\n", error->message);
+  return FALSE;
+}
+
+void
+sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message,
+                      PurpleConversation *conv, PurpleMessageFlags flags)
+{
+  g_autoptr(SbBuddyKey) key = NULL;
+  g_autofree char *visible = NULL;
+  const guint8 *secret;
+  gsize secret_len;
+  gint64 now;
+  SbEvent event = { 0 };
+
+  if ((flags & SKIPPED_FLAGS) != 0 || message == NULL)
+    return;
+  if ((flags & PURPLE_MESSAGE_SEND) != 0)
+    event.direction = SB_DIRECTION_OUT;
+  else if ((flags & PURPLE_MESSAGE_RECV) != 0)
+    event.direction = SB_DIRECTION_IN;
+  else
+    return;
+  if (sb_purple_account_excluded (ctx, account))
+    return;
+
+  /* The conversation's name is the buddy in both directions. */
+  key = sb_purple_key_new (account, purple_conversation_get_name (conv));
+  if (key == NULL)
+    return;
+
+  now = sb_purple_now ();
+  event.time = message_time (conv, flags, now);
+  event.kind = (flags & PURPLE_MESSAGE_AUTO_RESP) != 0 ? SB_EVENT_AUTO_REPLY : SB_EVENT_MESSAGE;
+  event.source = SB_SOURCE_LIVE;
+  if (now - event.time > SB_PURPLE_BACKLOG_S || (flags & PURPLE_MESSAGE_DELAYED) != 0)
+    event.flags |= SB_EVENT_FLAG_BACKLOG;
+  visible = sb_text_normalize (message);
+  event.size_bucket = sb_size_bucket (g_utf8_strlen (visible, -1));
+  secret = sb_ledger_get_secret (ctx->ledger, &secret_len);
+  event.digest = sb_text_digest (secret, secret_len, message);
+  record_event (ctx, key, &event, now);
+}
+
+static void
+wrote_im_msg_cb (PurpleAccount *account, const char *who, char *message,
+                 PurpleConversation *conv, PurpleMessageFlags flags, gpointer data)
+{
+  sb_purple_capture_im (data, account, message, conv, flags);
+}
+
+/* Group chats. */
+
+/* The normalized identity of chat member @name: the real account name when
+ * the protocol reveals it (a non-anonymous XMPP room), else the nick. */
+static char *
+chat_member_name (PurpleConversation *conv, const char *name, const char *room)
+{
+  PurpleAccount *account = purple_conversation_get_account (conv);
+  PurpleConnection *gc = purple_conversation_get_gc (conv);
+  PurplePlugin *prpl = gc != NULL ? purple_connection_get_prpl (gc) : NULL;
+  PurplePluginProtocolInfo *info = prpl != NULL ? PURPLE_PLUGIN_PROTOCOL_INFO (prpl) : NULL;
+
+  if (info != NULL && PURPLE_PROTOCOL_PLUGIN_HAS_FUNC (info, get_cb_real_name))
+    {
+      g_autofree char *real
+        = info->get_cb_real_name (gc, purple_conv_chat_get_id (PURPLE_CONV_CHAT (conv)), name);
+      g_autofree char *normal = real != NULL ? g_strdup (purple_normalize (account, real)) : NULL;
+
+      /* An anonymous room answers with room/nick, which normalizes to the room. */
+      if (normal != NULL && g_strcmp0 (normal, room) != 0)
+        return g_steal_pointer (&normal);
+    }
+  return g_strdup (purple_normalize (account, name));
+}
+
+static void
+record_chat (SbPurple *ctx, PurpleAccount *account, const char *room_name, const char *member,
+             SbChatKind kind)
+{
+  g_autofree char *account_name = NULL;
+  g_autofree char *room = NULL;
+  g_autoptr(GError) error = NULL;
+  char *slash;
+  SbChatEvent event = { 0 };
+
+  if (account == NULL || room_name == NULL || sb_purple_account_excluded (ctx, account))
+    return;
+  account_name = g_strdup (purple_normalize (account, purple_account_get_username (account)));
+  room = g_strdup (purple_normalize (account, room_name));
+  if (account_name == NULL || room == NULL)
+    return;
+  slash = strchr (account_name, '/');
+  if (slash != NULL)
+    *slash = '\0';
+  event.protocol = purple_account_get_protocol_id (account);
+  event.account = account_name;
+  event.room = room;
+  event.member = member;
+  event.kind = kind;
+  event.source = SB_SOURCE_LIVE;
+  event.time = sb_purple_now ();
+  if (!sb_ledger_add_chat_event (ctx->ledger, &event, &error))
+    purple_debug_error ("smileback", "cannot record a group chat event: %s\n", error->message);
+}
+
+static void
+chat_joined_cb (PurpleConversation *conv, gpointer data)
+{
+  record_chat (data, purple_conversation_get_account (conv), purple_conversation_get_name (conv),
+               NULL, SB_CHAT_JOINED);
+}
+
+static void
+chat_buddy_joined_cb (PurpleConversation *conv, const char *name, PurpleConvChatBuddyFlags flags,
+                      gboolean new_arrival, gpointer data)
+{
+  PurpleAccount *account = purple_conversation_get_account (conv);
+  g_autofree char *room = NULL;
+  g_autofree char *member = NULL;
+
+  if (name == NULL || purple_strequal (name, purple_conv_chat_get_nick (PURPLE_CONV_CHAT (conv))))
+    return;
+  room = g_strdup (purple_normalize (account, purple_conversation_get_name (conv)));
+  member = chat_member_name (conv, name, room);
+  if (member != NULL)
+    record_chat (data, account, purple_conversation_get_name (conv), member, SB_CHAT_PRESENT);
+}
+
+static int
+chat_invited_cb (PurpleAccount *account, const char *inviter, const char *chat,
+                 const char *message, GHashTable *components, gpointer data)
+{
+  g_autofree char *member = inviter != NULL ? g_strdup (purple_normalize (account, inviter)) : NULL;
+
+  if (member != NULL)
+    record_chat (data, account, chat, member, SB_CHAT_INVITE_RECEIVED);
+  return 0; /* no opinion: the user decides */
+}
+
+static void
+chat_invited_user_cb (PurpleConversation *conv, const char *name, const char *message,
+                      gpointer data)
+{
+  PurpleAccount *account = purple_conversation_get_account (conv);
+  g_autofree char *member = name != NULL ? g_strdup (purple_normalize (account, name)) : NULL;
+
+  if (member != NULL)
+    record_chat (data, account, purple_conversation_get_name (conv), member,
+                 SB_CHAT_INVITE_SENT);
+}
+
+/* Every signal this file follows, connected and disconnected from one table. */
+static const struct
+{
+  const char *signal;
+  PurpleCallback callback;
+} handlers[] = {
+  { "wrote-im-msg", PURPLE_CALLBACK (wrote_im_msg_cb) },
+  { "chat-joined", PURPLE_CALLBACK (chat_joined_cb) },
+  { "chat-buddy-joined", PURPLE_CALLBACK (chat_buddy_joined_cb) },
+  { "chat-invited", PURPLE_CALLBACK (chat_invited_cb) },
+  { "chat-invited-user", PURPLE_CALLBACK (chat_invited_user_cb) },
+};
+
+void
+sb_purple_capture_init (SbPurple *ctx)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (handlers); i++)
+    purple_signal_connect (purple_conversations_get_handle (), handlers[i].signal, ctx->plugin,
+                           handlers[i].callback, ctx);
+}
+
+void
+sb_purple_capture_shutdown (SbPurple *ctx)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (handlers); i++)
+    purple_signal_disconnect (purple_conversations_get_handle (), handlers[i].signal,
+                              ctx->plugin, handlers[i].callback);
+}

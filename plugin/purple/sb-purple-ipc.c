@@ -1,0 +1,226 @@
+/* sb-purple-ipc.c: what core-smileback publishes to UI plugins (sb-ipc.h).
+ *
+ * Plugins share no symbols, so the one ledger is reached through purple
+ * signals emitted on this plugin's handle and purple IPC calls registered on
+ * it.  Everything a buddy list draws (stats, hint, tooltip) is served from the
+ * ledger's memory; only the monthly history, asked for when a window opens,
+ * reads the store.  Signals and IPC are registered on load and unregistered
+ * on unload.
+ */
+#include "sb-purple-private.h"
+
+#include <smileback/sb-hint.h>
+
+/* IPC functions are called through libpurple's marshallers, which pass one
+ * trailing data pointer (NULL for IPC): each takes it as @unused. */
+
+static gboolean
+ipc_get_stats (PurpleBlistNode *node, SbStats *out, gpointer unused)
+{
+  SbPurple *ctx = sb_purple_get ();
+
+  if (ctx == NULL || node == NULL || out == NULL)
+    return FALSE;
+  return sb_purple_stats_for_node (ctx, node, out);
+}
+
+static char *
+ipc_get_hint (PurpleBlistNode *node, gpointer unused)
+{
+  SbPurple *ctx = sb_purple_get ();
+  SbStats stats;
+  const char *label;
+
+  if (ctx == NULL || !sb_purple_stats_for_node (ctx, node, &stats))
+    return NULL;
+  label = sb_hint_label (sb_hint_classify (&stats, sb_purple_now ()));
+  return label != NULL ? g_strdup (label) : NULL;
+}
+
+static char *
+ipc_get_tooltip (PurpleBlistNode *node, gpointer unused)
+{
+  SbPurple *ctx = sb_purple_get ();
+  SbStats stats;
+
+  if (ctx == NULL || !sb_purple_stats_for_node (ctx, node, &stats))
+    return NULL;
+  return sb_hint_tooltip_full (&stats, sb_purple_now (), sb_purple_keep_in_touch_days (node));
+}
+
+typedef struct
+{
+  SbIpcBuddyFunc func;
+  gpointer user_data;
+} ForeachData;
+
+static void
+foreach_cb (const SbBuddyKey *key, const SbStats *stats, gpointer data)
+{
+  ForeachData *foreach = data;
+
+  if (stats != NULL && stats->all.episodes > 0)
+    foreach->func (key->protocol, key->account, key->buddy, stats, foreach->user_data);
+}
+
+static void
+ipc_foreach_buddy (SbIpcBuddyFunc func, gpointer user_data, gpointer unused)
+{
+  SbPurple *ctx = sb_purple_get ();
+  ForeachData data = { func, user_data };
+
+  if (ctx != NULL && func != NULL)
+    sb_ledger_foreach (ctx->ledger, foreach_cb, &data);
+}
+
+/* Month index (year * 12 + month - 1) of @time in local time. */
+static int
+month_index (gint64 time)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (time);
+
+  return g_date_time_get_year (dt) * 12 + g_date_time_get_month (dt) - 1;
+}
+
+static GArray *
+ipc_get_monthly (const char *protocol, const char *account, const char *buddy, int months,
+                 gpointer unused)
+{
+  SbPurple *ctx = sb_purple_get ();
+  g_autoptr(SbBuddyKey) key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) episodes = NULL;
+  g_autoptr(GDateTime) first = NULL;
+  g_autoptr(GArray) out = NULL;
+  SbStore *store;
+  gint64 id;
+  int last;
+
+  if (ctx == NULL || months <= 0 || months > 1200)
+    return NULL;
+  key = sb_buddy_key_new (protocol, account, buddy);
+  if (key == NULL)
+    return NULL;
+  store = sb_ledger_get_store (ctx->ledger);
+  id = sb_store_lookup_buddy (store, key, FALSE, &error);
+  if (id == 0)
+    {
+      if (error != NULL)
+        purple_debug_error ("smileback", "monthly history: %s\n", error->message);
+      return NULL;
+    }
+
+  last = month_index (sb_purple_now ());
+  first = g_date_time_new_local ((last - (months - 1)) / 12, (last - (months - 1)) % 12 + 1, 1, 0,
+                                 0, 0);
+  episodes = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  if (first == NULL
+      || !sb_store_load_episodes (store, id, g_date_time_to_unix (first), episodes, &error))
+    {
+      if (error != NULL)
+        purple_debug_error ("smileback", "monthly history: %s\n", error->message);
+      return NULL;
+    }
+
+  out = g_array_sized_new (FALSE, TRUE, sizeof (SbMonthCounts), months);
+  g_array_set_size (out, months);
+  for (int i = 0; i < months; i++)
+    {
+      SbMonthCounts *m = &g_array_index (out, SbMonthCounts, i);
+      int index = last - (months - 1) + i;
+
+      m->year = index / 12;
+      m->month = index % 12 + 1;
+    }
+  for (guint i = 0; i < episodes->len; i++)
+    {
+      const SbEpisode *e = &g_array_index (episodes, SbEpisode, i);
+      int slot = month_index (e->start) - (last - (months - 1));
+      SbMonthCounts *m;
+
+      if (slot < 0 || slot >= months)
+        continue;
+      m = &g_array_index (out, SbMonthCounts, slot);
+      if (e->initiator == SB_DIRECTION_OUT)
+        {
+          m->started_by_you++;
+          m->answered_by_them += sb_episode_is_answered (e) ? 1 : 0;
+        }
+      else
+        {
+          m->started_by_them++;
+          m->answered_by_you += sb_episode_is_answered (e) ? 1 : 0;
+        }
+    }
+  return g_steal_pointer (&out);
+}
+
+/* libpurple has no marshaller for (pointer, pointer, pointer, int) -> pointer. */
+static void
+marshal_POINTER__POINTER_POINTER_POINTER_INT (PurpleCallback cb, va_list args, void *data,
+                                              void **return_val)
+{
+  typedef gpointer (*Func) (gpointer, gpointer, gpointer, int, gpointer);
+  gpointer a1 = va_arg (args, gpointer);
+  gpointer a2 = va_arg (args, gpointer);
+  gpointer a3 = va_arg (args, gpointer);
+  int a4 = va_arg (args, int);
+  gpointer ret = ((Func) cb) (a1, a2, a3, a4, data);
+
+  if (return_val != NULL)
+    *return_val = ret;
+}
+
+void
+sb_purple_ipc_init (SbPurple *ctx)
+{
+  PurplePlugin *plugin = ctx->plugin;
+
+  purple_signal_register (plugin, SB_SIGNAL_BUDDY_CHANGED,
+                          purple_marshal_VOID__POINTER_POINTER_POINTER, NULL, 3,
+                          purple_value_new (PURPLE_TYPE_STRING),
+                          purple_value_new (PURPLE_TYPE_STRING),
+                          purple_value_new (PURPLE_TYPE_STRING));
+  purple_signal_register (plugin, SB_SIGNAL_PROMPT, purple_marshal_BOOLEAN__POINTER,
+                          purple_value_new (PURPLE_TYPE_BOOLEAN), 1,
+                          purple_value_new (PURPLE_TYPE_POINTER));
+
+  purple_plugin_ipc_register (plugin, SB_IPC_GET_STATS, PURPLE_CALLBACK (ipc_get_stats),
+                              purple_marshal_BOOLEAN__POINTER_POINTER,
+                              purple_value_new (PURPLE_TYPE_BOOLEAN), 2,
+                              purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_BLIST_NODE),
+                              purple_value_new (PURPLE_TYPE_POINTER));
+  purple_plugin_ipc_register (plugin, SB_IPC_GET_HINT, PURPLE_CALLBACK (ipc_get_hint),
+                              purple_marshal_POINTER__POINTER,
+                              purple_value_new (PURPLE_TYPE_STRING), 1,
+                              purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_BLIST_NODE));
+  purple_plugin_ipc_register (plugin, SB_IPC_GET_TOOLTIP, PURPLE_CALLBACK (ipc_get_tooltip),
+                              purple_marshal_POINTER__POINTER,
+                              purple_value_new (PURPLE_TYPE_STRING), 1,
+                              purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_BLIST_NODE));
+  purple_plugin_ipc_register (plugin, SB_IPC_FOREACH_BUDDY, PURPLE_CALLBACK (ipc_foreach_buddy),
+                              purple_marshal_VOID__POINTER_POINTER, NULL, 2,
+                              purple_value_new (PURPLE_TYPE_POINTER),
+                              purple_value_new (PURPLE_TYPE_POINTER));
+  purple_plugin_ipc_register (plugin, SB_IPC_GET_MONTHLY, PURPLE_CALLBACK (ipc_get_monthly),
+                              marshal_POINTER__POINTER_POINTER_POINTER_INT,
+                              purple_value_new (PURPLE_TYPE_POINTER), 4,
+                              purple_value_new (PURPLE_TYPE_STRING),
+                              purple_value_new (PURPLE_TYPE_STRING),
+                              purple_value_new (PURPLE_TYPE_STRING),
+                              purple_value_new (PURPLE_TYPE_INT));
+}
+
+void
+sb_purple_ipc_shutdown (SbPurple *ctx)
+{
+  purple_plugin_ipc_unregister_all (ctx->plugin);
+  purple_signals_unregister_by_instance (ctx->plugin);
+}
+
+void
+sb_purple_ipc_emit_changed (SbPurple *ctx, const SbBuddyKey *key)
+{
+  purple_signal_emit (ctx->plugin, SB_SIGNAL_BUDDY_CHANGED, key->protocol, key->account,
+                      key->buddy);
+}

@@ -1,0 +1,158 @@
+/* sb-purple-plugin.c: the core-smileback libpurple plugin's life cycle.
+ *
+ * Load opens the profile's ledger (purple_user_dir()/smileback.db), then
+ * starts each part in order: IPC and signals first (the ledger's change
+ * callback emits one), preferences, capture, menu, command, timers.  Unload
+ * stops them in reverse, flushes pending writes and closes the database, so a
+ * load/unload cycle leaves nothing behind.  No UI requirement: the plugin runs
+ * in Pidgin, Finch and any bare libpurple client.
+ */
+#include "sb-purple-private.h"
+
+#include <glib/gi18n-lib.h>
+
+static SbPurple *the_context;
+
+SbPurple *
+sb_purple_get (void)
+{
+  return the_context;
+}
+
+gint64
+sb_purple_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static gboolean
+flush_cb (gpointer data)
+{
+  SbPurple *ctx = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sb_ledger_flush (ctx->ledger, &error))
+    purple_debug_warning ("smileback", "cannot save history yet (will retry): %s\n",
+                          error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+refresh_cb (gpointer data)
+{
+  SbPurple *ctx = data;
+
+  sb_ledger_refresh (ctx->ledger, sb_purple_now ());
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+ledger_changed_cb (SbLedger *ledger, const SbBuddyKey *key, gpointer user_data)
+{
+  sb_purple_ipc_emit_changed (user_data, key);
+}
+
+static void
+context_free (SbPurple *ctx)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ctx->ledger != NULL && !sb_ledger_flush (ctx->ledger, &error))
+    purple_debug_error ("smileback", "unsaved history lost on unload: %s\n", error->message);
+  g_clear_pointer (&ctx->ledger, sb_ledger_free);
+  g_clear_pointer (&ctx->excluded, g_hash_table_unref);
+  g_free (ctx);
+}
+
+static gboolean
+plugin_load (PurplePlugin *plugin)
+{
+  g_autofree char *path = g_build_filename (purple_user_dir (), "smileback.db", NULL);
+  g_autoptr(GError) error = NULL;
+  SbParams params;
+  SbPurple *ctx;
+
+  ctx = g_new0 (SbPurple, 1);
+  ctx->plugin = plugin;
+  sb_purple_prefs_get_params (&params);
+  ctx->ledger = sb_ledger_open (path, &params, sb_purple_now (), &error);
+  if (ctx->ledger == NULL)
+    {
+      g_free (plugin->error);
+      plugin->error = g_strdup_printf (_("Smile Back cannot open its history %s: %s"), path,
+                                       error->message);
+      purple_debug_error ("smileback", "%s\n", plugin->error);
+      context_free (ctx);
+      return FALSE;
+    }
+  the_context = ctx;
+
+  sb_purple_ipc_init (ctx);
+  sb_ledger_set_changed_func (ctx->ledger, ledger_changed_cb, ctx);
+  sb_purple_prefs_init (ctx);
+  sb_purple_capture_init (ctx);
+  sb_purple_menu_init (ctx);
+  sb_purple_cmd_init (ctx);
+  ctx->flush_id = purple_timeout_add_seconds (SB_PURPLE_FLUSH_S, flush_cb, ctx);
+  ctx->refresh_id = purple_timeout_add_seconds (SB_PURPLE_REFRESH_S, refresh_cb, ctx);
+  return TRUE;
+}
+
+static gboolean
+plugin_unload (PurplePlugin *plugin)
+{
+  SbPurple *ctx = the_context;
+
+  if (ctx == NULL)
+    return TRUE;
+  if (ctx->refresh_id != 0)
+    purple_timeout_remove (ctx->refresh_id);
+  if (ctx->flush_id != 0)
+    purple_timeout_remove (ctx->flush_id);
+  ctx->refresh_id = ctx->flush_id = 0;
+  sb_purple_cmd_shutdown (ctx);
+  sb_purple_menu_shutdown (ctx);
+  sb_purple_capture_shutdown (ctx);
+  sb_purple_prefs_shutdown (ctx);
+  sb_ledger_set_changed_func (ctx->ledger, NULL, NULL);
+  sb_purple_ipc_shutdown (ctx);
+  purple_request_close_with_handle (plugin);
+  the_context = NULL;
+  context_free (ctx);
+  return TRUE;
+}
+
+static PurplePluginUiInfo prefs_info = {
+  .get_plugin_pref_frame = sb_purple_prefs_frame,
+};
+
+static PurplePluginInfo info = {
+  .magic = PURPLE_PLUGIN_MAGIC,
+  .major_version = PURPLE_MAJOR_VERSION,
+  .minor_version = PURPLE_MINOR_VERSION,
+  .type = PURPLE_PLUGIN_STANDARD,
+  .priority = PURPLE_PRIORITY_DEFAULT,
+  .id = SB_CORE_PLUGIN_ID,
+  .version = "0.1.0",
+  .homepage = "https://github.com/smileback/smileback",
+  .author = "Smile Back authors",
+  .load = plugin_load,
+  .unload = plugin_unload,
+  .prefs_info = &prefs_info,
+};
+
+static void
+init_plugin (PurplePlugin *plugin)
+{
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  info.name = _("Smile Back");
+  info.summary = _("Who smiles back? Records who starts your conversations.");
+  info.description = _("Records, for every buddy, who starts each conversation and whether "
+                       "the other side answers, and keeps that history (never the text) in "
+                       "smileback.db in your profile.  Other plugins show it.");
+  sb_purple_prefs_register ();
+}
+
+PURPLE_INIT_PLUGIN (smileback, init_plugin, info)

@@ -1,0 +1,124 @@
+/* sb-purple-private.h: what the files of the core-smileback plugin share.
+ *
+ * The plugin is one context (SbPurple) made on load and freed on unload; each
+ * file is one concept with an init/shutdown pair that sb-purple-plugin.c calls
+ * in order on load and in reverse on unload.  Signal handlers are connected
+ * with the plugin as handle, so nothing outlives an unload.  libpurple objects
+ * are borrowed only for the length of a callback: the plugin keeps buddy keys
+ * (normalized copies), never a PurpleBuddy *.
+ */
+#pragma once
+
+#include <glib.h>
+#include <purple.h>
+#include <smileback/smileback.h>
+#include <smileback/sb-ipc.h>
+
+G_BEGIN_DECLS
+
+/* Preferences, under one root so one callback sees every change. */
+#define SB_PREF_ROOT "/plugins/core/smileback"
+#define SB_PREF_GAP_S SB_PREF_ROOT "/gap_s"
+#define SB_PREF_ANSWER_S SB_PREF_ROOT "/answer_s"
+#define SB_PREF_WINDOW_DAYS SB_PREF_ROOT "/window_days"
+#define SB_PREF_EXCLUDED SB_PREF_ROOT "/excluded_accounts"
+
+/* A message this much older than its arrival is backlog (offline delivery,
+ * history replay): recorded, never live (issue 3: "about two minutes"). */
+#define SB_PURPLE_BACKLOG_S 120
+
+/* Pending writes are committed this often, and on unload. */
+#define SB_PURPLE_FLUSH_S 5
+
+/* Time-dependent figures (window, closeness, ages) are recomputed this often. */
+#define SB_PURPLE_REFRESH_S (10 * 60)
+
+typedef struct
+{
+  PurplePlugin *plugin;
+  SbLedger *ledger;
+  GHashTable *excluded; /* normalized account names (no resource) -> themselves */
+  guint flush_id;
+  guint refresh_id;
+  PurpleCmdId cmd_id;
+} SbPurple;
+
+/* The loaded plugin's context, NULL while unloaded.  For IPC callbacks, which
+ * receive no user data. */
+SbPurple *sb_purple_get (void);
+
+/* The wall clock, UTC seconds. */
+gint64 sb_purple_now (void);
+
+/* sb-purple-keys.c: buddy keys and contacts. */
+
+/* The key of @who on @account: the protocol id, the account name and @who
+ * normalized with purple_normalize() (copied) and the account's resource
+ * removed.  NULL when a part is empty or invalid.  Caller frees. */
+SbBuddyKey *sb_purple_key_new (PurpleAccount *account, const char *who);
+
+/* The keys behind a buddy-list node: one for a buddy, one per buddy for a
+ * contact, none for anything else.  Returns a new GPtrArray owning the keys. */
+GPtrArray *sb_purple_keys_for_node (PurpleBlistNode *node);
+
+/* The figures of @node (a buddy, or a contact: its buddies summed) into @out.
+ * FALSE when none of its buddies has history.  Memory only, no SQL. */
+gboolean sb_purple_stats_for_node (SbPurple *ctx, PurpleBlistNode *node, SbStats *out);
+
+/* The figures of the person behind @who on @account: the contact's sum when
+ * @who is in the buddy list, else @who's own.  FALSE when no history. */
+gboolean sb_purple_stats_for_name (SbPurple *ctx, PurpleAccount *account, const char *who,
+                                   SbStats *out);
+
+/* The keep-in-touch setting (SB_NODE_KEEP_IN_TOUCH_DAYS) of @node, looked up
+ * on the buddy, then its contact, then its group; 0 when unset. */
+int sb_purple_keep_in_touch_days (PurpleBlistNode *node);
+
+/* TRUE when the user chose to leave @account out (SB_PREF_EXCLUDED). */
+gboolean sb_purple_account_excluded (SbPurple *ctx, PurpleAccount *account);
+
+/* sb-purple-prefs.c: G, R, window, excluded accounts. */
+
+/* Registers the preferences with their defaults.  Called from init_plugin. */
+void sb_purple_prefs_register (void);
+
+/* The parameters the preferences ask for (invalid values fall back to the
+ * defaults).  Never fails. */
+void sb_purple_prefs_get_params (SbParams *params);
+
+/* Reads the excluded accounts and follows every later change. */
+void sb_purple_prefs_init (SbPurple *ctx);
+void sb_purple_prefs_shutdown (SbPurple *ctx);
+
+/* The plugin's pref frame (PurplePluginUiInfo.get_plugin_pref_frame). */
+PurplePluginPrefFrame *sb_purple_prefs_frame (PurplePlugin *plugin);
+
+/* sb-purple-capture.c: IM and chat signals into the ledger. */
+void sb_purple_capture_init (SbPurple *ctx);
+void sb_purple_capture_shutdown (SbPurple *ctx);
+
+/* Records one line written in an IM conversation, as the "wrote-im-msg"
+ * handler does (exposed for the benchmark of that handler's cost). */
+void sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message,
+                           PurpleConversation *conv, PurpleMessageFlags flags);
+
+/* sb-purple-menu.c: the buddy menu. */
+void sb_purple_menu_init (SbPurple *ctx);
+void sb_purple_menu_shutdown (SbPurple *ctx);
+
+/* sb-purple-cmd.c: /smileback. */
+void sb_purple_cmd_init (SbPurple *ctx);
+void sb_purple_cmd_shutdown (SbPurple *ctx);
+
+/* The /smileback text for @who on @account: HTML lines, translated.  Caller
+ * frees. */
+char *sb_purple_cmd_summary (SbPurple *ctx, PurpleAccount *account, const char *who);
+
+/* sb-purple-ipc.c: signals and IPC for UI plugins (sb-ipc.h). */
+void sb_purple_ipc_init (SbPurple *ctx);
+void sb_purple_ipc_shutdown (SbPurple *ctx);
+
+/* Emits SB_SIGNAL_BUDDY_CHANGED for @key. */
+void sb_purple_ipc_emit_changed (SbPurple *ctx, const SbBuddyKey *key);
+
+G_END_DECLS
