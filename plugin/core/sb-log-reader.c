@@ -497,6 +497,27 @@ stamp_time (Parser *ps, const char *stamp, gsize len, gint64 *time, guint *flags
   return TRUE;
 }
 
+/* Trims white space and libpurple's closing <br/> or <br> off a body. */
+static void
+trim_body (const char **b, const char **e, gboolean html)
+{
+  while (*e > *b && is_space ((*e)[-1]))
+    (*e)--;
+  if (html)
+    {
+      if (ENDS (*b, *e, "<br/>"))
+        *e -= 5;
+      else if (ENDS (*b, *e, "<br>"))
+        *e -= 4;
+      else if (ENDS (*b, *e, "<br />"))
+        *e -= 6;
+    }
+  while (*e > *b && is_space (**b))
+    (*b)++;
+  while (*e > *b && is_space ((*e)[-1]))
+    (*e)--;
+}
+
 /* Splits "name: body", "name <AUTO-REPLY>: body" (any language: the marker is
  * whatever sits in angle brackets, escaped in HTML) for a TXT line or an HTML
  * <b> text. */
@@ -595,7 +616,9 @@ parse_html_line (Parser *ps, const char *p, const char *end, Record *r)
   if (!coloured || colour == COLOUR_ERROR || b_end == b || b_end[-1] != ':' || b[0] == ' ')
     {
       /* system "<b> text</b>", error, whisper "<b> name:</b> text" */
-      if (q < end)
+      const char *rest = q, *rest_end = end;
+      trim_body (&rest, &rest_end, TRUE);
+      if (rest < rest_end)
         {
           r->body = q;
           r->body_end = end;
@@ -931,21 +954,7 @@ emit_events (Parser *ps)
     {
       Record *r = &g_array_index (ps->records, Record, i);
       const char *b = r->body, *e = r->body_end;
-      while (e > b && is_space (e[-1]))
-        e--;
-      if (ps->html)
-        {
-          if (ENDS (b, e, "<br/>"))
-            e -= 5;
-          else if (ENDS (b, e, "<br>"))
-            e -= 4;
-          else if (ENDS (b, e, "<br />"))
-            e -= 6;
-        }
-      while (e > b && is_space (*b))
-        b++;
-      while (e > b && is_space (e[-1]))
-        e--;
+      trim_body (&b, &e, ps->html);
       /* IRC CTCP (\001VERSION\001) is protocol noise, never a message */
       if (e > b && *b == '\001')
         r->kind = SB_EVENT_SYSTEM;
