@@ -70,8 +70,9 @@ gboolean sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const Sb
 gboolean sb_ledger_add_chat_event (SbLedger *ledger, const SbChatEvent *event, GError **error);
 
 /* The buddy's figures as of the last update or refresh, NULL when unknown.
- * Served from memory: no SQL, no allocation.  Borrowed until the next call that
- * changes the ledger. */
+ * Served from memory: no SQL; computed on first read after a change, using a
+ * scratch buffer the ledger keeps.  Borrowed until the next call that changes
+ * the ledger. */
 const SbStats *sb_ledger_get_stats (SbLedger *ledger, const SbBuddyKey *key);
 
 /* Recomputes the figures that depend on the time (window, closeness, ages) of
@@ -97,8 +98,13 @@ gboolean sb_ledger_forget_buddy (SbLedger *ledger, const SbBuddyKey *key, GError
 /* The profile secret for sb_text_digest().  Borrowed. */
 const guint8 *sb_ledger_get_secret (SbLedger *ledger, gsize *len);
 
-/* Commits queued writes.  On failure the queue is kept; see sb_store_flush(). */
+/* Commits queued writes and waits.  On failure the queue is kept; see
+ * sb_store_flush().  Call before closing and where the caller must know. */
 gboolean sb_ledger_flush (SbLedger *ledger, GError **error);
+
+/* Hands queued writes to the store's writer thread and returns at once; call
+ * from a timer on the UI thread.  See sb_store_flush_in_background(). */
+gboolean sb_ledger_flush_in_background (SbLedger *ledger, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbLedger, sb_ledger_free)
 

@@ -54,6 +54,12 @@ double sb_closeness_weight (gint64 age_s);
 void sb_stats_compute (const SbEpisode *episodes, guint n_episodes, const SbCounts *all,
                        gint64 now, const SbParams *params, SbStats *stats);
 
+/* The same, using @scratch (room for at least 3 * @n_episodes values) for the
+ * medians instead of allocating: for callers that must not allocate. */
+void sb_stats_compute_with_scratch (const SbEpisode *episodes, guint n_episodes,
+                                    const SbCounts *all, gint64 now, const SbParams *params,
+                                    gint64 *scratch, SbStats *stats);
+
 /* Initiation share (user-started / all) and the two answer rates, in 0..1;
  * -1 when the denominator is zero. */
 double sb_stats_initiation_share (const SbCounts *counts);

@@ -109,12 +109,19 @@ void sb_store_queue_summary (SbStore *store, gint64 buddy_id, const SbCounts *al
 gboolean sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before,
                                       int initiator, gint64 *start, GError **error);
 
-/* Number of queued operations. */
+/* Number of operations queued or handed to the writer and not yet committed. */
 guint sb_store_pending (SbStore *store);
 
-/* Commits the queue in one transaction.  On failure (busy, disk full) the queue
- * is kept for the next try and @error says why. */
+/* Commits the queue in one transaction and waits for it.  A file database
+ * commits on its own writer thread and connection; ":memory:" in the caller's
+ * thread.  On failure (busy, disk full) the operations are kept for the next
+ * try, in order, and @error says why. */
 gboolean sb_store_flush (SbStore *store, GError **error);
+
+/* Hands the queue to the writer thread and returns at once: what a UI's timer
+ * calls, so it never waits on the disk.  FALSE with @error when the previous
+ * background commit failed (its operations are still held and retried now). */
+gboolean sb_store_flush_in_background (SbStore *store, GError **error);
 
 /* Inserts @n events of @buddy_id at once, skipping those already stored, and
  * sets *@n_new to how many were new and *@earliest_new to the time of the

@@ -34,41 +34,65 @@ sb_size_bucket (gsize text_length)
 static const struct
 {
   const char *name;
-  const char *text;
+  gunichar c;
 } entities[] = {
-  { "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" }, { "nbsp", " " },
+  { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' }, { "nbsp", ' ' },
 };
 
-/* Decodes the entity at @p (just after '&') into @out; returns the number of
- * bytes consumed after '&', or 0 when it is no entity (the '&' is kept). */
+/* Decodes the entity at @p (just after '&') into *@c; returns the number of
+ * bytes consumed after '&', or 0 when it is no entity (the '&' is text). */
 static gsize
-decode_entity (const char *p, GString *out)
+decode_entity (const char *p, gunichar *c)
 {
-  const char *semi = strchr (p, ';');
-  if (semi == NULL || semi - p > 10 || semi == p)
+  gsize len = 0;
+  while (len <= 10 && p[len] != ';' && p[len] != '\0')
+    len++;
+  if (len == 0 || len > 10 || p[len] != ';')
     return 0;
 
-  gsize len = (gsize) (semi - p);
   if (p[0] == '#')
     {
       gboolean hex = (p[1] == 'x' || p[1] == 'X');
-      g_autofree char *digits = g_strndup (p + (hex ? 2 : 1), len - (hex ? 2 : 1));
+      char digits[12] = { 0 };
+      gsize skip = hex ? 2 : 1;
+      if (len <= skip)
+        return 0;
+      memcpy (digits, p + skip, len - skip);
       char *end = NULL;
       guint64 cp = g_ascii_strtoull (digits, &end, hex ? 16 : 10);
-      if (*digits == '\0' || end == NULL || *end != '\0' || !g_unichar_validate ((gunichar) cp)
-          || cp == 0)
+      if (end == NULL || *end != '\0' || cp == 0 || cp > 0x10FFFF
+          || !g_unichar_validate ((gunichar) cp))
         return 0;
-      g_string_append_unichar (out, (gunichar) cp);
+      *c = (gunichar) cp;
       return len + 1;
     }
 
   for (gsize i = 0; i < G_N_ELEMENTS (entities); i++)
     if (strlen (entities[i].name) == len && strncmp (p, entities[i].name, len) == 0)
       {
-        g_string_append (out, entities[i].text);
+        *c = entities[i].c;
         return len + 1;
       }
   return 0;
+}
+
+/* Appends @c to @out, folding white space: a run of spaces becomes one space
+ * before the next visible character, none at either end. */
+static void
+emit (GString *out, gunichar c, gboolean *pending_space)
+{
+  if (g_unichar_isspace (c))
+    {
+      *pending_space = out->len > 0;
+      return;
+    }
+  if (*pending_space)
+    g_string_append_c (out, ' ');
+  *pending_space = FALSE;
+  if (c < 0x80)
+    g_string_append_c (out, g_ascii_tolower ((char) c));
+  else
+    g_string_append_unichar (out, c);
 }
 
 char *
@@ -77,52 +101,49 @@ sb_text_normalize (const char *text)
   if (text == NULL)
     return g_strdup ("");
 
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  g_autoptr (GString) visible = g_string_sized_new (strlen (valid));
+  /* Invalid UTF-8 is replaced, never trusted; valid text is not copied. */
+  g_autofree char *repaired = g_utf8_validate (text, -1, NULL) ? NULL : g_utf8_make_valid (text, -1);
+  const char *p = repaired != NULL ? repaired : text;
 
-  for (const char *p = valid; *p != '\0'; p++)
+  GString *out = g_string_sized_new (strlen (p));
+  gboolean pending_space = FALSE, non_ascii = FALSE;
+  while (*p != '\0')
     {
+      gunichar c;
       if (*p == '<')
         {
           /* A tag is markup, not text; <br> and block tags separate words. */
           const char *close = strchr (p, '>');
           if (close != NULL)
             {
-              g_string_append_c (visible, ' ');
-              p = close;
+              emit (out, ' ', &pending_space);
+              p = close + 1;
               continue;
             }
         }
-      else if (*p == '&')
+      if (*p == '&')
         {
-          gsize used = decode_entity (p + 1, visible);
+          gsize used = decode_entity (p + 1, &c);
           if (used > 0)
             {
-              p += used;
+              non_ascii |= c >= 0x80;
+              emit (out, c, &pending_space);
+              p += used + 1;
               continue;
             }
         }
-      g_string_append_c (visible, *p);
+      c = g_utf8_get_char (p);
+      non_ascii |= c >= 0x80;
+      emit (out, c, &pending_space);
+      p = g_utf8_next_char (p);
     }
 
-  /* Fold every run of white space to one space and trim. */
-  g_autoptr (GString) folded = g_string_sized_new (visible->len);
-  gboolean in_space = TRUE;
-  for (const char *p = visible->str; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-      if (g_unichar_isspace (c))
-        {
-          in_space = TRUE;
-          continue;
-        }
-      if (in_space && folded->len > 0)
-        g_string_append_c (folded, ' ');
-      in_space = FALSE;
-      g_string_append_unichar (folded, c);
-    }
-
-  return g_utf8_casefold (folded->str, (gssize) folded->len);
+  if (!non_ascii)
+    return g_string_free (out, FALSE);
+  /* Case folding beyond ASCII needs GLib's tables. */
+  char *folded = g_utf8_casefold (out->str, (gssize) out->len);
+  g_string_free (out, TRUE);
+  return folded;
 }
 
 guint64
@@ -134,11 +155,15 @@ sb_text_digest (const guint8 *key, gsize key_len, const char *text)
   if (*normal == '\0')
     return 0;
 
-  g_autoptr (GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, key, key_len);
-  g_hmac_update (hmac, (const guchar *) normal, (gssize) strlen (normal));
+  /* A keyed hash: SHA-256 over the profile's secret, then the text.  Only
+   * equality is ever asked of it, so the secret prefix is enough and costs half
+   * of an HMAC on the message path. */
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (checksum, key, (gssize) key_len);
+  g_checksum_update (checksum, (const guchar *) normal, (gssize) strlen (normal));
   guint8 digest[32];
   gsize digest_len = sizeof digest;
-  g_hmac_get_digest (hmac, digest, &digest_len);
+  g_checksum_get_digest (checksum, digest, &digest_len);
 
   guint64 value = 0;
   for (int i = 0; i < 8; i++)

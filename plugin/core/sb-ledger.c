@@ -31,7 +31,8 @@ typedef struct
   GArray *recent;     /* SbEpisode by start: the recent past and always the latest */
   GArray *tail;       /* SbEvent by time: every event of this buddy newer than tail_floor */
   gint64 tail_floor;  /* events at or before this time are only in the store */
-  SbStats stats;
+  SbStats stats;      /* valid unless stats_dirty */
+  gboolean stats_dirty;
 } SbLedgerBuddy;
 
 struct _SbLedger
@@ -40,6 +41,7 @@ struct _SbLedger
   SbParams params;
   GHashTable *buddies; /* SbBuddyKey * -> SbLedgerBuddy * */
   gint64 now;          /* the last "now" seen, for recomputing figures */
+  GArray *scratch;     /* gint64 room for sb_stats_compute_with_scratch() */
   SbLedgerChangedFunc changed_func;
   gpointer changed_data;
 };
@@ -62,6 +64,7 @@ buddy_new (const SbBuddyKey *key, gint64 id, gboolean tracked)
   buddy->tracked = tracked;
   buddy->recent = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
   buddy->tail = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  buddy->stats_dirty = TRUE;
   return buddy;
 }
 
@@ -71,11 +74,36 @@ recent_horizon (SbLedger *ledger, gint64 now)
   return now - MAX (SB_LEDGER_RECENT_S, ledger->params.window_s);
 }
 
+/* Marks the buddy's figures for recomputation on the next read: a burst of
+ * messages costs one computation, and only if someone looks. */
 static void
-buddy_compute_stats (SbLedger *ledger, SbLedgerBuddy *buddy)
+buddy_mark_dirty (SbLedgerBuddy *buddy)
 {
-  sb_stats_compute ((const SbEpisode *) buddy->recent->data, buddy->recent->len, &buddy->all,
-                    ledger->now, &ledger->params, &buddy->stats);
+  buddy->stats_dirty = TRUE;
+}
+
+/* The buddy's figures, recomputed if needed from the recent past only (and
+ * always the latest episode), so they read the same whether the episodes came
+ * this session or from the store.  Allocates only when the scratch must grow. */
+static const SbStats *
+buddy_stats (SbLedger *ledger, SbLedgerBuddy *buddy)
+{
+  if (!buddy->stats_dirty)
+    return &buddy->stats;
+
+  gint64 horizon = recent_horizon (ledger, ledger->now);
+  guint first = 0;
+  while (first + 1 < buddy->recent->len
+         && g_array_index (buddy->recent, SbEpisode, first).start < horizon)
+    first++;
+  guint n = buddy->recent->len - first;
+  if (ledger->scratch->len < 3 * n)
+    g_array_set_size (ledger->scratch, 3 * n);
+  sb_stats_compute_with_scratch (&g_array_index (buddy->recent, SbEpisode, first), n, &buddy->all,
+                                 ledger->now, &ledger->params,
+                                 (gint64 *) ledger->scratch->data, &buddy->stats);
+  buddy->stats_dirty = FALSE;
+  return &buddy->stats;
 }
 
 static void
@@ -131,7 +159,7 @@ load_all (SbLedger *ledger, GError **error)
       SbLedgerBuddy *buddy = value;
       if (!buddy_load_recent (ledger, buddy, error))
         return FALSE;
-      buddy_compute_stats (ledger, buddy);
+      buddy_mark_dirty (buddy);
     }
   return TRUE;
 }
@@ -155,6 +183,7 @@ sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **e
   ledger->now = now;
   ledger->buddies = g_hash_table_new_full (sb_buddy_key_hash, sb_buddy_key_equal, NULL,
                                            (GDestroyNotify) buddy_free);
+  ledger->scratch = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (!load_all (ledger, error))
     return NULL;
   return g_steal_pointer (&ledger);
@@ -166,6 +195,7 @@ sb_ledger_free (SbLedger *ledger)
   if (ledger == NULL)
     return;
   g_clear_pointer (&ledger->buddies, g_hash_table_unref);
+  g_clear_pointer (&ledger->scratch, g_array_unref);
   g_clear_pointer (&ledger->store, sb_store_free);
   g_free (ledger);
 }
@@ -258,8 +288,9 @@ tail_contains (SbLedgerBuddy *buddy, const SbEvent *event)
   return FALSE;
 }
 
-/* Inserts @event into the time-ordered tail, dropping the oldest beyond TAIL_MAX
- * (and raising the floor so the tail stays complete above it). */
+/* Inserts @event into the time-ordered tail.  Past TAIL_MAX events the oldest
+ * half is dropped at once (so the cost per event stays constant) and the floor
+ * rises so the tail stays complete above it. */
 static void
 tail_insert (SbLedgerBuddy *buddy, const SbEvent *event)
 {
@@ -270,9 +301,9 @@ tail_insert (SbLedgerBuddy *buddy, const SbEvent *event)
 
   if (buddy->tail->len > TAIL_MAX)
     {
-      guint drop = buddy->tail->len - TAIL_MAX;
+      guint drop = TAIL_MAX / 2;
       gint64 new_floor = g_array_index (buddy->tail, SbEvent, drop - 1).time;
-      /* Keep every event of the floor's second out: the floor is exclusive. */
+      /* The floor is exclusive: events of the floor's own second go too. */
       while (drop < buddy->tail->len && g_array_index (buddy->tail, SbEvent, drop).time == new_floor)
         drop++;
       g_array_remove_range (buddy->tail, 0, drop);
@@ -512,7 +543,7 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
 
   if (is_new != NULL)
     *is_new = TRUE;
-  buddy_compute_stats (ledger, buddy);
+  buddy_mark_dirty (buddy);
   notify_changed (ledger, buddy);
   return TRUE;
 }
@@ -551,7 +582,7 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
 
   if (!rebuild_from (ledger, buddy, earliest, error))
     return FALSE;
-  buddy_compute_stats (ledger, buddy);
+  buddy_mark_dirty (buddy);
   notify_changed (ledger, buddy);
   return TRUE;
 }
@@ -574,7 +605,7 @@ sb_ledger_get_stats (SbLedger *ledger, const SbBuddyKey *key)
   SbLedgerBuddy *buddy = find_buddy (ledger, key);
   if (buddy == NULL || buddy->all.episodes == 0)
     return NULL;
-  return &buddy->stats;
+  return buddy_stats (ledger, buddy);
 }
 
 void
@@ -596,7 +627,7 @@ sb_ledger_refresh (SbLedger *ledger, gint64 now)
         drop++;
       if (drop > 0)
         g_array_remove_range (buddy->recent, 0, drop);
-      buddy_compute_stats (ledger, buddy);
+      buddy_mark_dirty (buddy);
     }
 }
 
@@ -610,7 +641,7 @@ sb_ledger_foreach (SbLedger *ledger, SbLedgerFunc func, gpointer user_data)
     {
       SbLedgerBuddy *buddy = value;
       if (buddy->all.episodes > 0)
-        func (buddy->key, &buddy->stats, user_data);
+        func (buddy->key, buddy_stats (ledger, buddy), user_data);
     }
 }
 
@@ -641,7 +672,7 @@ sb_ledger_set_params (SbLedger *ledger, const SbParams *params, gint64 now, GErr
           ledger->params = before;
           return FALSE;
         }
-      buddy_compute_stats (ledger, buddy);
+      buddy_mark_dirty (buddy);
     }
   return sb_ledger_flush (ledger, error);
 }
@@ -692,4 +723,10 @@ gboolean
 sb_ledger_flush (SbLedger *ledger, GError **error)
 {
   return sb_store_flush (ledger->store, error);
+}
+
+gboolean
+sb_ledger_flush_in_background (SbLedger *ledger, GError **error)
+{
+  return sb_store_flush_in_background (ledger->store, error);
 }

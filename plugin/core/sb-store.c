@@ -158,16 +158,43 @@ typedef struct
   };
 } SbStoreOp;
 
-struct _SbStore
+/* One SQLite connection and its prepared statements.  Each connection is used
+ * by one thread only. */
+typedef struct
 {
   sqlite3 *db;
+  sqlite3_stmt *statements[STMT_LAST];
+} SbConnection;
+
+/* The background writer: queued operations handed over by a flush are
+ * committed on its own connection, so the caller's thread never waits on the
+ * disk.  Everything below @lock is shared with the writer thread. */
+typedef struct
+{
+  GThread *thread;
+  SbConnection connection;
+  GMutex lock;
+  GCond cond;
+  GArray *handoff;  /* SbStoreOp handed over and not yet committed, in order */
+  gboolean kick;    /* a flush asked the writer to commit the handoff */
+  gboolean writing; /* the writer holds a batch outside the lock */
+  gboolean stop;
+  GError *error;    /* why the last commit failed; NULL after a success */
+} SbWriter;
+
+struct _SbStore
+{
+  SbConnection main; /* reads and the rare immediate writes, caller's thread */
   char *path;
   char *moved_aside;
-  sqlite3_stmt *statements[STMT_LAST];
-  GArray *queue; /* SbStoreOp, committed in order by sb_store_flush() */
+  GArray *queue;     /* SbStoreOp not yet handed to the writer */
+  SbWriter *writer;  /* NULL for ":memory:", where flushes are synchronous */
   guint8 secret[32];
   int schema_version;
 };
+
+static gboolean writer_start (SbStore *store, GError **error);
+static void writer_stop (SbWriter *writer);
 
 /* Sets @error from the connection's last SQLite error, prefixed by @what. */
 static void
@@ -185,44 +212,50 @@ set_sqlite_error (sqlite3 *db, int rc, const char *what, GError **error)
 /* The one helper for "prepare or set the error": returns the cached statement,
  * reset and with its bindings cleared, or NULL with @error set. */
 static sqlite3_stmt *
-store_statement (SbStore *store, SbStmt which, GError **error)
+connection_statement (SbConnection *connection, SbStmt which, GError **error)
 {
-  sqlite3_stmt *stmt = store->statements[which];
+  sqlite3_stmt *stmt = connection->statements[which];
   if (stmt == NULL)
     {
-      int rc = sqlite3_prepare_v3 (store->db, statement_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
-                                   &stmt, NULL);
+      int rc = sqlite3_prepare_v3 (connection->db, statement_sql[which], -1,
+                                   SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
       if (rc != SQLITE_OK)
         {
-          set_sqlite_error (store->db, rc, "cannot prepare statement", error);
+          set_sqlite_error (connection->db, rc, "cannot prepare statement", error);
           return NULL;
         }
-      store->statements[which] = stmt;
+      connection->statements[which] = stmt;
     }
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
   return stmt;
 }
 
+static sqlite3_stmt *
+store_statement (SbStore *store, SbStmt which, GError **error)
+{
+  return connection_statement (&store->main, which, error);
+}
+
 /* Steps a statement that returns no rows; FALSE with @error otherwise. */
 static gboolean
-step_done (SbStore *store, sqlite3_stmt *stmt, const char *what, GError **error)
+step_done (sqlite3_stmt *stmt, const char *what, GError **error)
 {
   int rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (store->db, rc, what, error);
+      set_sqlite_error (sqlite3_db_handle (stmt), rc, what, error);
       return FALSE;
     }
   return TRUE;
 }
 
-gboolean
-sb_store_exec (SbStore *store, const char *sql, GError **error)
+static gboolean
+connection_exec (SbConnection *connection, const char *sql, GError **error)
 {
   char *message = NULL;
-  int rc = sqlite3_exec (store->db, sql, NULL, NULL, &message);
+  int rc = sqlite3_exec (connection->db, sql, NULL, NULL, &message);
   if (rc != SQLITE_OK)
     {
       int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? SB_STORE_ERROR_BUSY
@@ -235,17 +268,23 @@ sb_store_exec (SbStore *store, const char *sql, GError **error)
   return TRUE;
 }
 
+gboolean
+sb_store_exec (SbStore *store, const char *sql, GError **error)
+{
+  return connection_exec (&store->main, sql, error);
+}
+
 /* Runs a single-integer query such as a PRAGMA; FALSE with @error on failure. */
 static gboolean
 query_int (SbStore *store, const char *sql, gint64 *value, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (store->main.db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (store->db, rc, sql, error);
+      set_sqlite_error (store->main.db, rc, sql, error);
       return FALSE;
     }
   *value = sqlite3_column_int64 (stmt, 0);
@@ -258,7 +297,7 @@ static gboolean
 quick_check (SbStore *store, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, "PRAGMA quick_check(1)", -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (store->main.db, "PRAGMA quick_check(1)", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") == 0)
@@ -269,7 +308,7 @@ quick_check (SbStore *store, GError **error)
                    (const char *) sqlite3_column_text (stmt, 0));
       return FALSE;
     }
-  set_sqlite_error (store->db, rc, "cannot read the database", error);
+  set_sqlite_error (store->main.db, rc, "cannot read the database", error);
   return FALSE;
 }
 
@@ -320,32 +359,38 @@ move_aside (const char *path, GError **error)
   return g_steal_pointer (&target);
 }
 
+/* Opens @path on @connection; the file must exist (create_private_file()). */
+static gboolean
+connection_open (SbConnection *connection, const char *path, GError **error)
+{
+  int rc = sqlite3_open_v2 (path, &connection->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (connection->db, rc, "cannot open the database", error);
+      return FALSE;
+    }
+  sqlite3_extended_result_codes (connection->db, 0);
+  sqlite3_busy_timeout (connection->db, SB_STORE_BUSY_TIMEOUT_MS);
+  return TRUE;
+}
+
+static void
+connection_close (SbConnection *connection)
+{
+  for (int i = 0; i < STMT_LAST; i++)
+    g_clear_pointer (&connection->statements[i], sqlite3_finalize);
+  g_clear_pointer (&connection->db, sqlite3_close);
+}
+
 static gboolean
 open_connection (SbStore *store, GError **error)
 {
   gboolean in_memory = g_strcmp0 (store->path, ":memory:") == 0;
   if (!in_memory && !create_private_file (store->path, error))
     return FALSE;
-
-  int rc = sqlite3_open_v2 (store->path, &store->db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                            NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (store->db, rc, "cannot open the database", error);
-      return FALSE;
-    }
-  sqlite3_extended_result_codes (store->db, 0);
-  sqlite3_busy_timeout (store->db, SB_STORE_BUSY_TIMEOUT_MS);
-  return TRUE;
-}
-
-static void
-close_connection (SbStore *store)
-{
-  for (int i = 0; i < STMT_LAST; i++)
-    g_clear_pointer (&store->statements[i], sqlite3_finalize);
-  g_clear_pointer (&store->db, sqlite3_close);
+  return connection_open (&store->main, store->path, error);
 }
 
 static gboolean
@@ -394,7 +439,7 @@ load_secret (SbStore *store, GError **error)
     return FALSE;
 
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, "SELECT value FROM meta WHERE key = 'secret'", -1, &stmt,
+  int rc = sqlite3_prepare_v2 (store->main.db, "SELECT value FROM meta WHERE key = 'secret'", -1, &stmt,
                                NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
@@ -419,12 +464,12 @@ prepare_database (SbStore *store, GError **error)
   if (g_strcmp0 (store->path, ":memory:") != 0)
     {
       g_autoptr (sqlite3_stmt) stmt = NULL;
-      int rc = sqlite3_prepare_v2 (store->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+      int rc = sqlite3_prepare_v2 (store->main.db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
       if (rc == SQLITE_OK)
         rc = sqlite3_step (stmt);
       if (rc != SQLITE_ROW)
         {
-          set_sqlite_error (store->db, rc, "cannot switch to WAL", error);
+          set_sqlite_error (store->main.db, rc, "cannot switch to WAL", error);
           return FALSE;
         }
       /* WAL + NORMAL: commits are atomic and cost no fsync; a power cut may
@@ -433,6 +478,17 @@ prepare_database (SbStore *store, GError **error)
         return FALSE;
     }
   return migrate (store, error) && load_secret (store, error);
+}
+
+/* Gives a file database its background writer; returns @store, or NULL (and
+ * frees it) when that fails. */
+static SbStore *
+store_start_writer (SbStore *store, GError **error)
+{
+  if (g_strcmp0 (store->path, ":memory:") == 0 || writer_start (store, error))
+    return store;
+  sb_store_free (store);
+  return NULL;
 }
 
 SbStore *
@@ -446,17 +502,17 @@ sb_store_open (const char *path, GError **error)
 
   g_autoptr (GError) local = NULL;
   if (open_connection (store, &local) && prepare_database (store, &local))
-    return store;
+    return store_start_writer (store, error);
 
   if (g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT)
       && g_strcmp0 (path, ":memory:") != 0)
     {
-      close_connection (store);
+      connection_close (&store->main);
       store->moved_aside = move_aside (path, error);
       g_clear_error (&local);
       if (store->moved_aside != NULL && open_connection (store, &local)
           && prepare_database (store, &local))
-        return store;
+        return store_start_writer (store, error);
     }
 
   if (local != NULL)
@@ -470,13 +526,15 @@ sb_store_free (SbStore *store)
 {
   if (store == NULL)
     return;
-  if (store->db != NULL && store->queue->len > 0)
+  if (store->main.db != NULL && sb_store_pending (store) > 0)
     {
       g_autoptr (GError) error = NULL;
       if (!sb_store_flush (store, &error))
-        g_warning ("%u pending writes could not be saved: %s", store->queue->len, error->message);
+        g_warning ("%u pending writes could not be saved: %s", sb_store_pending (store),
+                   error->message);
     }
-  close_connection (store);
+  g_clear_pointer (&store->writer, writer_stop);
+  connection_close (&store->main);
   g_array_unref (store->queue);
   g_free (store->moved_aside);
   g_free (store->path);
@@ -528,7 +586,7 @@ sb_store_lookup_buddy (SbStore *store, const SbBuddyKey *key, gboolean create, G
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (store->db, rc, "cannot look up a buddy", error);
+      set_sqlite_error (store->main.db, rc, "cannot look up a buddy", error);
       return 0;
     }
   if (!create)
@@ -538,9 +596,9 @@ sb_store_lookup_buddy (SbStore *store, const SbBuddyKey *key, gboolean create, G
   if (stmt == NULL)
     return 0;
   bind_key (stmt, key);
-  if (!step_done (store, stmt, "cannot add a buddy", error))
+  if (!step_done (stmt, "cannot add a buddy", error))
     return 0;
-  return sqlite3_last_insert_rowid (store->db);
+  return sqlite3_last_insert_rowid (store->main.db);
 }
 
 gboolean
@@ -551,10 +609,10 @@ sb_store_foreach_buddy (SbStore *store, SbStoreBuddyFunc func, gpointer user_dat
 
   /* Not the cached statement: @func may call back into the store. */
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, statement_sql[STMT_FOREACH_BUDDY], -1, &stmt, NULL);
+  int rc = sqlite3_prepare_v2 (store->main.db, statement_sql[STMT_FOREACH_BUDDY], -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (store->db, rc, "cannot list buddies", error);
+      set_sqlite_error (store->main.db, rc, "cannot list buddies", error);
       return FALSE;
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -581,7 +639,7 @@ sb_store_foreach_buddy (SbStore *store, SbStoreBuddyFunc func, gpointer user_dat
     }
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (store->db, rc, "cannot list buddies", error);
+      set_sqlite_error (store->main.db, rc, "cannot list buddies", error);
       return FALSE;
     }
   return TRUE;
@@ -620,7 +678,7 @@ sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *o
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (store->db, rc, "cannot load episodes", error);
+      set_sqlite_error (store->main.db, rc, "cannot load episodes", error);
       return FALSE;
     }
   return TRUE;
@@ -664,7 +722,7 @@ sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (store->db, rc, "cannot load events", error);
+      set_sqlite_error (store->main.db, rc, "cannot load events", error);
       return FALSE;
     }
   return TRUE;
@@ -687,7 +745,7 @@ sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before, int
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_sqlite_error (store->db, rc, "cannot find an episode", error);
+      set_sqlite_error (store->main.db, rc, "cannot find an episode", error);
       return FALSE;
     }
   return TRUE;
@@ -727,18 +785,12 @@ sb_store_queue_summary (SbStore *store, gint64 buddy_id, const SbCounts *all, gi
   queue_op (store, &op);
 }
 
-guint
-sb_store_pending (SbStore *store)
-{
-  return store->queue->len;
-}
-
 /* Binds and runs STMT_INSERT_EVENT; *@inserted says whether a row was added. */
 static gboolean
-write_event (SbStore *store, gint64 buddy_id, const SbEvent *event, gboolean *inserted,
+write_event (SbConnection *connection, gint64 buddy_id, const SbEvent *event, gboolean *inserted,
              GError **error)
 {
-  sqlite3_stmt *stmt = store_statement (store, STMT_INSERT_EVENT, error);
+  sqlite3_stmt *stmt = connection_statement (connection, STMT_INSERT_EVENT, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, buddy_id);
@@ -749,24 +801,24 @@ write_event (SbStore *store, gint64 buddy_id, const SbEvent *event, gboolean *in
   sqlite3_bind_int (stmt, 6, event->source);
   sqlite3_bind_int (stmt, 7, (int) event->flags);
   sqlite3_bind_int (stmt, 8, (int) event->size_bucket);
-  if (!step_done (store, stmt, "cannot save an event", error))
+  if (!step_done (stmt, "cannot save an event", error))
     return FALSE;
   if (inserted != NULL)
-    *inserted = sqlite3_changes (store->db) > 0;
+    *inserted = sqlite3_changes (connection->db) > 0;
   return TRUE;
 }
 
 static gboolean
-write_op (SbStore *store, const SbStoreOp *op, GError **error)
+write_op (SbConnection *connection, const SbStoreOp *op, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
   switch (op->kind)
     {
     case OP_EVENT:
-      return write_event (store, op->buddy_id, &op->event, NULL, error);
+      return write_event (connection, op->buddy_id, &op->event, NULL, error);
 
     case OP_EPISODE:
-      stmt = store_statement (store, STMT_UPSERT_EPISODE, error);
+      stmt = connection_statement (connection, STMT_UPSERT_EPISODE, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, op->buddy_id);
@@ -780,18 +832,18 @@ write_op (SbStore *store, const SbStoreOp *op, GError **error)
       sqlite3_bind_int (stmt, 9, (int) op->episode.turns_in);
       sqlite3_bind_int (stmt, 10, op->episode.last_dir);
       sqlite3_bind_int (stmt, 11, (int) op->episode.flags);
-      return step_done (store, stmt, "cannot save an episode", error);
+      return step_done (stmt, "cannot save an episode", error);
 
     case OP_DELETE_EPISODES:
-      stmt = store_statement (store, STMT_DELETE_EPISODES, error);
+      stmt = connection_statement (connection, STMT_DELETE_EPISODES, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, op->buddy_id);
       sqlite3_bind_int64 (stmt, 2, op->since);
-      return step_done (store, stmt, "cannot replace episodes", error);
+      return step_done (stmt, "cannot replace episodes", error);
 
     case OP_SUMMARY:
-      stmt = store_statement (store, STMT_UPSERT_SUMMARY, error);
+      stmt = connection_statement (connection, STMT_UPSERT_SUMMARY, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, op->buddy_id);
@@ -805,40 +857,184 @@ write_op (SbStore *store, const SbStoreOp *op, GError **error)
       sqlite3_bind_int64 (stmt, 9, op->summary.counts.last_episode);
       sqlite3_bind_int64 (stmt, 10, op->summary.counts.last_you_started);
       sqlite3_bind_int64 (stmt, 11, op->summary.last_event);
-      return step_done (store, stmt, "cannot save a summary", error);
+      return step_done (stmt, "cannot save a summary", error);
     }
   g_assert_not_reached ();
 }
 
-/* Runs @ops in one IMMEDIATE transaction; all or nothing. */
+/* Runs @ops in one IMMEDIATE transaction on @connection; all or nothing. */
 static gboolean
-write_ops (SbStore *store, const SbStoreOp *ops, guint n, GError **error)
+write_ops (SbConnection *connection, const SbStoreOp *ops, guint n, GError **error)
 {
-  if (!sb_store_exec (store, "BEGIN IMMEDIATE", error))
+  if (!connection_exec (connection, "BEGIN IMMEDIATE", error))
     return FALSE;
   for (guint i = 0; i < n; i++)
-    if (!write_op (store, &ops[i], error))
+    if (!write_op (connection, &ops[i], error))
       {
-        (void) sb_store_exec (store, "ROLLBACK", NULL);
+        (void) connection_exec (connection, "ROLLBACK", NULL);
         return FALSE;
       }
-  if (!sb_store_exec (store, "COMMIT", error))
+  if (!connection_exec (connection, "COMMIT", error))
     {
-      (void) sb_store_exec (store, "ROLLBACK", NULL);
+      (void) connection_exec (connection, "ROLLBACK", NULL);
       return FALSE;
     }
   return TRUE;
 }
 
+/* The writer thread: waits for a kick, commits everything handed over in one
+ * transaction, and on failure puts the batch back in front so that nothing is
+ * lost and order is kept; the next flush retries. */
+static gpointer
+writer_main (gpointer data)
+{
+  SbWriter *writer = data;
+  g_mutex_lock (&writer->lock);
+  for (;;)
+    {
+      while (!writer->kick && !writer->stop)
+        g_cond_wait (&writer->cond, &writer->lock);
+      if (!writer->kick)
+        break;
+      writer->kick = FALSE;
+      if (writer->handoff->len == 0)
+        {
+          g_cond_broadcast (&writer->cond);
+          continue;
+        }
+
+      GArray *batch = writer->handoff;
+      writer->handoff = g_array_new (FALSE, FALSE, sizeof (SbStoreOp));
+      writer->writing = TRUE;
+      g_mutex_unlock (&writer->lock);
+
+      GError *error = NULL;
+      gboolean ok = write_ops (&writer->connection, (const SbStoreOp *) batch->data, batch->len,
+                               &error);
+
+      g_mutex_lock (&writer->lock);
+      writer->writing = FALSE;
+      g_clear_error (&writer->error);
+      if (!ok)
+        {
+          g_array_prepend_vals (writer->handoff, batch->data, batch->len);
+          writer->error = error;
+        }
+      g_array_unref (batch);
+      g_cond_broadcast (&writer->cond);
+    }
+  g_mutex_unlock (&writer->lock);
+  return NULL;
+}
+
+/* Starts the writer on its own connection.  FALSE with @error when the
+ * connection cannot be opened. */
+static gboolean
+writer_start (SbStore *store, GError **error)
+{
+  SbWriter *writer = g_new0 (SbWriter, 1);
+  if (!connection_open (&writer->connection, store->path, error)
+      || !connection_exec (&writer->connection, "PRAGMA synchronous = NORMAL", error)
+      || !connection_exec (&writer->connection, "PRAGMA foreign_keys = ON", error))
+    {
+      connection_close (&writer->connection);
+      g_free (writer);
+      return FALSE;
+    }
+  g_mutex_init (&writer->lock);
+  g_cond_init (&writer->cond);
+  writer->handoff = g_array_new (FALSE, FALSE, sizeof (SbStoreOp));
+  writer->thread = g_thread_new ("smileback-writer", writer_main, writer);
+  store->writer = writer;
+  return TRUE;
+}
+
+static void
+writer_stop (SbWriter *writer)
+{
+  g_mutex_lock (&writer->lock);
+  writer->stop = TRUE;
+  g_cond_broadcast (&writer->cond);
+  g_mutex_unlock (&writer->lock);
+  g_thread_join (writer->thread);
+  connection_close (&writer->connection);
+  g_clear_error (&writer->error);
+  g_array_unref (writer->handoff);
+  g_mutex_clear (&writer->lock);
+  g_cond_clear (&writer->cond);
+  g_free (writer);
+}
+
+/* Hands the queue to the writer and kicks it.  Called with the lock held. */
+static void
+writer_hand_over (SbStore *store)
+{
+  SbWriter *writer = store->writer;
+  g_array_append_vals (writer->handoff, store->queue->data, store->queue->len);
+  g_array_set_size (store->queue, 0);
+  writer->kick = TRUE;
+  g_cond_broadcast (&writer->cond);
+}
+
+gboolean
+sb_store_flush_in_background (SbStore *store, GError **error)
+{
+  if (store->writer == NULL)
+    return sb_store_flush (store, error);
+
+  SbWriter *writer = store->writer;
+  g_mutex_lock (&writer->lock);
+  gboolean ok = writer->error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_error_copy (writer->error));
+  if (store->queue->len > 0 || writer->handoff->len > 0)
+    writer_hand_over (store);
+  g_mutex_unlock (&writer->lock);
+  return ok;
+}
+
 gboolean
 sb_store_flush (SbStore *store, GError **error)
 {
-  if (store->queue->len == 0)
-    return TRUE;
-  if (!write_ops (store, (const SbStoreOp *) store->queue->data, store->queue->len, error))
-    return FALSE; /* the queue is kept for the next try */
-  g_array_set_size (store->queue, 0);
-  return TRUE;
+  if (store->writer == NULL)
+    {
+      if (store->queue->len == 0)
+        return TRUE;
+      if (!write_ops (&store->main, (const SbStoreOp *) store->queue->data, store->queue->len,
+                      error))
+        return FALSE; /* the queue is kept for the next try */
+      g_array_set_size (store->queue, 0);
+      return TRUE;
+    }
+
+  SbWriter *writer = store->writer;
+  g_mutex_lock (&writer->lock);
+  if (store->queue->len > 0 || writer->handoff->len > 0)
+    writer_hand_over (store);
+  /* Wait for this commit, or for one already under way. */
+  while (writer->kick || writer->writing)
+    g_cond_wait (&writer->cond, &writer->lock);
+  gboolean ok = writer->handoff->len == 0;
+  if (!ok)
+    g_propagate_error (error, writer->error != NULL
+                                ? g_error_copy (writer->error)
+                                : g_error_new_literal (SB_STORE_ERROR, SB_STORE_ERROR_FAILED,
+                                                       "pending writes could not be saved"));
+  g_mutex_unlock (&writer->lock);
+  return ok;
+}
+
+guint
+sb_store_pending (SbStore *store)
+{
+  guint pending = store->queue->len;
+  if (store->writer != NULL)
+    {
+      g_mutex_lock (&store->writer->lock);
+      pending += store->writer->handoff->len + (store->writer->writing ? 1 : 0);
+      g_mutex_unlock (&store->writer->lock);
+    }
+  return pending;
 }
 
 gboolean
@@ -857,7 +1053,7 @@ sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent *events, 
   for (guint i = 0; i < n; i++)
     {
       gboolean inserted = FALSE;
-      if (!write_event (store, buddy_id, &events[i], &inserted, error))
+      if (!write_event (&store->main, buddy_id, &events[i], &inserted, error))
         {
           (void) sb_store_exec (store, "ROLLBACK", NULL);
           return FALSE;
@@ -886,7 +1082,7 @@ sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError 
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, buddy_id);
   sqlite3_bind_int (stmt, 2, tracked ? 1 : 0);
-  return step_done (store, stmt, "cannot change tracking", error);
+  return step_done (stmt, "cannot change tracking", error);
 }
 
 gboolean
@@ -899,7 +1095,7 @@ sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, buddy_id);
-  return step_done (store, stmt, "cannot forget the buddy", error);
+  return step_done (stmt, "cannot forget the buddy", error);
 }
 
 gboolean
@@ -918,7 +1114,7 @@ sb_store_get_file_mark (SbStore *store, const char *path, gint64 *size, gint64 *
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    set_sqlite_error (store->db, rc, "cannot read import marks", error);
+    set_sqlite_error (store->main.db, rc, "cannot read import marks", error);
   return rc == SQLITE_ROW;
 }
 
@@ -932,7 +1128,7 @@ sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mt
   sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, size);
   sqlite3_bind_int64 (stmt, 3, mtime);
-  return step_done (store, stmt, "cannot save an import mark", error);
+  return step_done (stmt, "cannot save an import mark", error);
 }
 
 gboolean
@@ -948,5 +1144,5 @@ sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **erro
   sqlite3_bind_int (stmt, 5, event->kind);
   sqlite3_bind_int (stmt, 6, event->source);
   sqlite3_bind_int64 (stmt, 7, event->time);
-  return step_done (store, stmt, "cannot save a group chat event", error);
+  return step_done (stmt, "cannot save a group chat event", error);
 }

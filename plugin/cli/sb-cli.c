@@ -1,0 +1,83 @@
+/* sb-cli.c: the smileback command: a table of subcommands.
+ *
+ *   smileback report [--db FILE] [--json] [--since DATE]
+ *   smileback import [--db FILE] [LOGDIR]
+ *
+ * `smileback --help` is generated from the table.  Each handler parses its own
+ * options, prints errors on stderr and returns the exit status.
+ */
+#include "sb-cli-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+static const SbCliCommand commands[] = {
+  { "report", "[--db FILE] [--json] [--since DATE]",
+    N_ ("One row per buddy: who starts, who answers"), sb_cli_report },
+  { "import", "[--db FILE] [--me NAME] [LOGDIR]",
+    N_ ("Import existing Pidgin and Finch logs"), sb_cli_import },
+};
+
+char *
+sb_cli_default_profile_dir (void)
+{
+  const char *home = g_getenv ("PURPLEHOME");
+  if (home != NULL && *home != '\0')
+    return g_strdup (home);
+  return g_build_filename (g_get_home_dir (), ".purple", NULL);
+}
+
+char *
+sb_cli_default_db_path (void)
+{
+  g_autofree char *dir = sb_cli_default_profile_dir ();
+  return g_build_filename (dir, "smileback.db", NULL);
+}
+
+void
+sb_cli_error (const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "smileback: %s\n", message);
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n", _("Usage: smileback COMMAND [OPTIONS]"));
+  fprintf (out, "\n%s\n", _("Commands:"));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-8s %s\n           %s\n", commands[i].name, commands[i].arguments,
+             _(commands[i].description));
+  fprintf (out, "\n%s\n", _("Run “smileback COMMAND --help” for a command's options."));
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      print_usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? 2 : 0;
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].handler (argc - 1, argv + 1);
+
+  /* TRANSLATORS: %s is what the user typed instead of a command. */
+  sb_cli_error (_("unknown command “%s”"), argv[1]);
+  print_usage (stderr);
+  return 2;
+}

@@ -1,0 +1,121 @@
+/* Buddy keys and the text digest: the identity of a history and of a message. */
+#include <smileback/smileback.h>
+
+static void
+test_key_strips_resource (void)
+{
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "alice@localhost/Home", "bob@localhost");
+  g_assert_nonnull (key);
+  g_assert_cmpstr (key->account, ==, "alice@localhost");
+  g_autofree char *text = sb_buddy_key_to_string (key);
+  g_assert_cmpstr (text, ==, "prpl-jabber/alice@localhost/bob@localhost");
+}
+
+typedef struct
+{
+  const char *protocol, *account, *buddy;
+} BadKey;
+
+static const BadKey bad_keys[] = {
+  { NULL, "a", "b" }, { "p", NULL, "b" }, { "p", "a", NULL }, { "", "a", "b" },
+  { "p", "/res", "b" }, { "p", "a", "" }, { "p", "a", "\xff\xfe" },
+};
+
+static void
+test_key_rejects_bad (gconstpointer data)
+{
+  const BadKey *bad = data;
+  g_assert_null (sb_buddy_key_new (bad->protocol, bad->account, bad->buddy));
+}
+
+static void
+test_key_hash_equal (void)
+{
+  g_autoptr (SbBuddyKey) a = sb_buddy_key_new ("p", "acct/x", "b");
+  g_autoptr (SbBuddyKey) b = sb_buddy_key_new ("p", "acct/y", "b");
+  g_autoptr (SbBuddyKey) c = sb_buddy_key_new ("p", "acct", "c");
+  g_assert_true (sb_buddy_key_equal (a, b));
+  g_assert_cmpuint (sb_buddy_key_hash (a), ==, sb_buddy_key_hash (b));
+  g_assert_false (sb_buddy_key_equal (a, c));
+}
+
+typedef struct
+{
+  const char *text;
+  const char *normal;
+} NormalCase;
+
+static const NormalCase normal_cases[] = {
+  { "Hello", "hello" },
+  { "<b>Hello</b>   <i>World</i>", "hello world" },
+  { "a &lt; b &amp;&amp; c&gt;d", "a < b && c>d" },
+  { "line<br>next<br/>third", "line next third" },
+  { "  \t spaced \r\n out  ", "spaced out" },
+  { "&#65;&#x42;C", "abc" },
+  { "&bogus; & &#0; &#xZZ;", "&bogus; & &#0; &#xzz;" },
+  { "<a href='http://x'>link</a>", "link" },
+  { "unclosed <b", "unclosed <b" },
+  { "", "" },
+  { "<br>", "" },
+};
+
+static void
+test_normalize (gconstpointer data)
+{
+  const NormalCase *c = data;
+  g_autofree char *normal = sb_text_normalize (c->text);
+  g_assert_cmpstr (normal, ==, c->normal);
+}
+
+static void
+test_normalize_invalid_utf8 (void)
+{
+  g_autofree char *normal = sb_text_normalize ("caf\xe9 ok");
+  g_assert_true (g_utf8_validate (normal, -1, NULL));
+}
+
+static void
+test_digest (void)
+{
+  const guint8 key[] = "0123456789abcdef0123456789abcdef";
+  const guint8 other[] = "fedcba9876543210fedcba9876543210";
+  guint64 html = sb_text_digest (key, 32, "<span style='color: red'>See you&nbsp;soon</span>");
+  guint64 plain = sb_text_digest (key, 32, "see you soon");
+  g_assert_cmpuint (html, !=, 0);
+  g_assert_cmpuint (html, ==, plain);
+  g_assert_cmpuint (sb_text_digest (other, 32, "see you soon"), !=, plain);
+  g_assert_cmpuint (sb_text_digest (key, 32, "see you later"), !=, plain);
+  g_assert_cmpuint (sb_text_digest (key, 32, "<br>"), ==, 0);
+}
+
+static void
+test_size_bucket (void)
+{
+  g_assert_cmpuint (sb_size_bucket (0), ==, 0);
+  g_assert_cmpuint (sb_size_bucket (16), ==, 1);
+  g_assert_cmpuint (sb_size_bucket (17), ==, 2);
+  g_assert_cmpuint (sb_size_bucket (256), ==, 3);
+  g_assert_cmpuint (sb_size_bucket (100000), ==, 4);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/buddy-key/strips-resource", test_key_strips_resource);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_keys); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/buddy-key/rejects-bad/%" G_GSIZE_FORMAT, i);
+      g_test_add_data_func (path, &bad_keys[i], test_key_rejects_bad);
+    }
+  g_test_add_func ("/buddy-key/hash-equal", test_key_hash_equal);
+  for (gsize i = 0; i < G_N_ELEMENTS (normal_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/text/normalize/%" G_GSIZE_FORMAT, i);
+      g_test_add_data_func (path, &normal_cases[i], test_normalize);
+    }
+  g_test_add_func ("/text/normalize-invalid-utf8", test_normalize_invalid_utf8);
+  g_test_add_func ("/text/digest", test_digest);
+  g_test_add_func ("/text/size-bucket", test_size_bucket);
+  return g_test_run ();
+}

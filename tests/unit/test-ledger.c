@@ -1,0 +1,433 @@
+/* The ledger: incremental updates must equal a full recomputation, whatever
+ * order or path (live, out of order, duplicate, import, reopen) events take. */
+#include <smileback/smileback.h>
+
+#include <glib/gstdio.h>
+
+#define T0 (G_GINT64_CONSTANT (1700000000))
+
+typedef struct
+{
+  char *dir;
+  char *path;
+  SbBuddyKey *key;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = g_dir_make_tmp ("sb-ledger-XXXXXX", NULL);
+  f->path = g_build_filename (f->dir, "smileback.db", NULL);
+  f->key = sb_buddy_key_new ("prpl-jabber", "me@localhost/pidgin", "bob@localhost");
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  GDir *d = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (f->dir, name, NULL);
+      g_remove (child);
+    }
+  g_dir_close (d);
+  g_rmdir (f->dir);
+  sb_buddy_key_free (f->key);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+/* A plausible random history: bursts of conversation separated by days, with
+ * some auto-replies and unanswered openings. */
+static GArray *
+random_history (GRand *rand, guint n_events)
+{
+  GArray *events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  gint64 t = T0;
+  for (guint i = 0; i < n_events; i++)
+    {
+      switch (g_rand_int_range (rand, 0, 10))
+        {
+        case 0: t += g_rand_int_range (rand, 1, 20) * SB_DAY; break;
+        case 1: t += g_rand_int_range (rand, 5, 60) * SB_HOUR; break;
+        default: t += g_rand_int_range (rand, 1, 900); break;
+        }
+      SbEvent event = {
+        .time = t,
+        .direction = g_rand_boolean (rand) ? SB_DIRECTION_OUT : SB_DIRECTION_IN,
+        .kind = g_rand_int_range (rand, 0, 20) == 0 ? SB_EVENT_AUTO_REPLY : SB_EVENT_MESSAGE,
+        .digest = i + 1,
+      };
+      g_array_append_val (events, event);
+    }
+  return events;
+}
+
+static int
+compare_time (gconstpointer pa, gconstpointer pb)
+{
+  const SbEvent *a = pa, *b = pb;
+  if (a->time != b->time)
+    return a->time < b->time ? -1 : 1;
+  if (a->direction != b->direction)
+    return a->direction < b->direction ? -1 : 1;
+  return (a->digest > b->digest) - (a->digest < b->digest);
+}
+
+/* What the figures must be: segment everything from scratch. */
+static void
+expected_stats (GArray *events, gint64 now, SbStats *stats)
+{
+  const SbParams params = SB_PARAMS_DEFAULT;
+  g_autoptr (GArray) sorted = g_array_copy (events);
+  g_array_sort (sorted, compare_time);
+  g_autoptr (GArray) episodes = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  sb_episodes_segment ((const SbEvent *) sorted->data, sorted->len, &params, episodes);
+  /* The ledger holds the last year in memory: compare the same span. */
+  SbCounts all = { 0 };
+  guint first = 0;
+  for (guint i = 0; i < episodes->len; i++)
+    {
+      const SbEpisode *e = &g_array_index (episodes, SbEpisode, i);
+      sb_counts_add_episode (&all, e, +1);
+      if (e->start < now - SB_LEDGER_RECENT_S && i + 1 < episodes->len)
+        first = i + 1;
+    }
+  sb_stats_compute (&g_array_index (episodes, SbEpisode, first), episodes->len - first, &all, now,
+                    &params, stats);
+}
+
+static void
+assert_stats_equal (const SbStats *got, const SbStats *want)
+{
+  g_assert_cmpuint (got->all.episodes, ==, want->all.episodes);
+  g_assert_cmpuint (got->all.started_by_you, ==, want->all.started_by_you);
+  g_assert_cmpuint (got->all.started_by_them, ==, want->all.started_by_them);
+  g_assert_cmpuint (got->all.answered_by_them, ==, want->all.answered_by_them);
+  g_assert_cmpuint (got->all.answered_by_you, ==, want->all.answered_by_you);
+  g_assert_cmpuint (got->all.messages_sent, ==, want->all.messages_sent);
+  g_assert_cmpuint (got->all.messages_received, ==, want->all.messages_received);
+  g_assert_cmpint (got->all.last_episode, ==, want->all.last_episode);
+  g_assert_cmpint (got->all.last_you_started, ==, want->all.last_you_started);
+  g_assert_cmpuint (got->window.episodes, ==, want->window.episodes);
+  g_assert_cmpint (got->median_latency_them_s, ==, want->median_latency_them_s);
+  g_assert_cmpint (got->median_latency_you_s, ==, want->median_latency_you_s);
+  g_assert_cmpint (got->cadence_s, ==, want->cadence_s);
+  g_assert_cmpfloat_with_epsilon (got->closeness, want->closeness, 1e-9);
+  g_assert_cmpint (got->strong_tie, ==, want->strong_tie);
+  g_assert_cmpint (got->waiting_since, ==, want->waiting_since);
+}
+
+static gint64
+history_end (GArray *events)
+{
+  gint64 end = 0;
+  for (guint i = 0; i < events->len; i++)
+    end = MAX (end, g_array_index (events, SbEvent, i).time);
+  return end + 3600;
+}
+
+static void
+add_all (SbLedger *ledger, const SbBuddyKey *key, GArray *events, gint64 now)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      gboolean is_new = FALSE;
+      g_assert_true (sb_ledger_add_event (ledger, key, &g_array_index (events, SbEvent, i), now,
+                                          &is_new, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_in_order_equals_replay (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (1);
+  g_autoptr (GArray) events = random_history (rand, 800);
+  gint64 now = history_end (events);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+  g_assert_no_error (error);
+  add_all (ledger, f->key, events, now);
+
+  SbStats want;
+  expected_stats (events, now, &want);
+  g_assert_cmpuint (want.all.episodes, >, 20);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+
+  /* Reopen: the stored summary and episodes give the same figures. */
+  g_clear_pointer (&ledger, sb_ledger_free);
+  ledger = sb_ledger_open (f->path, NULL, now, &error);
+  g_assert_no_error (error);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+}
+
+static void
+test_out_of_order (Fixture *f, gconstpointer data)
+{
+  /* Server timestamps a few minutes behind: swap neighbours now and then, and
+   * now and then deliver a message hours late. */
+  g_autoptr (GRand) rand = g_rand_new_with_seed (2);
+  g_autoptr (GArray) events = random_history (rand, 600);
+  g_autoptr (GArray) delivered = g_array_copy (events);
+  for (guint i = 1; i < delivered->len; i++)
+    if (g_rand_int_range (rand, 0, 8) == 0)
+      {
+        SbEvent tmp = g_array_index (delivered, SbEvent, i);
+        g_array_index (delivered, SbEvent, i) = g_array_index (delivered, SbEvent, i - 1);
+        g_array_index (delivered, SbEvent, i - 1) = tmp;
+      }
+  for (guint i = 0; i + 40 < delivered->len; i += 97)
+    {
+      SbEvent late = g_array_index (delivered, SbEvent, i);
+      g_array_remove_index (delivered, i);
+      g_array_insert_val (delivered, i + 39, late);
+    }
+
+  gint64 now = history_end (events);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+  add_all (ledger, f->key, delivered, now);
+
+  SbStats want;
+  expected_stats (events, now, &want);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+
+  g_clear_pointer (&ledger, sb_ledger_free);
+  ledger = sb_ledger_open (f->path, NULL, now, &error);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+}
+
+static void
+test_duplicates_count_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr (GArray) events = random_history (rand, 300);
+  gint64 now = history_end (events);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+  add_all (ledger, f->key, events, now);
+
+  /* The same messages again, live: none is new. */
+  for (guint i = 0; i < events->len; i += 7)
+    {
+      gboolean is_new = TRUE;
+      g_assert_true (sb_ledger_add_event (ledger, f->key, &g_array_index (events, SbEvent, i), now,
+                                          &is_new, &error));
+      g_assert_false (is_new);
+    }
+  /* And through import, twice. */
+  for (int round = 0; round < 2; round++)
+    {
+      guint n_new = 99;
+      g_assert_true (sb_ledger_add_events (ledger, f->key, (SbEvent *) events->data, events->len,
+                                           now, &n_new, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n_new, ==, 0);
+    }
+  SbStats want;
+  expected_stats (events, now, &want);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+
+  /* After a restart, duplicates are still recognised (by the store now). */
+  g_clear_pointer (&ledger, sb_ledger_free);
+  ledger = sb_ledger_open (f->path, NULL, now, &error);
+  gboolean is_new = TRUE;
+  g_assert_true (sb_ledger_add_event (ledger, f->key,
+                                      &g_array_index (events, SbEvent, events->len - 1), now,
+                                      &is_new, &error));
+  g_assert_false (is_new);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+}
+
+static void
+test_import_merges_with_live (Fixture *f, gconstpointer data)
+{
+  /* Live capture saw the second half; logs then bring the whole history. */
+  g_autoptr (GRand) rand = g_rand_new_with_seed (4);
+  g_autoptr (GArray) events = random_history (rand, 500);
+  gint64 now = history_end (events);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+
+  g_autoptr (GArray) live = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  g_array_append_vals (live, &g_array_index (events, SbEvent, 250), 250);
+  add_all (ledger, f->key, live, now);
+
+  /* Import file by file, in chronological chunks of 50, the later ones overlapping live. */
+  guint total_new = 0;
+  for (guint i = 0; i < events->len; i += 50)
+    {
+      guint n_new = 0;
+      g_assert_true (sb_ledger_add_events (ledger, f->key, &g_array_index (events, SbEvent, i),
+                                           MIN (50, events->len - i), now, &n_new, &error));
+      total_new += n_new;
+    }
+  g_assert_cmpuint (total_new, ==, 250);
+
+  SbStats want;
+  expected_stats (events, now, &want);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+
+  /* Live messages after the import keep taking the fast path correctly. */
+  SbEvent next = { .time = now + 60, .direction = SB_DIRECTION_IN, .kind = SB_EVENT_MESSAGE, .digest = 424242 };
+  g_assert_true (sb_ledger_add_event (ledger, f->key, &next, now + 120, NULL, &error));
+  g_array_append_val (events, next);
+  expected_stats (events, now + 120, &want);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+}
+
+static void
+changed_cb (SbLedger *ledger, const SbBuddyKey *key, gpointer user_data)
+{
+  guint *calls = user_data;
+  (*calls)++;
+}
+
+static void
+test_track_forget_changed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  guint calls = 0;
+  sb_ledger_set_changed_func (ledger, changed_cb, &calls);
+
+  SbEvent hello = { .time = T0, .direction = SB_DIRECTION_OUT, .kind = SB_EVENT_MESSAGE, .digest = 1 };
+  g_assert_true (sb_ledger_add_event (ledger, f->key, &hello, T0, NULL, &error));
+  g_assert_cmpuint (calls, ==, 1);
+  g_assert_nonnull (sb_ledger_get_stats (ledger, f->key));
+
+  g_assert_true (sb_ledger_set_tracked (ledger, f->key, FALSE, &error));
+  g_assert_false (sb_ledger_is_tracked (ledger, f->key));
+  SbEvent reply = { .time = T0 + 5, .direction = SB_DIRECTION_IN, .kind = SB_EVENT_MESSAGE, .digest = 2 };
+  g_assert_false (sb_ledger_add_event (ledger, f->key, &reply, T0, NULL, &error));
+  g_assert_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_UNTRACKED);
+  g_clear_error (&error);
+  g_assert_cmpuint (sb_ledger_get_stats (ledger, f->key)->all.answered_by_them, ==, 0);
+
+  /* "Don't track" survives a restart. */
+  g_clear_pointer (&ledger, sb_ledger_free);
+  ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  g_assert_false (sb_ledger_is_tracked (ledger, f->key));
+  sb_ledger_set_changed_func (ledger, changed_cb, &calls);
+
+  g_assert_true (sb_ledger_forget_buddy (ledger, f->key, &error));
+  g_assert_null (sb_ledger_get_stats (ledger, f->key));
+  g_assert_cmpuint (calls, ==, 2);
+  g_clear_pointer (&ledger, sb_ledger_free);
+  ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  g_assert_null (sb_ledger_get_stats (ledger, f->key));
+  g_assert_true (sb_ledger_is_tracked (ledger, f->key)); /* forgotten: a stranger again */
+  /* Forgetting someone never seen is fine. */
+  g_autoptr (SbBuddyKey) stranger = sb_buddy_key_new ("p", "a", "nobody");
+  g_assert_true (sb_ledger_forget_buddy (ledger, stranger, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  const char *name;
+  SbEvent event;
+} BadEvent;
+
+static const BadEvent bad_events[] = {
+  { "zero-time", { .time = 0, .kind = SB_EVENT_MESSAGE } },
+  { "negative-time", { .time = -5, .kind = SB_EVENT_MESSAGE } },
+  { "bad-direction", { .time = T0, .direction = 7, .kind = SB_EVENT_MESSAGE } },
+  { "bad-kind", { .time = T0, .kind = 99 } },
+};
+
+static void
+test_bad_event (gconstpointer data)
+{
+  const BadEvent *bad = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (":memory:", NULL, T0, &error);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "a", "b");
+  g_assert_false (sb_ledger_add_event (ledger, key, &bad->event, T0, NULL, &error));
+  g_assert_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (sb_ledger_add_events (ledger, key, &bad->event, 1, T0, NULL, &error));
+  g_assert_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_INVALID);
+  g_assert_null (sb_ledger_get_stats (ledger, key));
+}
+
+static void
+test_bad_params (void)
+{
+  g_autoptr (GError) error = NULL;
+  SbParams params = { 0, 10, 10 };
+  g_assert_null (sb_ledger_open (":memory:", &params, T0, &error));
+  g_assert_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_INVALID);
+}
+
+static void
+test_set_params_resegments (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  /* Two bursts 3 hours apart: one episode with G = 6 h, two with G = 1 h. */
+  const SbEvent script[] = {
+    { .time = T0, .direction = SB_DIRECTION_OUT, .digest = 1 },
+    { .time = T0 + 60, .direction = SB_DIRECTION_IN, .digest = 2 },
+    { .time = T0 + 3 * 3600, .direction = SB_DIRECTION_OUT, .digest = 3 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (script); i++)
+    g_assert_true (sb_ledger_add_event (ledger, f->key, &script[i], T0 + 4 * 3600, NULL, &error));
+  g_assert_cmpuint (sb_ledger_get_stats (ledger, f->key)->all.episodes, ==, 1);
+
+  SbParams params = SB_PARAMS_DEFAULT;
+  params.gap_s = 3600;
+  params.answer_s = 1800;
+  g_assert_true (sb_ledger_set_params (ledger, &params, T0 + 4 * 3600, &error));
+  g_assert_no_error (error);
+  const SbStats *stats = sb_ledger_get_stats (ledger, f->key);
+  g_assert_cmpuint (stats->all.episodes, ==, 2);
+  g_assert_cmpuint (stats->all.started_by_you, ==, 2);
+  g_assert_cmpint (stats->unanswered_since, ==, T0 + 3 * 3600);
+}
+
+static void
+test_refresh_ages (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  const SbEvent script[] = {
+    { .time = T0, .direction = SB_DIRECTION_OUT, .digest = 1 },
+    { .time = T0 + 60, .direction = SB_DIRECTION_IN, .digest = 2 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (script); i++)
+    g_assert_true (sb_ledger_add_event (ledger, f->key, &script[i], T0 + 60, NULL, &error));
+  g_assert_cmpfloat (sb_ledger_get_stats (ledger, f->key)->closeness, ==, 1.0);
+  sb_ledger_refresh (ledger, T0 + 60 * SB_DAY);
+  g_assert_cmpfloat_with_epsilon (sb_ledger_get_stats (ledger, f->key)->closeness, 0.3, 1e-9);
+  sb_ledger_refresh (ledger, T0 + 400 * SB_DAY);
+  const SbStats *stats = sb_ledger_get_stats (ledger, f->key);
+  g_assert_cmpfloat (stats->closeness, ==, 0.0);
+  g_assert_cmpuint (stats->window.episodes, ==, 0);
+  g_assert_cmpuint (stats->all.episodes, ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/ledger/in-order-equals-replay", test_in_order_equals_replay);
+  ADD ("/ledger/out-of-order", test_out_of_order);
+  ADD ("/ledger/duplicates-count-once", test_duplicates_count_once);
+  ADD ("/ledger/import-merges-with-live", test_import_merges_with_live);
+  ADD ("/ledger/track-forget-changed", test_track_forget_changed);
+  ADD ("/ledger/set-params-resegments", test_set_params_resegments);
+  ADD ("/ledger/refresh-ages", test_refresh_ages);
+#undef ADD
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_events); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ledger/bad-event/%s", bad_events[i].name);
+      g_test_add_data_func (path, &bad_events[i], test_bad_event);
+    }
+  g_test_add_func ("/ledger/bad-params", test_bad_params);
+  return g_test_run ();
+}

@@ -1,0 +1,420 @@
+/* The SQLite store: round trip, reopen, migration, damaged, future and locked
+ * files, file mode, and a flush that fails without losing the queue. */
+#include <smileback/smileback.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = g_dir_make_tmp ("sb-store-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+  f->path = g_build_filename (f->dir, "smileback.db", NULL);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (dir, name, NULL);
+      g_remove (child);
+    }
+  if (d != NULL)
+    g_dir_close (d);
+  g_rmdir (dir);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+static SbEvent
+message (gint64 time, SbDirection direction, guint64 digest)
+{
+  return (SbEvent){ .time = time, .direction = direction, .kind = SB_EVENT_MESSAGE, .digest = digest };
+}
+
+static void
+test_round_trip (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "me@x", "bob@x");
+  SbEpisode episode = { .start = 100, .last = 200, .answered_at = 150, .initiator = SB_DIRECTION_IN,
+                        .messages_out = 2, .messages_in = 3, .turns_out = 1, .turns_in = 2,
+                        .last_dir = SB_DIRECTION_OUT };
+  SbCounts counts = { .episodes = 1, .started_by_them = 1, .answered_by_you = 1,
+                      .messages_sent = 2, .messages_received = 3, .last_episode = 100 };
+  {
+    g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (sb_store_get_schema_version (store), ==, SB_STORE_SCHEMA_VERSION);
+    gint64 id = sb_store_lookup_buddy (store, key, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (id, >, 0);
+    g_assert_cmpint (sb_store_lookup_buddy (store, key, FALSE, &error), ==, id);
+
+    SbEvent events[] = { message (100, SB_DIRECTION_IN, 7), message (150, SB_DIRECTION_OUT, 8) };
+    for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+      sb_store_queue_event (store, id, &events[i]);
+    sb_store_queue_event (store, id, &events[0]); /* the same message twice */
+    sb_store_queue_episode (store, id, &episode);
+    sb_store_queue_summary (store, id, &counts, 150);
+    g_assert_cmpuint (sb_store_pending (store), ==, 5);
+    /* closing flushes */
+  }
+
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_null (sb_store_get_moved_aside (store));
+  gint64 id = sb_store_lookup_buddy (store, key, FALSE, &error);
+  g_assert_cmpint (id, >, 0);
+
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  g_assert_true (sb_store_load_events (store, id, 0, events, &error));
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpint (g_array_index (events, SbEvent, 1).time, ==, 150);
+  g_assert_cmpuint (g_array_index (events, SbEvent, 1).digest, ==, 8);
+
+  g_autoptr (GArray) episodes = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  g_assert_true (sb_store_load_episodes (store, id, 0, episodes, &error));
+  g_assert_cmpuint (episodes->len, ==, 1);
+  g_assert_cmpmem (&g_array_index (episodes, SbEpisode, 0), sizeof (SbEpisode), &episode,
+                   sizeof episode);
+
+  gint64 start = -1;
+  g_assert_true (sb_store_last_episode_start (store, id, 1000, SB_DIRECTION_IN, &start, &error));
+  g_assert_cmpint (start, ==, 100);
+  g_assert_true (sb_store_last_episode_start (store, id, 1000, SB_DIRECTION_OUT, &start, &error));
+  g_assert_cmpint (start, ==, 0);
+
+  guint n_new = 0;
+  gint64 earliest = 0;
+  SbEvent more[] = { message (150, SB_DIRECTION_OUT, 8), message (120, SB_DIRECTION_IN, 9) };
+  g_assert_true (sb_store_insert_events (store, id, more, 2, &n_new, &earliest, &error));
+  g_assert_cmpuint (n_new, ==, 1);
+  g_assert_cmpint (earliest, ==, 120);
+}
+
+static void
+test_secret_is_stable (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint8 first[32];
+  {
+    g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+    gsize len = 0;
+    memcpy (first, sb_store_get_secret (store, &len), sizeof first);
+    g_assert_cmpuint (len, ==, 32);
+  }
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_assert_cmpmem (sb_store_get_secret (store, NULL), 32, first, 32);
+
+  g_autoptr (SbStore) other = sb_store_open (":memory:", &error);
+  g_assert_no_error (error);
+  g_assert_true (memcmp (sb_store_get_secret (other, NULL), first, 32) != 0);
+}
+
+static void
+test_file_mode (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  mode_t old = umask (0);
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  umask (old);
+  g_assert_no_error (error);
+  GStatBuf st;
+  g_assert_cmpint (g_stat (f->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  if (g_stat (wal, &st) == 0)
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+/* Writes the first schema as a 0.1 release would have, with one buddy. */
+static void
+write_schema_v1 (const char *path)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  const char *sql =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB);"
+    "CREATE TABLE buddies (id INTEGER PRIMARY KEY, protocol TEXT NOT NULL,"
+    "  account TEXT NOT NULL, buddy TEXT NOT NULL, UNIQUE (protocol, account, buddy));"
+    "CREATE TABLE events (buddy_id INTEGER NOT NULL REFERENCES buddies (id) ON DELETE CASCADE,"
+    "  time INTEGER NOT NULL, direction INTEGER NOT NULL, kind INTEGER NOT NULL,"
+    "  digest INTEGER NOT NULL, source INTEGER NOT NULL, flags INTEGER NOT NULL,"
+    "  size_bucket INTEGER NOT NULL,"
+    "  PRIMARY KEY (buddy_id, time, direction, kind, digest)) WITHOUT ROWID;"
+    "CREATE TABLE episodes (buddy_id INTEGER NOT NULL REFERENCES buddies (id) ON DELETE CASCADE,"
+    "  start INTEGER NOT NULL, last INTEGER NOT NULL, answered_at INTEGER NOT NULL,"
+    "  initiator INTEGER NOT NULL, messages_out INTEGER NOT NULL, messages_in INTEGER NOT NULL,"
+    "  turns_out INTEGER NOT NULL, turns_in INTEGER NOT NULL, last_dir INTEGER NOT NULL,"
+    "  flags INTEGER NOT NULL, PRIMARY KEY (buddy_id, start)) WITHOUT ROWID;"
+    "CREATE TABLE summaries (buddy_id INTEGER PRIMARY KEY REFERENCES buddies (id) ON DELETE CASCADE,"
+    "  episodes INTEGER NOT NULL, started_by_you INTEGER NOT NULL,"
+    "  started_by_them INTEGER NOT NULL, answered_by_them INTEGER NOT NULL,"
+    "  answered_by_you INTEGER NOT NULL, messages_sent INTEGER NOT NULL,"
+    "  messages_received INTEGER NOT NULL, last_episode INTEGER NOT NULL,"
+    "  last_you_started INTEGER NOT NULL, last_event INTEGER NOT NULL);"
+    "INSERT INTO buddies VALUES (1, 'prpl-jabber', 'me@x', 'old@x');"
+    "INSERT INTO episodes VALUES (1, 100, 100, 0, 0, 1, 0, 1, 0, 0, 0);"
+    "INSERT INTO summaries VALUES (1, 1, 1, 0, 0, 0, 1, 0, 100, 100, 100);"
+    "PRAGMA user_version = 1;";
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static gboolean
+count_buddy (gint64 id, const SbBuddyKey *key, const SbCounts *all, gint64 last_event,
+             gboolean tracked, gpointer user_data)
+{
+  guint *n = user_data;
+  g_assert_cmpstr (key->buddy, ==, "old@x");
+  g_assert_cmpuint (all->started_by_you, ==, 1);
+  g_assert_cmpint (last_event, ==, 100);
+  g_assert_true (tracked);
+  (*n)++;
+  return TRUE;
+}
+
+static void
+test_migration_from_v1 (Fixture *f, gconstpointer data)
+{
+  write_schema_v1 (f->path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sb_store_get_schema_version (store), ==, SB_STORE_SCHEMA_VERSION);
+  guint n = 0;
+  g_assert_true (sb_store_foreach_buddy (store, count_buddy, &n, &error));
+  g_assert_cmpuint (n, ==, 1);
+  /* The new tables work. */
+  g_assert_true (sb_store_set_file_mark (store, "/logs/a.html", 10, 20, &error));
+  gint64 size = 0, mtime = 0;
+  g_assert_true (sb_store_get_file_mark (store, "/logs/a.html", &size, &mtime, &error));
+  g_assert_cmpint (size, ==, 10);
+  g_assert_false (sb_store_get_file_mark (store, "/logs/b.html", &size, &mtime, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_future_version_refused (Fixture *f, gconstpointer data)
+{
+  sqlite3 *db = NULL;
+  sqlite3_open (f->path, &db);
+  sqlite3_exec (db, "CREATE TABLE precious (x); INSERT INTO precious VALUES (42);"
+                    "PRAGMA user_version = 99;", NULL, NULL, NULL);
+  sqlite3_close (db);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_TOO_NEW);
+  g_assert_nonnull (strstr (error->message, "newer"));
+
+  /* Untouched: still version 99 with its data. */
+  sqlite3_open (f->path, &db);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3_prepare_v2 (db, "SELECT x FROM precious", -1, &stmt, NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 42);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+assert_moved_aside (Fixture *f, SbStore *store, const char *original_content)
+{
+  const char *aside = sb_store_get_moved_aside (store);
+  g_assert_nonnull (aside);
+  g_assert_true (g_str_has_prefix (aside, f->path));
+  g_assert_nonnull (strstr (aside, ".corrupt-"));
+  g_autofree char *kept = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (aside, &kept, &len, NULL));
+  if (original_content != NULL)
+    g_assert_cmpstr (kept, ==, original_content);
+  /* A fresh, working database took its place. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "a", "b");
+  g_assert_cmpint (sb_store_lookup_buddy (store, key, TRUE, &error), >, 0);
+  g_assert_no_error (error);
+}
+
+static void
+test_not_a_database (Fixture *f, gconstpointer data)
+{
+  const char *junk = "this is not a database, but somebody's notes\n";
+  g_assert_true (g_file_set_contents (f->path, junk, -1, NULL));
+  g_autoptr (GError) error = NULL;
+  g_test_expect_message ("smileback-core", G_LOG_LEVEL_WARNING, "*moved aside*");
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  assert_moved_aside (f, store, junk);
+}
+
+static void
+test_damaged_pages (Fixture *f, gconstpointer data)
+{
+  /* A real database whose table pages were overwritten: the header is fine,
+   * quick_check is not. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+    g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "a", "b");
+    gint64 id = sb_store_lookup_buddy (store, key, TRUE, &error);
+    for (int i = 1; i < 2000; i++)
+      {
+        SbEvent e = message (i, SB_DIRECTION_OUT, i);
+        sb_store_queue_event (store, id, &e);
+      }
+    g_assert_true (sb_store_flush (store, &error));
+    g_assert_true (sb_store_exec (store, "PRAGMA wal_checkpoint(TRUNCATE)", &error));
+  }
+  g_autofree char *content = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (f->path, &content, &len, NULL));
+  g_assert_cmpuint (len, >, 4096 * 4);
+  for (gsize i = 4096 * 2; i < len; i++)
+    content[i] = (char) (i * 7);
+  g_assert_true (g_file_set_contents (f->path, content, (gssize) len, NULL));
+
+  g_autoptr (GError) error = NULL;
+  g_test_expect_message ("smileback-core", G_LOG_LEVEL_WARNING, "*moved aside*");
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  assert_moved_aside (f, store, NULL);
+}
+
+static void
+test_locked (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "a", "b");
+  gint64 id = sb_store_lookup_buddy (store, key, TRUE, &error);
+
+  /* Another process holds the write lock. */
+  sqlite3 *other = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  SbEvent e = message (10, SB_DIRECTION_IN, 1);
+  sb_store_queue_event (store, id, &e);
+  gint64 before = g_get_monotonic_time ();
+  g_assert_false (sb_store_flush (store, &error));
+  gint64 waited_ms = (g_get_monotonic_time () - before) / 1000;
+  g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY);
+  g_test_message ("waited %" G_GINT64_FORMAT " ms for the lock", waited_ms);
+  /* Nothing lost: the write waits in the queue. */
+  g_assert_cmpuint (sb_store_pending (store), ==, 1);
+  g_clear_error (&error);
+
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+  g_assert_true (sb_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sb_store_pending (store), ==, 0);
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  g_assert_true (sb_store_load_events (store, id, 0, events, &error));
+  g_assert_cmpuint (events->len, ==, 1);
+}
+
+static void
+test_locked_on_open (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  { g_autoptr (SbStore) store = sb_store_open (f->path, &error); }
+  sqlite3 *other = NULL;
+  sqlite3_open (f->path, &other);
+  /* An exclusive lock in rollback-journal terms blocks even readers. */
+  sqlite3_exec (other, "PRAGMA journal_mode = DELETE; PRAGMA locking_mode = EXCLUSIVE;"
+                       "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY);
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+  /* Never moved aside. */
+  g_autofree char *dir_listing = NULL;
+  GDir *dir = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_null (strstr (name, "corrupt"));
+  g_dir_close (dir);
+}
+
+static void
+test_unwritable_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open ("/nonexistent-dir/for/sure/smileback.db", &error);
+  g_assert_null (store);
+  g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED);
+}
+
+static void
+test_forget_cascades (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "a", "b");
+  gint64 id = sb_store_lookup_buddy (store, key, TRUE, &error);
+  SbEvent e = message (10, SB_DIRECTION_IN, 1);
+  SbEpisode episode = { .start = 10, .last = 10 };
+  SbCounts counts = { .episodes = 1 };
+  sb_store_queue_event (store, id, &e);
+  sb_store_queue_episode (store, id, &episode);
+  sb_store_queue_summary (store, id, &counts, 10);
+  g_assert_true (sb_store_forget_buddy (store, id, &error));
+  g_assert_cmpint (sb_store_lookup_buddy (store, key, FALSE, &error), ==, 0);
+  gint64 rows = -1;
+  sqlite3 *db = NULL;
+  sqlite3_open (f->path, &db);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3_prepare_v2 (db, "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM episodes)"
+                          " + (SELECT count(*) FROM summaries)", -1, &stmt, NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  rows = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (rows, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/store/round-trip", test_round_trip);
+  ADD ("/store/secret-is-stable", test_secret_is_stable);
+  ADD ("/store/file-mode-0600", test_file_mode);
+  ADD ("/store/migration/from-v1", test_migration_from_v1);
+  ADD ("/store/bad-file/future-version-refused", test_future_version_refused);
+  ADD ("/store/bad-file/not-a-database", test_not_a_database);
+  ADD ("/store/bad-file/damaged-pages", test_damaged_pages);
+  ADD ("/store/bad-file/locked-write", test_locked);
+  ADD ("/store/bad-file/locked-on-open", test_locked_on_open);
+  ADD ("/store/forget-cascades", test_forget_cascades);
+#undef ADD
+  g_test_add_func ("/store/bad-file/unwritable-dir", test_unwritable_dir);
+  return g_test_run ();
+}
