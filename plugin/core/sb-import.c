@@ -174,7 +174,8 @@ typedef struct
   GPtrArray *out;
   XmlAccount *current;
   GString *text;
-  int depth; /* inside <account>: 1 = its direct children */
+  int level; /* of the element being read: 1 = the root <account version='1.0'> */
+  int depth; /* inside an account: 1 = its direct children */
 } XmlParse;
 
 static void
@@ -191,9 +192,10 @@ xml_start (GMarkupParseContext *context, const char *element, const char **names
            const char **values, gpointer data, GError **error)
 {
   XmlParse *xp = data;
+  xp->level++;
   if (xp->current != NULL)
     xp->depth++;
-  else if (strcmp (element, "account") == 0)
+  else if (xp->level == 2 && strcmp (element, "account") == 0)
     {
       xp->current = g_new0 (XmlAccount, 1);
       xp->depth = 0;
@@ -205,6 +207,7 @@ static void
 xml_end (GMarkupParseContext *context, const char *element, gpointer data, GError **error)
 {
   XmlParse *xp = data;
+  xp->level--;
   if (xp->current == NULL)
     return;
   if (xp->depth == 0)
@@ -255,7 +258,7 @@ read_accounts_xml (const char *path)
     return out;
   static const GMarkupParser parser = { xml_start, xml_end, xml_text, NULL, NULL };
   g_autoptr (GString) text = g_string_new (NULL);
-  XmlParse xp = { out, NULL, text, 0 };
+  XmlParse xp = { out, NULL, text, 0, 0 };
   GMarkupParseContext *context = g_markup_parse_context_new (&parser, 0, &xp, NULL);
   g_autoptr (GError) error = NULL;
   if (!g_markup_parse_context_parse (context, contents, len, &error)
@@ -370,15 +373,18 @@ list_target (SbImport *im, Account *account, const char *rel_dir, const char *di
     return;
 
   g_autofree char *target = sb_import_unescape_name (target_dir);
+  gboolean irc = g_strcmp0 (account->protocol, "prpl-irc") == 0;
   FileKind kind = FILE_IM;
   if (g_str_has_suffix (target, ".system"))
     kind = FILE_SYSTEM;
+  else if (irc && g_str_has_suffix (target, ".chat") && strchr ("#&+!", target[0]) == NULL)
+    kind = FILE_SERVICE; /* the server window of irc.libera.chat, not a channel */
   else if (g_str_has_suffix (target, ".chat"))
     {
       kind = FILE_CHAT;
       target[strlen (target) - 5] = '\0';
     }
-  else if (g_strcmp0 (account->protocol, "prpl-irc") == 0 && is_irc_service (target))
+  else if (irc && is_irc_service (target))
     kind = FILE_SERVICE;
 
   for (guint i = 0; i < names->len; i++)
@@ -431,8 +437,9 @@ infer_own_names (SbImport *im, Account *account, guint first, guint last)
       if (taken >= PRESCAN_FILES)
         continue;
       taken++;
+      /* as a chat: every name is kept, none is taken for a system line */
       SbLogReaderOptions options = { .peer = f->target, .zone = im->zone,
-                                     .max_records = PRESCAN_RECORDS };
+                                     .max_records = PRESCAN_RECORDS, .chat = TRUE };
       g_autoptr (SbLogFile) log = sb_log_file_read (f->path, &options, NULL);
       if (log == NULL)
         continue;

@@ -900,36 +900,55 @@ resolve_sides (Parser *ps)
   if (g_hash_table_size (unknown) == 0)
     return;
 
-  /* Two parties: the most frequent unknown name is the side not yet heard
-   * from; other unknown names in a TXT log are system lines with a colon. */
-  const char *main_name = NULL;
-  guint main_count = 0;
+  /* Two parties.  With one side heard from, the most frequent unknown name is
+   * the other side; with none, the most frequent is the buddy and the next the
+   * user (a guess, counted).  Any other unknown name in a TXT IM log is a
+   * system line that happens to hold ": ".  In HTML, in /me lines and in
+   * chats an unknown name is someone else. */
+  const char *first = NULL, *second = NULL;
+  guint first_n = 0, second_n = 0;
   GHashTableIter it;
   gpointer key, value;
   g_hash_table_iter_init (&it, unknown);
   while (g_hash_table_iter_next (&it, &key, &value))
-    if (GPOINTER_TO_UINT (value) > main_count
-        || (GPOINTER_TO_UINT (value) == main_count && g_strcmp0 (key, main_name) < 0))
-      {
-        main_name = key;
-        main_count = GPOINTER_TO_UINT (value);
-      }
-  Side main_side;
+    {
+      guint n = GPOINTER_TO_UINT (value);
+      if (n > first_n || (n == first_n && g_strcmp0 (key, first) < 0))
+        {
+          second = first;
+          second_n = first_n;
+          first = key;
+          first_n = n;
+        }
+      else if (n > second_n || (n == second_n && g_strcmp0 (key, second) < 0))
+        {
+          second = key;
+          second_n = n;
+        }
+    }
+  gboolean none_heard = !used[SIDE_OUT] && !used[SIDE_IN];
+  Side first_side = SIDE_UNKNOWN, second_side = SIDE_UNKNOWN;
   if (ps->opts->chat)
-    main_side = SIDE_IN;
-  else if (used[SIDE_OUT] && used[SIDE_IN])
-    main_side = SIDE_UNKNOWN;
-  else if (used[SIDE_IN])
-    main_side = SIDE_OUT;
-  else
-    main_side = SIDE_IN;
+    first_side = second_side = SIDE_IN;
+  else if (none_heard)
+    {
+      first_side = SIDE_IN;
+      second_side = SIDE_OUT;
+    }
+  else if (!used[SIDE_IN])
+    first_side = SIDE_IN;
+  else if (!used[SIDE_OUT])
+    first_side = SIDE_OUT;
+
   for (guint i = 0; i < recs->len; i++)
     {
       Record *r = &g_array_index (recs, Record, i);
       if (r->side != SIDE_UNKNOWN || r->kind == SB_EVENT_SYSTEM)
         continue;
-      if (r->speaker == main_name && main_side != SIDE_UNKNOWN)
-        r->side = main_side;
+      if (r->speaker == first && first_side != SIDE_UNKNOWN)
+        r->side = first_side;
+      else if (r->speaker == second && second_side != SIDE_UNKNOWN)
+        r->side = second_side;
       else if (ps->html || r->me || ps->opts->chat)
         r->side = SIDE_IN;
       else
@@ -939,7 +958,7 @@ resolve_sides (Parser *ps)
           r->speaker = NULL;
           continue;
         }
-      if (!used[SIDE_OUT] && !used[SIDE_IN])
+      if (none_heard && !ps->opts->chat)
         ps->file->n_guessed++;
     }
 }
