@@ -96,11 +96,20 @@ request_action (const char *title, const char *primary, const char *secondary,
     }
   if (chosen != NULL)
     chosen (user_data, (int) choice);
-  return NULL;
+  /* libpurple keeps the request until its owner closes it (a plugin on
+   * unload, a connection when it ends), then closes the UI handle, which
+   * must not be NULL; nothing is open behind it. */
+  return &test;
+}
+
+static void
+request_close (PurpleRequestType type, void *ui_handle)
+{
 }
 
 static PurpleRequestUiOps request_ops = {
   .request_action = request_action,
+  .close_request = request_close,
 };
 
 static void
@@ -119,6 +128,18 @@ static const char *
 prpl_list_icon (PurpleAccount *account, PurpleBuddy *buddy)
 {
   return "sbtest";
+}
+
+/* Like most protocols: names compare without case.  A static buffer, as
+ * purple_normalize() promises. */
+static const char *
+prpl_normalize (const PurpleAccount *account, const char *who)
+{
+  static char buffer[256];
+  g_autofree char *lower = g_utf8_strdown (who, -1);
+
+  g_strlcpy (buffer, lower, sizeof buffer);
+  return buffer;
 }
 
 static GList *
@@ -212,6 +233,7 @@ static PurplePluginProtocolInfo prpl_info = {
   .login = prpl_login,
   .close = prpl_close,
   .send_im = prpl_send_im,
+  .normalize = prpl_normalize,
   .join_chat = prpl_join_chat,
   .get_chat_name = prpl_get_chat_name,
   .chat_invite = prpl_chat_invite,

@@ -15,6 +15,7 @@
  * "plugin/purple/core-smileback.so".
  *
  * The test protocol "prpl-sbtest" (OPT_PROTO_NO_PASSWORD) connects at once,
+ * normalizes names to lower case,
  * lets the test play the other side (sb_test_prpl_receive() = serv_got_im with
  * any timestamp), records what the user sends, can be told to fail sends, and
  * supports group chats and invitations.
