@@ -721,8 +721,8 @@ parse_header (SbLogFile *file, const char *p, const char *end, GError **error)
       return FALSE;
     }
   s = FIND (p, end, "Conversation with ");
-  if (s == NULL)
-    return TRUE;
+  if (s == NULL || file->title_name != NULL)
+    return TRUE; /* a second header: two windows opened in the same second */
   s += strlen ("Conversation with ");
   const char *e = end;
   const char *t = FIND (s, end, "</");

@@ -182,6 +182,12 @@ static const Case cases[] = {
     HEADTXT "(15:30:15) B\xffob: caf\xe9\n(15:30:16) Me: fine\n\0\0\0\0", 0, "Me", -1, FALSE, 0,
     { { "2010-06-04 19:30:15", IN, MSG, 0, "B\xEF\xBF\xBDob", "caf\xEF\xBF\xBD" },
       { "2010-06-04 19:30:16", OUT, MSG, 0, "Me", "fine" } } },
+  { "/log-reader/two-headers", "2014-05-08.100000+0200CEST.html",
+    HEAD14 H14 (RECV, "10:00:01", "Bob:", "first window") HEAD14
+      H14 (SENT, "10:00:02", "Me:", "second window") FOOT14,
+    -1, NULL, -1, TRUE, 0,
+    { { "2014-05-08 08:00:01", IN, MSG, 0, "Bob", "first window" },
+      { "2014-05-08 08:00:02", OUT, MSG, 0, "Me", "second window" } } },
   { "/log-reader/one-line", "2010-06-04.153012-0400EDT.html",
     H13 (RECV, "15:30:15", "Bob:", "no header at all"), -1, NULL, -1, FALSE, 0,
     { { "2010-06-04 19:30:15", IN, MSG, 0, "Bob", "no header at all" } } },
@@ -396,9 +402,38 @@ test_max_records (void)
   g_assert_cmpuint (g_array_index (f->events, SbEvent, 0).digest, ==, 0);
 }
 
+/* The fuzzer's seed corpus: every fixture above, as tests/fuzz/fuzz-log-reader.c
+ * reads its input (a flags byte, then the file). */
+static void
+write_seeds (const char *dir)
+{
+  g_mkdir_with_parents (dir, 0700);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const Case *c = &cases[i];
+      gsize len = c->len >= 0 ? (gsize) c->len : strlen (c->data);
+      if (c->len == 0)
+        len = strlen (c->data) + 4;
+      guint8 flags = (g_str_has_suffix (c->name, ".txt") ? 1 : 0) | (c->own != NULL ? 4 : 0);
+      g_autoptr (GByteArray) seed = g_byte_array_new ();
+      g_byte_array_append (seed, &flags, 1);
+      g_byte_array_append (seed, (const guint8 *) c->data, len);
+      g_autofree char *path = g_strdup_printf ("%s/seed-%02zu", dir, i);
+      g_autoptr (GError) error = NULL;
+      if (!g_file_set_contents (path, (const char *) seed->data, seed->len, &error))
+        g_error ("%s", error->message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
+  const char *seed_dir = g_getenv ("SB_FUZZ_SEED_DIR");
+  if (seed_dir != NULL)
+    {
+      write_seeds (seed_dir);
+      return 0;
+    }
   g_test_init (&argc, &argv, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     g_test_add_data_func (cases[i].path, &cases[i], test_case);
