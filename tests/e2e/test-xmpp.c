@@ -1,0 +1,143 @@
+/* test-xmpp: a scripted conversation over real XMPP, checked through the CLI.
+ *
+ * The test starts its own Prosody on loopback, then two libpurple clients
+ * (accounts) log in: alice, whose conversations core-smileback records, and
+ * bob, the other side, whose account is on the plugin's "leave out" list.
+ * G is set to 2 s and R to an hour, so real pauses of a few seconds separate
+ * episodes.  Every pause only has to be *at least* its length (a slow machine
+ * makes it longer, never shorter), and every delivery is awaited, so the
+ * outcome does not depend on timing:
+ *
+ *   1. alice: "hi bob"                          -> episode 1, alice starts, never answered
+ *      (pause > G)
+ *   2. alice: "are you around?", bob: "yes!"    -> episode 2, alice starts, bob answers
+ *      (pause > G)
+ *   3. bob: "got a minute?"; alice is away: her client auto-replies
+ *      (SEND|AUTO_RESP, not an answer); (pause > G, < R) alice: "sorry, here now"
+ *                                               -> episode 3, bob starts, alice answers late
+ *
+ * libpurple's XMPP protocol does not ask for libpurple's auto-responder, so
+ * the test sets PURPLE_CONNECTION_AUTO_RESP on alice's connection: libpurple
+ * then does exactly what it does for protocols that do (sends the away message
+ * over the wire and writes it as SEND|AUTO_RESP).
+ *
+ * The plugin is unloaded (flushing its queue), then `smileback report --json`
+ * must show exactly these episodes, initiators and answers.
+ */
+#include <smileback/sb-ipc.h>
+
+#include "sb-e2e.h"
+#include "sb-test-prosody.h"
+#include "sb-test-purple.h"
+
+#define PLUGIN_PATH "plugin/purple/core-smileback.so"
+#define GAP_S 2
+/* A pause that is surely more than G in whole seconds of message time. */
+#define PAUSE_MS ((GAP_S + 1) * 1000 + 500)
+#define CONNECT_MS 30000
+
+static void
+send_and_wait (PurpleAccount *from, const char *to, const char *text, PurpleAccount *receiver)
+{
+  guint before = sb_e2e_inbox_count (receiver);
+
+  sb_test_prpl_send (from, to, text);
+  g_assert_true (sb_e2e_wait_received (receiver, before));
+}
+
+static void
+test_conversation (void)
+{
+  static const SbTestProsodyUser users[] = { { "alice", "alice-pw" }, { "bob", "bob-pw" } };
+  g_autoptr(SbTestProsody) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
+  PurplePlugin *plugin;
+  PurpleAccount *alice, *bob;
+  JsonObject *row;
+  guint before;
+  const SbE2eExpect expect = {
+    .episodes = 3,
+    .started_by_you = 2,
+    .started_by_them = 1,
+    .answered_by_them = 1,
+    .answered_by_you = 1,
+    .messages_sent = 3,     /* the auto-reply is not a message */
+    .messages_received = 2,
+  };
+
+  if (!sb_test_prosody_available ())
+    {
+      g_test_skip ("prosody is not installed");
+      return;
+    }
+  server = sb_test_prosody_start (users, G_N_ELEMENTS (users), TRUE, &error);
+  g_assert_no_error (error);
+
+  plugin = sb_test_purple_load_plugin (PLUGIN_PATH);
+  g_assert_nonnull (plugin);
+  purple_prefs_set_int ("/plugins/core/smileback/gap_s", GAP_S);
+  purple_prefs_set_int ("/plugins/core/smileback/answer_s", 3600);
+  purple_prefs_set_string ("/plugins/core/smileback/excluded_accounts", "bob@localhost");
+  purple_prefs_set_string ("/purple/away/auto_reply", "away");
+
+  alice = sb_test_purple_xmpp_account_new ("alice", SB_TEST_PROSODY_DOMAIN,
+                                           sb_test_prosody_get_port (server), "alice-pw");
+  bob = sb_test_purple_xmpp_account_new ("bob", SB_TEST_PROSODY_DOMAIN,
+                                         sb_test_prosody_get_port (server), "bob-pw");
+  g_assert_true (sb_test_purple_wait_connected (alice, CONNECT_MS));
+  g_assert_true (sb_test_purple_wait_connected (bob, CONNECT_MS));
+  g_assert_true (sb_e2e_wait_online (alice, "bob@localhost"));
+  g_assert_true (sb_e2e_wait_online (bob, "alice@localhost"));
+  sb_e2e_inbox_start ();
+
+  /* 1. never answered */
+  send_and_wait (alice, "bob@localhost", "hi bob", bob);
+  sb_test_purple_run_for (PAUSE_MS);
+
+  /* 2. answered */
+  send_and_wait (alice, "bob@localhost", "are you <b>around</b>?", bob);
+  send_and_wait (bob, "alice@localhost", "yes!", alice);
+  sb_test_purple_run_for (PAUSE_MS);
+
+  /* 3. bob starts; alice's auto-reply; alice answers after a long pause */
+  purple_account_get_connection (alice)->flags |= PURPLE_CONNECTION_AUTO_RESP;
+  purple_account_set_status (alice, "away", TRUE, "message", "Away for a moment", NULL);
+  before = sb_e2e_inbox_count (bob);
+  send_and_wait (bob, "alice@localhost", "got a minute?", alice);
+  g_assert_true (sb_e2e_wait_received (bob, before)); /* the auto-reply reached bob */
+  purple_account_set_status (alice, "available", TRUE, NULL);
+  sb_test_purple_run_for (PAUSE_MS);
+  send_and_wait (alice, "bob@localhost", "sorry, here now", bob);
+
+  sb_e2e_inbox_stop ();
+  g_assert_true (purple_plugin_unload (plugin));
+
+  report = sb_e2e_report (db_path, &error);
+  g_assert_no_error (error);
+  row = sb_e2e_report_find (report, "prpl-jabber", "alice@localhost", "bob@localhost");
+  sb_e2e_assert_row (row, &expect);
+  /* Bob answered within the same second or so; alice after the long pause. */
+  g_assert_false (json_node_is_null (json_object_get_member (row, "median_latency_them_s")));
+  g_assert_cmpint (json_object_get_int_member (row, "median_latency_them_s"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (row, "median_latency_you_s"), >=, GAP_S + 1);
+  /* The left-out account recorded nothing. */
+  g_assert_null (sb_e2e_report_find (report, "prpl-jabber", "bob@localhost", "alice@localhost"));
+
+  purple_accounts_delete (alice);
+  purple_accounts_delete (bob);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  sb_test_purple_init ();
+  g_test_add_func ("/e2e/xmpp/libpurple-conversation", test_conversation);
+  status = g_test_run ();
+  sb_test_purple_shutdown ();
+  return status;
+}
