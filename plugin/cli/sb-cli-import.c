@@ -37,8 +37,8 @@ draw_bar (const SbImportProgress *p)
   fflush (stderr);
 }
 
-/* "Imported 12 files: 3,400 messages, 210 episodes.  Skipped 4: 3 empty, 1
- * unreadable."  Caller frees. */
+/* "Imported 12 files: 3400 new messages, 210 new conversations. Skipped 4
+ * files: empty: 3; unreadable: 1."  Caller frees. */
 static char *
 summary (const SbImportProgress *p)
 {
@@ -64,9 +64,12 @@ summary (const SbImportProgress *p)
       g_autoptr (GString) why = g_string_new (NULL);
       for (int r = 0; r < SB_IMPORT_SKIP_LAST; r++)
         if (p->skipped[r] > 0)
-          /* TRANSLATORS: a number of files and why they were skipped: "3 empty" */
-          g_string_append_printf (why, why->len > 0 ? _(", %u %s") : _("%u %s"), p->skipped[r],
-                                  sb_import_skip_describe (r));
+          {
+            if (why->len > 0)
+              g_string_append (why, "; ");
+            /* TRANSLATORS: why files were skipped, then how many: "empty: 3" */
+            g_string_append_printf (why, _("%s: %u"), sb_import_skip_describe (r), p->skipped[r]);
+          }
       g_string_append_c (out, ' ');
       g_string_append_printf (out,
                               /* TRANSLATORS: %u files skipped, then the reasons */

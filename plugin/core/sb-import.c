@@ -839,7 +839,7 @@ sb_import_skip_describe (SbImportSkip reason)
     case SB_IMPORT_SKIP_SYSTEM:
       return _("system logs");
     case SB_IMPORT_SKIP_SERVICE:
-      return _("services, not buddies");
+      return _("services (not buddies)");
     case SB_IMPORT_SKIP_NOT_A_LOG:
       return _("not a Pidgin log");
     case SB_IMPORT_SKIP_EMPTY:
@@ -847,7 +847,7 @@ sb_import_skip_describe (SbImportSkip reason)
     case SB_IMPORT_SKIP_UNREADABLE:
       return _("unreadable");
     case SB_IMPORT_SKIP_UNTRACKED:
-      return _("buddies not tracked");
+      return _("buddy not tracked");
     case SB_IMPORT_SKIP_LAST:
     default:
       return "";

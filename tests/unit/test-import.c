@@ -432,6 +432,42 @@ test_no_logs (Fixture *f, gconstpointer data)
   g_assert_error (error, SB_IMPORT_ERROR, SB_IMPORT_ERROR_NO_LOGS);
 }
 
+/* `smileback import`: the summary line, then nothing new on a second run. */
+static void
+test_cli (Fixture *f, gconstpointer data)
+{
+  const char *build = g_getenv ("SMILEBACK_BUILD_ROOT");
+  if (build == NULL)
+    {
+      g_test_skip ("SMILEBACK_BUILD_ROOT is not set (run through meson test)");
+      return;
+    }
+  g_autofree char *exe = g_build_filename (build, "plugin", "cli", "smileback", NULL);
+  g_autofree char *db = g_build_filename (f->root, "cli.db", NULL);
+  const char *argv[] = { exe, "import", "--db", db, f->logdir, NULL };
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "LANGUAGE", "C", TRUE);
+  env = g_environ_setenv (env, "LC_ALL", "C", TRUE);
+  const char *expected[] = {
+    "Imported 9 files: 15 new messages, 9 new conversations. Skipped 5 files: system logs: 1; "
+    "services (not buddies): 2; not a Pidgin log: 1; empty: 1.\n",
+    "Imported 0 files: 0 new messages, 0 new conversations. Skipped 14 files: unchanged since "
+    "the last import: 11; system logs: 1; services (not buddies): 2.\n",
+  };
+  for (gsize run = 0; run < G_N_ELEMENTS (expected); run++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      int status = -1;
+      g_autoptr (GError) error = NULL;
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                   &err, &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (out, ==, expected[run]);
+      g_assert_cmpstr (err, ==, ""); /* no progress bar: stderr is not a terminal */
+    }
+}
+
 static void
 test_names (void)
 {
@@ -470,6 +506,7 @@ main (int argc, char **argv)
   ADD ("/import/steps", test_steps);
   ADD ("/import/untracked", test_untracked);
   ADD ("/import/no-logs", test_no_logs);
+  ADD ("/import/cli", test_cli);
   g_test_add_func ("/import/names", test_names);
   return g_test_run ();
 }
