@@ -41,6 +41,8 @@ typedef struct
   gboolean strong_tie;      /* closeness >= 3 and both started one in the last 365 days */
   gint64 waiting_since;     /* the buddy started the latest episode and the user has not answered: its start; else 0 */
   gint64 unanswered_since;  /* the user started the latest episode and the buddy has not answered: its start; else 0 */
+  gboolean waiting_is_backlog; /* the unanswered latest episode began as backlog (offline, history) */
+  gint64 last_contact;      /* the latest counted message of the latest episode, 0 when none */
 } SbStats;
 
 /* The closeness weight of an answered episode that started @age_s seconds ago:

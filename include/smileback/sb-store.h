@@ -35,7 +35,7 @@ typedef enum
 } SbStoreError;
 
 /* The schema this code writes. */
-#define SB_STORE_SCHEMA_VERSION 2
+#define SB_STORE_SCHEMA_VERSION 3
 
 /* How long a locked database is waited for before SB_STORE_ERROR_BUSY. */
 #define SB_STORE_BUSY_TIMEOUT_MS 250
@@ -145,6 +145,27 @@ gboolean sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, 
 
 /* Saves a group-chat observation (immediate; they are rare). */
 gboolean sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **error);
+
+/* The planner's memory (see sb-planner.h).  Prompt kinds are plain ints here. */
+typedef void (*SbStorePromptStateFunc) (const SbBuddyKey *key, int kind, gint64 snoozed_until,
+                                        gboolean muted, gpointer user_data);
+gboolean sb_store_foreach_prompt_state (SbStore *store, SbStorePromptStateFunc func,
+                                        gpointer user_data, GError **error);
+gboolean sb_store_set_prompt_state (SbStore *store, gint64 buddy_id, int kind,
+                                    gint64 snoozed_until, gboolean muted, GError **error);
+
+/* Logs a prompt shown; returns its id, 0 with @error on failure. */
+gint64 sb_store_log_prompt (SbStore *store, gint64 buddy_id, int kind, gint64 shown_at,
+                            GError **error);
+gboolean sb_store_answer_prompt (SbStore *store, gint64 prompt_id, int answer,
+                                 gint64 answered_at, GError **error);
+gboolean sb_store_count_prompts_since (SbStore *store, gint64 since, guint *count,
+                                       GError **error);
+
+/* Prompts of @kind shown, acted on (the user wrote to the buddy within an hour)
+ * and smiled back (the buddy wrote within 48 hours after that). */
+gboolean sb_store_prompt_outcomes (SbStore *store, int kind, guint *shown, guint *acted,
+                                   guint *smiled_back, GError **error);
 
 /* Runs @sql (a fixed statement, no user data) for tests and migrations. */
 gboolean sb_store_exec (SbStore *store, const char *sql, GError **error);

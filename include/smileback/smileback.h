@@ -7,5 +7,6 @@
 #include "sb-event.h"
 #include "sb-ledger.h"
 #include "sb-params.h"
+#include "sb-planner.h"
 #include "sb-stats.h"
 #include "sb-store.h"

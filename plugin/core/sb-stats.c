@@ -167,6 +167,8 @@ sb_stats_compute_with_scratch (const SbEpisode *episodes, guint n_episodes, cons
   if (n_episodes > 0)
     {
       const SbEpisode *latest = &episodes[n_episodes - 1];
+      stats->last_contact = latest->last;
+      stats->waiting_is_backlog = (latest->flags & SB_EVENT_FLAG_BACKLOG) != 0;
       if (!sb_episode_is_answered (latest))
         {
           if (latest->initiator == SB_DIRECTION_IN)

@@ -62,6 +62,16 @@ static const char *const migrations[] = {
   "  source INTEGER NOT NULL, time INTEGER NOT NULL,"
   "  PRIMARY KEY (protocol, account, room, member, kind, time)) WITHOUT ROWID;"
   "CREATE INDEX chat_events_member ON chat_events (protocol, account, member);",
+
+  /* 2 -> 3: the planner's memory: snoozes and mutes, and every prompt shown. */
+  "CREATE TABLE prompt_state (buddy_id INTEGER NOT NULL REFERENCES buddies (id) ON DELETE CASCADE,"
+  "  kind INTEGER NOT NULL, snoozed_until INTEGER NOT NULL, muted INTEGER NOT NULL,"
+  "  PRIMARY KEY (buddy_id, kind)) WITHOUT ROWID;"
+  "CREATE TABLE prompt_log (id INTEGER PRIMARY KEY,"
+  "  buddy_id INTEGER NOT NULL REFERENCES buddies (id) ON DELETE CASCADE,"
+  "  kind INTEGER NOT NULL, shown_at INTEGER NOT NULL, answer INTEGER NOT NULL DEFAULT 0,"
+  "  answered_at INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX prompt_log_shown ON prompt_log (shown_at);",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SB_STORE_SCHEMA_VERSION);
 
@@ -83,6 +93,12 @@ typedef enum
   STMT_GET_FILE_MARK,
   STMT_SET_FILE_MARK,
   STMT_INSERT_CHAT_EVENT,
+  STMT_FOREACH_PROMPT_STATE,
+  STMT_SET_PROMPT_STATE,
+  STMT_LOG_PROMPT,
+  STMT_ANSWER_PROMPT,
+  STMT_COUNT_PROMPTS,
+  STMT_PROMPT_OUTCOMES,
   STMT_LAST
 } SbStmt;
 
@@ -130,6 +146,25 @@ static const char *const statement_sql[STMT_LAST] = {
   [STMT_INSERT_CHAT_EVENT] =
     "INSERT OR IGNORE INTO chat_events (protocol, account, room, member, kind, source, time)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [STMT_FOREACH_PROMPT_STATE] =
+    "SELECT b.protocol, b.account, b.buddy, p.kind, p.snoozed_until, p.muted"
+    " FROM prompt_state p JOIN buddies b ON b.id = p.buddy_id",
+  [STMT_SET_PROMPT_STATE] =
+    "INSERT INTO prompt_state (buddy_id, kind, snoozed_until, muted) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (buddy_id, kind) DO UPDATE SET snoozed_until = ?3, muted = ?4",
+  [STMT_LOG_PROMPT] = "INSERT INTO prompt_log (buddy_id, kind, shown_at) VALUES (?1, ?2, ?3)",
+  [STMT_ANSWER_PROMPT] = "UPDATE prompt_log SET answer = ?2, answered_at = ?3 WHERE id = ?1",
+  [STMT_COUNT_PROMPTS] = "SELECT count(*) FROM prompt_log WHERE shown_at >= ?1",
+  /* Acted: the user wrote to the buddy within an hour of the prompt.  Smiled
+   * back: the buddy wrote after that within R (48 h). */
+  [STMT_PROMPT_OUTCOMES] =
+    "SELECT count(*), count(acted),"
+    " sum(acted IS NOT NULL AND EXISTS (SELECT 1 FROM events e WHERE e.buddy_id = l.buddy_id"
+    "   AND e.direction = 1 AND e.kind = 0 AND e.time > l.acted AND e.time <= l.acted + 172800))"
+    " FROM (SELECT buddy_id, (SELECT min(time) FROM events e WHERE e.buddy_id = p.buddy_id"
+    "   AND e.direction = 0 AND e.kind = 0 AND e.time >= p.shown_at"
+    "   AND e.time <= p.shown_at + 3600) AS acted"
+    "   FROM prompt_log p WHERE p.kind = ?1) l",
 };
 
 typedef enum
@@ -1145,4 +1180,122 @@ sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **erro
   sqlite3_bind_int (stmt, 6, event->source);
   sqlite3_bind_int64 (stmt, 7, event->time);
   return step_done (stmt, "cannot save a group chat event", error);
+}
+
+gboolean
+sb_store_foreach_prompt_state (SbStore *store, SbStorePromptStateFunc func, gpointer user_data,
+                               GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, STMT_FOREACH_PROMPT_STATE, error);
+  if (stmt == NULL)
+    return FALSE;
+  int rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SbBuddyKey key = {
+        .protocol = (char *) sqlite3_column_text (stmt, 0),
+        .account = (char *) sqlite3_column_text (stmt, 1),
+        .buddy = (char *) sqlite3_column_text (stmt, 2),
+      };
+      func (&key, sqlite3_column_int (stmt, 3), sqlite3_column_int64 (stmt, 4),
+            sqlite3_column_int (stmt, 5) != 0, user_data);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (store->main.db, rc, "cannot load prompt answers", error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sb_store_set_prompt_state (SbStore *store, gint64 buddy_id, int kind, gint64 snoozed_until,
+                           gboolean muted, GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, STMT_SET_PROMPT_STATE, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int (stmt, 2, kind);
+  sqlite3_bind_int64 (stmt, 3, snoozed_until);
+  sqlite3_bind_int (stmt, 4, muted ? 1 : 0);
+  return step_done (stmt, "cannot save a prompt answer", error);
+}
+
+gint64
+sb_store_log_prompt (SbStore *store, gint64 buddy_id, int kind, gint64 shown_at, GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, STMT_LOG_PROMPT, error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int (stmt, 2, kind);
+  sqlite3_bind_int64 (stmt, 3, shown_at);
+  if (!step_done (stmt, "cannot log a prompt", error))
+    return 0;
+  return sqlite3_last_insert_rowid (store->main.db);
+}
+
+gboolean
+sb_store_answer_prompt (SbStore *store, gint64 prompt_id, int answer, gint64 answered_at,
+                        GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, STMT_ANSWER_PROMPT, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, prompt_id);
+  sqlite3_bind_int (stmt, 2, answer);
+  sqlite3_bind_int64 (stmt, 3, answered_at);
+  return step_done (stmt, "cannot save a prompt answer", error);
+}
+
+/* Runs a prepared one-row statement and reads @n integer columns into @values. */
+static gboolean
+query_row (sqlite3_stmt *stmt, gint64 *values, int n, const char *what, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    for (int i = 0; i < n; i++)
+      values[i] = sqlite3_column_int64 (stmt, i);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (sqlite3_db_handle (stmt), rc, what, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sb_store_count_prompts_since (SbStore *store, gint64 since, guint *count, GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, STMT_COUNT_PROMPTS, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since);
+  gint64 value = 0;
+  if (!query_row (stmt, &value, 1, "cannot count prompts", error))
+    return FALSE;
+  *count = (guint) value;
+  return TRUE;
+}
+
+gboolean
+sb_store_prompt_outcomes (SbStore *store, int kind, guint *shown, guint *acted,
+                          guint *smiled_back, GError **error)
+{
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  sqlite3_stmt *stmt = store_statement (store, STMT_PROMPT_OUTCOMES, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, kind);
+  gint64 values[3] = { 0 };
+  if (!query_row (stmt, values, 3, "cannot read prompt outcomes", error))
+    return FALSE;
+  *shown = (guint) values[0];
+  *acted = (guint) values[1];
+  *smiled_back = (guint) values[2];
+  return TRUE;
 }

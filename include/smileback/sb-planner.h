@@ -1,0 +1,162 @@
+/* sb-planner.h: which gentle prompt, for whom, and when (DESIGN section 3).
+ *
+ * The planner is pure policy: given every buddy's figures, the user's
+ * preferences, presence and "now", it picks the prompts worth showing:
+ *
+ * - reach out just because: a buddy with at least 3 conversations, one of them
+ *   answered, whose last real contact is older than the due interval (the
+ *   user's keep-in-touch setting, else 1.5 x the buddy's rhythm clamped to
+ *   7..90 days), ranked by closeness x how overdue;
+ * - reply nudge: the buddy started the latest conversation and the user has
+ *   not answered for 12 hours (and less than 7 days);
+ * - follow-up (off by default): the user wrote, no answer for 3 days.
+ *
+ * and keeps its manners: a daily cap, quiet hours, nothing while the user is
+ * away, busy or invisible, nothing during a sign-on flood or from backlog,
+ * online buddies first, one open prompt per buddy.  The user's answers
+ * (later, not for this buddy, done) and the prompts shown are kept in the
+ * store, so they survive restarts, and so are their outcomes: whether the
+ * user wrote within an hour (acted) and whether the buddy answered.
+ */
+#pragma once
+
+#include <glib.h>
+#include "sb-buddy-key.h"
+#include "sb-stats.h"
+#include "sb-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SB_PROMPT_REACH_OUT = 0,
+  SB_PROMPT_REPLY_NUDGE = 1,
+  SB_PROMPT_FOLLOW_UP = 2,
+  SB_PROMPT_KIND_LAST
+} SbPromptKind;
+
+typedef enum
+{
+  SB_ANSWER_NONE = 0,
+  SB_ANSWER_DONE = 1,          /* the primary action ("Say hi") */
+  SB_ANSWER_LATER = 2,         /* snoozed (until the time given) */
+  SB_ANSWER_MUTE = 3,          /* "Not for NAME": no more prompts of this kind */
+  SB_ANSWER_DISMISSED = 4,     /* closed without an answer */
+} SbPromptAnswer;
+
+/* One prompt the planner chose.  Owned by the caller: sb_prompt_free(). */
+typedef struct
+{
+  gint64 id;             /* its row in the prompt log once shown, else 0 */
+  SbPromptKind kind;
+  SbBuddyKey *key;
+  double score;          /* higher first */
+  gboolean online;       /* the buddy was online when planned */
+  gint64 since;          /* last contact (reach out), the buddy's unanswered start (nudge),
+                            the user's unanswered start (follow-up) */
+  gint64 due_s;          /* reach out: the due interval used; else the wait that triggered it */
+} SbPrompt;
+
+SbPrompt *sb_prompt_copy (const SbPrompt *prompt);
+void sb_prompt_free (SbPrompt *prompt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbPrompt, sb_prompt_free)
+
+/* The user's preferences; sb_planner_prefs_init() gives DESIGN's defaults. */
+typedef struct
+{
+  guint max_per_day;         /* 3 */
+  int quiet_start_minute;    /* 22:00 -> 1320, local time */
+  int quiet_end_minute;      /* 08:00 -> 480; equal start and end: no quiet hours */
+  gint64 reply_after_s;      /* 12 h */
+  gint64 reply_until_s;      /* 7 days */
+  gboolean follow_up;        /* FALSE */
+  gint64 follow_up_after_s;  /* 3 days */
+  gint64 due_min_s;          /* 7 days */
+  gint64 due_max_s;          /* 90 days */
+} SbPlannerPrefs;
+
+void sb_planner_prefs_init (SbPlannerPrefs *prefs);
+
+/* What the planner is told about one buddy. */
+typedef struct
+{
+  const SbBuddyKey *key;
+  const SbStats *stats;
+  gint64 keep_in_touch_s;    /* the user's interval for this buddy or its group;
+                                0 = learn it from the rhythm, -1 = no reminders */
+  gboolean online;
+} SbPlannerBuddy;
+
+/* What the planner is told about the user and the moment. */
+typedef struct
+{
+  gint64 now;             /* UTC seconds */
+  GTimeZone *tz;          /* for quiet hours and "a day"; NULL = local */
+  gboolean available;     /* FALSE when away, busy, invisible or offline */
+  gint64 quiet_until;     /* no prompts before this (sign-on flood), 0 = none */
+} SbPlannerMoment;
+
+/* How the due interval for a reach-out is chosen; -1 when the buddy gets no
+ * reminders.  Exposed for the tooltip ("a reminder would be due ..."). */
+gint64 sb_planner_due_interval (const SbPlannerPrefs *prefs, const SbStats *stats,
+                                gint64 keep_in_touch_s);
+
+typedef struct _SbPlanner SbPlanner;
+
+/* A planner keeping its state (snoozes, mutes, the prompt log) in @store,
+ * which must outlive it.  Loads that state; NULL with @error on failure. */
+SbPlanner *sb_planner_new (SbStore *store, GError **error);
+void sb_planner_free (SbPlanner *planner);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbPlanner, sb_planner_free)
+
+void sb_planner_set_prefs (SbPlanner *planner, const SbPlannerPrefs *prefs);
+const SbPlannerPrefs *sb_planner_get_prefs (SbPlanner *planner);
+
+/* Every prompt that is due at @moment, best first (online buddies first, then
+ * score), ignoring the daily cap, quiet hours and presence: the "Who should I
+ * reach out to?" list.  A GPtrArray of SbPrompt; caller unrefs. */
+GPtrArray *sb_planner_list_due (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_buddies,
+                                const SbPlannerMoment *moment);
+
+/* The prompts to show now, with every manner applied: at most what the daily
+ * cap leaves, none in quiet hours, while unavailable or before quiet_until,
+ * none for a buddy with an open prompt, snoozed or muted.  Caller unrefs. */
+GPtrArray *sb_planner_next (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_buddies,
+                            const SbPlannerMoment *moment);
+
+/* Records that @prompt was shown at @now: it counts toward the day's cap and is
+ * open until answered.  Sets prompt->id.  FALSE with @error on store failure. */
+gboolean sb_planner_shown (SbPlanner *planner, SbPrompt *prompt, gint64 now, GError **error);
+
+/* Records the user's answer to an open prompt.  For SB_ANSWER_LATER,
+ * @until is when it may come back.  Closes the prompt. */
+gboolean sb_planner_answer (SbPlanner *planner, const SbPrompt *prompt, SbPromptAnswer answer,
+                            gint64 until, gint64 now, GError **error);
+
+/* TRUE when @prompt, shown earlier, still stands for @buddy at @moment (a reply
+ * nudge stops standing once the user answers). */
+gboolean sb_planner_still_due (SbPlanner *planner, const SbPrompt *prompt,
+                               const SbPlannerBuddy *buddy, const SbPlannerMoment *moment);
+
+/* TRUE when a prompt of @kind for @key is open (shown, not answered). */
+gboolean sb_planner_is_open (SbPlanner *planner, const SbBuddyKey *key, SbPromptKind kind);
+
+/* Clears the mute of @kind for @key ("remind me again"). */
+gboolean sb_planner_unmute (SbPlanner *planner, const SbBuddyKey *key, SbPromptKind kind,
+                            GError **error);
+gboolean sb_planner_is_muted (SbPlanner *planner, const SbBuddyKey *key, SbPromptKind kind);
+
+/* How prompts worked out, from the prompt log and the recorded history:
+ * shown, acted on (the user wrote to the buddy within an hour), smiled back
+ * (that conversation was answered). */
+typedef struct
+{
+  guint shown;
+  guint acted;
+  guint smiled_back;
+} SbPromptOutcomes;
+
+gboolean sb_planner_outcomes (SbPlanner *planner, SbPromptKind kind, SbPromptOutcomes *out,
+                              GError **error);
+
+G_END_DECLS

@@ -1,0 +1,405 @@
+/* sb-planner.c: choosing the few prompts worth a person's attention.
+ *
+ * Two steps.  candidates() asks, buddy by buddy, which prompt kinds are due by
+ * the rules of DESIGN section 3 and scores them; it knows nothing of manners.
+ * sb_planner_next() then applies the manners (presence, quiet hours, the
+ * sign-on flood, the daily cap, snoozes, mutes, open prompts) in one place.
+ * Answers and shown prompts go to the store at once: they are rare, and they
+ * must survive a crash as much as a restart.
+ */
+#include "smileback/sb-planner.h"
+
+/* Snoozes and mutes, per (kind, buddy). */
+typedef struct
+{
+  gint64 snoozed_until;
+  gboolean muted;
+} PromptState;
+
+struct _SbPlanner
+{
+  SbStore *store; /* borrowed */
+  SbPlannerPrefs prefs;
+  GHashTable *states; /* state key -> PromptState */
+  GHashTable *open;   /* state keys of prompts shown and not answered */
+};
+
+SbPrompt *
+sb_prompt_copy (const SbPrompt *prompt)
+{
+  SbPrompt *copy = g_new (SbPrompt, 1);
+  *copy = *prompt;
+  copy->key = sb_buddy_key_copy (prompt->key);
+  return copy;
+}
+
+void
+sb_prompt_free (SbPrompt *prompt)
+{
+  if (prompt == NULL)
+    return;
+  sb_buddy_key_free (prompt->key);
+  g_free (prompt);
+}
+
+void
+sb_planner_prefs_init (SbPlannerPrefs *prefs)
+{
+  *prefs = (SbPlannerPrefs){
+    .max_per_day = 3,
+    .quiet_start_minute = 22 * 60,
+    .quiet_end_minute = 8 * 60,
+    .reply_after_s = 12 * SB_HOUR,
+    .reply_until_s = 7 * SB_DAY,
+    .follow_up = FALSE,
+    .follow_up_after_s = 3 * SB_DAY,
+    .due_min_s = 7 * SB_DAY,
+    .due_max_s = 90 * SB_DAY,
+  };
+}
+
+/* "kind|protocol/account/buddy": one string names a (kind, buddy) pair. */
+static char *
+state_key (SbPromptKind kind, const SbBuddyKey *key)
+{
+  return g_strdup_printf ("%d|%s/%s/%s", (int) kind, key->protocol, key->account, key->buddy);
+}
+
+static PromptState *
+state_lookup (SbPlanner *planner, SbPromptKind kind, const SbBuddyKey *key)
+{
+  g_autofree char *name = state_key (kind, key);
+  return g_hash_table_lookup (planner->states, name);
+}
+
+static void
+load_state_cb (const SbBuddyKey *key, int kind, gint64 snoozed_until, gboolean muted,
+               gpointer user_data)
+{
+  SbPlanner *planner = user_data;
+  if (kind < 0 || kind >= SB_PROMPT_KIND_LAST)
+    return; /* written by a newer version: not ours to interpret */
+  PromptState *state = g_new0 (PromptState, 1);
+  state->snoozed_until = snoozed_until;
+  state->muted = muted;
+  g_hash_table_replace (planner->states, state_key (kind, key), state);
+}
+
+SbPlanner *
+sb_planner_new (SbStore *store, GError **error)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+  g_autoptr (SbPlanner) planner = g_new0 (SbPlanner, 1);
+  planner->store = store;
+  sb_planner_prefs_init (&planner->prefs);
+  planner->states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  planner->open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!sb_store_foreach_prompt_state (store, load_state_cb, planner, error))
+    return NULL;
+  return g_steal_pointer (&planner);
+}
+
+void
+sb_planner_free (SbPlanner *planner)
+{
+  if (planner == NULL)
+    return;
+  g_clear_pointer (&planner->states, g_hash_table_unref);
+  g_clear_pointer (&planner->open, g_hash_table_unref);
+  g_free (planner);
+}
+
+void
+sb_planner_set_prefs (SbPlanner *planner, const SbPlannerPrefs *prefs)
+{
+  planner->prefs = *prefs;
+}
+
+const SbPlannerPrefs *
+sb_planner_get_prefs (SbPlanner *planner)
+{
+  return &planner->prefs;
+}
+
+gint64
+sb_planner_due_interval (const SbPlannerPrefs *prefs, const SbStats *stats, gint64 keep_in_touch_s)
+{
+  if (keep_in_touch_s < 0)
+    return -1;
+  if (keep_in_touch_s > 0)
+    return keep_in_touch_s;
+  /* No rhythm yet (fewer than three recent conversations): the longest wait. */
+  if (stats->cadence_s < 0)
+    return prefs->due_max_s;
+  return CLAMP (stats->cadence_s * 3 / 2, prefs->due_min_s, prefs->due_max_s);
+}
+
+static SbPrompt *
+prompt_new (SbPromptKind kind, const SbPlannerBuddy *buddy, double score, gint64 since,
+            gint64 due_s)
+{
+  SbPrompt *prompt = g_new0 (SbPrompt, 1);
+  prompt->kind = kind;
+  prompt->key = sb_buddy_key_copy (buddy->key);
+  prompt->score = score;
+  prompt->online = buddy->online;
+  prompt->since = since;
+  prompt->due_s = due_s;
+  return prompt;
+}
+
+/* The reach-out prompt @buddy is due for at @now, or NULL. */
+static SbPrompt *
+reach_out_candidate (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 now)
+{
+  const SbStats *stats = buddy->stats;
+  const SbCounts *all = &stats->all;
+  if (all->episodes < 3 || all->answered_by_them + all->answered_by_you == 0)
+    return NULL;
+  gint64 due = sb_planner_due_interval (&planner->prefs, stats, buddy->keep_in_touch_s);
+  /* Counted from the last real contact, never from the last reminder. */
+  gint64 since = stats->last_contact;
+  if (due <= 0 || since <= 0 || now - since <= due)
+    return NULL;
+  double overdue = (double) (now - since) / (double) due;
+  /* A drifted friend has closeness 0; keep them rankable by how overdue. */
+  double score = MAX (stats->closeness, 0.1) * overdue;
+  return prompt_new (SB_PROMPT_REACH_OUT, buddy, score, since, due);
+}
+
+/* The reply nudge @buddy is due for, or NULL: they opened, the user has not
+ * answered for reply_after_s, and it is not older than reply_until_s. */
+static SbPrompt *
+reply_nudge_candidate (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 now)
+{
+  const SbStats *stats = buddy->stats;
+  gint64 waited = now - stats->waiting_since;
+  if (stats->waiting_since <= 0 || stats->waiting_is_backlog
+      || waited < planner->prefs.reply_after_s || waited >= planner->prefs.reply_until_s)
+    return NULL;
+  /* Sooner nudges for closer friends, and for messages still fresh. */
+  double score = (1.0 + stats->closeness) * (double) planner->prefs.reply_until_s / (double) waited;
+  return prompt_new (SB_PROMPT_REPLY_NUDGE, buddy, score, stats->waiting_since,
+                     planner->prefs.reply_after_s);
+}
+
+/* The follow-up @buddy is due for, or NULL (off unless the user turned it on). */
+static SbPrompt *
+follow_up_candidate (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 now)
+{
+  const SbStats *stats = buddy->stats;
+  gint64 waited = now - stats->unanswered_since;
+  if (!planner->prefs.follow_up || stats->unanswered_since <= 0
+      || waited < planner->prefs.follow_up_after_s || waited >= planner->prefs.reply_until_s * 2)
+    return NULL;
+  return prompt_new (SB_PROMPT_FOLLOW_UP, buddy, 1.0 + stats->closeness, stats->unanswered_since,
+                     planner->prefs.follow_up_after_s);
+}
+
+/* Appends every prompt kind @buddy is due for, by the rules alone. */
+static void
+candidates (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 now, GPtrArray *out)
+{
+  if (buddy->key == NULL || buddy->stats == NULL)
+    return;
+  SbPrompt *prompts[] = {
+    reply_nudge_candidate (planner, buddy, now),
+    follow_up_candidate (planner, buddy, now),
+    reach_out_candidate (planner, buddy, now),
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (prompts); i++)
+    if (prompts[i] != NULL)
+      g_ptr_array_add (out, prompts[i]);
+}
+
+/* Online buddies first, then the higher score; ties by name, so the order is stable. */
+static int
+compare_prompts (gconstpointer pa, gconstpointer pb)
+{
+  const SbPrompt *a = *(SbPrompt *const *) pa;
+  const SbPrompt *b = *(SbPrompt *const *) pb;
+  if (a->online != b->online)
+    return a->online ? -1 : 1;
+  if (a->score != b->score)
+    return a->score > b->score ? -1 : 1;
+  return g_strcmp0 (a->key->buddy, b->key->buddy);
+}
+
+GPtrArray *
+sb_planner_list_due (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_buddies,
+                     const SbPlannerMoment *moment)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
+  for (guint i = 0; i < n_buddies; i++)
+    candidates (planner, &buddies[i], moment->now, out);
+  g_ptr_array_sort (out, compare_prompts);
+  return out;
+}
+
+static GDateTime *
+local_time (const SbPlannerMoment *moment)
+{
+  g_autoptr (GTimeZone) local = moment->tz == NULL ? g_time_zone_new_local () : NULL;
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (moment->now);
+  return utc != NULL ? g_date_time_to_timezone (utc, moment->tz != NULL ? moment->tz : local) : NULL;
+}
+
+/* TRUE inside the quiet hours (which may wrap midnight: 22:00-08:00). */
+static gboolean
+in_quiet_hours (const SbPlannerPrefs *prefs, GDateTime *local)
+{
+  if (prefs->quiet_start_minute == prefs->quiet_end_minute)
+    return FALSE;
+  int minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
+  if (prefs->quiet_start_minute < prefs->quiet_end_minute)
+    return minute >= prefs->quiet_start_minute && minute < prefs->quiet_end_minute;
+  return minute >= prefs->quiet_start_minute || minute < prefs->quiet_end_minute;
+}
+
+/* TRUE when snoozed, muted or open: the user already has this one. */
+static gboolean
+held_back (SbPlanner *planner, const SbPrompt *prompt, gint64 now)
+{
+  g_autofree char *name = state_key (prompt->kind, prompt->key);
+  PromptState *state = g_hash_table_lookup (planner->states, name);
+  if (state != NULL && (state->muted || state->snoozed_until > now))
+    return TRUE;
+  /* One open prompt per buddy, whatever its kind. */
+  for (int kind = 0; kind < SB_PROMPT_KIND_LAST; kind++)
+    if (sb_planner_is_open (planner, prompt->key, kind))
+      return TRUE;
+  return FALSE;
+}
+
+GPtrArray *
+sb_planner_next (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_buddies,
+                 const SbPlannerMoment *moment)
+{
+  GPtrArray *chosen = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
+  if (!moment->available || moment->now < moment->quiet_until)
+    return chosen;
+  g_autoptr (GDateTime) local = local_time (moment);
+  if (local == NULL || in_quiet_hours (&planner->prefs, local))
+    return chosen;
+
+  /* The cap counts the prompts shown since local midnight. */
+  g_autoptr (GDateTime) midnight = g_date_time_add_full (local, 0, 0, 0,
+                                                         -g_date_time_get_hour (local),
+                                                         -g_date_time_get_minute (local),
+                                                         -g_date_time_get_seconds (local));
+  guint shown_today = 0;
+  g_autoptr (GError) error = NULL;
+  if (!sb_store_count_prompts_since (planner->store, g_date_time_to_unix (midnight), &shown_today,
+                                     &error))
+    {
+      g_warning ("cannot count today's prompts, showing none: %s", error->message);
+      return chosen;
+    }
+  if (shown_today >= planner->prefs.max_per_day)
+    return chosen;
+  guint room = planner->prefs.max_per_day - shown_today;
+
+  g_autoptr (GPtrArray) due = sb_planner_list_due (planner, buddies, n_buddies, moment);
+  g_autoptr (GHashTable) taken = g_hash_table_new (sb_buddy_key_hash, sb_buddy_key_equal);
+  for (guint i = 0; i < due->len && chosen->len < room; i++)
+    {
+      SbPrompt *prompt = g_ptr_array_index (due, i);
+      if (held_back (planner, prompt, moment->now) || g_hash_table_contains (taken, prompt->key))
+        continue;
+      g_hash_table_add (taken, prompt->key);
+      g_ptr_array_add (chosen, sb_prompt_copy (prompt));
+    }
+  return chosen;
+}
+
+gboolean
+sb_planner_shown (SbPlanner *planner, SbPrompt *prompt, gint64 now, GError **error)
+{
+  gint64 buddy_id = sb_store_lookup_buddy (planner->store, prompt->key, TRUE, error);
+  if (buddy_id == 0)
+    return FALSE;
+  gint64 id = sb_store_log_prompt (planner->store, buddy_id, prompt->kind, now, error);
+  if (id == 0)
+    return FALSE;
+  prompt->id = id;
+  g_hash_table_add (planner->open, state_key (prompt->kind, prompt->key));
+  return TRUE;
+}
+
+/* Saves the (kind, buddy) state in memory and in the store. */
+static gboolean
+save_state (SbPlanner *planner, SbPromptKind kind, const SbBuddyKey *key, gint64 snoozed_until,
+            gboolean muted, GError **error)
+{
+  gint64 buddy_id = sb_store_lookup_buddy (planner->store, key, TRUE, error);
+  if (buddy_id == 0
+      || !sb_store_set_prompt_state (planner->store, buddy_id, kind, snoozed_until, muted, error))
+    return FALSE;
+  PromptState *state = g_new0 (PromptState, 1);
+  state->snoozed_until = snoozed_until;
+  state->muted = muted;
+  g_hash_table_replace (planner->states, state_key (kind, key), state);
+  return TRUE;
+}
+
+gboolean
+sb_planner_answer (SbPlanner *planner, const SbPrompt *prompt, SbPromptAnswer answer,
+                   gint64 until, gint64 now, GError **error)
+{
+  g_autofree char *name = state_key (prompt->kind, prompt->key);
+  g_hash_table_remove (planner->open, name);
+
+  if (prompt->id != 0 && !sb_store_answer_prompt (planner->store, prompt->id, answer, now, error))
+    return FALSE;
+  switch (answer)
+    {
+    case SB_ANSWER_LATER:
+      return save_state (planner, prompt->kind, prompt->key, until, FALSE, error);
+    case SB_ANSWER_MUTE:
+      return save_state (planner, prompt->kind, prompt->key, 0, TRUE, error);
+    case SB_ANSWER_NONE:
+    case SB_ANSWER_DONE:
+    case SB_ANSWER_DISMISSED:
+      return TRUE;
+    }
+  return TRUE;
+}
+
+gboolean
+sb_planner_still_due (SbPlanner *planner, const SbPrompt *prompt, const SbPlannerBuddy *buddy,
+                      const SbPlannerMoment *moment)
+{
+  g_autoptr (GPtrArray) now_due = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
+  candidates (planner, buddy, moment->now, now_due);
+  for (guint i = 0; i < now_due->len; i++)
+    if (((SbPrompt *) g_ptr_array_index (now_due, i))->kind == prompt->kind)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+sb_planner_is_open (SbPlanner *planner, const SbBuddyKey *key, SbPromptKind kind)
+{
+  g_autofree char *name = state_key (kind, key);
+  return g_hash_table_contains (planner->open, name);
+}
+
+gboolean
+sb_planner_is_muted (SbPlanner *planner, const SbBuddyKey *key, SbPromptKind kind)
+{
+  PromptState *state = state_lookup (planner, kind, key);
+  return state != NULL && state->muted;
+}
+
+gboolean
+sb_planner_unmute (SbPlanner *planner, const SbBuddyKey *key, SbPromptKind kind, GError **error)
+{
+  return save_state (planner, kind, key, 0, FALSE, error);
+}
+
+gboolean
+sb_planner_outcomes (SbPlanner *planner, SbPromptKind kind, SbPromptOutcomes *out, GError **error)
+{
+  return sb_store_prompt_outcomes (planner->store, kind, &out->shown, &out->acted,
+                                   &out->smiled_back, error);
+}

@@ -1,0 +1,556 @@
+/* The planner over simulated history: rhythm learned and clamped, manual
+ * intervals, counting from the last contact, the daily cap, quiet hours,
+ * presence, snooze and mute across a restart, backlog and sign-on floods,
+ * reply nudges that come and go, and how prompts worked out.
+ *
+ * History goes through the real ledger into a SQLite file; time is simulated
+ * (noon UTC on a fixed day, and the planner is given UTC as "local").
+ */
+#include <smileback/smileback.h>
+
+#include <glib/gstdio.h>
+
+#define DAY SB_DAY
+#define HOUR SB_HOUR
+/* 2025-03-03 12:00:00 UTC, a Monday. */
+#define NOON (G_GINT64_CONSTANT (1741003200))
+
+typedef struct
+{
+  char *dir;
+  char *path;
+  SbLedger *ledger;
+  SbPlanner *planner;
+  GTimeZone *utc;
+  guint64 digest;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = g_dir_make_tmp ("sb-planner-XXXXXX", NULL);
+  f->path = g_build_filename (f->dir, "smileback.db", NULL);
+  g_autoptr (GError) error = NULL;
+  f->ledger = sb_ledger_open (f->path, NULL, NOON - 400 * DAY, &error);
+  g_assert_no_error (error);
+  f->planner = sb_planner_new (sb_ledger_get_store (f->ledger), &error);
+  g_assert_no_error (error);
+  f->utc = g_time_zone_new_utc ();
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  sb_planner_free (f->planner);
+  sb_ledger_free (f->ledger);
+  g_time_zone_unref (f->utc);
+  GDir *d = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (f->dir, name, NULL);
+      g_remove (child);
+    }
+  g_dir_close (d);
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+/* Reopens ledger and planner from the file, as after a restart. */
+static void
+restart (Fixture *f, gint64 now)
+{
+  sb_planner_free (f->planner);
+  sb_ledger_free (f->ledger);
+  g_autoptr (GError) error = NULL;
+  f->ledger = sb_ledger_open (f->path, NULL, now, &error);
+  g_assert_no_error (error);
+  f->planner = sb_planner_new (sb_ledger_get_store (f->ledger), &error);
+  g_assert_no_error (error);
+}
+
+static SbBuddyKey *
+key_for (const char *name)
+{
+  g_autofree char *jid = g_strdup_printf ("%s@localhost", name);
+  return sb_buddy_key_new ("prpl-jabber", "me@localhost", jid);
+}
+
+static void
+say (Fixture *f, const char *name, gint64 time, SbDirection direction, guint flags)
+{
+  g_autoptr (SbBuddyKey) key = key_for (name);
+  SbEvent event = { .time = time, .direction = direction, .kind = SB_EVENT_MESSAGE,
+                    .flags = flags, .digest = ++f->digest };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_ledger_add_event (f->ledger, key, &event, time, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A conversation at @time: one side opens, the other answers a minute later. */
+static void
+chat (Fixture *f, const char *name, gint64 time, SbDirection opener)
+{
+  say (f, name, time, opener, 0);
+  say (f, name, time + 60, opener == SB_DIRECTION_OUT ? SB_DIRECTION_IN : SB_DIRECTION_OUT, 0);
+}
+
+/* A conversation every @every seconds for a year, ending at @last. */
+static void
+rhythm (Fixture *f, const char *name, gint64 every, gint64 last)
+{
+  gint64 first = last - (365 * DAY / every) * every;
+  int n = 0;
+  for (gint64 t = first; t <= last; t += every, n++)
+    chat (f, name, t, n % 2 == 0 ? SB_DIRECTION_OUT : SB_DIRECTION_IN);
+}
+
+/* The planner's view of the buddies, as the plugin would build it. */
+typedef struct
+{
+  GPtrArray *keys;
+  GArray *buddies; /* SbPlannerBuddy */
+} View;
+
+static void
+view_free (View *view)
+{
+  g_ptr_array_unref (view->keys);
+  g_array_unref (view->buddies);
+  g_free (view);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (View, view_free)
+
+static View *
+view_new (Fixture *f, const char *const *names, gint64 now)
+{
+  View *view = g_new0 (View, 1);
+  view->keys = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_buddy_key_free);
+  view->buddies = g_array_new (FALSE, TRUE, sizeof (SbPlannerBuddy));
+  sb_ledger_refresh (f->ledger, now);
+  for (const char *const *name = names; *name != NULL; name++)
+    {
+      SbBuddyKey *key = key_for (*name);
+      g_ptr_array_add (view->keys, key);
+      SbPlannerBuddy buddy = { .key = key, .stats = sb_ledger_get_stats (f->ledger, key) };
+      g_array_append_val (view->buddies, buddy);
+    }
+  return view;
+}
+
+static SbPlannerBuddy *
+view_buddy (View *view, guint i)
+{
+  return &g_array_index (view->buddies, SbPlannerBuddy, i);
+}
+
+static SbPlannerMoment
+moment_at (Fixture *f, gint64 now)
+{
+  return (SbPlannerMoment){ .now = now, .tz = f->utc, .available = TRUE };
+}
+
+/* The prompts sb_planner_next() gives, as "kind:name" joined by commas. */
+static char *
+next_names (Fixture *f, View *view, const SbPlannerMoment *moment)
+{
+  g_autoptr (GPtrArray) prompts = sb_planner_next (f->planner, (SbPlannerBuddy *) view->buddies->data,
+                                                   view->buddies->len, moment);
+  GString *text = g_string_new (NULL);
+  for (guint i = 0; i < prompts->len; i++)
+    {
+      const SbPrompt *p = g_ptr_array_index (prompts, i);
+      g_autofree char *user = g_strndup (p->key->buddy, strcspn (p->key->buddy, "@"));
+      g_string_append_printf (text, "%s%c:%s", i > 0 ? "," : "", "RNF"[p->kind], user);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_cadence_learned_and_clamped (Fixture *f, gconstpointer data)
+{
+  gint64 last = NOON - 30 * DAY;
+  rhythm (f, "weekly", 7 * DAY, last);
+  rhythm (f, "daily", 1 * DAY, last);
+  rhythm (f, "quarterly", 100 * DAY, last);
+
+  const SbPlannerPrefs *prefs = sb_planner_get_prefs (f->planner);
+  const char *names[] = { "weekly", "daily", "quarterly", NULL };
+  g_autoptr (View) view = view_new (f, names, NOON);
+  g_assert_cmpint (view_buddy (view, 0)->stats->cadence_s, ==, 7 * DAY);
+  g_assert_cmpint (sb_planner_due_interval (prefs, view_buddy (view, 0)->stats, 0), ==, 21 * DAY / 2);
+  g_assert_cmpint (sb_planner_due_interval (prefs, view_buddy (view, 1)->stats, 0), ==, 7 * DAY);
+  g_assert_cmpint (sb_planner_due_interval (prefs, view_buddy (view, 2)->stats, 0), ==, 90 * DAY);
+
+  /* A month of silence: weekly and daily friends are due, the quarterly one is not. */
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autoptr (GPtrArray) due = sb_planner_list_due (f->planner, (SbPlannerBuddy *) view->buddies->data,
+                                                   view->buddies->len, &moment);
+  g_assert_cmpuint (due->len, ==, 2);
+  for (guint i = 0; i < due->len; i++)
+    g_assert_cmpint (((SbPrompt *) g_ptr_array_index (due, i))->kind, ==, SB_PROMPT_REACH_OUT);
+
+  /* Just before and after the weekly friend's 10.5 days. */
+  g_autoptr (View) early = view_new (f, names, last + 60 + 10 * DAY);
+  moment = moment_at (f, last + 60 + 10 * DAY);
+  g_autofree char *before = next_names (f, early, &moment);
+  g_assert_cmpstr (before, ==, "R:daily");
+  g_autoptr (View) later = view_new (f, names, last + 60 + 11 * DAY);
+  moment = moment_at (f, last + 60 + 11 * DAY);
+  g_autofree char *after = next_names (f, later, &moment);
+  g_assert_nonnull (strstr (after, "R:weekly"));
+}
+
+static void
+test_manual_interval (Fixture *f, gconstpointer data)
+{
+  rhythm (f, "bob", 7 * DAY, NOON - 20 * DAY);
+  const char *names[] = { "bob", NULL };
+  g_autoptr (View) view = view_new (f, names, NOON);
+  SbPlannerMoment moment = moment_at (f, NOON);
+
+  view_buddy (view, 0)->keep_in_touch_s = 30 * DAY; /* "every month": not yet */
+  g_autofree char *monthly = next_names (f, view, &moment);
+  g_assert_cmpstr (monthly, ==, "");
+  view_buddy (view, 0)->keep_in_touch_s = 14 * DAY; /* "every 2 weeks": due */
+  g_autofree char *fortnightly = next_names (f, view, &moment);
+  g_assert_cmpstr (fortnightly, ==, "R:bob");
+  view_buddy (view, 0)->keep_in_touch_s = -1; /* "no reminders" */
+  g_autofree char *never = next_names (f, view, &moment);
+  g_assert_cmpstr (never, ==, "");
+}
+
+static void
+test_needs_history_and_an_answer (Fixture *f, gconstpointer data)
+{
+  /* Two conversations are not enough; three one-sided ones are not either. */
+  chat (f, "brief", NOON - 200 * DAY, SB_DIRECTION_OUT);
+  chat (f, "brief", NOON - 100 * DAY, SB_DIRECTION_IN);
+  for (int i = 0; i < 4; i++)
+    say (f, "ignored", NOON - (200 - 30 * i) * DAY, SB_DIRECTION_OUT, 0);
+  const char *names[] = { "brief", "ignored", "stranger", NULL };
+  g_autoptr (View) view = view_new (f, names, NOON);
+  g_assert_null (view_buddy (view, 2)->stats);
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autofree char *got = next_names (f, view, &moment);
+  g_assert_cmpstr (got, ==, "");
+}
+
+static void
+test_counts_from_last_contact (Fixture *f, gconstpointer data)
+{
+  rhythm (f, "bob", 7 * DAY, NOON - 20 * DAY);
+  const char *names[] = { "bob", NULL };
+  g_autoptr (View) view = view_new (f, names, NOON);
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autoptr (GPtrArray) prompts = sb_planner_next (f->planner, view_buddy (view, 0), 1, &moment);
+  g_assert_cmpuint (prompts->len, ==, 1);
+  SbPrompt *prompt = g_ptr_array_index (prompts, 0);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_planner_shown (f->planner, prompt, NOON, &error));
+  g_assert_true (sb_planner_answer (f->planner, prompt, SB_ANSWER_DISMISSED, 0, NOON + 60, &error));
+
+  /* The next day, still due, from the same last contact: the reminder did not reset it. */
+  g_autoptr (View) tomorrow = view_new (f, names, NOON + DAY);
+  moment = moment_at (f, NOON + DAY);
+  g_autoptr (GPtrArray) again = sb_planner_next (f->planner, view_buddy (tomorrow, 0), 1, &moment);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_assert_cmpint (((SbPrompt *) g_ptr_array_index (again, 0))->since, ==, prompt->since);
+
+  /* Real contact resets it. */
+  chat (f, "bob", NOON + DAY + HOUR, SB_DIRECTION_OUT);
+  g_autoptr (View) after = view_new (f, names, NOON + 2 * DAY);
+  moment = moment_at (f, NOON + 2 * DAY);
+  g_autofree char *got = next_names (f, after, &moment);
+  g_assert_cmpstr (got, ==, "");
+}
+
+static void
+test_daily_cap (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "a", "b", "c", "d", "e", NULL };
+  for (int i = 0; names[i] != NULL; i++)
+    rhythm (f, names[i], 7 * DAY, NOON - (20 + i) * DAY);
+  g_autoptr (View) view = view_new (f, names, NOON);
+  SbPlannerMoment moment = moment_at (f, NOON);
+
+  g_autoptr (GPtrArray) first = sb_planner_next (f->planner, (SbPlannerBuddy *) view->buddies->data, 5, &moment);
+  g_assert_cmpuint (first->len, ==, 3);
+  /* Ranked by closeness x overdue: the three best of the five. */
+  g_autoptr (GPtrArray) all = sb_planner_list_due (f->planner, (SbPlannerBuddy *) view->buddies->data, 5, &moment);
+  g_assert_cmpuint (all->len, ==, 5);
+  for (guint i = 0; i < first->len; i++)
+    g_assert_cmpstr (((SbPrompt *) g_ptr_array_index (first, i))->key->buddy, ==,
+                     ((SbPrompt *) g_ptr_array_index (all, i))->key->buddy);
+  for (guint i = 1; i < all->len; i++)
+    g_assert_cmpfloat (((SbPrompt *) g_ptr_array_index (all, i - 1))->score, >=,
+                       ((SbPrompt *) g_ptr_array_index (all, i))->score);
+  g_autoptr (GError) error = NULL;
+  for (guint i = 0; i < first->len; i++)
+    {
+      SbPrompt *p = g_ptr_array_index (first, i);
+      g_assert_true (sb_planner_shown (f->planner, p, NOON, &error));
+      g_assert_true (sb_planner_answer (f->planner, p, SB_ANSWER_DONE, 0, NOON + 10, &error));
+    }
+  moment.now = NOON + 3 * HOUR;
+  g_autofree char *later_today = next_names (f, view, &moment);
+  g_assert_cmpstr (later_today, ==, "");
+
+  /* A new day, a new allowance (answered prompts stay answered, the others come). */
+  g_autoptr (View) tomorrow = view_new (f, names, NOON + DAY);
+  moment = moment_at (f, NOON + DAY);
+  g_autoptr (GPtrArray) next_day = sb_planner_next (f->planner, (SbPlannerBuddy *) tomorrow->buddies->data, 5, &moment);
+  g_assert_cmpuint (next_day->len, ==, 3);
+}
+
+static void
+test_quiet_hours_and_presence (Fixture *f, gconstpointer data)
+{
+  rhythm (f, "bob", 7 * DAY, NOON - 30 * DAY);
+  const char *names[] = { "bob", NULL };
+  g_autoptr (View) view = view_new (f, names, NOON);
+
+  const struct
+  {
+    gint64 at;
+    gboolean available;
+    gint64 quiet_until;
+    const char *expected;
+  } cases[] = {
+    { NOON, TRUE, 0, "R:bob" },
+    { NOON + 11 * HOUR, TRUE, 0, "" },          /* 23:00 */
+    { NOON + 19 * HOUR + 59 * 60, TRUE, 0, "" }, /* 07:59 */
+    { NOON + 20 * HOUR, TRUE, 0, "R:bob" },     /* 08:00 */
+    { NOON, FALSE, 0, "" },                      /* away, busy or invisible */
+    { NOON, TRUE, NOON + 120, "" },              /* just signed on */
+    { NOON + 121, TRUE, NOON + 120, "R:bob" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      SbPlannerMoment moment = moment_at (f, cases[i].at);
+      moment.available = cases[i].available;
+      moment.quiet_until = cases[i].quiet_until;
+      g_autofree char *got = next_names (f, view, &moment);
+      g_assert_cmpstr (got, ==, cases[i].expected);
+    }
+
+  /* Quiet hours are the user's: none at all when start equals end. */
+  SbPlannerPrefs prefs = *sb_planner_get_prefs (f->planner);
+  prefs.quiet_start_minute = prefs.quiet_end_minute = 0;
+  sb_planner_set_prefs (f->planner, &prefs);
+  SbPlannerMoment night = moment_at (f, NOON + 11 * HOUR);
+  g_autofree char *got = next_names (f, view, &night);
+  g_assert_cmpstr (got, ==, "R:bob");
+}
+
+static void
+test_online_first_and_one_per_buddy (Fixture *f, gconstpointer data)
+{
+  rhythm (f, "close", 7 * DAY, NOON - 40 * DAY);
+  rhythm (f, "online", 7 * DAY, NOON - 20 * DAY);
+  /* "close" also wrote yesterday morning and is waiting for an answer. */
+  say (f, "close", NOON - 26 * HOUR, SB_DIRECTION_IN, 0);
+  const char *names[] = { "close", "online", NULL };
+  g_autoptr (View) view = view_new (f, names, NOON);
+  view_buddy (view, 1)->online = TRUE;
+  /* "Keep in touch every day" with "close": a reach-out is due too. */
+  view_buddy (view, 0)->keep_in_touch_s = DAY;
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autofree char *got = next_names (f, view, &moment);
+  /* Online first; one prompt for "close" though two are due. */
+  g_assert_cmpstr (got, ==, "R:online,N:close");
+
+  g_autoptr (GPtrArray) due = sb_planner_list_due (f->planner, (SbPlannerBuddy *) view->buddies->data, 2, &moment);
+  g_assert_cmpuint (due->len, ==, 3);
+
+  /* While a prompt for "close" is open, nothing more for them. */
+  g_autoptr (GPtrArray) shown = sb_planner_next (f->planner, (SbPlannerBuddy *) view->buddies->data, 2, &moment);
+  SbPrompt *nudge = g_ptr_array_index (shown, 1);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_planner_shown (f->planner, nudge, NOON, &error));
+  g_assert_true (sb_planner_is_open (f->planner, nudge->key, SB_PROMPT_REPLY_NUDGE));
+  view_buddy (view, 1)->online = FALSE;
+  g_autofree char *after = next_names (f, view, &moment);
+  g_assert_cmpstr (after, ==, "R:online");
+}
+
+static void
+test_snooze_and_mute_survive_restart (Fixture *f, gconstpointer data)
+{
+  rhythm (f, "snoozy", 7 * DAY, NOON - 20 * DAY);
+  rhythm (f, "muted", 7 * DAY, NOON - 20 * DAY);
+  const char *names[] = { "snoozy", "muted", NULL };
+  g_autoptr (View) view = view_new (f, names, NOON);
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autoptr (GPtrArray) prompts = sb_planner_next (f->planner, (SbPlannerBuddy *) view->buddies->data, 2, &moment);
+  g_assert_cmpuint (prompts->len, ==, 2);
+  g_autoptr (GError) error = NULL;
+  for (guint i = 0; i < 2; i++)
+    {
+      SbPrompt *p = g_ptr_array_index (prompts, i);
+      g_assert_true (sb_planner_shown (f->planner, p, NOON, &error));
+      gboolean mute = g_str_has_prefix (p->key->buddy, "muted");
+      g_assert_true (sb_planner_answer (f->planner, p, mute ? SB_ANSWER_MUTE : SB_ANSWER_LATER,
+                                        NOON + 7 * DAY, NOON + 5, &error));
+    }
+
+  restart (f, NOON + DAY);
+  g_autoptr (View) day1 = view_new (f, names, NOON + DAY);
+  moment = moment_at (f, NOON + DAY);
+  g_autofree char *snoozed = next_names (f, day1, &moment);
+  g_assert_cmpstr (snoozed, ==, "");
+  g_assert_true (sb_planner_is_muted (f->planner, view_buddy (day1, 1)->key, SB_PROMPT_REACH_OUT));
+
+  restart (f, NOON + 8 * DAY);
+  g_autoptr (View) day8 = view_new (f, names, NOON + 8 * DAY);
+  moment = moment_at (f, NOON + 8 * DAY);
+  g_autofree char *woke = next_names (f, day8, &moment);
+  g_assert_cmpstr (woke, ==, "R:snoozy");
+
+  g_assert_true (sb_planner_unmute (f->planner, view_buddy (day8, 1)->key, SB_PROMPT_REACH_OUT, &error));
+  g_autofree char *unmuted = next_names (f, day8, &moment);
+  g_assert_cmpstr (unmuted, ==, "R:muted,R:snoozy");
+}
+
+static void
+test_reply_nudge_comes_and_goes (Fixture *f, gconstpointer data)
+{
+  chat (f, "bob", NOON - 3 * DAY, SB_DIRECTION_OUT);
+  say (f, "bob", NOON, SB_DIRECTION_IN, 0);
+  /* Alice's message came as backlog (offline delivery): no live nudge. */
+  say (f, "alice", NOON, SB_DIRECTION_IN, SB_EVENT_FLAG_BACKLOG);
+  const char *names[] = { "bob", "alice", NULL };
+
+  const struct
+  {
+    gint64 at;
+    const char *expected;
+  } cases[] = {
+    { NOON + 11 * HOUR, "" },            /* not yet 12 hours (and 23:00, but see prefs) */
+    { NOON + 13 * HOUR, "N:bob" },
+    { NOON + 6 * DAY, "N:bob" },
+    { NOON + 7 * DAY, "" },              /* too old to nudge */
+  };
+  SbPlannerPrefs prefs = *sb_planner_get_prefs (f->planner);
+  prefs.quiet_start_minute = prefs.quiet_end_minute = 0;
+  sb_planner_set_prefs (f->planner, &prefs);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (View) view = view_new (f, names, cases[i].at);
+      SbPlannerMoment moment = moment_at (f, cases[i].at);
+      g_autofree char *got = next_names (f, view, &moment);
+      g_assert_cmpstr (got, ==, cases[i].expected);
+    }
+
+  /* Shown, then the user answers: it no longer stands. */
+  g_autoptr (View) view = view_new (f, names, NOON + 13 * HOUR);
+  SbPlannerMoment moment = moment_at (f, NOON + 13 * HOUR);
+  g_autoptr (GPtrArray) prompts = sb_planner_next (f->planner, view_buddy (view, 0), 1, &moment);
+  SbPrompt *nudge = g_ptr_array_index (prompts, 0);
+  g_assert_true (sb_planner_still_due (f->planner, nudge, view_buddy (view, 0), &moment));
+  say (f, "bob", NOON + 13 * HOUR + 30, SB_DIRECTION_OUT, 0);
+  g_autoptr (View) answered = view_new (f, names, NOON + 13 * HOUR + 60);
+  moment.now += 60;
+  g_assert_false (sb_planner_still_due (f->planner, nudge, view_buddy (answered, 0), &moment));
+}
+
+static void
+test_follow_up_off_by_default (Fixture *f, gconstpointer data)
+{
+  chat (f, "bob", NOON - 10 * DAY, SB_DIRECTION_IN);
+  say (f, "bob", NOON - 4 * DAY, SB_DIRECTION_OUT, 0);
+  const char *names[] = { "bob", NULL };
+  g_autoptr (View) view = view_new (f, names, NOON);
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autofree char *off = next_names (f, view, &moment);
+  g_assert_cmpstr (off, ==, "");
+  SbPlannerPrefs prefs = *sb_planner_get_prefs (f->planner);
+  prefs.follow_up = TRUE;
+  sb_planner_set_prefs (f->planner, &prefs);
+  g_autofree char *on = next_names (f, view, &moment);
+  g_assert_cmpstr (on, ==, "F:bob");
+}
+
+static void
+test_outcomes (Fixture *f, gconstpointer data)
+{
+  rhythm (f, "bob", 7 * DAY, NOON - 20 * DAY);
+  rhythm (f, "carl", 7 * DAY, NOON - 20 * DAY);
+  const char *names[] = { "bob", "carl", NULL };
+  g_autoptr (View) view = view_new (f, names, NOON);
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autoptr (GPtrArray) prompts = sb_planner_next (f->planner, (SbPlannerBuddy *) view->buddies->data, 2, &moment);
+  g_autoptr (GError) error = NULL;
+  for (guint i = 0; i < prompts->len; i++)
+    g_assert_true (sb_planner_shown (f->planner, g_ptr_array_index (prompts, i), NOON, &error));
+  /* The user writes to both within the hour; only Bob answers. */
+  say (f, "bob", NOON + 10 * 60, SB_DIRECTION_OUT, 0);
+  say (f, "carl", NOON + 20 * 60, SB_DIRECTION_OUT, 0);
+  say (f, "bob", NOON + 2 * HOUR, SB_DIRECTION_IN, 0);
+  SbPromptOutcomes outcomes;
+  g_assert_true (sb_planner_outcomes (f->planner, SB_PROMPT_REACH_OUT, &outcomes, &error));
+  g_assert_cmpuint (outcomes.shown, ==, 2);
+  g_assert_cmpuint (outcomes.acted, ==, 2);
+  g_assert_cmpuint (outcomes.smiled_back, ==, 1);
+}
+
+static void
+test_year_of_history (Fixture *f, gconstpointer data)
+{
+  /* A simulated year, day by day at noon: prompts never exceed the cap, never
+   * repeat for a buddy with an open one, and every friend who drifts is
+   * reminded at some point. */
+  const char *names[] = { "a", "b", "c", "d", "e", "f", NULL };
+  const gint64 every[] = { 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 60 * DAY, 5 * DAY };
+  gint64 start = NOON - 365 * DAY;
+  GHashTable *reminded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (GError) error = NULL;
+  guint total = 0;
+  for (gint64 day = 0; day < 365; day++)
+    {
+      gint64 now = start + day * DAY;
+      for (int i = 0; names[i] != NULL; i++)
+        /* Each friend keeps their rhythm for half a year, then drifts off. */
+        if (day < 180 && day % (every[i] / DAY) == 0)
+          chat (f, names[i], now - 2 * HOUR, g_rand_boolean (rand) ? SB_DIRECTION_OUT : SB_DIRECTION_IN);
+      g_autoptr (View) view = view_new (f, names, now);
+      SbPlannerMoment moment = moment_at (f, now);
+      g_autoptr (GPtrArray) prompts = sb_planner_next (f->planner, (SbPlannerBuddy *) view->buddies->data,
+                                                       view->buddies->len, &moment);
+      g_assert_cmpuint (prompts->len, <=, 3);
+      for (guint i = 0; i < prompts->len; i++)
+        {
+          SbPrompt *p = g_ptr_array_index (prompts, i);
+          g_assert_true (sb_planner_shown (f->planner, p, now, &error));
+          g_assert_true (sb_planner_answer (f->planner, p, SB_ANSWER_LATER, now + 7 * DAY, now, &error));
+          g_hash_table_add (reminded, g_strdup (p->key->buddy));
+          total++;
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (reminded), ==, 6);
+  g_assert_cmpuint (total, <, 365 * 3);
+  g_hash_table_unref (reminded);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/planner/reach-out/cadence-learned-and-clamped", test_cadence_learned_and_clamped);
+  ADD ("/planner/reach-out/manual-interval", test_manual_interval);
+  ADD ("/planner/reach-out/needs-history-and-an-answer", test_needs_history_and_an_answer);
+  ADD ("/planner/reach-out/counts-from-last-contact", test_counts_from_last_contact);
+  ADD ("/planner/manners/daily-cap", test_daily_cap);
+  ADD ("/planner/manners/quiet-hours-and-presence", test_quiet_hours_and_presence);
+  ADD ("/planner/manners/online-first-one-per-buddy", test_online_first_and_one_per_buddy);
+  ADD ("/planner/answers/snooze-and-mute-survive-restart", test_snooze_and_mute_survive_restart);
+  ADD ("/planner/reply-nudge/comes-and-goes", test_reply_nudge_comes_and_goes);
+  ADD ("/planner/follow-up/off-by-default", test_follow_up_off_by_default);
+  ADD ("/planner/outcomes", test_outcomes);
+  ADD ("/planner/simulated-year", test_year_of_history);
+#undef ADD
+  return g_test_run ();
+}
