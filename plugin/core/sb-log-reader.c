@@ -108,7 +108,7 @@ eat_n (const char **p, const char *end, const char *lit, gsize n)
 static const char *
 find_n (const char *p, const char *end, const char *lit, gsize n)
 {
-  if (p >= end)
+  if (p == NULL || end == NULL || p >= end)
     return NULL;
   return memmem (p, end - p, lit, n);
 }
