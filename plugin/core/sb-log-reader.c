@@ -30,6 +30,8 @@ G_DEFINE_QUARK (sb-log-reader-error-quark, sb_log_reader_error)
 #define MAX_STAMP 64
 /* A speaker name longer than this is not a name but a system line. */
 #define MAX_NAME 128
+/* TXT "/me" lines are matched against at most this many known names. */
+#define MAX_KNOWN_NAMES 64
 
 /* libpurple's HTML colours (log.c) */
 #define COLOUR_SENT 0x16569E
@@ -816,8 +818,10 @@ split_txt_me (Parser *ps, Record *r, GHashTable *known)
   const char *nl = memchr (r->body, '\n', avail);
   if (nl != NULL)
     avail = nl - r->body;
+  /* a conversation has a handful of names; a file with thousands is not one,
+   * and must not cost names x lines */
   g_hash_table_iter_init (&it, known);
-  while (g_hash_table_iter_next (&it, &key, NULL))
+  while (g_hash_table_size (known) <= MAX_KNOWN_NAMES && g_hash_table_iter_next (&it, &key, NULL))
     {
       gsize n = strlen (key);
       if (n > best && n < avail && r->body[n] == ' ' && memcmp (r->body, key, n) == 0)
@@ -972,6 +976,8 @@ emit_events (Parser *ps)
   for (guint i = 0; i < ps->records->len; i++)
     {
       Record *r = &g_array_index (ps->records, Record, i);
+      if (r->time <= 0)
+        continue; /* before 1970 in UTC: no event can say so */
       const char *b = r->body, *e = r->body_end;
       trim_body (&b, &e, ps->html);
       /* IRC CTCP (\001VERSION\001) is protocol noise, never a message */
@@ -1134,6 +1140,12 @@ sb_log_file_parse (const char *basename, const char *data, gsize len,
 
   resolve_sides (&ps);
   emit_events (&ps);
+  if (file->events->len == 0)
+    {
+      g_set_error_literal (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_EMPTY,
+                           "no line with a usable time");
+      return NULL;
+    }
   return g_steal_pointer (&file);
 }
 
