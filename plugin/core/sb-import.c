@@ -1,10 +1,10 @@
 /* sb-import.c: walks a libpurple log tree and feeds the ledger, in slices.
  *
  * The first step lists logs/<icon>/<account>/<target>/<file> (sorted, so each
- * buddy's files go in time order and the ledger only ever appends), reads
- * accounts.xml, and for accounts with TXT logs takes a quick look at the
- * speakers of a couple of files per buddy: a name heard across several
- * buddies' conversations is the user's.  Each later step imports whole files,
+ * buddy's files go in time order and the ledger only ever appends) and reads
+ * accounts.xml.  Before the first file of an account with TXT logs, a quick
+ * look at the speakers of a couple of files per buddy finds the user's own
+ * names: a name heard across several buddies' conversations is the user's.  Each later step imports whole files,
  * one sb_ledger_add_events() each, then flushes the ledger and sets the file's
  * mark, so a crash or a cancel never leaves a file half-counted: at worst it is
  * read again and its events are recognised as already recorded.
@@ -37,6 +37,8 @@ typedef struct
   char *account;  /* folder name, unescaped, without resource */
   char *protocol; /* "prpl-jabber" */
   GPtrArray *own; /* char *, NULL-terminated: names the user goes by */
+  guint first, last; /* its files: im->files[first .. last) */
+  gboolean looked;   /* infer_own_names() done */
 } Account;
 
 typedef struct
@@ -412,8 +414,10 @@ list_target (SbImport *im, Account *account, const char *rel_dir, const char *di
 /* For accounts with TXT logs: a name heard in the logs of several buddies is
  * the user's own. */
 static void
-infer_own_names (SbImport *im, Account *account, guint first, guint last)
+infer_own_names (SbImport *im, Account *account)
 {
+  guint first = account->first, last = account->last;
+  account->looked = TRUE;
   g_autoptr (GHashTable) heard = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) original = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint buddies = 0;
@@ -509,7 +513,8 @@ list_tree (SbImport *im, GError **error)
               if (is_dir (t_path))
                 list_target (im, account, rel, t_path, t);
             }
-          infer_own_names (im, account, first, im->files->len);
+          account->first = first;
+          account->last = im->files->len;
         }
     }
   return TRUE;
@@ -672,6 +677,10 @@ import_file (SbImport *im, ImportFile *f, gint64 now, GError **error)
 {
   SbStore *store = sb_ledger_get_store (im->ledger);
   SbImportSkip skip = SB_IMPORT_SKIP_LAST;
+
+  /* done here, not while listing, so the first step stays short */
+  if (!f->account->looked)
+    infer_own_names (im, f->account);
 
   if (f->kind == FILE_SYSTEM)
     skip = SB_IMPORT_SKIP_SYSTEM;
