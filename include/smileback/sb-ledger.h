@@ -36,6 +36,11 @@ typedef enum
  * back a year. */
 #define SB_LEDGER_RECENT_S (365 * SB_DAY)
 
+/* A text received identically from this many buddies within this long is
+ * automated (DESIGN section 3): it never initiates or answers. */
+#define SB_LEDGER_AUTOMATED_BUDDIES 3
+#define SB_LEDGER_AUTOMATED_WINDOW_S (7 * SB_DAY)
+
 typedef struct _SbLedger SbLedger;
 
 /* Opens the store at @path and loads every buddy's stored summary and recent
@@ -65,6 +70,13 @@ gboolean sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbE
  * event.  *@n_new (may be NULL) counts new events. */
 gboolean sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *events,
                                guint n_events, gint64 now, guint *n_new, GError **error);
+
+/* Finds, over the whole stored history, texts received identically from
+ * SB_LEDGER_AUTOMATED_BUDDIES buddies within SB_LEDGER_AUTOMATED_WINDOW_S,
+ * marks them automated and re-segments the buddies concerned.  Live events are
+ * checked as they arrive; call this after a bulk import.  *@n_marked (may be
+ * NULL) counts the messages newly marked. */
+gboolean sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error);
 
 /* Records a group-chat observation. */
 gboolean sb_ledger_add_chat_event (SbLedger *ledger, const SbChatEvent *event, GError **error);

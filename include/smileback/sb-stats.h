@@ -24,6 +24,8 @@ typedef struct
   guint messages_received;
   gint64 last_episode;     /* start of the latest episode, 0 when none */
   gint64 last_you_started; /* start of the latest user-initiated episode, 0 when none */
+  guint automated;         /* messages received that were auto-replies or automated texts;
+                              not per episode: kept by the ledger, untouched by add_episode */
 } SbCounts;
 
 /* Adds (@sign = +1) or removes (@sign = -1) one episode's contribution.

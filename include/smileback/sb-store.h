@@ -35,7 +35,7 @@ typedef enum
 } SbStoreError;
 
 /* The schema this code writes. */
-#define SB_STORE_SCHEMA_VERSION 3
+#define SB_STORE_SCHEMA_VERSION 4
 
 /* How long a locked database is waited for before SB_STORE_ERROR_BUSY. */
 #define SB_STORE_BUSY_TIMEOUT_MS 250
@@ -125,9 +125,11 @@ gboolean sb_store_flush_in_background (SbStore *store, GError **error);
 
 /* Inserts @n events of @buddy_id at once, skipping those already stored, and
  * sets *@n_new to how many were new and *@earliest_new to the time of the
- * earliest new one (G_MAXINT64 when none).  Flushes the queue first. */
+ * earliest new one (G_MAXINT64 when none); @inserted (may be NULL, else room
+ * for @n) says which.  Flushes the queue first. */
 gboolean sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent *events, guint n,
-                                 guint *n_new, gint64 *earliest_new, GError **error);
+                                 guint *n_new, gint64 *earliest_new, gboolean *inserted,
+                                 GError **error);
 
 /* Marks a buddy tracked or not ("Don't track this buddy").  Immediate. */
 gboolean sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error);
@@ -166,6 +168,20 @@ gboolean sb_store_count_prompts_since (SbStore *store, gint64 since, guint *coun
  * and smiled back (the buddy wrote within 48 hours after that). */
 gboolean sb_store_prompt_outcomes (SbStore *store, int kind, guint *shown, guint *acted,
                                    guint *smiled_back, GError **error);
+
+/* Marks the received message of @buddy_id at @time with @digest as automated
+ * (SB_EVENT_FLAG_AUTOMATED); *@changed says whether a row changed.  Flushes
+ * the queue first. */
+gboolean sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 digest,
+                                  gboolean *changed, GError **error);
+
+/* Calls @func, in order of digest then time, for every received text whose
+ * digest was received from at least @min_buddies different buddies (the
+ * candidates for automated-message detection). */
+typedef void (*SbStoreTextFunc) (gint64 buddy_id, gint64 time, guint64 digest, guint flags,
+                                 gpointer user_data);
+gboolean sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, SbStoreTextFunc func,
+                                         gpointer user_data, GError **error);
 
 /* Runs @sql (a fixed statement, no user data) for tests and migrations. */
 gboolean sb_store_exec (SbStore *store, const char *sql, GError **error);

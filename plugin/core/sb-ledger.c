@@ -35,11 +35,21 @@ typedef struct
   gboolean stats_dirty;
 } SbLedgerBuddy;
 
+/* A received text seen recently, for automated-message detection. */
+typedef struct
+{
+  gint64 buddy_id;
+  gint64 time;
+  gboolean flagged;
+} Sighting;
+
 struct _SbLedger
 {
   SbStore *store;
   SbParams params;
   GHashTable *buddies; /* SbBuddyKey * -> SbLedgerBuddy * */
+  GHashTable *by_id;   /* buddies.id (gint64 *) -> SbLedgerBuddy *, borrowed */
+  GHashTable *sightings; /* digest (guint64 *) -> GArray of Sighting, the last window only */
   gint64 now;          /* the last "now" seen, for recomputing figures */
   GArray *scratch;     /* gint64 room for sb_stats_compute_with_scratch() */
   SbLedgerChangedFunc changed_func;
@@ -124,12 +134,79 @@ buddy_load_recent (SbLedger *ledger, SbLedgerBuddy *buddy, GError **error)
   return sb_store_load_episodes (ledger->store, buddy->id, since, buddy->recent, error);
 }
 
+/* TRUE when @event is a received text that automated-message detection looks at. */
+static gboolean
+is_received_text (const SbEvent *event)
+{
+  return event->direction == SB_DIRECTION_IN && event->kind == SB_EVENT_MESSAGE
+         && event->digest != 0;
+}
+
+/* TRUE when @event counts toward "sends automated messages". */
+static gboolean
+is_automated (const SbEvent *event)
+{
+  return event->direction == SB_DIRECTION_IN
+         && (event->kind == SB_EVENT_AUTO_REPLY || (event->flags & SB_EVENT_FLAG_AUTOMATED) != 0);
+}
+
+static GArray *
+sightings_for (SbLedger *ledger, guint64 digest)
+{
+  GArray *seen = g_hash_table_lookup (ledger->sightings, &digest);
+  if (seen == NULL)
+    {
+      seen = g_array_new (FALSE, FALSE, sizeof (Sighting));
+      g_hash_table_insert (ledger->sightings, g_memdup2 (&digest, sizeof digest), seen);
+    }
+  return seen;
+}
+
+/* Remembers the buddy's received texts of the last window, so detection
+ * carries on across a restart. */
+static gboolean
+buddy_load_sightings (SbLedger *ledger, SbLedgerBuddy *buddy, GError **error)
+{
+  if (buddy->last_event < ledger->now - SB_LEDGER_AUTOMATED_WINDOW_S)
+    return TRUE;
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  if (!sb_store_load_events (ledger->store, buddy->id, ledger->now - SB_LEDGER_AUTOMATED_WINDOW_S,
+                             events, error))
+    return FALSE;
+  for (guint i = 0; i < events->len; i++)
+    {
+      const SbEvent *event = &g_array_index (events, SbEvent, i);
+      if (!is_received_text (event))
+        continue;
+      Sighting sighting = { buddy->id, event->time, (event->flags & SB_EVENT_FLAG_AUTOMATED) != 0 };
+      g_array_append_val (sightings_for (ledger, event->digest), sighting);
+    }
+  return TRUE;
+}
+
 typedef struct
 {
   SbLedger *ledger;
   GError **error;
   gboolean failed;
 } LoadContext;
+
+static void
+ledger_add_buddy (SbLedger *ledger, SbLedgerBuddy *buddy)
+{
+  g_hash_table_insert (ledger->buddies, buddy->key, buddy);
+  g_hash_table_insert (ledger->by_id, &buddy->id, buddy);
+}
+
+static void
+ledger_remove_buddy (SbLedger *ledger, const SbBuddyKey *key)
+{
+  SbLedgerBuddy *buddy = g_hash_table_lookup (ledger->buddies, key);
+  if (buddy == NULL)
+    return;
+  g_hash_table_remove (ledger->by_id, &buddy->id);
+  g_hash_table_remove (ledger->buddies, key);
+}
 
 static gboolean
 load_buddy_cb (gint64 id, const SbBuddyKey *key, const SbCounts *all, gint64 last_event,
@@ -140,7 +217,7 @@ load_buddy_cb (gint64 id, const SbBuddyKey *key, const SbCounts *all, gint64 las
   buddy->all = *all;
   buddy->last_event = last_event;
   buddy->tail_floor = last_event;
-  g_hash_table_insert (ctx->ledger->buddies, buddy->key, buddy);
+  ledger_add_buddy (ctx->ledger, buddy);
   return TRUE;
 }
 
@@ -157,7 +234,7 @@ load_all (SbLedger *ledger, GError **error)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       SbLedgerBuddy *buddy = value;
-      if (!buddy_load_recent (ledger, buddy, error))
+      if (!buddy_load_recent (ledger, buddy, error) || !buddy_load_sightings (ledger, buddy, error))
         return FALSE;
       buddy_mark_dirty (buddy);
     }
@@ -183,6 +260,9 @@ sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **e
   ledger->now = now;
   ledger->buddies = g_hash_table_new_full (sb_buddy_key_hash, sb_buddy_key_equal, NULL,
                                            (GDestroyNotify) buddy_free);
+  ledger->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  ledger->sightings = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                             (GDestroyNotify) g_array_unref);
   ledger->scratch = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (!load_all (ledger, error))
     return NULL;
@@ -194,6 +274,8 @@ sb_ledger_free (SbLedger *ledger)
 {
   if (ledger == NULL)
     return;
+  g_clear_pointer (&ledger->sightings, g_hash_table_unref);
+  g_clear_pointer (&ledger->by_id, g_hash_table_unref);
   g_clear_pointer (&ledger->buddies, g_hash_table_unref);
   g_clear_pointer (&ledger->scratch, g_array_unref);
   g_clear_pointer (&ledger->store, sb_store_free);
@@ -243,7 +325,7 @@ ensure_buddy (SbLedger *ledger, const SbBuddyKey *key, GError **error)
   if (id == 0)
     return NULL;
   buddy = buddy_new (key, id, TRUE);
-  g_hash_table_insert (ledger->buddies, buddy->key, buddy);
+  ledger_add_buddy (ledger, buddy);
   return buddy;
 }
 
@@ -486,6 +568,86 @@ append_in_order (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event)
   sb_store_queue_summary (ledger->store, buddy->id, &buddy->all, buddy->last_event);
 }
 
+/* Marks a stored received text automated and re-segments its buddy from it. */
+static gboolean
+mark_automated (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, guint64 digest,
+                gboolean *marked, GError **error)
+{
+  if (!sb_store_flag_automated (ledger->store, buddy->id, time, digest, marked, error))
+    return FALSE;
+  if (!*marked)
+    return TRUE;
+  buddy->all.automated++;
+  if (!rebuild_from (ledger, buddy, time, error))
+    return FALSE;
+  buddy_mark_dirty (buddy);
+  notify_changed (ledger, buddy);
+  return TRUE;
+}
+
+/* Live detection: @event (a received text, not yet recorded) joins the
+ * sightings of its digest; when SB_LEDGER_AUTOMATED_BUDDIES buddies sent it
+ * within the window it is flagged, and so are the earlier sightings. */
+static gboolean
+detect_live (SbLedger *ledger, SbLedgerBuddy *buddy, SbEvent *event, GError **error)
+{
+  if (!is_received_text (event) || event->time < ledger->now - SB_LEDGER_AUTOMATED_WINDOW_S)
+    return TRUE;
+
+  GArray *seen = sightings_for (ledger, event->digest);
+  gint64 senders[SB_LEDGER_AUTOMATED_BUDDIES] = { buddy->id };
+  guint n_senders = 1;
+  for (guint i = 0; i < seen->len && n_senders < SB_LEDGER_AUTOMATED_BUDDIES; i++)
+    {
+      const Sighting *s = &g_array_index (seen, Sighting, i);
+      if (ABS (s->time - event->time) > SB_LEDGER_AUTOMATED_WINDOW_S)
+        continue;
+      gboolean known = FALSE;
+      for (guint j = 0; j < n_senders; j++)
+        known |= senders[j] == s->buddy_id;
+      if (!known)
+        senders[n_senders++] = s->buddy_id;
+    }
+
+  gboolean automated = n_senders >= SB_LEDGER_AUTOMATED_BUDDIES;
+  if (automated)
+    {
+      event->flags |= SB_EVENT_FLAG_AUTOMATED;
+      for (guint i = 0; i < seen->len; i++)
+        {
+          Sighting *s = &g_array_index (seen, Sighting, i);
+          SbLedgerBuddy *sender = g_hash_table_lookup (ledger->by_id, &s->buddy_id);
+          gboolean marked = FALSE;
+          if (s->flagged || sender == NULL || ABS (s->time - event->time) > SB_LEDGER_AUTOMATED_WINDOW_S)
+            continue;
+          s->flagged = TRUE;
+          if (!mark_automated (ledger, sender, s->time, event->digest, &marked, error))
+            return FALSE;
+        }
+    }
+  Sighting sighting = { buddy->id, event->time, automated };
+  g_array_append_val (seen, sighting);
+  return TRUE;
+}
+
+/* Forgets sightings older than the window before @now. */
+static void
+prune_sightings (SbLedger *ledger, gint64 now)
+{
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init (&iter, ledger->sightings);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GArray *seen = value;
+      for (guint i = seen->len; i > 0; i--)
+        if (g_array_index (seen, Sighting, i - 1).time < now - SB_LEDGER_AUTOMATED_WINDOW_S)
+          g_array_remove_index_fast (seen, i - 1);
+      if (seen->len == 0)
+        g_hash_table_iter_remove (&iter);
+    }
+}
+
 gboolean
 sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *event, gint64 now,
                      gboolean *is_new, GError **error)
@@ -506,16 +668,23 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
     }
   ledger->now = MAX (ledger->now, now);
 
+  SbEvent copy = *event;
+  event = &copy;
+  if (!detect_live (ledger, buddy, &copy, error))
+    return FALSE;
+
   if (event->time <= buddy->tail_floor)
     {
       /* Older than what memory holds completely: let the store decide whether
        * it is new, then re-segment from it. */
       guint n_new = 0;
       gint64 earliest = 0;
-      if (!sb_store_insert_events (ledger->store, buddy->id, event, 1, &n_new, &earliest, error))
+      if (!sb_store_insert_events (ledger->store, buddy->id, event, 1, &n_new, &earliest, NULL,
+                                   error))
         return FALSE;
       if (n_new == 0)
         return TRUE;
+      buddy->all.automated += is_automated (event) ? 1 : 0;
       if (!rebuild_from (ledger, buddy, event->time, error))
         return FALSE;
     }
@@ -524,6 +693,7 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
       if (tail_contains (buddy, event))
         return TRUE;
 
+      buddy->all.automated += is_automated (event) ? 1 : 0;
       gboolean in_order = event->time >= buddy->last_event;
       tail_insert (buddy, event);
       sb_store_queue_event (ledger->store, buddy->id, event);
@@ -573,17 +743,103 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
 
   guint added = 0;
   gint64 earliest = 0;
-  if (!sb_store_insert_events (ledger->store, buddy->id, events, n_events, &added, &earliest, error))
+  g_autofree gboolean *inserted = g_new (gboolean, n_events);
+  if (!sb_store_insert_events (ledger->store, buddy->id, events, n_events, &added, &earliest,
+                               inserted, error))
     return FALSE;
   if (n_new != NULL)
     *n_new = added;
   if (added == 0)
     return TRUE;
+  for (guint i = 0; i < n_events; i++)
+    buddy->all.automated += inserted[i] && is_automated (&events[i]) ? 1 : 0;
 
   if (!rebuild_from (ledger, buddy, earliest, error))
     return FALSE;
   buddy_mark_dirty (buddy);
   notify_changed (ledger, buddy);
+  return TRUE;
+}
+
+/* A received text found by sb_store_foreach_repeated_text(). */
+typedef struct
+{
+  SbEvent event;
+  gint64 buddy_id;
+} TextRow;
+
+static void
+collect_text_cb (gint64 buddy_id, gint64 time, guint64 digest, guint flags, gpointer user_data)
+{
+  TextRow row = {
+    .event = { .time = time, .direction = SB_DIRECTION_IN, .digest = digest, .flags = flags },
+    .buddy_id = buddy_id,
+  };
+  g_array_append_val ((GArray *) user_data, row);
+}
+
+/* TRUE when the text at rows[i] lies in a window with enough distinct senders.
+ * @rows[first..last) share one digest and are sorted by time. */
+static gboolean
+in_automated_window (const TextRow *rows, guint first, guint last, guint i)
+{
+  gint64 senders[SB_LEDGER_AUTOMATED_BUDDIES];
+  /* Any window of the rule's length that holds rows[i] starts within the
+   * window before it; try each such start. */
+  for (guint start = first; start <= i; start++)
+    {
+      if (rows[i].event.time - rows[start].event.time > SB_LEDGER_AUTOMATED_WINDOW_S)
+        continue;
+      guint n = 0;
+      for (guint j = start; j < last && n < SB_LEDGER_AUTOMATED_BUDDIES; j++)
+        {
+          if (rows[j].event.time - rows[start].event.time > SB_LEDGER_AUTOMATED_WINDOW_S)
+            break;
+          gboolean known = FALSE;
+          for (guint k = 0; k < n; k++)
+            known |= senders[k] == rows[j].buddy_id;
+          if (!known)
+            senders[n++] = rows[j].buddy_id;
+        }
+      if (n >= SB_LEDGER_AUTOMATED_BUDDIES)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
+{
+  if (n_marked != NULL)
+    *n_marked = 0;
+  g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
+  if (!sb_store_foreach_repeated_text (ledger->store, SB_LEDGER_AUTOMATED_BUDDIES, collect_text_cb,
+                                       rows, error))
+    return FALSE;
+
+  const TextRow *all = (const TextRow *) rows->data;
+  guint marked_total = 0;
+  for (guint first = 0; first < rows->len;)
+    {
+      guint last = first;
+      while (last < rows->len && all[last].event.digest == all[first].event.digest)
+        last++;
+      for (guint i = first; i < last; i++)
+        {
+          SbLedgerBuddy *sender = g_hash_table_lookup (ledger->by_id, &all[i].buddy_id);
+          gboolean marked = FALSE;
+          if (sender == NULL || (all[i].event.flags & SB_EVENT_FLAG_AUTOMATED) != 0
+              || !in_automated_window (all, first, last, i))
+            continue;
+          if (!mark_automated (ledger, sender, all[i].event.time, all[i].event.digest, &marked,
+                               error))
+            return FALSE;
+          marked_total += marked ? 1 : 0;
+        }
+      first = last;
+    }
+  if (n_marked != NULL)
+    *n_marked = marked_total;
   return TRUE;
 }
 
@@ -612,6 +868,7 @@ void
 sb_ledger_refresh (SbLedger *ledger, gint64 now)
 {
   ledger->now = now;
+  prune_sightings (ledger, now);
   gint64 horizon = recent_horizon (ledger, now);
 
   GHashTableIter iter;
@@ -713,7 +970,7 @@ sb_ledger_forget_buddy (SbLedger *ledger, const SbBuddyKey *key, GError **error)
     return FALSE;
 
   g_autoptr (SbBuddyKey) copy = sb_buddy_key_copy (key);
-  g_hash_table_remove (ledger->buddies, key);
+  ledger_remove_buddy (ledger, key);
   if (ledger->changed_func != NULL)
     ledger->changed_func (ledger, copy, ledger->changed_data);
   return TRUE;

@@ -72,6 +72,9 @@ static const char *const migrations[] = {
   "  kind INTEGER NOT NULL, shown_at INTEGER NOT NULL, answer INTEGER NOT NULL DEFAULT 0,"
   "  answered_at INTEGER NOT NULL DEFAULT 0);"
   "CREATE INDEX prompt_log_shown ON prompt_log (shown_at);",
+
+  /* 3 -> 4: how many automated messages a buddy sent (for the tooltip). */
+  "ALTER TABLE summaries ADD COLUMN automated INTEGER NOT NULL DEFAULT 0;",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SB_STORE_SCHEMA_VERSION);
 
@@ -99,6 +102,8 @@ typedef enum
   STMT_ANSWER_PROMPT,
   STMT_COUNT_PROMPTS,
   STMT_PROMPT_OUTCOMES,
+  STMT_FLAG_AUTOMATED,
+  STMT_REPEATED_TEXTS,
   STMT_LAST
 } SbStmt;
 
@@ -117,16 +122,18 @@ static const char *const statement_sql[STMT_LAST] = {
   [STMT_UPSERT_SUMMARY] =
     "INSERT INTO summaries (buddy_id, episodes, started_by_you, started_by_them,"
     " answered_by_them, answered_by_you, messages_sent, messages_received, last_episode,"
-    " last_you_started, last_event) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " last_you_started, last_event, automated)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     " ON CONFLICT (buddy_id) DO UPDATE SET episodes = ?2, started_by_you = ?3,"
     " started_by_them = ?4, answered_by_them = ?5, answered_by_you = ?6, messages_sent = ?7,"
-    " messages_received = ?8, last_episode = ?9, last_you_started = ?10, last_event = ?11",
+    " messages_received = ?8, last_episode = ?9, last_you_started = ?10, last_event = ?11,"
+    " automated = ?12",
   [STMT_LOOKUP_BUDDY] = "SELECT id FROM buddies WHERE protocol = ?1 AND account = ?2 AND buddy = ?3",
   [STMT_INSERT_BUDDY] = "INSERT INTO buddies (protocol, account, buddy) VALUES (?1, ?2, ?3)",
   [STMT_FOREACH_BUDDY] =
     "SELECT b.id, b.protocol, b.account, b.buddy, b.tracked, s.episodes, s.started_by_you,"
     " s.started_by_them, s.answered_by_them, s.answered_by_you, s.messages_sent,"
-    " s.messages_received, s.last_episode, s.last_you_started, s.last_event"
+    " s.messages_received, s.last_episode, s.last_you_started, s.last_event, s.automated"
     " FROM buddies b LEFT JOIN summaries s ON s.buddy_id = b.id ORDER BY b.id",
   [STMT_LOAD_EPISODES] =
     "SELECT start, last, answered_at, initiator, messages_out, messages_in, turns_out, turns_in,"
@@ -165,6 +172,14 @@ static const char *const statement_sql[STMT_LAST] = {
     "   AND e.direction = 0 AND e.kind = 0 AND e.time >= p.shown_at"
     "   AND e.time <= p.shown_at + 3600) AS acted"
     "   FROM prompt_log p WHERE p.kind = ?1) l",
+  [STMT_FLAG_AUTOMATED] =
+    "UPDATE events SET flags = flags | 2 WHERE buddy_id = ?1 AND time = ?2 AND direction = 1"
+    " AND kind = 0 AND digest = ?3 AND flags & 2 = 0",
+  [STMT_REPEATED_TEXTS] =
+    "SELECT buddy_id, time, digest, flags FROM events WHERE direction = 1 AND kind = 0"
+    " AND digest IN (SELECT digest FROM events WHERE direction = 1 AND kind = 0 AND digest != 0"
+    "   GROUP BY digest HAVING count(DISTINCT buddy_id) >= ?1)"
+    " ORDER BY digest, time",
 };
 
 typedef enum
@@ -667,6 +682,7 @@ sb_store_foreach_buddy (SbStore *store, SbStoreBuddyFunc func, gpointer user_dat
         .messages_received = sqlite3_column_int (stmt, 11),
         .last_episode = sqlite3_column_int64 (stmt, 12),
         .last_you_started = sqlite3_column_int64 (stmt, 13),
+        .automated = sqlite3_column_int (stmt, 15),
       };
       if (!func (sqlite3_column_int64 (stmt, 0), &key, &all, sqlite3_column_int64 (stmt, 14),
                  sqlite3_column_int (stmt, 4) != 0, user_data))
@@ -892,6 +908,7 @@ write_op (SbConnection *connection, const SbStoreOp *op, GError **error)
       sqlite3_bind_int64 (stmt, 9, op->summary.counts.last_episode);
       sqlite3_bind_int64 (stmt, 10, op->summary.counts.last_you_started);
       sqlite3_bind_int64 (stmt, 11, op->summary.last_event);
+      sqlite3_bind_int (stmt, 12, (int) op->summary.counts.automated);
       return step_done (stmt, "cannot save a summary", error);
     }
   g_assert_not_reached ();
@@ -1074,7 +1091,8 @@ sb_store_pending (SbStore *store)
 
 gboolean
 sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent *events, guint n,
-                        guint *n_new, gint64 *earliest_new, GError **error)
+                        guint *n_new, gint64 *earliest_new, gboolean *inserted_flags,
+                        GError **error)
 {
   *n_new = 0;
   *earliest_new = G_MAXINT64;
@@ -1093,6 +1111,8 @@ sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent *events, 
           (void) sb_store_exec (store, "ROLLBACK", NULL);
           return FALSE;
         }
+      if (inserted_flags != NULL)
+        inserted_flags[i] = inserted;
       if (inserted)
         {
           added++;
@@ -1297,5 +1317,50 @@ sb_store_prompt_outcomes (SbStore *store, int kind, guint *shown, guint *acted,
   *shown = (guint) values[0];
   *acted = (guint) values[1];
   *smiled_back = (guint) values[2];
+  return TRUE;
+}
+
+gboolean
+sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 digest,
+                         gboolean *changed, GError **error)
+{
+  *changed = FALSE;
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  sqlite3_stmt *stmt = store_statement (store, STMT_FLAG_AUTOMATED, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int64 (stmt, 2, time);
+  sqlite3_bind_int64 (stmt, 3, (gint64) digest);
+  if (!step_done (stmt, "cannot mark a message automated", error))
+    return FALSE;
+  *changed = sqlite3_changes (store->main.db) > 0;
+  return TRUE;
+}
+
+gboolean
+sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, SbStoreTextFunc func,
+                                gpointer user_data, GError **error)
+{
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  /* Not the cached statement: @func may call back into the store. */
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc = sqlite3_prepare_v2 (store->main.db, statement_sql[STMT_REPEATED_TEXTS], -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (store->main.db, rc, "cannot look for repeated texts", error);
+      return FALSE;
+    }
+  sqlite3_bind_int (stmt, 1, (int) min_buddies);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+          (guint64) sqlite3_column_int64 (stmt, 2), (guint) sqlite3_column_int (stmt, 3), user_data);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (store->main.db, rc, "cannot look for repeated texts", error);
+      return FALSE;
+    }
   return TRUE;
 }

@@ -410,6 +410,136 @@ test_refresh_ages (Fixture *f, gconstpointer data)
   g_assert_cmpuint (stats->all.episodes, ==, 1);
 }
 
+/* Sends @text from @name at @time, as live capture would. */
+static void
+receive_text (SbLedger *ledger, const char *name, gint64 time, const char *text, gint64 now)
+{
+  g_autofree char *jid = g_strdup_printf ("%s@localhost", name);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "me@localhost", jid);
+  gsize len = 0;
+  const guint8 *secret = sb_ledger_get_secret (ledger, &len);
+  SbEvent event = { .time = time, .direction = SB_DIRECTION_IN, .kind = SB_EVENT_MESSAGE,
+                    .digest = sb_text_digest (secret, len, text) };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_ledger_add_event (ledger, key, &event, now, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static const SbStats *
+stats_of (SbLedger *ledger, const char *name)
+{
+  g_autofree char *jid = g_strdup_printf ("%s@localhost", name);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "me@localhost", jid);
+  return sb_ledger_get_stats (ledger, key);
+}
+
+static void
+say_to (SbLedger *ledger, const char *name, gint64 time, gint64 now)
+{
+  g_autofree char *jid = g_strdup_printf ("%s@localhost", name);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "me@localhost", jid);
+  SbEvent event = { .time = time, .direction = SB_DIRECTION_OUT, .kind = SB_EVENT_MESSAGE,
+                    .digest = (guint64) time };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_ledger_add_event (ledger, key, &event, now, NULL, &error));
+}
+
+static void
+test_automated_live (Fixture *f, gconstpointer data)
+{
+  const char *spam = "<b>Win</b> a FREE   phone: http://example.org/win";
+  gint64 now = T0 + 7 * SB_DAY;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+
+  /* Anna's message answered the user's, until it turned out to be spam. */
+  say_to (ledger, "anna", T0, now);
+  receive_text (ledger, "anna", T0 + 60, spam, now);
+  g_assert_cmpuint (stats_of (ledger, "anna")->all.answered_by_them, ==, 1);
+
+  receive_text (ledger, "bert", T0 + 2 * SB_DAY, spam, now);
+  g_assert_cmpuint (stats_of (ledger, "bert")->all.automated, ==, 0);
+  /* The same text twice from one buddy is not three buddies. */
+  receive_text (ledger, "bert", T0 + 3 * SB_DAY, "win a free phone: http://example.org/win", now);
+  g_assert_cmpuint (stats_of (ledger, "anna")->all.answered_by_them, ==, 1);
+
+  /* A third buddy within 7 days: all of them are automated. */
+  receive_text (ledger, "cleo", T0 + 6 * SB_DAY, spam, now);
+  g_assert_cmpuint (stats_of (ledger, "anna")->all.answered_by_them, ==, 0);
+  g_assert_cmpuint (stats_of (ledger, "anna")->all.automated, ==, 1);
+  g_assert_null (stats_of (ledger, "bert")); /* nothing but automated texts */
+  g_assert_null (stats_of (ledger, "cleo"));
+
+  /* And after a restart, a fourth is recognised at once. */
+  g_clear_pointer (&ledger, sb_ledger_free);
+  ledger = sb_ledger_open (f->path, NULL, now, &error);
+  g_assert_cmpuint (stats_of (ledger, "anna")->all.answered_by_them, ==, 0);
+  g_assert_cmpuint (stats_of (ledger, "anna")->all.automated, ==, 1);
+  receive_text (ledger, "dora", T0 + 7 * SB_DAY, spam, now);
+  g_assert_null (stats_of (ledger, "dora"));
+  say_to (ledger, "dora", T0 + 7 * SB_DAY + 60, now);
+  g_assert_cmpuint (stats_of (ledger, "dora")->all.started_by_you, ==, 1);
+  g_assert_cmpuint (stats_of (ledger, "dora")->all.automated, ==, 1);
+}
+
+static void
+test_automated_needs_three_within_window (Fixture *f, gconstpointer data)
+{
+  gint64 now = T0 + 30 * SB_DAY;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+  /* Three buddies, but spread over 13 days: no 7-day window holds all three. */
+  receive_text (ledger, "anna", T0 + 10 * SB_DAY, "happy birthday!", now);
+  receive_text (ledger, "bert", T0 + 15 * SB_DAY, "happy birthday!", now);
+  receive_text (ledger, "cleo", T0 + 23 * SB_DAY, "happy birthday!", now);
+  for (const char *const *name = (const char *const[]){ "anna", "bert", "cleo", NULL }; *name; name++)
+    {
+      g_assert_cmpuint (stats_of (ledger, *name)->all.started_by_them, ==, 1);
+      g_assert_cmpuint (stats_of (ledger, *name)->all.automated, ==, 0);
+    }
+  guint marked = 99;
+  g_assert_true (sb_ledger_detect_automated (ledger, &marked, &error));
+  g_assert_cmpuint (marked, ==, 0);
+}
+
+static void
+test_automated_after_import (Fixture *f, gconstpointer data)
+{
+  /* Old logs: the detection pass finds what live capture never saw. */
+  gint64 old = T0 - 400 * SB_DAY;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  gsize len = 0;
+  const guint8 *secret = sb_ledger_get_secret (ledger, &len);
+  guint64 spam = sb_text_digest (secret, len, "Your account will be suspended");
+  const char *names[] = { "anna", "bert", "cleo" };
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *jid = g_strdup_printf ("%s@localhost", names[i]);
+      g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "me@localhost", jid);
+      SbEvent events[] = {
+        { .time = old + i * SB_DAY, .direction = SB_DIRECTION_IN, .digest = spam, .source = SB_SOURCE_IMPORT },
+        { .time = old + i * SB_DAY + 30, .direction = SB_DIRECTION_OUT, .digest = 1000 + i, .source = SB_SOURCE_IMPORT },
+      };
+      g_assert_true (sb_ledger_add_events (ledger, key, events, 2, T0, NULL, &error));
+      g_assert_cmpuint (sb_ledger_get_stats (ledger, key)->all.started_by_them, ==, 1);
+    }
+  guint marked = 0;
+  g_assert_true (sb_ledger_detect_automated (ledger, &marked, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (marked, ==, 3);
+  for (int i = 0; i < 3; i++)
+    {
+      const SbStats *stats = stats_of (ledger, names[i]);
+      g_assert_cmpuint (stats->all.started_by_them, ==, 0);
+      g_assert_cmpuint (stats->all.started_by_you, ==, 1);
+      g_assert_cmpuint (stats->all.automated, ==, 1);
+    }
+  /* Idempotent. */
+  g_assert_true (sb_ledger_detect_automated (ledger, &marked, &error));
+  g_assert_cmpuint (marked, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -422,6 +552,9 @@ main (int argc, char **argv)
   ADD ("/ledger/track-forget-changed", test_track_forget_changed);
   ADD ("/ledger/set-params-resegments", test_set_params_resegments);
   ADD ("/ledger/refresh-ages", test_refresh_ages);
+  ADD ("/ledger/automated/live", test_automated_live);
+  ADD ("/ledger/automated/needs-three-within-window", test_automated_needs_three_within_window);
+  ADD ("/ledger/automated/after-import", test_automated_after_import);
 #undef ADD
   for (gsize i = 0; i < G_N_ELEMENTS (bad_events); i++)
     {

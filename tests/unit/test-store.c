@@ -105,7 +105,10 @@ test_round_trip (Fixture *f, gconstpointer data)
   guint n_new = 0;
   gint64 earliest = 0;
   SbEvent more[] = { message (150, SB_DIRECTION_OUT, 8), message (120, SB_DIRECTION_IN, 9) };
-  g_assert_true (sb_store_insert_events (store, id, more, 2, &n_new, &earliest, &error));
+  gboolean inserted[2] = { TRUE, FALSE };
+  g_assert_true (sb_store_insert_events (store, id, more, 2, &n_new, &earliest, inserted, &error));
+  g_assert_false (inserted[0]);
+  g_assert_true (inserted[1]);
   g_assert_cmpuint (n_new, ==, 1);
   g_assert_cmpint (earliest, ==, 120);
 }
