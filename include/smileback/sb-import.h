@@ -33,8 +33,10 @@
  * Cancel with g_cancellable_cancel() on the GCancellable given to
  * sb_import_new(); the next step stops before its next file.  Everything
  * recorded so far stays, and a new SbImport resumes after the last finished
- * file.  An SbImport is used from one thread; it uses its ledger, so a worker
- * thread needs its own ledger (its own connection).
+ * file.  An SbImport is used from one thread, the one that owns its ledger:
+ * the ledger and the store are only touched there.  Files are read and parsed
+ * a few ahead by worker threads (on more than one processor), so a UI slice
+ * spends its time recording, not parsing.
  */
 #pragma once
 

@@ -51,6 +51,14 @@ typedef struct
   gboolean txt;
   gint64 size;
   gint64 mtime;
+  /* reading ahead (see prepare_file); log, error and parsed under im->lock */
+  gboolean checked;   /* kind and mark looked at */
+  gboolean unchanged; /* its mark matches: nothing to read */
+  gboolean queued;    /* given to a worker */
+  char **own;         /* the user's names when it was given out */
+  gboolean parsed;
+  SbLogFile *log;
+  GError *error;
 } ImportFile;
 
 typedef struct
@@ -74,6 +82,11 @@ struct _SbImport
   guint next;
   gboolean listed;
   SbImportProgress progress;
+  const guint8 *secret; /* the ledger's, borrowed */
+  gsize secret_len;
+  GThreadPool *pool;    /* readers, NULL on one processor */
+  GMutex lock;
+  GCond parsed;
 };
 
 /* ---- names ------------------------------------------------------------- */
@@ -287,6 +300,9 @@ account_free (Account *a)
 static void
 import_file_free (ImportFile *f)
 {
+  g_strfreev (f->own);
+  sb_log_file_free (f->log);
+  g_clear_error (&f->error);
   g_free (f->path);
   g_free (f->rel);
   g_free (f->target);
@@ -553,27 +569,10 @@ learn_own_names (Account *account, const SbLogFile *log)
 /* An IM log: one batch for the ledger.  *@skip is set when the file was not
  * recorded; FALSE only for store failures. */
 static gboolean
-import_im (SbImport *im, ImportFile *f, gint64 now, SbImportSkip *skip, GError **error)
+import_im (SbImport *im, ImportFile *f, const SbLogFile *log, gint64 now, SbImportSkip *skip,
+           GError **error)
 {
-  gsize secret_len = 0;
-  const guint8 *secret = sb_ledger_get_secret (im->ledger, &secret_len);
-  SbLogReaderOptions options = {
-    .secret = secret,
-    .secret_len = secret_len,
-    .own_names = (const char *const *) f->account->own->pdata,
-    .peer = f->target,
-    .zone = im->zone,
-  };
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (SbLogFile) log = sb_log_file_read (f->path, &options, &local_error);
-  if (log == NULL)
-    {
-      g_debug ("%s: %s", f->rel, local_error->message);
-      *skip = skip_for_error (local_error);
-      return TRUE;
-    }
-  learn_own_names (f->account, log);
-
   g_autoptr (SbBuddyKey) key = sb_buddy_key_new (f->account->protocol, f->account->account,
                                                  f->target);
   if (key == NULL)
@@ -618,22 +617,8 @@ import_im (SbImport *im, ImportFile *f, gint64 now, SbImportSkip *skip, GError *
 
 /* A group chat log: only who was there. */
 static gboolean
-import_chat (SbImport *im, ImportFile *f, SbImportSkip *skip, GError **error)
+import_chat (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
 {
-  SbLogReaderOptions options = {
-    .own_names = (const char *const *) f->account->own->pdata,
-    .zone = im->zone,
-    .chat = TRUE,
-  };
-  g_autoptr (GError) local_error = NULL;
-  g_autoptr (SbLogFile) log = sb_log_file_read (f->path, &options, &local_error);
-  if (log == NULL)
-    {
-      *skip = skip_for_error (local_error);
-      return TRUE;
-    }
-  learn_own_names (f->account, log);
-
   SbStore *store = sb_ledger_get_store (im->ledger);
   if (!sb_ledger_flush (im->ledger, error) || !sb_store_exec (store, "BEGIN IMMEDIATE", error))
     return FALSE;
@@ -672,43 +657,135 @@ import_chat (SbImport *im, ImportFile *f, SbImportSkip *skip, GError **error)
   return sb_store_exec (store, "COMMIT", error);
 }
 
+/* ---- reading ahead ----------------------------------------------------- */
+
+/* Files are parsed by worker threads (the reader is pure) while the calling
+ * thread records earlier ones: at most this many files ahead. */
+#define READ_AHEAD 4
+
+static SbLogReaderOptions
+reader_options (SbImport *im, ImportFile *f)
+{
+  gboolean chat = f->kind == FILE_CHAT;
+  return (SbLogReaderOptions){
+    .secret = chat ? NULL : im->secret,
+    .secret_len = chat ? 0 : im->secret_len,
+    .own_names = (const char *const *) f->own,
+    .peer = chat ? NULL : f->target,
+    .zone = im->zone,
+    .chat = chat,
+  };
+}
+
+/* In a worker: touches only @f (its fields set before it was queued) and
+ * what never changes during the import. */
+static void
+parse_in_worker (gpointer data, gpointer user_data)
+{
+  ImportFile *f = data;
+  SbImport *im = user_data;
+  SbLogReaderOptions options = reader_options (im, f);
+  GError *error = NULL;
+  SbLogFile *log = sb_log_file_read (f->path, &options, &error);
+  g_mutex_lock (&im->lock);
+  f->log = log;
+  f->error = error;
+  f->parsed = TRUE;
+  g_cond_broadcast (&im->parsed);
+  g_mutex_unlock (&im->lock);
+}
+
+/* Decides whether @f is to be read (its kind, its mark) and, with workers,
+ * starts reading it.  FALSE only on a store failure. */
+static gboolean
+prepare_file (SbImport *im, ImportFile *f, GError **error)
+{
+  if (f->checked)
+    return TRUE;
+  /* before reading the first file of an account, not while listing, so the
+   * first step stays short */
+  if (!f->account->looked)
+    infer_own_names (im, f->account);
+  if (f->kind == FILE_IM || f->kind == FILE_CHAT)
+    {
+      gint64 size = 0, mtime = 0;
+      g_autoptr (GError) mark_error = NULL;
+      if (sb_store_get_file_mark (sb_ledger_get_store (im->ledger), f->rel, &size, &mtime,
+                                  &mark_error))
+        f->unchanged = size == f->size && mtime == f->mtime;
+      else if (mark_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&mark_error));
+          return FALSE;
+        }
+      if (!f->unchanged)
+        {
+          f->own = g_strdupv ((char **) f->account->own->pdata);
+          if (im->pool != NULL)
+            {
+              /* exclusive threads all exist already: a push cannot fail */
+              f->queued = TRUE;
+              g_thread_pool_push (im->pool, f, NULL);
+            }
+        }
+    }
+  f->checked = TRUE;
+  return TRUE;
+}
+
+/* The parsed file, waiting for its worker if needed.  Caller owns both. */
+static SbLogFile *
+take_parsed (SbImport *im, ImportFile *f, GError **error)
+{
+  if (!f->queued)
+    {
+      SbLogReaderOptions options = reader_options (im, f);
+      return sb_log_file_read (f->path, &options, error);
+    }
+  g_mutex_lock (&im->lock);
+  while (!f->parsed)
+    g_cond_wait (&im->parsed, &im->lock);
+  SbLogFile *log = g_steal_pointer (&f->log);
+  if (f->error != NULL)
+    g_propagate_error (error, g_steal_pointer (&f->error));
+  g_mutex_unlock (&im->lock);
+  return log;
+}
+
 static gboolean
 import_file (SbImport *im, ImportFile *f, gint64 now, GError **error)
 {
   SbStore *store = sb_ledger_get_store (im->ledger);
   SbImportSkip skip = SB_IMPORT_SKIP_LAST;
 
-  /* done here, not while listing, so the first step stays short */
-  if (!f->account->looked)
-    infer_own_names (im, f->account);
-
+  if (!prepare_file (im, f, error))
+    return FALSE;
   if (f->kind == FILE_SYSTEM)
     skip = SB_IMPORT_SKIP_SYSTEM;
   else if (f->kind == FILE_SERVICE)
     skip = SB_IMPORT_SKIP_SERVICE;
+  else if (f->unchanged)
+    skip = SB_IMPORT_SKIP_UNCHANGED;
   else
     {
-      gint64 size = 0, mtime = 0;
-      g_autoptr (GError) mark_error = NULL;
-      if (sb_store_get_file_mark (store, f->rel, &size, &mtime, &mark_error))
+      g_autoptr (GError) read_error = NULL;
+      g_autoptr (SbLogFile) log = take_parsed (im, f, &read_error);
+      gboolean ok = TRUE;
+      if (log == NULL)
         {
-          if (size == f->size && mtime == f->mtime)
-            skip = SB_IMPORT_SKIP_UNCHANGED;
+          g_debug ("%s: %s", f->rel, read_error->message);
+          skip = skip_for_error (read_error);
         }
-      else if (mark_error != NULL)
+      else
         {
-          g_propagate_error (error, g_steal_pointer (&mark_error));
-          return FALSE;
+          learn_own_names (f->account, log);
+          ok = f->kind == FILE_IM ? import_im (im, f, log, now, &skip, error)
+                                  : import_chat (im, f, log, error);
         }
-      if (skip == SB_IMPORT_SKIP_LAST)
-        {
-          gboolean ok = f->kind == FILE_IM ? import_im (im, f, now, &skip, error)
-                                           : import_chat (im, f, &skip, error);
-          /* the ledger's episodes and summaries are on disk before the mark */
-          if (!ok || !sb_ledger_flush (im->ledger, error)
-              || !sb_store_set_file_mark (store, f->rel, f->size, f->mtime, error))
-            return FALSE;
-        }
+      /* the ledger's episodes and summaries are on disk before the mark */
+      if (!ok || !sb_ledger_flush (im->ledger, error)
+          || !sb_store_set_file_mark (store, f->rel, f->size, f->mtime, error))
+        return FALSE;
     }
 
   if (skip == SB_IMPORT_SKIP_LAST)
@@ -735,6 +812,9 @@ sb_import_new (SbLedger *ledger, const char *logdir, GCancellable *cancellable)
   im->extra_names = g_ptr_array_new_with_free_func (g_free);
   im->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
   im->files = g_ptr_array_new_with_free_func ((GDestroyNotify) import_file_free);
+  im->secret = sb_ledger_get_secret (ledger, &im->secret_len);
+  g_mutex_init (&im->lock);
+  g_cond_init (&im->parsed);
   return im;
 }
 
@@ -746,6 +826,11 @@ sb_import_free (SbImport *im)
   g_autoptr (GError) error = NULL;
   if (!sb_ledger_flush (im->ledger, &error))
     g_warning ("import: %s", error->message);
+  /* drop what was not started, wait for what was */
+  if (im->pool != NULL)
+    g_thread_pool_free (im->pool, TRUE, TRUE);
+  g_mutex_clear (&im->lock);
+  g_cond_clear (&im->parsed);
   g_free (im->logdir);
   g_free (im->accounts_file);
   g_clear_object (&im->cancellable);
@@ -776,7 +861,7 @@ sb_import_add_own_name (SbImport *im, const char *name)
 void
 sb_import_set_zone (SbImport *im, GTimeZone *zone)
 {
-  g_return_if_fail (im != NULL);
+  g_return_if_fail (im != NULL && !im->listed); /* the readers use it */
   g_clear_pointer (&im->zone, g_time_zone_unref);
   if (zone != NULL)
     im->zone = g_time_zone_ref (zone);
@@ -795,6 +880,15 @@ sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GErr
       im->listed = TRUE;
       if (!list_tree (im, error))
         return FALSE;
+      guint cpus = g_get_num_processors ();
+      if (cpus > 1 && im->files->len > 1)
+        {
+          g_autoptr (GError) pool_error = NULL;
+          im->pool = g_thread_pool_new (parse_in_worker, im, (int) MIN (cpus - 1, 4), TRUE,
+                                        &pool_error);
+          if (im->pool == NULL)
+            g_debug ("import: reading in this thread: %s", pool_error->message);
+        }
     }
   for (guint done = 0; im->next < im->files->len; done++)
     {
@@ -803,6 +897,11 @@ sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GErr
         break;
       if (g_cancellable_set_error_if_cancelled (im->cancellable, error))
         return FALSE;
+      /* this file first: the pool serves in order */
+      guint ahead = im->pool != NULL ? MIN (im->next + 1 + READ_AHEAD, im->files->len) : im->next + 1;
+      for (guint k = im->next; k < ahead; k++)
+        if (!prepare_file (im, im->files->pdata[k], error))
+          return FALSE;
       if (!import_file (im, im->files->pdata[im->next], now, error))
         return FALSE;
       im->next++;
