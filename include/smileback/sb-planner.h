@@ -9,7 +9,12 @@
  *   7..90 days), ranked by closeness x how overdue;
  * - reply nudge: the buddy started the latest conversation and the user has
  *   not answered for 12 hours (and less than 7 days);
- * - follow-up (off by default): the user wrote, no answer for 3 days.
+ * - follow-up (off by default): the user wrote, no answer for 3 days;
+ * - take it to a call: a conversation of 30+ messages or 10+ turns each way,
+ *   at most once a week per buddy;
+ * - introduction: two strong ties never seen together, at most one a week;
+ * - invitation: when the user joins a group chat, up to 5 online strong ties
+ *   on that account who are not there and were not invited in 30 days.
  *
  * and keeps its manners: a daily cap, quiet hours, nothing while the user is
  * away, busy or invisible, nothing during a sign-on flood or from backlog,
@@ -32,6 +37,9 @@ typedef enum
   SB_PROMPT_REACH_OUT = 0,
   SB_PROMPT_REPLY_NUDGE = 1,
   SB_PROMPT_FOLLOW_UP = 2,
+  SB_PROMPT_CALL = 3,
+  SB_PROMPT_INTRODUCE = 4,
+  SB_PROMPT_INVITE = 5,
   SB_PROMPT_KIND_LAST
 } SbPromptKind;
 
@@ -55,6 +63,9 @@ typedef struct
   gint64 since;          /* last contact (reach out), the buddy's unanswered start (nudge),
                             the user's unanswered start (follow-up) */
   gint64 due_s;          /* reach out: the due interval used; else the wait that triggered it */
+  SbBuddyKey *other;     /* introduce: the second friend; else NULL */
+  char *room;            /* invite: the normalized room; else NULL */
+  GPtrArray *invitees;   /* invite: SbBuddyKey * to suggest, best first; else NULL */
 } SbPrompt;
 
 SbPrompt *sb_prompt_copy (const SbPrompt *prompt);
@@ -85,6 +96,7 @@ typedef struct
   gint64 keep_in_touch_s;    /* the user's interval for this buddy or its group;
                                 0 = learn it from the rhythm, -1 = no reminders */
   gboolean online;
+  const char *group;         /* the buddy-list group, NULL when unknown */
 } SbPlannerBuddy;
 
 /* What the planner is told about the user and the moment. */
@@ -145,6 +157,55 @@ gboolean sb_planner_is_open (SbPlanner *planner, const SbBuddyKey *key, SbPrompt
 gboolean sb_planner_unmute (SbPlanner *planner, const SbBuddyKey *key, SbPromptKind kind,
                             GError **error);
 gboolean sb_planner_is_muted (SbPlanner *planner, const SbBuddyKey *key, SbPromptKind kind);
+
+/* Call suggestions wait this long between two for one buddy, and
+ * introductions between any two. */
+#define SB_PLANNER_CALL_EVERY_S (7 * SB_DAY)
+#define SB_PLANNER_INTRODUCE_EVERY_S (7 * SB_DAY)
+/* A long chat: this many messages, or this many turns each way. */
+#define SB_PLANNER_CALL_MESSAGES 30
+#define SB_PLANNER_CALL_TURNS 10
+/* An invitation suggests at most this many friends, none invited in this long. */
+#define SB_PLANNER_INVITE_MAX 5
+#define SB_PLANNER_INVITE_AGAIN_S (30 * SB_DAY)
+
+/* Every pair of strong ties worth introducing at @moment, best first: never
+ * seen together in a group chat, never introduced, not marked as knowing each
+ * other; a shared buddy-list group or server domain raises the score.
+ * GPtrArray of SbPrompt (kind SB_PROMPT_INTRODUCE, key and other); NULL with
+ * @error on store failure. */
+GPtrArray *sb_planner_list_introductions (SbPlanner *planner, const SbPlannerBuddy *buddies,
+                                          guint n_buddies, const SbPlannerMoment *moment,
+                                          GError **error);
+
+/* The introduction to show now, or NULL: the best of the list, with the
+ * manners of sb_planner_next(), when none was shown in the last week and none
+ * is open. */
+SbPrompt *sb_planner_next_introduction (SbPlanner *planner, const SbPlannerBuddy *buddies,
+                                        guint n_buddies, const SbPlannerMoment *moment);
+
+/* "They know each other" (or, with @introduced, "introduced them"): the pair
+ * is never suggested again. */
+gboolean sb_planner_mark_pair (SbPlanner *planner, const SbBuddyKey *a, const SbBuddyKey *b,
+                               gboolean introduced, gint64 now, GError **error);
+
+/* The invitation to offer as the user joins @room on (@protocol, @account),
+ * or NULL when nobody fits: up to SB_PLANNER_INVITE_MAX online strong ties of
+ * that account, not among @present (normalized names, NULL-terminated), not
+ * invited there in SB_PLANNER_INVITE_AGAIN_S, closest first.  Presence and
+ * the sign-on flood apply; the daily cap and quiet hours do not, since the
+ * user has just acted. */
+SbPrompt *sb_planner_invitation (SbPlanner *planner, const char *protocol, const char *account,
+                                 const char *room, const char *const *present,
+                                 const SbPlannerBuddy *buddies, guint n_buddies,
+                                 const SbPlannerMoment *moment);
+
+/* How introductions and invitations worked out: pairs introduced and later
+ * seen together; invitations sent and followed by the invitee joining. */
+gboolean sb_planner_introduction_outcomes (SbPlanner *planner, guint *introduced, guint *met,
+                                           GError **error);
+gboolean sb_planner_invitation_outcomes (SbPlanner *planner, guint *invited, guint *joined,
+                                         GError **error);
 
 /* How prompts worked out, from the prompt log and the recorded history:
  * shown, acted on (the user wrote to the buddy within an hour), smiled back

@@ -45,6 +45,9 @@ typedef struct
   gint64 unanswered_since;  /* the user started the latest episode and the buddy has not answered: its start; else 0 */
   gboolean waiting_is_backlog; /* the unanswered latest episode began as backlog (offline, history) */
   gint64 last_contact;      /* the latest counted message of the latest episode, 0 when none */
+  guint latest_messages;    /* messages both ways in the latest episode */
+  guint latest_turns_out;   /* the user's turns in the latest episode */
+  guint latest_turns_in;    /* the buddy's turns in the latest episode */
 } SbStats;
 
 /* The closeness weight of an answered episode that started @age_s seconds ago:

@@ -35,7 +35,7 @@ typedef enum
 } SbStoreError;
 
 /* The schema this code writes. */
-#define SB_STORE_SCHEMA_VERSION 4
+#define SB_STORE_SCHEMA_VERSION 5
 
 /* How long a locked database is waited for before SB_STORE_ERROR_BUSY. */
 #define SB_STORE_BUSY_TIMEOUT_MS 250
@@ -161,7 +161,36 @@ gint64 sb_store_log_prompt (SbStore *store, gint64 buddy_id, int kind, gint64 sh
                             GError **error);
 gboolean sb_store_answer_prompt (SbStore *store, gint64 prompt_id, int answer,
                                  gint64 answered_at, GError **error);
-gboolean sb_store_count_prompts_since (SbStore *store, gint64 since, guint *count,
+/* Prompts shown since @since, of @kind (or of every kind when @kind < 0). */
+gboolean sb_store_count_prompts_since (SbStore *store, gint64 since, int kind, guint *count,
+                                       GError **error);
+
+/* Pairs of buddies: "they know each other" and "introduced". */
+typedef enum
+{
+  SB_PAIR_KNOW_EACH_OTHER = 1,
+  SB_PAIR_INTRODUCED = 2,
+} SbPairMark;
+
+/* Records @mark for the pair (order does not matter). */
+gboolean sb_store_mark_pair (SbStore *store, gint64 buddy_a, gint64 buddy_b, SbPairMark mark,
+                             gint64 time, GError **error);
+/* The marks of the pair OR-ed together, 0 when none. */
+gboolean sb_store_pair_marks (SbStore *store, gint64 buddy_a, gint64 buddy_b, guint *marks,
+                              GError **error);
+/* TRUE in *@together when both buddies were seen in one group chat (on the
+ * same account) at or after @since. */
+gboolean sb_store_seen_together (SbStore *store, const SbBuddyKey *a, const SbBuddyKey *b,
+                                 gint64 since, gboolean *together, GError **error);
+/* TRUE in *@invited when the user invited @member to @room at or after @since. */
+gboolean sb_store_invited_since (SbStore *store, const char *protocol, const char *account,
+                                 const char *room, const char *member, gint64 since,
+                                 gboolean *invited, GError **error);
+/* Introductions made, and how many of those pairs were later seen together. */
+gboolean sb_store_introduction_outcomes (SbStore *store, guint *introduced, guint *met,
+                                         GError **error);
+/* Invitations sent, and how many of the invitees joined that room within a day. */
+gboolean sb_store_invitation_outcomes (SbStore *store, guint *invited, guint *joined,
                                        GError **error);
 
 /* Prompts of @kind shown, acted on (the user wrote to the buddy within an hour)

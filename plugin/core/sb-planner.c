@@ -9,6 +9,9 @@
  */
 #include "smileback/sb-planner.h"
 
+#include <math.h>
+#include <string.h>
+
 /* Snoozes and mutes, per (kind, buddy). */
 typedef struct
 {
@@ -30,6 +33,15 @@ sb_prompt_copy (const SbPrompt *prompt)
   SbPrompt *copy = g_new (SbPrompt, 1);
   *copy = *prompt;
   copy->key = sb_buddy_key_copy (prompt->key);
+  copy->other = prompt->other != NULL ? sb_buddy_key_copy (prompt->other) : NULL;
+  copy->room = g_strdup (prompt->room);
+  copy->invitees = NULL;
+  if (prompt->invitees != NULL)
+    {
+      copy->invitees = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_buddy_key_free);
+      for (guint i = 0; i < prompt->invitees->len; i++)
+        g_ptr_array_add (copy->invitees, sb_buddy_key_copy (g_ptr_array_index (prompt->invitees, i)));
+    }
   return copy;
 }
 
@@ -39,6 +51,9 @@ sb_prompt_free (SbPrompt *prompt)
   if (prompt == NULL)
     return;
   sb_buddy_key_free (prompt->key);
+  sb_buddy_key_free (prompt->other);
+  g_free (prompt->room);
+  g_clear_pointer (&prompt->invitees, g_ptr_array_unref);
   g_free (prompt);
 }
 
@@ -183,6 +198,22 @@ reply_nudge_candidate (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 n
                      planner->prefs.reply_after_s);
 }
 
+/* The call suggestion @buddy is due for, or NULL: a conversation still going
+ * (its last message within the gap that would end it is not needed: within
+ * the hour) that has grown long. */
+static SbPrompt *
+call_candidate (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 now)
+{
+  const SbStats *stats = buddy->stats;
+  gboolean ongoing = stats->last_contact > 0 && now - stats->last_contact <= SB_HOUR;
+  gboolean long_chat = stats->latest_messages >= SB_PLANNER_CALL_MESSAGES
+                       || (stats->latest_turns_out >= SB_PLANNER_CALL_TURNS
+                           && stats->latest_turns_in >= SB_PLANNER_CALL_TURNS);
+  if (!ongoing || !long_chat)
+    return NULL;
+  return prompt_new (SB_PROMPT_CALL, buddy, 2.0 + stats->closeness, stats->last_contact, 0);
+}
+
 /* The follow-up @buddy is due for, or NULL (off unless the user turned it on). */
 static SbPrompt *
 follow_up_candidate (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 now)
@@ -203,6 +234,7 @@ candidates (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 now, GPtrArr
   if (buddy->key == NULL || buddy->stats == NULL)
     return;
   SbPrompt *prompts[] = {
+    call_candidate (planner, buddy, now),
     reply_nudge_candidate (planner, buddy, now),
     follow_up_candidate (planner, buddy, now),
     reach_out_candidate (planner, buddy, now),
@@ -271,33 +303,37 @@ held_back (SbPlanner *planner, const SbPrompt *prompt, gint64 now)
   return FALSE;
 }
 
+/* How many prompts were shown since local midnight of @local; on a store
+ * failure, as many as the cap (show none rather than too many). */
+static guint
+shown_today (SbPlanner *planner, GDateTime *local)
+{
+  g_autoptr (GDateTime) midnight = g_date_time_add_full (local, 0, 0, 0,
+                                                         -g_date_time_get_hour (local),
+                                                         -g_date_time_get_minute (local),
+                                                         -g_date_time_get_seconds (local));
+  guint count = 0;
+  g_autoptr (GError) error = NULL;
+  if (!sb_store_count_prompts_since (planner->store, g_date_time_to_unix (midnight), -1, &count,
+                                     &error))
+    {
+      g_warning ("cannot count today's prompts, showing none: %s", error->message);
+      return planner->prefs.max_per_day;
+    }
+  return count;
+}
+
+static gboolean manners_allow (SbPlanner *planner, const SbPlannerMoment *moment);
+
 GPtrArray *
 sb_planner_next (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_buddies,
                  const SbPlannerMoment *moment)
 {
   GPtrArray *chosen = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
-  if (!moment->available || moment->now < moment->quiet_until)
+  if (!manners_allow (planner, moment))
     return chosen;
   g_autoptr (GDateTime) local = local_time (moment);
-  if (local == NULL || in_quiet_hours (&planner->prefs, local))
-    return chosen;
-
-  /* The cap counts the prompts shown since local midnight. */
-  g_autoptr (GDateTime) midnight = g_date_time_add_full (local, 0, 0, 0,
-                                                         -g_date_time_get_hour (local),
-                                                         -g_date_time_get_minute (local),
-                                                         -g_date_time_get_seconds (local));
-  guint shown_today = 0;
-  g_autoptr (GError) error = NULL;
-  if (!sb_store_count_prompts_since (planner->store, g_date_time_to_unix (midnight), &shown_today,
-                                     &error))
-    {
-      g_warning ("cannot count today's prompts, showing none: %s", error->message);
-      return chosen;
-    }
-  if (shown_today >= planner->prefs.max_per_day)
-    return chosen;
-  guint room = planner->prefs.max_per_day - shown_today;
+  guint room = planner->prefs.max_per_day - shown_today (planner, local);
 
   g_autoptr (GPtrArray) due = sb_planner_list_due (planner, buddies, n_buddies, moment);
   g_autoptr (GHashTable) taken = g_hash_table_new (sb_buddy_key_hash, sb_buddy_key_equal);
@@ -312,6 +348,9 @@ sb_planner_next (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_budd
   return chosen;
 }
 
+static gboolean save_state (SbPlanner *planner, SbPromptKind kind, const SbBuddyKey *key,
+                            gint64 snoozed_until, gboolean muted, GError **error);
+
 gboolean
 sb_planner_shown (SbPlanner *planner, SbPrompt *prompt, gint64 now, GError **error)
 {
@@ -323,6 +362,10 @@ sb_planner_shown (SbPlanner *planner, SbPrompt *prompt, gint64 now, GError **err
     return FALSE;
   prompt->id = id;
   g_hash_table_add (planner->open, state_key (prompt->kind, prompt->key));
+  /* A call suggestion waits a week before the next for this buddy. */
+  if (prompt->kind == SB_PROMPT_CALL)
+    return save_state (planner, prompt->kind, prompt->key, now + SB_PLANNER_CALL_EVERY_S, FALSE,
+                       error);
   return TRUE;
 }
 
@@ -402,4 +445,192 @@ sb_planner_outcomes (SbPlanner *planner, SbPromptKind kind, SbPromptOutcomes *ou
 {
   return sb_store_prompt_outcomes (planner->store, kind, &out->shown, &out->acted,
                                    &out->smiled_back, error);
+}
+
+/* The part of a buddy name after '@', or NULL. */
+static const char *
+server_domain (const SbBuddyKey *key)
+{
+  const char *at = strrchr (key->buddy, '@');
+  return at != NULL && at[1] != '\0' ? at + 1 : NULL;
+}
+
+/* Scores the pair (a, b) of strong ties, or returns < 0 when it must not be
+ * suggested (seen together, introduced, known to each other).  Runs a few
+ * indexed queries: for the planning timer, never a message handler. */
+static double
+pair_score (SbPlanner *planner, const SbPlannerBuddy *a, const SbPlannerBuddy *b, GError **error)
+{
+  gint64 id_a = sb_store_lookup_buddy (planner->store, a->key, FALSE, error);
+  gint64 id_b = id_a != 0 ? sb_store_lookup_buddy (planner->store, b->key, FALSE, error) : 0;
+  guint marks = 0;
+  gboolean together = FALSE;
+  if (id_a == 0 || id_b == 0 || !sb_store_pair_marks (planner->store, id_a, id_b, &marks, error)
+      || marks != 0 || !sb_store_seen_together (planner->store, a->key, b->key, 0, &together, error)
+      || together)
+    return -1;
+
+  double score = sqrt (a->stats->closeness * b->stats->closeness);
+  if (a->group != NULL && g_strcmp0 (a->group, b->group) == 0)
+    score *= 1.5;
+  const char *domain_a = server_domain (a->key), *domain_b = server_domain (b->key);
+  if (domain_a != NULL && g_ascii_strcasecmp (domain_a, domain_b != NULL ? domain_b : "") == 0)
+    score *= 1.5;
+  return score;
+}
+
+GPtrArray *
+sb_planner_list_introductions (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_buddies,
+                               const SbPlannerMoment *moment, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
+  for (guint i = 0; i < n_buddies; i++)
+    {
+      const SbPlannerBuddy *a = &buddies[i];
+      if (a->stats == NULL || !a->stats->strong_tie)
+        continue;
+      for (guint j = i + 1; j < n_buddies; j++)
+        {
+          const SbPlannerBuddy *b = &buddies[j];
+          if (b->stats == NULL || !b->stats->strong_tie || sb_buddy_key_equal (a->key, b->key))
+            continue;
+          g_autoptr (GError) local = NULL;
+          double score = pair_score (planner, a, b, &local);
+          if (local != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return NULL;
+            }
+          if (score < 0)
+            continue;
+          SbPrompt *prompt = prompt_new (SB_PROMPT_INTRODUCE, a, score, 0, 0);
+          prompt->online = a->online && b->online;
+          prompt->other = sb_buddy_key_copy (b->key);
+          g_ptr_array_add (out, prompt);
+        }
+    }
+  g_ptr_array_sort (out, compare_prompts);
+  return g_steal_pointer (&out);
+}
+
+/* TRUE when the manners allow a prompt at @moment (presence, sign-on flood,
+ * quiet hours, the daily cap). */
+static gboolean
+manners_allow (SbPlanner *planner, const SbPlannerMoment *moment)
+{
+  if (!moment->available || moment->now < moment->quiet_until)
+    return FALSE;
+  g_autoptr (GDateTime) local = local_time (moment);
+  if (local == NULL || in_quiet_hours (&planner->prefs, local))
+    return FALSE;
+  return shown_today (planner, local) < planner->prefs.max_per_day;
+}
+
+SbPrompt *
+sb_planner_next_introduction (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_buddies,
+                              const SbPlannerMoment *moment)
+{
+  if (!manners_allow (planner, moment))
+    return NULL;
+  guint recent = 0;
+  g_autoptr (GError) error = NULL;
+  if (!sb_store_count_prompts_since (planner->store, moment->now - SB_PLANNER_INTRODUCE_EVERY_S,
+                                     SB_PROMPT_INTRODUCE, &recent, &error))
+    {
+      g_warning ("cannot count introductions, suggesting none: %s", error->message);
+      return NULL;
+    }
+  if (recent > 0)
+    return NULL;
+
+  g_autoptr (GPtrArray) all = sb_planner_list_introductions (planner, buddies, n_buddies, moment,
+                                                             &error);
+  if (all == NULL)
+    {
+      g_warning ("cannot plan introductions: %s", error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < all->len; i++)
+    {
+      SbPrompt *prompt = g_ptr_array_index (all, i);
+      if (!held_back (planner, prompt, moment->now))
+        return sb_prompt_copy (prompt);
+    }
+  return NULL;
+}
+
+gboolean
+sb_planner_mark_pair (SbPlanner *planner, const SbBuddyKey *a, const SbBuddyKey *b,
+                      gboolean introduced, gint64 now, GError **error)
+{
+  gint64 id_a = sb_store_lookup_buddy (planner->store, a, TRUE, error);
+  gint64 id_b = id_a != 0 ? sb_store_lookup_buddy (planner->store, b, TRUE, error) : 0;
+  if (id_a == 0 || id_b == 0)
+    return FALSE;
+  return sb_store_mark_pair (planner->store, id_a, id_b,
+                             introduced ? SB_PAIR_INTRODUCED : SB_PAIR_KNOW_EACH_OTHER, now, error);
+}
+
+static int
+compare_closeness (gconstpointer pa, gconstpointer pb)
+{
+  const SbPlannerBuddy *a = *(const SbPlannerBuddy *const *) pa;
+  const SbPlannerBuddy *b = *(const SbPlannerBuddy *const *) pb;
+  if (a->stats->closeness != b->stats->closeness)
+    return a->stats->closeness > b->stats->closeness ? -1 : 1;
+  return g_strcmp0 (a->key->buddy, b->key->buddy);
+}
+
+SbPrompt *
+sb_planner_invitation (SbPlanner *planner, const char *protocol, const char *account,
+                       const char *room, const char *const *present,
+                       const SbPlannerBuddy *buddies, guint n_buddies,
+                       const SbPlannerMoment *moment)
+{
+  if (!moment->available || moment->now < moment->quiet_until || room == NULL)
+    return NULL;
+
+  g_autoptr (GPtrArray) fitting = g_ptr_array_new ();
+  for (guint i = 0; i < n_buddies; i++)
+    {
+      const SbPlannerBuddy *b = &buddies[i];
+      if (!b->online || b->stats == NULL || !b->stats->strong_tie
+          || g_strcmp0 (b->key->protocol, protocol) != 0 || g_strcmp0 (b->key->account, account) != 0
+          || (present != NULL && g_strv_contains (present, b->key->buddy)))
+        continue;
+      gboolean invited = FALSE;
+      g_autoptr (GError) error = NULL;
+      if (!sb_store_invited_since (planner->store, protocol, account, room, b->key->buddy,
+                                   moment->now - SB_PLANNER_INVITE_AGAIN_S, &invited, &error))
+        {
+          g_warning ("cannot look for invitations, suggesting none: %s", error->message);
+          return NULL;
+        }
+      if (!invited)
+        g_ptr_array_add (fitting, (gpointer) b);
+    }
+  if (fitting->len == 0)
+    return NULL;
+  g_ptr_array_sort (fitting, compare_closeness);
+
+  const SbPlannerBuddy *best = g_ptr_array_index (fitting, 0);
+  SbPrompt *prompt = prompt_new (SB_PROMPT_INVITE, best, best->stats->closeness, moment->now, 0);
+  prompt->room = g_strdup (room);
+  prompt->invitees = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_buddy_key_free);
+  for (guint i = 0; i < fitting->len && i < SB_PLANNER_INVITE_MAX; i++)
+    g_ptr_array_add (prompt->invitees,
+                     sb_buddy_key_copy (((const SbPlannerBuddy *) g_ptr_array_index (fitting, i))->key));
+  return prompt;
+}
+
+gboolean
+sb_planner_introduction_outcomes (SbPlanner *planner, guint *introduced, guint *met, GError **error)
+{
+  return sb_store_introduction_outcomes (planner->store, introduced, met, error);
+}
+
+gboolean
+sb_planner_invitation_outcomes (SbPlanner *planner, guint *invited, guint *joined, GError **error)
+{
+  return sb_store_invitation_outcomes (planner->store, invited, joined, error);
 }

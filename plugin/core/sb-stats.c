@@ -168,6 +168,9 @@ sb_stats_compute_with_scratch (const SbEpisode *episodes, guint n_episodes, cons
     {
       const SbEpisode *latest = &episodes[n_episodes - 1];
       stats->last_contact = latest->last;
+      stats->latest_messages = latest->messages_out + latest->messages_in;
+      stats->latest_turns_out = latest->turns_out;
+      stats->latest_turns_in = latest->turns_in;
       stats->waiting_is_backlog = (latest->flags & SB_EVENT_FLAG_BACKLOG) != 0;
       if (!sb_episode_is_answered (latest))
         {

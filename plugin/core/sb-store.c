@@ -75,6 +75,13 @@ static const char *const migrations[] = {
 
   /* 3 -> 4: how many automated messages a buddy sent (for the tooltip). */
   "ALTER TABLE summaries ADD COLUMN automated INTEGER NOT NULL DEFAULT 0;",
+
+  /* 4 -> 5: pairs for introductions ("they know each other", "introduced"). */
+  "CREATE TABLE pairs (buddy_a INTEGER NOT NULL REFERENCES buddies (id) ON DELETE CASCADE,"
+  "  buddy_b INTEGER NOT NULL REFERENCES buddies (id) ON DELETE CASCADE,"
+  "  mark INTEGER NOT NULL, time INTEGER NOT NULL,"
+  "  PRIMARY KEY (buddy_a, buddy_b, mark)) WITHOUT ROWID;"
+  "CREATE INDEX chat_events_room ON chat_events (protocol, account, room, kind);",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SB_STORE_SCHEMA_VERSION);
 
@@ -104,6 +111,12 @@ typedef enum
   STMT_PROMPT_OUTCOMES,
   STMT_FLAG_AUTOMATED,
   STMT_REPEATED_TEXTS,
+  STMT_MARK_PAIR,
+  STMT_PAIR_MARKS,
+  STMT_SEEN_TOGETHER,
+  STMT_INVITED_SINCE,
+  STMT_INTRODUCTION_OUTCOMES,
+  STMT_INVITATION_OUTCOMES,
   STMT_LAST
 } SbStmt;
 
@@ -161,7 +174,8 @@ static const char *const statement_sql[STMT_LAST] = {
     " ON CONFLICT (buddy_id, kind) DO UPDATE SET snoozed_until = ?3, muted = ?4",
   [STMT_LOG_PROMPT] = "INSERT INTO prompt_log (buddy_id, kind, shown_at) VALUES (?1, ?2, ?3)",
   [STMT_ANSWER_PROMPT] = "UPDATE prompt_log SET answer = ?2, answered_at = ?3 WHERE id = ?1",
-  [STMT_COUNT_PROMPTS] = "SELECT count(*) FROM prompt_log WHERE shown_at >= ?1",
+  [STMT_COUNT_PROMPTS] =
+    "SELECT count(*) FROM prompt_log WHERE shown_at >= ?1 AND (?2 < 0 OR kind = ?2)",
   /* Acted: the user wrote to the buddy within an hour of the prompt.  Smiled
    * back: the buddy wrote after that within R (48 h). */
   [STMT_PROMPT_OUTCOMES] =
@@ -180,6 +194,31 @@ static const char *const statement_sql[STMT_LAST] = {
     " AND digest IN (SELECT digest FROM events WHERE direction = 1 AND kind = 0 AND digest != 0"
     "   GROUP BY digest HAVING count(DISTINCT buddy_id) >= ?1)"
     " ORDER BY digest, time",
+  /* Pairs are stored with the smaller id first, so (a, b) and (b, a) are one. */
+  [STMT_MARK_PAIR] =
+    "INSERT OR IGNORE INTO pairs (buddy_a, buddy_b, mark, time) VALUES (min (?1, ?2), max (?1, ?2), ?3, ?4)",
+  [STMT_PAIR_MARKS] =
+    "SELECT coalesce (sum (DISTINCT mark), 0) FROM pairs WHERE buddy_a = min (?1, ?2) AND buddy_b = max (?1, ?2)",
+  [STMT_SEEN_TOGETHER] =
+    "SELECT EXISTS (SELECT 1 FROM chat_events x JOIN chat_events y ON y.protocol = x.protocol"
+    "   AND y.account = x.account AND y.room = x.room AND y.kind = 1"
+    " WHERE x.kind = 1 AND x.protocol = ?1 AND x.member = ?2 AND y.protocol = ?3 AND y.member = ?4"
+    "   AND x.time >= ?5 AND y.time >= ?5)",
+  [STMT_INVITED_SINCE] =
+    "SELECT EXISTS (SELECT 1 FROM chat_events WHERE protocol = ?1 AND account = ?2 AND room = ?3"
+    "   AND member = ?4 AND kind = 2 AND time >= ?5)",
+  [STMT_INTRODUCTION_OUTCOMES] =
+    "SELECT count(*), sum (EXISTS (SELECT 1 FROM chat_events x JOIN chat_events y"
+    "   ON y.protocol = x.protocol AND y.account = x.account AND y.room = x.room AND y.kind = 1"
+    "   WHERE x.kind = 1 AND x.protocol = a.protocol AND x.member = a.buddy"
+    "   AND y.protocol = b.protocol AND y.member = b.buddy AND x.time >= p.time AND y.time >= p.time))"
+    " FROM pairs p JOIN buddies a ON a.id = p.buddy_a JOIN buddies b ON b.id = p.buddy_b"
+    " WHERE p.mark = 2",
+  [STMT_INVITATION_OUTCOMES] =
+    "SELECT count(*), sum (EXISTS (SELECT 1 FROM chat_events j WHERE j.protocol = i.protocol"
+    "   AND j.account = i.account AND j.room = i.room AND j.member = i.member AND j.kind = 1"
+    "   AND j.time >= i.time AND j.time <= i.time + 86400))"
+    " FROM chat_events i WHERE i.kind = 2",
 };
 
 typedef enum
@@ -1288,12 +1327,14 @@ query_row (sqlite3_stmt *stmt, gint64 *values, int n, const char *what, GError *
 }
 
 gboolean
-sb_store_count_prompts_since (SbStore *store, gint64 since, guint *count, GError **error)
+sb_store_count_prompts_since (SbStore *store, gint64 since, int kind, guint *count,
+                              GError **error)
 {
   sqlite3_stmt *stmt = store_statement (store, STMT_COUNT_PROMPTS, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_int (stmt, 2, kind);
   gint64 value = 0;
   if (!query_row (stmt, &value, 1, "cannot count prompts", error))
     return FALSE;
@@ -1363,4 +1404,99 @@ sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, SbStoreTextFu
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+sb_store_mark_pair (SbStore *store, gint64 buddy_a, gint64 buddy_b, SbPairMark mark, gint64 time,
+                    GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, STMT_MARK_PAIR, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_a);
+  sqlite3_bind_int64 (stmt, 2, buddy_b);
+  sqlite3_bind_int (stmt, 3, mark);
+  sqlite3_bind_int64 (stmt, 4, time);
+  return step_done (stmt, "cannot save a pair", error);
+}
+
+gboolean
+sb_store_pair_marks (SbStore *store, gint64 buddy_a, gint64 buddy_b, guint *marks, GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, STMT_PAIR_MARKS, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_a);
+  sqlite3_bind_int64 (stmt, 2, buddy_b);
+  gint64 value = 0;
+  if (!query_row (stmt, &value, 1, "cannot read a pair", error))
+    return FALSE;
+  *marks = (guint) value;
+  return TRUE;
+}
+
+gboolean
+sb_store_seen_together (SbStore *store, const SbBuddyKey *a, const SbBuddyKey *b, gint64 since,
+                        gboolean *together, GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, STMT_SEEN_TOGETHER, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, a->protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, a->buddy, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, b->protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, b->buddy, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, since);
+  gint64 value = 0;
+  if (!query_row (stmt, &value, 1, "cannot look for shared group chats", error))
+    return FALSE;
+  *together = value != 0;
+  return TRUE;
+}
+
+gboolean
+sb_store_invited_since (SbStore *store, const char *protocol, const char *account,
+                        const char *room, const char *member, gint64 since, gboolean *invited,
+                        GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, STMT_INVITED_SINCE, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, account, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, room, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, member, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, since);
+  gint64 value = 0;
+  if (!query_row (stmt, &value, 1, "cannot look for invitations", error))
+    return FALSE;
+  *invited = value != 0;
+  return TRUE;
+}
+
+/* Runs a two-count outcome statement. */
+static gboolean
+two_counts (SbStore *store, SbStmt which, guint *first, guint *second, GError **error)
+{
+  sqlite3_stmt *stmt = store_statement (store, which, error);
+  if (stmt == NULL)
+    return FALSE;
+  gint64 values[2] = { 0 };
+  if (!query_row (stmt, values, 2, "cannot read outcomes", error))
+    return FALSE;
+  *first = (guint) values[0];
+  *second = (guint) values[1];
+  return TRUE;
+}
+
+gboolean
+sb_store_introduction_outcomes (SbStore *store, guint *introduced, guint *met, GError **error)
+{
+  return two_counts (store, STMT_INTRODUCTION_OUTCOMES, introduced, met, error);
+}
+
+gboolean
+sb_store_invitation_outcomes (SbStore *store, guint *invited, guint *joined, GError **error)
+{
+  return two_counts (store, STMT_INVITATION_OUTCOMES, invited, joined, error);
 }

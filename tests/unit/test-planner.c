@@ -162,7 +162,7 @@ next_names (Fixture *f, View *view, const SbPlannerMoment *moment)
     {
       const SbPrompt *p = g_ptr_array_index (prompts, i);
       g_autofree char *user = g_strndup (p->key->buddy, strcspn (p->key->buddy, "@"));
-      g_string_append_printf (text, "%s%c:%s", i > 0 ? "," : "", "RNF"[p->kind], user);
+      g_string_append_printf (text, "%s%c:%s", i > 0 ? "," : "", "RNFCIV"[p->kind], user);
     }
   return g_string_free (text, FALSE);
 }
@@ -534,6 +534,192 @@ test_year_of_history (Fixture *f, gconstpointer data)
   g_hash_table_unref (reminded);
 }
 
+static void
+test_call_after_long_chat (Fixture *f, gconstpointer data)
+{
+  rhythm (f, "bob", 7 * DAY, NOON - 7 * DAY);
+  /* Ten quick turns each way, ending five minutes ago. */
+  gint64 start = NOON - 2 * HOUR;
+  for (int i = 0; i < 10; i++)
+    {
+      say (f, "bob", start + i * 600, SB_DIRECTION_OUT, 0);
+      say (f, "bob", start + i * 600 + 300, SB_DIRECTION_IN, 0);
+    }
+  const char *names[] = { "bob", NULL };
+  gint64 now = start + 9 * 600 + 300 + 5 * 60;
+  g_autoptr (View) view = view_new (f, names, now);
+  g_assert_cmpuint (view_buddy (view, 0)->stats->latest_turns_in, ==, 10);
+  SbPlannerMoment moment = moment_at (f, now);
+  g_autoptr (GPtrArray) prompts = sb_planner_next (f->planner, view_buddy (view, 0), 1, &moment);
+  g_assert_cmpuint (prompts->len, ==, 1);
+  SbPrompt *call = g_ptr_array_index (prompts, 0);
+  g_assert_cmpint (call->kind, ==, SB_PROMPT_CALL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_planner_shown (f->planner, call, now, &error));
+  g_assert_true (sb_planner_answer (f->planner, call, SB_ANSWER_DONE, 0, now, &error));
+
+  /* Another long chat two days later: not again within the week. */
+  gint64 later = now + 2 * DAY;
+  for (int i = 0; i < 40; i++)
+    say (f, "bob", later + i * 60, i % 2 ? SB_DIRECTION_IN : SB_DIRECTION_OUT, 0);
+  g_autoptr (View) view2 = view_new (f, names, later + 40 * 60);
+  moment = moment_at (f, later + 40 * 60);
+  g_autofree char *got = next_names (f, view2, &moment);
+  g_assert_cmpstr (got, ==, "");
+  /* A week on, a long chat may suggest a call again. */
+  gint64 week = now + 8 * DAY;
+  for (int i = 0; i < 30; i++)
+    say (f, "bob", week + i * 60, i % 2 ? SB_DIRECTION_IN : SB_DIRECTION_OUT, 0);
+  g_autoptr (View) view3 = view_new (f, names, week + 30 * 60);
+  moment = moment_at (f, week + 30 * 60);
+  g_autofree char *again = next_names (f, view3, &moment);
+  g_assert_cmpstr (again, ==, "C:bob");
+}
+
+static void
+chat_event (Fixture *f, const char *room, const char *member, SbChatKind kind, gint64 time)
+{
+  g_autofree char *jid = member != NULL ? g_strdup_printf ("%s@localhost", member) : NULL;
+  SbChatEvent event = { .protocol = "prpl-jabber", .account = "me@localhost", .room = room,
+                        .member = jid, .kind = kind, .time = time };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_ledger_add_chat_event (f->ledger, &event, &error));
+  g_assert_no_error (error);
+}
+
+/* Weekly two-way chats with each of @names for a year: strong ties. */
+static View *
+strong_ties (Fixture *f, const char *const *names)
+{
+  for (int i = 0; names[i] != NULL; i++)
+    rhythm (f, names[i], 7 * DAY, NOON - (1 + i) * DAY);
+  View *view = view_new (f, names, NOON);
+  for (guint i = 0; i < view->buddies->len; i++)
+    g_assert_true (view_buddy (view, i)->stats->strong_tie);
+  return view;
+}
+
+static void
+test_introductions (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "anna", "bert", "cleo", "dora", NULL };
+  g_autoptr (View) view = strong_ties (f, names);
+  view_buddy (view, 0)->group = "Climbing";
+  view_buddy (view, 3)->group = "Climbing";
+  /* Bert and Cleo were in a room together; Anna and Bert know each other. */
+  chat_event (f, "book-club@conference.localhost", "bert", SB_CHAT_PRESENT, NOON - 30 * DAY);
+  chat_event (f, "book-club@conference.localhost", "cleo", SB_CHAT_PRESENT, NOON - 30 * DAY);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_planner_mark_pair (f->planner, view_buddy (view, 1)->key,
+                                       view_buddy (view, 0)->key, FALSE, NOON, &error));
+
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autoptr (GPtrArray) pairs = sb_planner_list_introductions (
+      f->planner, (SbPlannerBuddy *) view->buddies->data, 4, &moment, &error);
+  g_assert_no_error (error);
+  /* Six pairs, less Bert-Cleo (seen together) and Anna-Bert (know each other). */
+  g_assert_cmpuint (pairs->len, ==, 4);
+  SbPrompt *best = g_ptr_array_index (pairs, 0);
+  /* The shared group lifts Anna-Dora to the top. */
+  g_assert_cmpstr (best->key->buddy, ==, "anna@localhost");
+  g_assert_cmpstr (best->other->buddy, ==, "dora@localhost");
+
+  g_autoptr (SbPrompt) first = sb_planner_next_introduction (f->planner, (SbPlannerBuddy *) view->buddies->data, 4, &moment);
+  g_assert_nonnull (first);
+  g_assert_true (sb_planner_shown (f->planner, first, NOON, &error));
+  g_assert_true (sb_planner_mark_pair (f->planner, first->key, first->other, TRUE, NOON, &error));
+  g_assert_true (sb_planner_answer (f->planner, first, SB_ANSWER_DONE, 0, NOON, &error));
+
+  /* At most one a week, and never the same pair twice. */
+  moment.now = NOON + 3 * DAY;
+  g_autoptr (SbPrompt) too_soon = sb_planner_next_introduction (f->planner, (SbPlannerBuddy *) view->buddies->data, 4, &moment);
+  g_assert_null (too_soon);
+  moment.now = NOON + 8 * DAY;
+  g_autoptr (SbPrompt) next_week = sb_planner_next_introduction (f->planner, (SbPlannerBuddy *) view->buddies->data, 4, &moment);
+  g_assert_nonnull (next_week);
+  g_assert_false (g_str_equal (next_week->key->buddy, "anna@localhost")
+                  && g_str_equal (next_week->other->buddy, "dora@localhost"));
+
+  /* Anna and Dora then meet in a room: a success. */
+  guint introduced = 0, met = 0;
+  g_assert_true (sb_planner_introduction_outcomes (f->planner, &introduced, &met, &error));
+  g_assert_cmpuint (introduced, ==, 1);
+  g_assert_cmpuint (met, ==, 0);
+  chat_event (f, "crag@conference.localhost", "anna", SB_CHAT_PRESENT, NOON + DAY);
+  chat_event (f, "crag@conference.localhost", "dora", SB_CHAT_PRESENT, NOON + DAY);
+  g_assert_true (sb_planner_introduction_outcomes (f->planner, &introduced, &met, &error));
+  g_assert_cmpuint (met, ==, 1);
+}
+
+static void
+test_invitations (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "anna", "bert", "cleo", "dora", "emil", "finn", "gus", NULL };
+  g_autoptr (View) view = strong_ties (f, names);
+  /* A casual acquaintance: online, but no strong tie. */
+  say (f, "hal", NOON - DAY, SB_DIRECTION_IN, 0);
+  const char *room = "party@conference.localhost";
+  for (guint i = 0; i < view->buddies->len; i++)
+    view_buddy (view, i)->online = i != 6; /* gus is offline */
+  chat_event (f, room, "emil", SB_CHAT_INVITE_SENT, NOON - 10 * DAY); /* invited recently */
+  chat_event (f, room, "finn", SB_CHAT_INVITE_SENT, NOON - 40 * DAY); /* long ago: fine */
+  const char *present[] = { "anna@localhost", NULL };
+
+  SbPlannerMoment moment = moment_at (f, NOON + 11 * HOUR); /* quiet hours do not apply */
+  g_autoptr (SbPrompt) prompt = sb_planner_invitation (f->planner, "prpl-jabber", "me@localhost",
+                                                       room, present,
+                                                       (SbPlannerBuddy *) view->buddies->data,
+                                                       view->buddies->len, &moment);
+  g_assert_nonnull (prompt);
+  g_assert_cmpint (prompt->kind, ==, SB_PROMPT_INVITE);
+  g_assert_cmpstr (prompt->room, ==, room);
+  /* bert, cleo, dora, finn: not anna (there), emil (invited), gus (offline). */
+  g_assert_cmpuint (prompt->invitees->len, ==, 4);
+  for (guint i = 0; i < prompt->invitees->len; i++)
+    {
+      const SbBuddyKey *key = g_ptr_array_index (prompt->invitees, i);
+      g_assert_false (g_str_has_prefix (key->buddy, "anna") || g_str_has_prefix (key->buddy, "emil")
+                      || g_str_has_prefix (key->buddy, "gus"));
+    }
+
+  /* Another account, or the user away: nothing. */
+  g_autoptr (SbPrompt) other = sb_planner_invitation (f->planner, "prpl-jabber", "work@localhost", room,
+                                                      present, (SbPlannerBuddy *) view->buddies->data,
+                                                      view->buddies->len, &moment);
+  g_assert_null (other);
+  moment.available = FALSE;
+  g_autoptr (SbPrompt) away = sb_planner_invitation (f->planner, "prpl-jabber", "me@localhost", room,
+                                                     present, (SbPlannerBuddy *) view->buddies->data,
+                                                     view->buddies->len, &moment);
+  g_assert_null (away);
+
+  /* Finn, invited, joins: a success. */
+  chat_event (f, room, "finn", SB_CHAT_INVITE_SENT, NOON + 11 * HOUR);
+  chat_event (f, room, "finn", SB_CHAT_PRESENT, NOON + 12 * HOUR);
+  guint invited = 0, joined = 0;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_planner_invitation_outcomes (f->planner, &invited, &joined, &error));
+  g_assert_cmpuint (invited, ==, 3);
+  g_assert_cmpuint (joined, ==, 1);
+}
+
+static void
+test_invitation_at_most_five (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "a", "b", "c", "d", "e", "f", "g", NULL };
+  g_autoptr (View) view = strong_ties (f, names);
+  for (guint i = 0; i < view->buddies->len; i++)
+    view_buddy (view, i)->online = TRUE;
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autoptr (SbPrompt) prompt = sb_planner_invitation (f->planner, "prpl-jabber", "me@localhost",
+                                                       "r@conference.localhost", NULL,
+                                                       (SbPlannerBuddy *) view->buddies->data,
+                                                       view->buddies->len, &moment);
+  g_assert_cmpuint (prompt->invitees->len, ==, SB_PLANNER_INVITE_MAX);
+  g_autoptr (SbPrompt) copy = sb_prompt_copy (prompt);
+  g_assert_cmpuint (copy->invitees->len, ==, SB_PLANNER_INVITE_MAX);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -551,6 +737,10 @@ main (int argc, char **argv)
   ADD ("/planner/follow-up/off-by-default", test_follow_up_off_by_default);
   ADD ("/planner/outcomes", test_outcomes);
   ADD ("/planner/simulated-year", test_year_of_history);
+  ADD ("/planner/call/after-long-chat", test_call_after_long_chat);
+  ADD ("/planner/introductions", test_introductions);
+  ADD ("/planner/invitations", test_invitations);
+  ADD ("/planner/invitations/at-most-five", test_invitation_at_most_five);
 #undef ADD
   return g_test_run ();
 }
