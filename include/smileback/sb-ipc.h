@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include "sb-planner.h"
 #include "sb-stats.h"
 
 G_BEGIN_DECLS
@@ -25,10 +26,19 @@ G_BEGIN_DECLS
  */
 #define SB_SIGNAL_BUDDY_CHANGED "smileback-buddy-changed"
 
-/* "smileback-prompt": gboolean (SbPrompt *prompt) -- defined with the planner;
- * a UI handler returns TRUE when it showed the prompt, otherwise the core
- * plugin falls back to purple_request_action(). */
+/* "smileback-prompt": gboolean (const SbPrompt *prompt)
+ *   a prompt the planner chose (sb-planner.h): reach out, reply nudge,
+ *   follow-up, call, introduction, invitation.  Borrowed for the emission: a
+ *   UI copies the fields it needs (id, kind, key, other, room, invitees) and
+ *   returns TRUE when it showed the prompt; when no handler does, the core
+ *   plugin shows it with purple_request_action() (Finch, other UIs).
+ *   The UI reports the user's answer with "smileback-answer-prompt".
+ * "smileback-prompt-withdrawn": void (const SbPrompt *prompt)
+ *   an open prompt no longer stands (the user answered the buddy meanwhile,
+ *   the plugin unloads): the UI removes it.
+ */
 #define SB_SIGNAL_PROMPT "smileback-prompt"
+#define SB_SIGNAL_PROMPT_WITHDRAWN "smileback-prompt-withdrawn"
 
 /* IPC calls, registered on the core plugin (purple_plugin_ipc_call).
  *
@@ -52,6 +62,33 @@ G_BEGIN_DECLS
 #define SB_IPC_GET_TOOLTIP "smileback-get-tooltip"
 #define SB_IPC_FOREACH_BUDDY "smileback-foreach-buddy"
 #define SB_IPC_GET_MONTHLY "smileback-get-monthly"
+
+/* "smileback-answer-prompt": gboolean (const SbIpcAnswer *answer)
+ *   the user's answer to the prompt with answer->id.  The core plugin records
+ *   it and does what it implies: for SB_ANSWER_DONE on a reach-out, nudge,
+ *   follow-up or call, it opens the conversation (never sends); on an
+ *   introduction, it opens both conversations with a drafted line (never sent)
+ *   and records the introduction; on an invitation, it invites exactly the
+ *   names in answer->chosen with serv_chat_invite().  FALSE when the id is
+ *   not an open prompt.
+ * "smileback-list-due": GPtrArray * (void)
+ *   every prompt due now, in the planner's order, manners aside (the "Who
+ *   should I reach out to?" list); SbPrompt elements; caller
+ *   g_ptr_array_unref()s (the array frees its elements).
+ * "smileback-know-each-other": gboolean (PurpleBlistNode *a, PurpleBlistNode *b)
+ *   "they know each other": never suggest introducing them.
+ */
+#define SB_IPC_ANSWER_PROMPT "smileback-answer-prompt"
+#define SB_IPC_LIST_DUE "smileback-list-due"
+#define SB_IPC_KNOW_EACH_OTHER "smileback-know-each-other"
+
+typedef struct
+{
+  gint64 id;                 /* SbPrompt.id */
+  int answer;                /* SbPromptAnswer */
+  gint64 snooze_until;       /* SB_ANSWER_LATER: when it may come back (UTC seconds) */
+  const char *const *chosen; /* invitations: the normalized names the user ticked */
+} SbIpcAnswer;
 
 typedef void (*SbIpcBuddyFunc) (const char *protocol_id, const char *account, const char *buddy,
                                 const SbStats *stats, gpointer user_data);
