@@ -80,6 +80,7 @@ typedef struct
   int episodes;         /* episodes the import added to the ledger */
   guint chat_events;    /* group-chat presences recorded */
   guint guessed;        /* messages whose side had to be guessed (TXT, unknown names) */
+  guint automated;      /* received texts found automated once every file was read */
   guint skipped[SB_IMPORT_SKIP_LAST]; /* files, by reason */
 } SbImportProgress;
 

@@ -81,6 +81,7 @@ struct _SbImport
   GPtrArray *files;        /* ImportFile * */
   guint next;
   gboolean listed;
+  gboolean detected;  /* automated texts were looked for after the last file */
   SbImportProgress progress;
   const guint8 *secret; /* the ledger's, borrowed */
   gsize secret_len;
@@ -905,6 +906,14 @@ sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GErr
       if (!import_file (im, im->files->pdata[im->next], now, error))
         return FALSE;
       im->next++;
+    }
+  /* Texts that many buddies sent alike show only across files: look once all
+   * are in (DESIGN section 3, automated messages). */
+  if (im->next >= im->files->len && !im->detected)
+    {
+      im->detected = TRUE;
+      if (!sb_ledger_detect_automated (im->ledger, &im->progress.automated, error))
+        return FALSE;
     }
   return im->next < im->files->len;
 }

@@ -493,6 +493,36 @@ test_names (void)
     }
 }
 
+/* Three buddies' logs carry the same received text within a week: once all
+ * files are read it is marked automated and stops counting as an opening. */
+static void
+test_automated_across_files (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "ann", "ben", "cat" };
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf (
+          "%s/jabber/me%%40example.org/%s%%40example.org/2014-05-1%d.100000+0000UTC.html", f->logdir,
+          names[i], i + 1);
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (
+          path, HEAD H14 (RECV, "10:00:00", "x:", "Win a <b>FREE</b> cruise!") H14 (SENT, "10:05:00", "Me:", "what?"),
+          -1, NULL));
+    }
+  SbImportProgress progress = run_import (f);
+  g_assert_cmpuint (progress.automated, ==, 3);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *jid = g_strdup_printf ("%s@example.org", names[i]);
+      const SbStats *stats = stats_of (f, "prpl-jabber", "me@example.org", jid);
+      g_assert_nonnull (stats);
+      g_assert_cmpuint (stats->all.automated, ==, 1);
+      g_assert_cmpuint (stats->all.started_by_them, ==, 0);
+      g_assert_cmpuint (stats->all.started_by_you, ==, 1);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -507,6 +537,7 @@ main (int argc, char **argv)
   ADD ("/import/untracked", test_untracked);
   ADD ("/import/no-logs", test_no_logs);
   ADD ("/import/cli", test_cli);
+  ADD ("/import/automated-across-files", test_automated_across_files);
   g_test_add_func ("/import/names", test_names);
   return g_test_run ();
 }
