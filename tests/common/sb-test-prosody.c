@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -254,6 +255,14 @@ read_log (const char *dir)
   return text;
 }
 
+/* In the child before exec: the server dies with the test process, even when
+ * an assertion aborts it before sb_test_prosody_stop(). */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* One attempt on one port: FALSE when Prosody exited (port taken) or timed out. */
 static gboolean
 try_start (SbTestProsody *server, GError **error)
@@ -268,7 +277,7 @@ try_start (SbTestProsody *server, GError **error)
   if (!g_spawn_async (server->dir, (char **) argv, NULL,
                       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
                         | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                      NULL, NULL, &server->pid, error))
+                      die_with_parent, NULL, &server->pid, error))
     return FALSE;
 
   deadline = g_get_monotonic_time () + START_TIMEOUT_US;

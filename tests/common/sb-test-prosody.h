@@ -14,7 +14,9 @@
  * needing the data dir to belong to the prosody user.
  *
  * The server is stopped by its PID (SIGTERM, then SIGKILL after 5 s) and its
- * directory removed by sb_test_prosody_stop().  Only loopback is used.
+ * directory removed by sb_test_prosody_stop(); should the test die first, the
+ * server gets SIGTERM from the kernel (PR_SET_PDEATHSIG).  Only loopback is
+ * used.
  *
  * Typical use:
  *   static const SbTestProsodyUser users[] = { { "alice", "pw" }, { "bob", "pw" } };
