@@ -54,15 +54,22 @@ SbHintKind sb_hint_classify (const SbStats *stats, gint64 now);
  * out-of-range values.  Static string, never free. */
 const char *sb_hint_label (SbHintKind kind);
 
-/* The "reach out" interval in seconds for @stats (DESIGN section 3):
+/* The "reach out" interval in seconds for @stats (DESIGN section 3), the
+ * rule of sb_planner_due_interval() with the default 7..90 day clamp:
  * @keep_in_touch_days > 0 (the user's own setting) gives that many days;
- * @keep_in_touch_days < 0 (reminders off) gives -1; 0 (learned) gives 1.5 x the
- * cadence clamped to 7..90 days.  -1 as well when no reminder applies: fewer
- * than 3 episodes, none answered, or no cadence yet.  Never fails. */
+ * @keep_in_touch_days < 0 (reminders off) gives -1; 0 (learned) gives 1.5 x
+ * the cadence clamped to 7..90 days, or 90 days while there is no cadence yet.
+ * -1 as well when no reminder applies (the planner's reach-out condition):
+ * fewer than 3 episodes, or none answered.  Never fails. */
 gint64 sb_hint_due_interval (const SbStats *stats, int keep_in_touch_days);
 
-/* How overdue the buddy is at @now: (now - last episode) / due interval, so
- * > 1 means a reminder is due.  -1 when sb_hint_due_interval() gives -1. */
+/* When the reminder clock starts: the last real contact (stats->last_contact),
+ * else the start of the latest episode; 0 when none.  Never fails. */
+gint64 sb_hint_last_contact (const SbStats *stats);
+
+/* How overdue the buddy is at @now: time since the last contact / due
+ * interval, so > 1 means a reminder is due.  -1 when sb_hint_due_interval()
+ * gives -1. */
 double sb_hint_overdue_ratio (const SbStats *stats, int keep_in_touch_days, gint64 now);
 
 /* A translated approximate duration: "less than a minute", "5 minutes",

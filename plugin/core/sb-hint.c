@@ -99,11 +99,20 @@ sb_hint_due_interval (const SbStats *stats, int keep_in_touch_days)
     return -1;
   if (keep_in_touch_days > 0)
     return keep_in_touch_days * SB_DAY;
+  /* No rhythm yet: the longest wait, as the planner does. */
   if (stats->cadence_s <= 0)
-    return -1;
+    return SB_HINT_DUE_MAX_S;
 
   interval = (gint64) (stats->cadence_s * SB_HINT_DUE_FACTOR);
   return CLAMP (interval, SB_HINT_DUE_MIN_S, SB_HINT_DUE_MAX_S);
+}
+
+gint64
+sb_hint_last_contact (const SbStats *stats)
+{
+  if (stats == NULL)
+    return 0;
+  return stats->last_contact > 0 ? stats->last_contact : stats->all.last_episode;
 }
 
 double
@@ -113,7 +122,7 @@ sb_hint_overdue_ratio (const SbStats *stats, int keep_in_touch_days, gint64 now)
 
   if (interval <= 0)
     return -1;
-  return (double) MAX (now - stats->all.last_episode, 0) / (double) interval;
+  return (double) MAX (now - sb_hint_last_contact (stats), 0) / (double) interval;
 }
 
 char *
@@ -276,9 +285,9 @@ sb_hint_tooltip_full (const SbStats *stats, gint64 now, int keep_in_touch_days)
       g_autofree char *value = format_typical (stats->median_latency_you_s);
       append_line (out, _("You answer"), value);
     }
-  if (all->last_episode > 0)
+  if (sb_hint_last_contact (stats) > 0)
     {
-      g_autofree char *value = sb_hint_format_ago (all->last_episode, now);
+      g_autofree char *value = sb_hint_format_ago (sb_hint_last_contact (stats), now);
       append_line (out, _("Last conversation"), value);
     }
   if (stats->cadence_s > 0)
@@ -295,7 +304,7 @@ sb_hint_tooltip_full (const SbStats *stats, gint64 now, int keep_in_touch_days)
     append_line (out, _("Reminder"), _("off for this buddy"));
   else if ((interval = sb_hint_due_interval (stats, keep_in_touch_days)) > 0)
     {
-      g_autofree char *value = format_due (all->last_episode + interval, now);
+      g_autofree char *value = format_due (sb_hint_last_contact (stats) + interval, now);
       append_line (out, _("Reminder due"), value);
     }
 

@@ -12,7 +12,7 @@
 
 /* Margins in pixels: room for the legend above, the count on the left and
  * the month names below. */
-#define CHART_TOP 28.0
+#define CHART_TOP 52.0
 #define CHART_LEFT 28.0
 #define CHART_RIGHT 8.0
 #define CHART_BOTTOM 20.0
@@ -104,19 +104,19 @@ draw_text (GtkWidget *widget, cairo_t *cr, double x, double y, const char *text,
   g_object_unref (layout);
 }
 
-/* A legend entry: a swatch drawn like a bar, then its words.  Returns the x
- * after it. */
+/* A legend entry centred on @y: a swatch drawn like a bar, then its words.
+ * Returns the x after it. */
 static double
-draw_legend_entry (GtkWidget *widget, cairo_t *cr, double x, const char *label,
+draw_legend_entry (GtkWidget *widget, cairo_t *cr, double x, double y, const char *label,
                    const SbGtkRgb *rgb, cairo_pattern_t *fill, guint answered)
 {
   PangoLayout *layout = gtk_widget_create_pango_layout (widget, label);
   int w, h;
 
-  draw_bar (cr, x, 12, 18, 12, 1, answered, rgb, fill);
+  draw_bar (cr, x, 12, y + 6, 12, 1, answered, rgb, fill);
   set_gdk_colour (cr, &widget->style->text[GTK_STATE_NORMAL]);
   pango_layout_get_pixel_size (layout, &w, &h);
-  cairo_move_to (cr, x + 16, 12 - h / 2.0);
+  cairo_move_to (cr, x + 16, y - h / 2.0);
   pango_cairo_show_layout (cr, layout);
   g_object_unref (layout);
   return x + 16 + w + 14;
@@ -150,12 +150,14 @@ sb_gtk_chart_draw (GtkWidget *widget, cairo_t *cr, const GArray *months)
       max = MAX (max, MAX (m->started_by_you, m->started_by_them));
     }
 
+  /* The legend: who started on each line, answered (filled) or not (outline). */
   hatch = hatch_pattern (&them_colour);
-  x = CHART_LEFT;
-  x = draw_legend_entry (widget, cr, x, _("you started, answered"), &you_colour, NULL, 1);
-  x = draw_legend_entry (widget, cr, x, _("you started, no answer"), &you_colour, NULL, 0);
-  x = draw_legend_entry (widget, cr, x, _("they started, answered"), &them_colour, hatch, 1);
-  draw_legend_entry (widget, cr, x, _("they started, no answer"), &them_colour, hatch, 0);
+  x = draw_legend_entry (widget, cr, CHART_LEFT, 10, _("you started, answered"), &you_colour,
+                         NULL, 1);
+  draw_legend_entry (widget, cr, x, 10, _("you started, no answer"), &you_colour, NULL, 0);
+  x = draw_legend_entry (widget, cr, CHART_LEFT, 28, _("they started, answered"), &them_colour,
+                         hatch, 1);
+  draw_legend_entry (widget, cr, x, 28, _("they started, no answer"), &them_colour, hatch, 0);
 
   plot_w = MAX (alloc.width - CHART_LEFT - CHART_RIGHT, 10.0);
   plot_h = MAX (alloc.height - CHART_TOP - CHART_BOTTOM, 10.0);

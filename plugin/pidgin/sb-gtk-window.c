@@ -3,9 +3,10 @@
  * Above, a sortable table of every buddy with history (smileback-foreach-
  * buddy), the buddy-list ones and the others.  Below, for the selected buddy,
  * the chart of conversations per month (sb-gtk-chart.c), and the "Due to
- * reach out" list: buddies whose time since the last conversation passed their
- * reminder interval (sb_hint_due_interval()), ordered by closeness x overdue
- * ratio as the planner ranks them.  Double-clicking a buddy opens a
+ * reach out" list: the planner's reach-out prompts in its order
+ * (smileback-list-due); from a core plugin without that call, buddies whose
+ * time since the last contact passed their reminder interval
+ * (sb_hint_due_interval()), ranked by closeness x overdue ratio.  Double-clicking a buddy opens a
  * conversation window for the user to type in; nothing is sent.
  *
  * The window re-reads the figures (in an idle callback, at most once per
@@ -51,7 +52,7 @@ enum
   DUE_NAME,
   DUE_LAST,
   DUE_OVERDUE,
-  DUE_SCORE,
+  DUE_RANK, /* ascending: the planner's order */
   N_DUE_COLS
 };
 
@@ -107,6 +108,8 @@ struct _SbGtkWindow
   GtkWidget *window;
   GtkListStore *table;
   GtkWidget *table_view;
+  GtkTreeViewColumn *account_column; /* shown only with several accounts */
+  GHashTable *accounts;              /* the accounts seen in the last fill */
   GtkListStore *due;
   GtkWidget *due_view;
   GtkWidget *chart;
@@ -114,6 +117,7 @@ struct _SbGtkWindow
   GArray *months;    /* SbMonthCounts of the selected buddy, NULL when none */
   SbGtkKey selected; /* the selected buddy; fields NULL when none */
   gint64 now;        /* the time of the last fill */
+  gboolean due_from_planner; /* the due list came from the planner (smileback-list-due) */
   guint refresh_id;
 };
 
@@ -221,11 +225,22 @@ key_from_row (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col, SbGtkKey
                       &key->account, protocol_col + 2, &key->buddy, -1);
 }
 
+/* The name a person knows the buddy by: the buddy list's contact alias, else
+ * the buddy's name.  Caller frees. */
+static char *
+display_name (const char *protocol, const char *account, const char *buddy)
+{
+  GSList *buddies = sb_gtk_find_buddies (protocol, account, buddy);
+  char *name = g_strdup (buddies != NULL ? purple_buddy_get_contact_alias (buddies->data) : buddy);
+
+  g_slist_free (buddies);
+  return name;
+}
+
 static void
 update_chart (SbGtkWindow *win)
 {
-  GSList *buddies;
-  const char *name;
+  g_autofree char *name = NULL;
   g_autofree char *title = NULL;
   gboolean ok = FALSE;
 
@@ -243,12 +258,9 @@ update_chart (SbGtkWindow *win)
   if (!ok)
     win->months = NULL;
 
-  buddies = sb_gtk_find_buddies (win->selected.protocol, win->selected.account,
-                                 win->selected.buddy);
-  name = buddies != NULL ? purple_buddy_get_contact_alias (buddies->data) : win->selected.buddy;
+  name = display_name (win->selected.protocol, win->selected.account, win->selected.buddy);
   /* TRANSLATORS: title above the chart, %s is the buddy's name */
   title = g_strdup_printf (_("Conversations per month with %s"), name);
-  g_slist_free (buddies);
   gtk_label_set_text (GTK_LABEL (win->chart_title), title);
   gtk_widget_queue_draw (win->chart);
 }
@@ -292,36 +304,70 @@ select_key (SbGtkWindow *win)
 }
 
 static void
+add_due_row (SbGtkWindow *win, const char *protocol, const char *account, const char *buddy,
+             gint64 last_contact, gint64 overdue_s, double rank)
+{
+  g_autofree char *name = display_name (protocol, account, buddy);
+
+  gtk_list_store_insert_with_values (win->due, NULL, -1, DUE_PROTOCOL, protocol, DUE_ACCOUNT,
+                                     account, DUE_BUDDY, buddy, DUE_NAME, name, DUE_LAST,
+                                     last_contact, DUE_OVERDUE, overdue_s, DUE_RANK, rank, -1);
+}
+
+/* The planner's own "Who should I reach out to?" list, in its order.  FALSE
+ * when the core plugin does not offer it. */
+static gboolean
+fill_due_from_planner (SbGtkWindow *win)
+{
+  gboolean ok = FALSE;
+  GPtrArray *prompts = purple_plugin_ipc_call (win->ctx->core, SB_IPC_LIST_DUE, &ok);
+
+  if (!ok || prompts == NULL)
+    return FALSE;
+  for (guint i = 0; i < prompts->len; i++)
+    {
+      const SbPrompt *prompt = prompts->pdata[i];
+
+      if (prompt->kind == SB_PROMPT_REACH_OUT && prompt->key != NULL)
+        add_due_row (win, prompt->key->protocol, prompt->key->account, prompt->key->buddy,
+                     prompt->since, win->now - prompt->since - prompt->due_s, i);
+    }
+  g_ptr_array_unref (prompts);
+  return TRUE;
+}
+
+static void
 add_buddy_cb (const char *protocol, const char *account, const char *buddy,
               const SbStats *stats, gpointer data)
 {
   SbGtkWindow *win = data;
-  GSList *buddies = sb_gtk_find_buddies (protocol, account, buddy);
-  PurpleBuddy *listed = buddies != NULL ? buddies->data : NULL;
-  const char *name = listed != NULL ? purple_buddy_get_contact_alias (listed) : buddy;
+  g_autofree char *name = display_name (protocol, account, buddy);
   const char *hint = sb_hint_label (sb_hint_classify (stats, win->now));
-  int keep = listed != NULL ? sb_gtk_keep_in_touch_days ((PurpleBlistNode *) listed) : 0;
-  double overdue = sb_hint_overdue_ratio (stats, keep, win->now);
 
+  g_hash_table_add (win->accounts, g_strdup_printf ("%s/%s", protocol, account));
   gtk_list_store_insert_with_values (
     win->table, NULL, -1, COL_PROTOCOL, protocol, COL_ACCOUNT, account, COL_BUDDY, buddy,
     COL_NAME, name, COL_HINT, hint != NULL ? hint : "", COL_EPISODES, stats->all.episodes,
     COL_BY_YOU, stats->all.started_by_you, COL_BY_THEM, stats->all.started_by_them,
     COL_SMILE_BACK, sb_stats_smile_back_rate (&stats->all), COL_REPLIED,
     sb_stats_reply_rate (&stats->all), COL_LATENCY_THEM, stats->median_latency_them_s,
-    COL_LATENCY_YOU, stats->median_latency_you_s, COL_LAST, stats->all.last_episode,
+    COL_LATENCY_YOU, stats->median_latency_you_s, COL_LAST, sb_hint_last_contact (stats),
     COL_RHYTHM, stats->cadence_s, COL_CLOSENESS, stats->closeness, -1);
 
-  if (overdue >= 1.0)
+  /* Without the planner's list: the same rule from the figures, ranked by
+   * closeness x overdue ratio. */
+  if (!win->due_from_planner)
     {
-      gint64 due_at = stats->all.last_episode + sb_hint_due_interval (stats, keep);
+      GSList *buddies = sb_gtk_find_buddies (protocol, account, buddy);
+      int keep = buddies != NULL ? sb_gtk_keep_in_touch_days (buddies->data) : 0;
+      double overdue = sb_hint_overdue_ratio (stats, keep, win->now);
 
-      gtk_list_store_insert_with_values (
-        win->due, NULL, -1, DUE_PROTOCOL, protocol, DUE_ACCOUNT, account, DUE_BUDDY, buddy,
-        DUE_NAME, name, DUE_LAST, stats->all.last_episode, DUE_OVERDUE, win->now - due_at,
-        DUE_SCORE, stats->closeness * overdue, -1);
+      g_slist_free (buddies);
+      if (overdue > 1.0)
+        add_due_row (win, protocol, account, buddy, sb_hint_last_contact (stats),
+                     win->now - sb_hint_last_contact (stats) - sb_hint_due_interval (stats, keep),
+                     -stats->closeness * overdue);
     }
-  g_slist_free (buddies);
 }
 
 /* Refills both lists from the core plugin, keeping the sort and selection. */
@@ -341,7 +387,9 @@ fill (SbGtkWindow *win)
                                         GTK_SORT_ASCENDING);
   gtk_list_store_clear (win->table);
   gtk_list_store_clear (win->due);
+  g_hash_table_remove_all (win->accounts);
 
+  win->due_from_planner = fill_due_from_planner (win);
   purple_plugin_ipc_call (win->ctx->core, SB_IPC_FOREACH_BUDDY, &ok, (SbIpcBuddyFunc) add_buddy_cb,
                           win);
   if (!ok)
@@ -349,6 +397,8 @@ fill (SbGtkWindow *win)
 
   if (sorted)
     gtk_tree_sortable_set_sort_column_id (sortable, sort_column, order);
+  gtk_tree_view_column_set_visible (win->account_column,
+                                    g_hash_table_size (win->accounts) > 1);
   select_key (win);
   update_chart (win);
 }
@@ -418,6 +468,7 @@ window_destroy_cb (GtkWidget *widget, SbGtkWindow *win)
   sb_gtk_key_clear (&win->selected);
   g_clear_object (&win->table);
   g_clear_object (&win->due);
+  g_clear_pointer (&win->accounts, g_hash_table_destroy);
   if (win->ctx->window == win)
     win->ctx->window = NULL;
   g_free (win);
@@ -446,15 +497,15 @@ window_new (SbGtkContext *ctx)
   g_autofree char *due_title = NULL;
 
   win->ctx = ctx;
+  win->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   win->table = gtk_list_store_new (N_COLS, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
                                    G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT,
                                    G_TYPE_UINT, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_INT64,
                                    G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_DOUBLE);
   win->due = gtk_list_store_new (N_DUE_COLS, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
                                  G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_DOUBLE);
-  /* The planner's order: closeness x overdue ratio, highest first. */
-  gtk_tree_sortable_set_sort_column_id (GTK_TREE_SORTABLE (win->due), DUE_SCORE,
-                                        GTK_SORT_DESCENDING);
+  gtk_tree_sortable_set_sort_column_id (GTK_TREE_SORTABLE (win->due), DUE_RANK,
+                                        GTK_SORT_ASCENDING);
   gtk_tree_sortable_set_sort_column_id (GTK_TREE_SORTABLE (win->table), COL_LAST,
                                         GTK_SORT_DESCENDING);
 
@@ -469,6 +520,9 @@ window_new (SbGtkContext *ctx)
   gtk_box_pack_start (GTK_BOX (vbox), paned, TRUE, TRUE, 0);
 
   win->table_view = make_view (win->table, table_columns, G_N_ELEMENTS (table_columns));
+  for (gsize i = 0; i < G_N_ELEMENTS (table_columns); i++)
+    if (table_columns[i].column == COL_ACCOUNT)
+      win->account_column = gtk_tree_view_get_column (GTK_TREE_VIEW (win->table_view), i);
   g_signal_connect (gtk_tree_view_get_selection (GTK_TREE_VIEW (win->table_view)), "changed",
                     G_CALLBACK (table_selection_changed_cb), win);
   g_signal_connect (win->table_view, "row-activated", G_CALLBACK (row_activated_cb), win);
@@ -480,7 +534,7 @@ window_new (SbGtkContext *ctx)
   gtk_paned_pack2 (GTK_PANED (paned), bottom, TRUE, FALSE);
 
   win->chart = gtk_drawing_area_new ();
-  gtk_widget_set_size_request (win->chart, 520, 220);
+  gtk_widget_set_size_request (win->chart, 480, 240);
   g_signal_connect (win->chart, "expose-event", G_CALLBACK (chart_expose_cb), win);
   gtk_box_pack_start (GTK_BOX (bottom), titled ("", &win->chart_title, win->chart), TRUE, TRUE,
                       0);
@@ -488,7 +542,7 @@ window_new (SbGtkContext *ctx)
   win->due_view = make_view (win->due, due_columns, G_N_ELEMENTS (due_columns));
   g_signal_connect (win->due_view, "row-activated", G_CALLBACK (row_activated_cb), win);
   scrolled = pidgin_make_scrollable (win->due_view, GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC,
-                                     GTK_SHADOW_IN, 320, -1);
+                                     GTK_SHADOW_IN, 400, -1);
   /* TRANSLATORS: heading of the list of buddies a reminder is due for */
   due_title = g_markup_printf_escaped ("<b>%s</b>", _("Due to reach out"));
   gtk_box_pack_start (GTK_BOX (bottom), titled (due_title, NULL, scrolled), FALSE, TRUE, 0);

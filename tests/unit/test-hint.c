@@ -170,7 +170,7 @@ static const DueCase due_cases[] = {
   { "/hint/due/too-few-episodes", 1, 1, 2, 10 * SB_DAY, 0, -1 },
   { "/hint/due/never-answered", 5, 0, 0, 10 * SB_DAY, 0, -1 },
   { "/hint/due/never-answered-even-with-setting", 5, 0, 0, 10 * SB_DAY, 14, -1 },
-  { "/hint/due/no-cadence", 3, 3, 6, -1, 0, -1 },
+  { "/hint/due/no-cadence-waits-longest", 3, 3, 6, -1, 0, 90 * SB_DAY },
   { "/hint/due/no-cadence-with-setting", 3, 3, 6, -1, 7, 7 * SB_DAY },
 };
 
@@ -196,6 +196,11 @@ test_overdue_ratio (void)
   g_assert_cmpfloat_with_epsilon (sb_hint_overdue_ratio (&s, 60, NOW), 0.5, 1e-9);
   g_assert_cmpfloat (sb_hint_overdue_ratio (&s, -1, NOW), ==, -1);
   g_assert_cmpfloat (sb_hint_overdue_ratio (NULL, 0, NOW), ==, -1);
+
+  /* The clock starts at the last real contact when the ledger knows it. */
+  s.last_contact = NOW - 15 * SB_DAY;
+  g_assert_cmpint (sb_hint_last_contact (&s), ==, NOW - 15 * SB_DAY);
+  g_assert_cmpfloat_with_epsilon (sb_hint_overdue_ratio (&s, 0, NOW), 1.0, 1e-9);
 }
 
 /* A full tooltip: every figure a person needs, one line each. */

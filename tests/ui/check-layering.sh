@@ -1,0 +1,12 @@
+#!/bin/sh
+# Fails when gtk-smileback.so ($2) refers to SQLite, the store or the ledger:
+# the Pidgin plugin reaches history only through core-smileback's IPC.
+# $1 is nm.
+set -eu
+bad=$("$1" -D "$2" | grep -E ' (sqlite3_|sb_store_|sb_ledger_|sb_import_)' || true)
+if [ -n "$bad" ]; then
+  echo "gtk-smileback links what belongs to core-smileback:" >&2
+  echo "$bad" >&2
+  exit 1
+fi
+echo "gtk-smileback: no SQLite, store or ledger symbols"

@@ -1,0 +1,529 @@
+/* sb-test-probe.c: a test-only Pidgin plugin that lets the ui suite look
+ * inside the running Pidgin and act as its user.
+ *
+ * Loaded into the Pidgin under test next to the two Smile Back plugins.  It
+ * polls the directory named by $SB_PROBE_DIR for a file "cmd" holding one
+ * command (fields separated by tabs), removes it, runs it and writes the
+ * answer to "reply" (written to "reply.tmp", then renamed, so the test never
+ * reads half an answer).  Commands:
+ *
+ *   rows                     the buddy list model: one line per row,
+ *                            "type\tname\tmarkup\tx\ty" with the screen
+ *                            position of the row's name cell (-1 when not
+ *                            shown), after a line "window\tx\ty\tw\th"
+ *   tooltip\tBUDDY           what "drawing-tooltip" handlers add for BUDDY
+ *   send\tBUDDY\tTEXT        the user sends TEXT to BUDDY (purple_conv_im_send)
+ *   action\tLABEL            runs gtk-smileback's plugin action LABEL
+ *   widgets\tTITLE           the window titled TITLE: its geometry, labels
+ *                            and every tree view's rows (string columns)
+ *   menu\tBUDDY              BUDDY's extended menu, one label per line,
+ *                            indented two spaces per submenu level
+ *   activate\tBUDDY\tL1\tL2  activates the menu item at that label path
+ *   setting\tBUDDY           the keep-in-touch setting on the buddy, its
+ *                            contact and its group
+ *   alias\tBUDDY\tALIAS      gives BUDDY a local alias
+ *   pref-bool\tPATH\t0|1     sets a boolean preference
+ *   unload\tID               unloads the plugin ID
+ *   plugins                  the ids of the loaded plugins, one a line
+ *
+ * It never runs in a user's Pidgin: it is built only under tests/ and loaded
+ * through the throwaway profile's prefs.xml.
+ */
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include <purple.h>
+
+#include <gtkblist.h>
+#include <gtkplugin.h>
+
+#include "smileback/sb-ipc.h"
+
+#define PROBE_ID "sb-test-probe"
+#define POLL_MS 100
+
+static guint poll_id;
+static char *probe_dir;
+
+/* The first buddy called @name on any account. */
+static PurpleBuddy *
+find_buddy (const char *name)
+{
+  for (GList *l = purple_accounts_get_all (); l != NULL; l = l->next)
+    {
+      PurpleBuddy *buddy = purple_find_buddy (l->data, name);
+
+      if (buddy != NULL)
+        return buddy;
+    }
+  return NULL;
+}
+
+static void
+append_widget_geometry (GString *out, const char *tag, GtkWidget *widget)
+{
+  GdkWindow *window = gtk_widget_get_window (widget);
+  int x = -1, y = -1, w = -1, h = -1;
+
+  if (window != NULL && gtk_widget_get_mapped (widget))
+    {
+      gdk_window_get_origin (window, &x, &y);
+      gdk_drawable_get_size (GDK_DRAWABLE (window), &w, &h);
+    }
+  g_string_append_printf (out, "%s\t%d\t%d\t%d\t%d\n", tag, x, y, w, h);
+}
+
+static const char *
+node_type (PurpleBlistNode *node)
+{
+  if (PURPLE_BLIST_NODE_IS_BUDDY (node))
+    return "buddy";
+  if (PURPLE_BLIST_NODE_IS_CONTACT (node))
+    return "contact";
+  if (PURPLE_BLIST_NODE_IS_GROUP (node))
+    return "group";
+  return "other";
+}
+
+static const char *
+node_name (PurpleBlistNode *node)
+{
+  if (PURPLE_BLIST_NODE_IS_CONTACT (node))
+    node = (PurpleBlistNode *) purple_contact_get_priority_buddy ((PurpleContact *) node);
+  if (node != NULL && PURPLE_BLIST_NODE_IS_BUDDY (node))
+    return purple_buddy_get_name ((PurpleBuddy *) node);
+  if (node != NULL && PURPLE_BLIST_NODE_IS_GROUP (node))
+    return purple_group_get_name ((PurpleGroup *) node);
+  return "";
+}
+
+static void
+dump_rows (PidginBuddyList *gtkblist, GtkTreeIter *parent, GString *out)
+{
+  GtkTreeModel *model = GTK_TREE_MODEL (gtkblist->treemodel);
+  GtkTreeView *view = GTK_TREE_VIEW (gtkblist->treeview);
+  GtkTreeIter iter;
+  int ox = 0, oy = 0;
+
+  gdk_window_get_origin (gtk_tree_view_get_bin_window (view), &ox, &oy);
+  for (gboolean valid = gtk_tree_model_iter_children (model, &iter, parent); valid;
+       valid = gtk_tree_model_iter_next (model, &iter))
+    {
+      PurpleBlistNode *node = NULL;
+      char *markup = NULL;
+      char *flat;
+      GtkTreePath *path = gtk_tree_model_get_path (model, &iter);
+      GdkRectangle cell = { -1, -1, 0, 0 };
+      int x = -1, y = -1;
+
+      gtk_tree_model_get (model, &iter, NODE_COLUMN, &node, NAME_COLUMN, &markup, -1);
+      /* Rows under a collapsed parent have an empty cell area. */
+      gtk_tree_view_get_cell_area (view, path, gtkblist->text_column, &cell);
+      if (cell.height > 0)
+        {
+          x = ox + cell.x + MIN (cell.width / 4, 40);
+          y = oy + cell.y + cell.height / 2;
+        }
+      flat = g_strdelimit (g_strdup (markup != NULL ? markup : ""), "\n\t", ' ');
+      g_string_append_printf (out, "%s\t%s\t%s\t%d\t%d\n", node != NULL ? node_type (node) : "?",
+                              node != NULL ? node_name (node) : "", flat, x, y);
+      g_free (flat);
+      g_free (markup);
+      dump_rows (gtkblist, &iter, out);
+      gtk_tree_path_free (path);
+    }
+}
+
+static void
+cmd_rows (char **args, GString *out)
+{
+  PidginBuddyList *gtkblist = pidgin_blist_get_default_gtk_blist ();
+
+  if (gtkblist == NULL || gtkblist->treeview == NULL)
+    {
+      g_string_append (out, "error\tno buddy list\n");
+      return;
+    }
+  append_widget_geometry (out, "window", gtkblist->window);
+  dump_rows (gtkblist, NULL, out);
+}
+
+static void
+cmd_tooltip (char **args, GString *out)
+{
+  PurpleBuddy *buddy = args[1] != NULL ? find_buddy (args[1]) : NULL;
+
+  if (buddy == NULL)
+    {
+      g_string_append (out, "error\tno such buddy\n");
+      return;
+    }
+  purple_signal_emit (pidgin_blist_get_handle (), "drawing-tooltip", buddy, out, TRUE);
+}
+
+static void
+cmd_send (char **args, GString *out)
+{
+  PurpleBuddy *buddy = args[1] != NULL ? find_buddy (args[1]) : NULL;
+  PurpleConversation *conv;
+
+  if (buddy == NULL || args[2] == NULL)
+    {
+      g_string_append (out, "error\tno such buddy\n");
+      return;
+    }
+  conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, purple_buddy_get_account (buddy),
+                                  purple_buddy_get_name (buddy));
+  purple_conv_im_send (PURPLE_CONV_IM (conv), args[2]);
+  g_string_append (out, "sent\n");
+}
+
+static void
+cmd_action (char **args, GString *out)
+{
+  PurplePlugin *plugin = purple_plugins_find_with_id (SB_GTK_PLUGIN_ID);
+  GList *actions;
+  gboolean done = FALSE;
+
+  if (plugin == NULL || !purple_plugin_is_loaded (plugin) || plugin->info->actions == NULL
+      || args[1] == NULL)
+    {
+      g_string_append (out, "error\tgtk-smileback is not loaded\n");
+      return;
+    }
+  actions = plugin->info->actions (plugin, NULL);
+  for (GList *l = actions; l != NULL; l = l->next)
+    {
+      PurplePluginAction *action = l->data;
+
+      if (action != NULL && !done && g_strcmp0 (action->label, args[1]) == 0)
+        {
+          action->plugin = plugin;
+          action->callback (action);
+          done = TRUE;
+        }
+      if (action != NULL)
+        purple_plugin_action_free (action);
+    }
+  g_list_free (actions);
+  g_string_append (out, done ? "done\n" : "error\tno such action\n");
+}
+
+static void
+dump_widget (GtkWidget *widget, GString *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "label\t%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  if (GTK_IS_TREE_VIEW (widget))
+    {
+      GtkTreeModel *model = gtk_tree_view_get_model (GTK_TREE_VIEW (widget));
+      GtkTreeIter iter;
+      int n = model != NULL ? gtk_tree_model_get_n_columns (model) : 0;
+
+      g_string_append (out, "view\n");
+      for (gboolean valid = model != NULL && gtk_tree_model_get_iter_first (model, &iter); valid;
+           valid = gtk_tree_model_iter_next (model, &iter))
+        {
+          g_string_append (out, "row");
+          for (int c = 0; c < n; c++)
+            {
+              if (gtk_tree_model_get_column_type (model, c) == G_TYPE_STRING)
+                {
+                  char *value = NULL;
+
+                  gtk_tree_model_get (model, &iter, c, &value, -1);
+                  g_string_append_printf (out, "\t%s", value != NULL ? value : "");
+                  g_free (value);
+                }
+            }
+          g_string_append_c (out, '\n');
+        }
+    }
+  if (GTK_IS_CONTAINER (widget))
+    {
+      GList *children = gtk_container_get_children (GTK_CONTAINER (widget));
+
+      for (GList *l = children; l != NULL; l = l->next)
+        dump_widget (l->data, out);
+      g_list_free (children);
+    }
+}
+
+static void
+cmd_widgets (char **args, GString *out)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+  gboolean found = FALSE;
+
+  for (GList *l = toplevels; l != NULL && !found; l = l->next)
+    {
+      GtkWindow *window = l->data;
+
+      if (args[1] != NULL && g_strcmp0 (gtk_window_get_title (window), args[1]) == 0
+          && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          append_widget_geometry (out, "window", GTK_WIDGET (window));
+          dump_widget (GTK_WIDGET (window), out);
+          found = TRUE;
+        }
+    }
+  g_list_free (toplevels);
+  if (!found)
+    g_string_append (out, "error\tno such window\n");
+}
+
+static void
+free_menu (GList *menu)
+{
+  for (GList *l = menu; l != NULL; l = l->next)
+    {
+      PurpleMenuAction *action = l->data;
+
+      if (action != NULL)
+        {
+          free_menu (action->children);
+          purple_menu_action_free (action);
+        }
+    }
+  g_list_free (menu);
+}
+
+static void
+dump_menu (GList *menu, int depth, GString *out)
+{
+  for (GList *l = menu; l != NULL; l = l->next)
+    {
+      PurpleMenuAction *action = l->data;
+
+      for (int i = 0; i < depth; i++)
+        g_string_append (out, "  ");
+      g_string_append_printf (out, "%s\n", action != NULL ? action->label : "---");
+      if (action != NULL)
+        dump_menu (action->children, depth + 1, out);
+    }
+}
+
+static PurpleBlistNode *
+menu_node (const char *name)
+{
+  PurpleBuddy *buddy = name != NULL ? find_buddy (name) : NULL;
+
+  return (PurpleBlistNode *) buddy;
+}
+
+static void
+cmd_menu (char **args, GString *out)
+{
+  PurpleBlistNode *node = menu_node (args[1]);
+  GList *menu;
+
+  if (node == NULL)
+    {
+      g_string_append (out, "error\tno such buddy\n");
+      return;
+    }
+  menu = purple_blist_node_get_extended_menu (node);
+  dump_menu (menu, 0, out);
+  free_menu (menu);
+}
+
+/* A label without the check mark gtk-smileback puts before the current choice. */
+static gboolean
+label_is (const char *label, const char *wanted)
+{
+  const char *mark = "\342\234\223 ";
+
+  if (label != NULL && g_str_has_prefix (label, mark))
+    label += strlen (mark);
+  return g_strcmp0 (label, wanted) == 0;
+}
+
+static void
+cmd_activate (char **args, GString *out)
+{
+  PurpleBlistNode *node = menu_node (args[1]);
+  GList *menu, *level;
+  PurpleMenuAction *found = NULL;
+
+  if (node == NULL || args[2] == NULL)
+    {
+      g_string_append (out, "error\tno such buddy\n");
+      return;
+    }
+  menu = purple_blist_node_get_extended_menu (node);
+  level = menu;
+  for (int i = 2; args[i] != NULL; i++)
+    {
+      found = NULL;
+      for (GList *l = level; l != NULL; l = l->next)
+        if (l->data != NULL && label_is (((PurpleMenuAction *) l->data)->label, args[i]))
+          found = l->data;
+      if (found == NULL)
+        break;
+      level = found->children;
+    }
+  if (found != NULL && found->callback != NULL)
+    {
+      ((void (*) (PurpleBlistNode *, gpointer)) found->callback) (node, found->data);
+      g_string_append (out, "activated\n");
+    }
+  else
+    g_string_append (out, "error\tno such menu item\n");
+  free_menu (menu);
+}
+
+static void
+cmd_setting (char **args, GString *out)
+{
+  PurpleBlistNode *node = menu_node (args[1]);
+
+  if (node == NULL)
+    {
+      g_string_append (out, "error\tno such buddy\n");
+      return;
+    }
+  for (const char *tag = "buddy"; node != NULL; node = purple_blist_node_get_parent (node))
+    {
+      tag = node_type (node);
+      g_string_append_printf (out, "%s\t%d\n", tag,
+                              purple_blist_node_get_int (node, SB_NODE_KEEP_IN_TOUCH_DAYS));
+    }
+}
+
+static void
+cmd_alias (char **args, GString *out)
+{
+  PurpleBuddy *buddy = args[1] != NULL ? find_buddy (args[1]) : NULL;
+
+  if (buddy == NULL || args[2] == NULL)
+    {
+      g_string_append (out, "error\tno such buddy\n");
+      return;
+    }
+  purple_blist_alias_buddy (buddy, args[2]);
+  g_string_append (out, "aliased\n");
+}
+
+static void
+cmd_pref_bool (char **args, GString *out)
+{
+  if (args[1] == NULL || args[2] == NULL || !purple_prefs_exists (args[1]))
+    {
+      g_string_append (out, "error\tno such preference\n");
+      return;
+    }
+  purple_prefs_set_bool (args[1], g_str_equal (args[2], "1"));
+  g_string_append (out, "set\n");
+}
+
+static void
+cmd_unload (char **args, GString *out)
+{
+  PurplePlugin *plugin = args[1] != NULL ? purple_plugins_find_with_id (args[1]) : NULL;
+
+  if (plugin == NULL || !purple_plugin_is_loaded (plugin))
+    {
+      g_string_append (out, "error\tnot loaded\n");
+      return;
+    }
+  g_string_append (out, purple_plugin_unload (plugin) ? "unloaded\n" : "error\tunload failed\n");
+}
+
+static void
+cmd_plugins (char **args, GString *out)
+{
+  for (GList *l = purple_plugins_get_loaded (); l != NULL; l = l->next)
+    {
+      PurplePlugin *plugin = l->data;
+
+      if (plugin->info != NULL && plugin->info->id != NULL)
+        g_string_append_printf (out, "%s\n", plugin->info->id);
+    }
+}
+
+typedef struct
+{
+  const char *verb;
+  void (*run) (char **args, GString *out);
+} ProbeCommand;
+
+static const ProbeCommand commands[] = {
+  { "rows", cmd_rows },         { "tooltip", cmd_tooltip }, { "send", cmd_send },
+  { "action", cmd_action },     { "widgets", cmd_widgets }, { "menu", cmd_menu },
+  { "activate", cmd_activate }, { "setting", cmd_setting }, { "alias", cmd_alias },
+  { "pref-bool", cmd_pref_bool }, { "unload", cmd_unload },   { "plugins", cmd_plugins },
+};
+
+static gboolean
+poll_cb (gpointer data)
+{
+  g_autofree char *cmd_path = g_build_filename (probe_dir, "cmd", NULL);
+  g_autofree char *tmp_path = g_build_filename (probe_dir, "reply.tmp", NULL);
+  g_autofree char *reply_path = g_build_filename (probe_dir, "reply", NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) args = NULL;
+  GString *out;
+
+  if (!g_file_get_contents (cmd_path, &text, NULL, NULL))
+    return G_SOURCE_CONTINUE;
+  g_unlink (cmd_path);
+  g_strchomp (text);
+  args = g_strsplit (text, "\t", -1);
+  out = g_string_new (NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (args[0] != NULL && strcmp (args[0], commands[i].verb) == 0)
+      commands[i].run (args, out);
+  if (out->len == 0)
+    g_string_append (out, "ok\n");
+  if (g_file_set_contents (tmp_path, out->str, out->len, NULL))
+    g_rename (tmp_path, reply_path);
+  g_string_free (out, TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+plugin_load (PurplePlugin *plugin)
+{
+  const char *dir = g_getenv ("SB_PROBE_DIR");
+
+  if (dir == NULL)
+    return FALSE;
+  probe_dir = g_strdup (dir);
+  poll_id = purple_timeout_add (POLL_MS, poll_cb, NULL);
+  return TRUE;
+}
+
+static gboolean
+plugin_unload (PurplePlugin *plugin)
+{
+  if (poll_id != 0)
+    purple_timeout_remove (poll_id);
+  poll_id = 0;
+  g_clear_pointer (&probe_dir, g_free);
+  return TRUE;
+}
+
+static PurplePluginInfo info = {
+  .magic = PURPLE_PLUGIN_MAGIC,
+  .major_version = PURPLE_MAJOR_VERSION,
+  .minor_version = PURPLE_MINOR_VERSION,
+  .type = PURPLE_PLUGIN_STANDARD,
+  .ui_requirement = PIDGIN_PLUGIN_TYPE,
+  .priority = PURPLE_PRIORITY_DEFAULT,
+  .id = PROBE_ID,
+  .name = "Smile Back test probe",
+  .version = "0",
+  .summary = "Lets the ui test suite look inside Pidgin.",
+  .description = "Test-only: reads commands from $SB_PROBE_DIR/cmd.",
+  .load = plugin_load,
+  .unload = plugin_unload,
+};
+
+static void
+init_plugin (PurplePlugin *plugin)
+{
+}
+
+PURPLE_INIT_PLUGIN (sb_test_probe, init_plugin, info)

@@ -1,0 +1,864 @@
+/* test-ui.c: suite 'ui': Pidgin itself, with both Smile Back plugins, under Xvfb.
+ *
+ * The world, built once in main(): Prosody on loopback (users alice, bob,
+ * carol, dave, every one the others' buddy); a throwaway Pidgin profile
+ * (`pidgin -c DIR`) with alice's account on that server, auto-login, and
+ * prefs.xml loading core-smileback, gtk-smileback and the test probe
+ * (sb-test-probe.c) from the build tree; alice's Smile Back database seeded
+ * with a history through the core's own ledger; Xvfb on a display it picks
+ * itself (-displayfd); and, in this process, bob on headless libpurple to
+ * play the other side.  Every process is started here and stopped by its PID.
+ *
+ * The tests read the buddy list's model through the probe (the markup Pidgin
+ * draws), read the screen with tesseract for the words a person would see,
+ * hover with xdotool for the tooltip, and keep every screenshot in
+ * $SB_UI_OUTPUT_DIR (the build directory) for a person to look at.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include <purple.h>
+
+#include "sb-test-prosody.h"
+#include "sb-test-purple.h"
+#include "smileback/smileback.h"
+#include "smileback/sb-ipc.h"
+
+/* Generous: they bound a hung test, they do not measure anything. */
+#define START_TIMEOUT_MS 90000
+#define STEP_TIMEOUT_MS 60000
+
+#define ALICE "alice@" SB_TEST_PROSODY_DOMAIN
+#define BOB "bob@" SB_TEST_PROSODY_DOMAIN
+#define CAROL "carol@" SB_TEST_PROSODY_DOMAIN
+#define DAVE "dave@" SB_TEST_PROSODY_DOMAIN
+#define ERIN "erin@" SB_TEST_PROSODY_DOMAIN /* history only, not in the buddy list */
+#define PASSWORD "smile"
+#define CAROL_ALIAS "Carol <&> Co"
+#define WINDOW_TITLE "Who smiles back"
+
+typedef struct
+{
+  gboolean up;         /* everything started */
+  char *skip_reason;   /* set when a tool is missing: every test skips */
+  char *dir;           /* temporary: profile, probe directory */
+  char *profile;
+  char *probe_dir;
+  char *out_dir;       /* screenshots and logs, kept */
+  SbTestProsody *server;
+  GSubprocess *xvfb;
+  char *display;       /* ":N" */
+  GSubprocess *pidgin;
+  PurpleAccount *bob;
+  guint bob_received;  /* messages bob received from alice */
+} UiWorld;
+
+static UiWorld world;
+
+/* ---- processes ---------------------------------------------------------- */
+
+static void
+stop_process (GSubprocess **process)
+{
+  if (*process == NULL)
+    return;
+  /* By PID: SIGTERM, then SIGKILL if it has not gone within 5 s.  GLib reaps
+   * the child on its worker thread; the identifier is NULL from then on. */
+  g_subprocess_send_signal (*process, SIGTERM);
+  for (int i = 0; i < 50 && g_subprocess_get_identifier (*process) != NULL; i++)
+    g_usleep (100 * 1000);
+  if (g_subprocess_get_identifier (*process) != NULL)
+    g_subprocess_force_exit (*process);
+  g_subprocess_wait (*process, NULL, NULL);
+  g_clear_object (process);
+}
+
+/* In the child before exec: die with the test program, so a failed
+ * assertion (which aborts) leaves no Xvfb or Pidgin behind. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* Starts Xvfb on a display it chooses and reports through -displayfd. */
+static gboolean
+start_xvfb (GError **error)
+{
+  g_autoptr (GSubprocessLauncher) launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  int fds[2];
+  char buf[32] = { 0 };
+  gsize len = 0;
+  struct pollfd pfd;
+
+  if (pipe (fds) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "pipe: %s", g_strerror (errno));
+      return FALSE;
+    }
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  world.xvfb = g_subprocess_launcher_spawn (launcher, error, "Xvfb", "-displayfd", "3", "-screen",
+                                            "0", "1024x768x24", "-nolisten", "tcp", "-noreset",
+                                            NULL);
+  /* The launcher holds the write end until it is freed; close ours by
+   * dropping the launcher now so EOF arrives if Xvfb dies. */
+  g_clear_object (&launcher);
+  if (world.xvfb == NULL)
+    {
+      close (fds[0]);
+      return FALSE;
+    }
+  pfd.fd = fds[0];
+  pfd.events = POLLIN;
+  while (len < sizeof buf - 1 && strchr (buf, '\n') == NULL)
+    {
+      ssize_t n;
+
+      if (poll (&pfd, 1, START_TIMEOUT_MS) <= 0)
+        break;
+      n = read (fds[0], buf + len, sizeof buf - 1 - len);
+      if (n <= 0)
+        break;
+      len += n;
+    }
+  close (fds[0]);
+  g_strstrip (buf);
+  if (buf[0] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Xvfb did not report a display");
+      return FALSE;
+    }
+  world.display = g_strdup_printf (":%s", buf);
+  return TRUE;
+}
+
+/* Runs @argv (a tool against our display) to completion.  Its stdout in
+ * @out when not NULL. */
+static gboolean
+run_tool (const char *const *argv, char **out)
+{
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "DISPLAY", world.display, TRUE);
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_SEARCH_PATH | (out == NULL ? G_SPAWN_STDOUT_TO_DEV_NULL : 0) | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, out, NULL, &status, &error))
+    {
+      g_test_message ("%s: %s", argv[0], error->message);
+      return FALSE;
+    }
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+/* ---- the Pidgin profile ------------------------------------------------- */
+
+static gboolean
+write_file (const char *dir, const char *name, const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_set_contents (path, text, -1, &error))
+    {
+      g_test_message ("%s: %s", path, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_profile (guint16 port)
+{
+  g_autofree char *core = sb_test_build_path ("plugin/purple/core-smileback.so");
+  g_autofree char *gtk = sb_test_build_path ("plugin/pidgin/gtk-smileback.so");
+  g_autofree char *probe = sb_test_build_path ("tests/ui/sb-test-probe.so");
+  g_autofree char *accounts = NULL;
+  g_autofree char *prefs = NULL;
+
+  accounts = g_markup_printf_escaped (
+    "<?xml version='1.0' encoding='UTF-8' ?>\n"
+    "<account version='1.0'>\n"
+    " <account>\n"
+    "  <protocol>prpl-jabber</protocol>\n"
+    "  <name>%s/Home</name>\n"
+    "  <password>%s</password>\n"
+    "  <statuses>\n"
+    "   <status type='available' name='Available' active='true'><attributes/></status>\n"
+    "  </statuses>\n"
+    "  <settings>\n"
+    "   <setting name='connect_server' type='string'>127.0.0.1</setting>\n"
+    "   <setting name='port' type='int'>%u</setting>\n"
+    "   <setting name='connection_security' type='string'>none</setting>\n"
+    "   <setting name='auth_plain_in_clear' type='bool'>1</setting>\n"
+    "   <setting name='ft_proxies' type='string'></setting>\n"
+    "  </settings>\n"
+    "  <settings ui='gtk-gaim'>\n"
+    "   <setting name='auto-login' type='bool'>1</setting>\n"
+    "  </settings>\n"
+    " </account>\n"
+    "</account>\n",
+    ALICE, PASSWORD, (guint) port);
+
+  /* The buddy list at a known place and size, offline buddies shown (only
+   * bob comes online), new conversations hidden so nothing covers the list,
+   * and the three plugins loaded from the build tree. */
+  prefs = g_markup_printf_escaped (
+    "<?xml version='1.0' encoding='UTF-8' ?>\n"
+    "<pref version='1' name='/'>\n"
+    " <pref name='pidgin'>\n"
+    "  <pref name='plugins'>\n"
+    "   <pref name='loaded' type='pathlist'>\n"
+    "    <item value='%s'/>\n"
+    "    <item value='%s'/>\n"
+    "    <item value='%s'/>\n"
+    "   </pref>\n"
+    "  </pref>\n"
+    "  <pref name='blist'>\n"
+    "   <pref name='show_offline_buddies' type='bool' value='1'/>\n"
+    "   <pref name='show_empty_groups' type='bool' value='0'/>\n"
+    "   <pref name='show_buddy_icons' type='bool' value='1'/>\n"
+    "   <pref name='list_visible' type='bool' value='1'/>\n"
+    "   <pref name='list_maximized' type='bool' value='0'/>\n"
+    "   <pref name='x' type='int' value='16'/>\n"
+    "   <pref name='y' type='int' value='16'/>\n"
+    "   <pref name='width' type='int' value='340'/>\n"
+    "   <pref name='height' type='int' value='420'/>\n"
+    "  </pref>\n"
+    "  <pref name='conversations'>\n"
+    "   <pref name='im'>\n"
+    "    <pref name='hide_new' type='string' value='always'/>\n"
+    "   </pref>\n"
+    "  </pref>\n"
+    "  <pref name='sound'>\n"
+    "   <pref name='method' type='string' value='none'/>\n"
+    "  </pref>\n"
+    "  <pref name='docklet'>\n"
+    "   <pref name='show' type='string' value='never'/>\n"
+    "  </pref>\n"
+    " </pref>\n"
+    "</pref>\n",
+    core, gtk, probe);
+
+  return write_file (world.profile, "accounts.xml", accounts)
+         && write_file (world.profile, "prefs.xml", prefs);
+}
+
+/* Records @n episodes with @who, one every @every seconds going back from
+ * @last_ago seconds ago; @starts[i % len] says who starts each ('y' the user,
+ * 't' them); every episode is answered 10 minutes later. */
+static void
+seed_buddy (SbLedger *ledger, const char *who, guint n, gint64 last_ago, gint64 every,
+            const char *starts, gint64 now)
+{
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", ALICE, who);
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 start = now - last_ago - (gint64) i * every;
+      gboolean by_you = starts[i % strlen (starts)] == 'y';
+      SbEvent first = { .time = start,
+                        .direction = by_you ? SB_DIRECTION_OUT : SB_DIRECTION_IN,
+                        .kind = SB_EVENT_MESSAGE,
+                        .source = SB_SOURCE_IMPORT,
+                        .size_bucket = 2,
+                        .digest = 1000 + 2 * i };
+      SbEvent answer = first;
+
+      answer.time = start + 600;
+      answer.direction = by_you ? SB_DIRECTION_IN : SB_DIRECTION_OUT;
+      answer.digest = 1001 + 2 * i;
+      g_assert_true (sb_ledger_add_event (ledger, key, &first, now, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (sb_ledger_add_event (ledger, key, &answer, now, NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* alice's history before Pidgin starts:
+ *   bob:   5 episodes, all started by alice, weekly, the last 5 days ago
+ *          -> "you always start", not due (15% of his 10.5-day interval... less than 1)
+ *   carol: 6 episodes, alternating, every 10 days, the last 40 days ago
+ *          -> "mutual", overdue (40 days against 15)
+ *   dave:  2 episodes -> "new"
+ *   erin:  4 episodes, not in the buddy list: only in the window. */
+static void
+seed_history (void)
+{
+  g_autofree char *path = g_build_filename (world.profile, "smileback.db", NULL);
+  g_autoptr (GError) error = NULL;
+  SbParams params;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr (SbLedger) ledger = NULL;
+
+  sb_params_init (&params);
+  ledger = sb_ledger_open (path, &params, now, &error);
+  g_assert_no_error (error);
+  seed_buddy (ledger, BOB, 5, 5 * SB_DAY, 7 * SB_DAY, "y", now);
+  seed_buddy (ledger, CAROL, 6, 40 * SB_DAY, 10 * SB_DAY, "yt", now);
+  seed_buddy (ledger, DAVE, 2, 3 * SB_DAY, 50 * SB_DAY, "yt", now);
+  seed_buddy (ledger, ERIN, 4, 2 * SB_DAY, 5 * SB_DAY, "t", now);
+  g_assert_true (sb_ledger_flush (ledger, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+start_pidgin (GError **error)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *log = g_build_filename (world.out_dir, "pidgin.log", NULL);
+  g_autofree char *home = g_build_filename (world.dir, "home", NULL);
+
+  g_mkdir_with_parents (home, 0700);
+  g_subprocess_launcher_setenv (launcher, "DISPLAY", world.display, TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SB_PROBE_DIR", world.probe_dir, TRUE);
+  /* No session bus: nothing to auto-launch (no stray dbus-daemon). */
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent",
+                                TRUE);
+  g_subprocess_launcher_setenv (launcher, "NO_AT_BRIDGE", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG"); /* Pidgin's own criticals are not ours */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  world.pidgin = g_subprocess_launcher_spawn (launcher, error, "pidgin", "-c", world.profile,
+                                              "-d", "-f", "-m", NULL);
+  return world.pidgin != NULL;
+}
+
+static void
+bob_received_cb (PurpleAccount *account, char *sender, char *message, PurpleConversation *conv,
+                 PurpleMessageFlags flags, gpointer data)
+{
+  if (account == world.bob && g_str_has_prefix (sender, ALICE))
+    world.bob_received++;
+}
+
+/* ---- talking to the probe ---------------------------------------------- */
+
+typedef struct
+{
+  const char *path;
+} FileWait;
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (((FileWait *) data)->path, G_FILE_TEST_EXISTS);
+}
+
+/* Sends one command to the probe inside Pidgin and returns its answer
+ * (caller frees), NULL when Pidgin did not answer. */
+static char *
+probe (const char *fields, ...)
+{
+  g_autofree char *cmd = g_build_filename (world.probe_dir, "cmd", NULL);
+  g_autofree char *tmp = g_build_filename (world.probe_dir, "cmd.tmp", NULL);
+  g_autofree char *reply = g_build_filename (world.probe_dir, "reply", NULL);
+  g_autoptr (GString) line = g_string_new (fields);
+  FileWait wait = { reply };
+  char *text = NULL;
+  va_list args;
+
+  va_start (args, fields);
+  for (const char *field = va_arg (args, const char *); field != NULL;
+       field = va_arg (args, const char *))
+    g_string_append_printf (line, "\t%s", field);
+  va_end (args);
+
+  g_unlink (reply);
+  if (!g_file_set_contents (tmp, line->str, -1, NULL) || g_rename (tmp, cmd) != 0)
+    return NULL;
+  if (!sb_test_purple_wait (file_exists, &wait, STEP_TIMEOUT_MS))
+    return NULL;
+  g_file_get_contents (reply, &text, NULL, NULL);
+  g_unlink (reply);
+  return text;
+}
+
+typedef struct
+{
+  char *markup;
+  int x, y;
+} Row;
+
+static void
+row_clear (Row *row)
+{
+  g_clear_pointer (&row->markup, g_free);
+}
+
+/* The buddy list row showing @name (a contact or buddy row), from a "rows"
+ * answer.  FALSE when it is not there. */
+static gboolean
+find_row (const char *rows, const char *name, Row *row)
+{
+  g_auto (GStrv) lines = g_strsplit (rows != NULL ? rows : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i], "\t", -1);
+
+      if (g_strv_length (f) == 5 && (g_str_equal (f[0], "contact") || g_str_equal (f[0], "buddy"))
+          && g_str_equal (f[1], name))
+        {
+          row->markup = g_strdup (f[2]);
+          row->x = atoi (f[3]);
+          row->y = atoi (f[4]);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The "window x y w h" line of a probe answer. */
+static gboolean
+find_geometry (const char *text, int geometry[4])
+{
+  g_auto (GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (sscanf (lines[i], "window\t%d\t%d\t%d\t%d", &geometry[0], &geometry[1], &geometry[2],
+                &geometry[3])
+          == 4)
+      return geometry[2] > 0 && geometry[3] > 0;
+  return FALSE;
+}
+
+typedef struct
+{
+  const char *name;
+  const char *needle; /* NULL: the row only has to exist */
+  gboolean absent;    /* TRUE: wait until the needle is NOT in the row */
+  char *last;         /* the last row markup seen, for the failure message */
+} RowWait;
+
+static gboolean
+row_matches (gpointer data)
+{
+  RowWait *wait = data;
+  g_autofree char *rows = probe ("rows", NULL);
+  Row row = { 0 };
+  gboolean ok = FALSE;
+
+  if (find_row (rows, wait->name, &row))
+    {
+      ok = wait->needle == NULL || (strstr (row.markup, wait->needle) != NULL) != wait->absent;
+      g_free (wait->last);
+      wait->last = g_strdup (row.markup);
+    }
+  row_clear (&row);
+  if (!ok)
+    sb_test_purple_run_for (200);
+  return ok;
+}
+
+/* Waits until the row of @name contains (or, with @absent, lacks) @needle. */
+static void
+assert_row_eventually (const char *name, const char *needle, gboolean absent)
+{
+  RowWait wait = { name, needle, absent, NULL };
+
+  if (!sb_test_purple_wait (row_matches, &wait, STEP_TIMEOUT_MS))
+    g_error ("row %s never %s \"%s\"; last seen: %s", name, absent ? "lost" : "showed",
+             needle != NULL ? needle : "(any)", wait.last != NULL ? wait.last : "(no row)");
+  g_free (wait.last);
+}
+
+/* ---- the screen ----------------------------------------------------------- */
+
+/* Takes a screenshot into $SB_UI_OUTPUT_DIR/@name.png, cropped to @geometry
+ * (x y w h) when not NULL.  Returns the path (caller frees). */
+static char *
+screenshot (const char *name, const int *geometry)
+{
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  char *path = g_build_filename (world.out_dir, file, NULL);
+  g_autofree char *full = g_build_filename (world.dir, "screen.png", NULL);
+  const char *grab[] = { "import", "-display", world.display, "-window", "root", full, NULL };
+
+  g_assert_true (run_tool (grab, NULL));
+  if (geometry != NULL)
+    {
+      g_autofree char *crop = g_strdup_printf ("%dx%d+%d+%d", geometry[2], geometry[3],
+                                               MAX (geometry[0], 0), MAX (geometry[1], 0));
+      const char *convert[] = { "convert", full, "-crop", crop, "+repage", path, NULL };
+
+      g_assert_true (run_tool (convert, NULL));
+    }
+  else
+    g_assert_true (g_rename (full, path) == 0);
+  g_test_message ("screenshot: %s", path);
+  return path;
+}
+
+/* The words tesseract reads in @png, lower-cased, on one line.  Scaled up
+ * and grey first: the buddy list's small type is below its comfort size. */
+static char *
+ocr (const char *png)
+{
+  g_autofree char *big = g_strdup_printf ("%s.ocr.png", png);
+  const char *convert[] = { "convert", png, "-resize", "300%", "-colorspace", "Gray", big, NULL };
+  const char *tesseract[] = { "tesseract", big, "stdout", NULL };
+  g_autofree char *text = NULL;
+  char *flat;
+
+  g_assert_true (run_tool (convert, NULL));
+  g_assert_true (run_tool (tesseract, &text));
+  g_unlink (big);
+  flat = g_utf8_strdown (text != NULL ? text : "", -1);
+  g_strdelimit (flat, "\n\r\t", ' ');
+  return flat;
+}
+
+/* ---- tests ----------------------------------------------------------------- */
+
+static gboolean
+world_ready (void)
+{
+  if (world.skip_reason != NULL)
+    {
+      g_test_skip (world.skip_reason);
+      return FALSE;
+    }
+  g_assert_true (world.up);
+  return TRUE;
+}
+
+/* Pidgin starts, logs in, loads both plugins and draws the roster. */
+static void
+test_pidgin_starts (void)
+{
+  g_autofree char *rows = NULL;
+  g_autofree char *plugins = NULL;
+
+  if (!world_ready ())
+    return;
+  /* The probe answering means Pidgin is up; then both plugins must be loaded
+   * (a core plugin refusing the database would take gtk-smileback with it). */
+  plugins = probe ("plugins", NULL);
+  g_assert_nonnull (plugins);
+  g_test_message ("loaded plugins:\n%s", plugins);
+  g_assert_nonnull (strstr (plugins, SB_CORE_PLUGIN_ID "\n"));
+  g_assert_nonnull (strstr (plugins, SB_GTK_PLUGIN_ID "\n"));
+  assert_row_eventually (BOB, NULL, FALSE);
+  rows = probe ("rows", NULL);
+  g_assert_nonnull (strstr (rows, "\t" CAROL "\t"));
+  g_assert_nonnull (strstr (rows, "\t" DAVE "\t"));
+}
+
+/* The seeded history shows as hints, escaped, in an absolute small size. */
+static void
+test_hints_from_history (void)
+{
+  g_autofree char *reply = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *words = NULL;
+  int geometry[4];
+
+  if (!world_ready ())
+    return;
+  reply = probe ("alias", CAROL, CAROL_ALIAS, NULL);
+  assert_row_eventually (BOB, "you always start", FALSE);
+  assert_row_eventually (CAROL, "Carol &lt;&amp;&gt; Co <span size='small'>\302\267 mutual</span>",
+                         FALSE);
+  assert_row_eventually (DAVE, "<span size='small'>\302\267 new</span>", FALSE);
+
+  rows = probe ("rows", NULL);
+  g_assert_true (find_geometry (rows, geometry));
+  png = screenshot ("ui-blist-history", geometry);
+  words = ocr (png);
+  g_test_message ("OCR: %s", words);
+  g_assert_nonnull (strstr (words, "always start"));
+  g_assert_nonnull (strstr (words, "mutual"));
+}
+
+/* A message changes the hint at once: bob writes, alice owes a reply; alice
+ * answers, the verdict is back. */
+static void
+test_live_update (void)
+{
+  PurpleConversation *conv;
+  g_autofree char *reply = NULL;
+
+  if (!world_ready ())
+    return;
+  conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, world.bob, ALICE);
+  purple_conv_im_send (PURPLE_CONV_IM (conv), "hello alice, long time!");
+  assert_row_eventually (BOB, "you owe a reply", FALSE);
+  g_free (screenshot ("ui-blist-you-owe-a-reply", NULL));
+
+  reply = probe ("send", BOB, "hello bob, so good to hear from you", NULL);
+  g_assert_cmpstr (reply, ==, "sent\n");
+  assert_row_eventually (BOB, "you owe a reply", TRUE);
+  assert_row_eventually (BOB, "you always start", FALSE);
+}
+
+static gboolean
+bob_got_reply (gpointer data)
+{
+  return world.bob_received > 0;
+}
+
+/* The tooltip holds the figures, through the signal and on the screen. */
+static void
+test_tooltip (void)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *rows = NULL;
+  Row row = { 0 };
+  gboolean seen = FALSE;
+
+  if (!world_ready ())
+    return;
+  g_assert_true (sb_test_purple_wait (bob_got_reply, NULL, STEP_TIMEOUT_MS));
+
+  text = probe ("tooltip", BOB, NULL);
+  g_test_message ("tooltip: %s", text);
+  g_assert_nonnull (strstr (text, "<b>Smile Back:</b> you always start"));
+  /* 5 seeded episodes alice started, then bob's, answered just now. */
+  g_assert_nonnull (strstr (text, "<b>Started by you:</b> 5 of 6 conversations"));
+  g_assert_nonnull (strstr (text, "<b>Started by them:</b> 1 of 6 conversations"));
+  g_assert_nonnull (strstr (text, "<b>Smiled back:</b> 100% (5 of 5)"));
+  g_assert_nonnull (strstr (text, "<b>You replied:</b> 100% (1 of 1)"));
+  g_assert_nonnull (strstr (text, "<b>Last conversation:</b> "));
+  g_assert_nonnull (strstr (text, "<b>They answer:</b> typically 10 minutes"));
+
+  /* Hover the row until Pidgin's tooltip shows the figures. */
+  rows = probe ("rows", NULL);
+  g_assert_true (find_row (rows, BOB, &row));
+  g_assert_cmpint (row.x, >, 0);
+  for (int attempt = 0; attempt < 20 && !seen; attempt++)
+    {
+      g_autofree char *x = g_strdup_printf ("%d", row.x + attempt % 3);
+      g_autofree char *y = g_strdup_printf ("%d", row.y);
+      const char *move[] = { "xdotool", "mousemove", x, y, NULL };
+      g_autofree char *png = NULL;
+      g_autofree char *words = NULL;
+
+      g_assert_true (run_tool (move, NULL));
+      sb_test_purple_run_for (1500);
+      png = screenshot ("ui-tooltip", NULL);
+      words = ocr (png);
+      seen = strstr (words, "smiled back") != NULL && strstr (words, "started by you") != NULL;
+      if (seen)
+        g_test_message ("tooltip OCR: %s", words);
+    }
+  row_clear (&row);
+  g_assert_true (seen);
+  {
+    /* Move away so the tooltip does not cover later screenshots. */
+    const char *away[] = { "xdotool", "mousemove", "1000", "740", NULL };
+
+    g_assert_true (run_tool (away, NULL));
+  }
+}
+
+/* The buddy menu sets the keep-in-touch interval on the node, which the
+ * tooltip's reminder line follows. */
+static void
+test_menu (void)
+{
+  g_autofree char *menu = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *setting = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *reset = NULL;
+
+  if (!world_ready ())
+    return;
+  menu = probe ("menu", BOB, NULL);
+  g_test_message ("menu:\n%s", menu);
+  g_assert_nonnull (strstr (menu, "Keep in touch every\342\200\246\n"));
+  g_assert_nonnull (strstr (menu, "  Every 2 weeks\n"));
+  g_assert_nonnull (strstr (menu, "  \342\234\223 Automatic (from your usual rhythm)\n"));
+  g_assert_nonnull (strstr (menu, "Show history\n"));
+  g_assert_nonnull (strstr (menu, "Forget this buddy\n")); /* the core plugin's */
+
+  reply = probe ("activate", BOB, "Keep in touch every\342\200\246", "Every 2 weeks", NULL);
+  g_assert_cmpstr (reply, ==, "activated\n");
+  setting = probe ("setting", BOB, NULL);
+  g_assert_nonnull (strstr (setting, "buddy\t14\n"));
+  tooltip = probe ("tooltip", BOB, NULL);
+  g_assert_nonnull (strstr (tooltip, "<b>Reminder due:</b> in 13 days"));
+  g_free (menu);
+  menu = probe ("menu", BOB, NULL);
+  g_assert_nonnull (strstr (menu, "  \342\234\223 Every 2 weeks\n"));
+
+  reset = probe ("activate", BOB, "Keep in touch every\342\200\246",
+                 "Automatic (from your usual rhythm)", NULL);
+  g_assert_cmpstr (reset, ==, "activated\n");
+  g_free (setting);
+  setting = probe ("setting", BOB, NULL);
+  g_assert_nonnull (strstr (setting, "buddy\t0\n"));
+}
+
+/* The window lists every buddy with history, the due list holds carol only,
+ * and "Show history" selects the buddy for the chart. */
+static void
+test_window (void)
+{
+  g_autofree char *reply = NULL;
+  g_autofree char *widgets = NULL;
+  g_autofree char *png = NULL;
+  g_auto (GStrv) views = NULL;
+  int geometry[4];
+
+  if (!world_ready ())
+    return;
+  reply = probe ("activate", CAROL, "Show history", NULL);
+  g_assert_cmpstr (reply, ==, "activated\n");
+  widgets = probe ("widgets", WINDOW_TITLE, NULL);
+  g_test_message ("window:\n%s", widgets);
+  g_assert_true (find_geometry (widgets, geometry));
+
+  /* views[1]: the table; views[2]: the due list. */
+  views = g_strsplit (widgets, "view\n", -1);
+  g_assert_cmpuint (g_strv_length (views), ==, 3);
+  for (const char *const *who = (const char *const[]){ BOB, CAROL, DAVE, ERIN, NULL }; *who != NULL; who++)
+    {
+      g_autofree char *cell = g_strdup_printf ("\t%s\t", *who);
+
+      g_assert_nonnull (strstr (views[1], cell));
+    }
+  g_assert_nonnull (strstr (views[1], "\t" CAROL_ALIAS "\tmutual"));
+  g_assert_nonnull (strstr (views[1], "\tbob\tyou always start"));
+  g_assert_nonnull (strstr (views[2], "\t" CAROL "\t"));
+  g_assert_null (strstr (views[2], "\t" BOB "\t"));
+  g_assert_nonnull (strstr (widgets, "label\tConversations per month with " CAROL_ALIAS "\n"));
+
+  sb_test_purple_run_for (500);
+  png = screenshot ("ui-window", geometry);
+}
+
+/* Preferences turn the hints off and on; unloading restores plain names
+ * and closes the window. */
+static void
+test_prefs_and_unload (void)
+{
+  g_autofree char *off = NULL;
+  g_autofree char *on = NULL;
+  g_autofree char *unload = NULL;
+  g_autofree char *widgets = NULL;
+
+  if (!world_ready ())
+    return;
+  off = probe ("pref-bool", "/plugins/gtk/smileback/show_hints", "0", NULL);
+  assert_row_eventually (BOB, "size='small'", TRUE);
+  on = probe ("pref-bool", "/plugins/gtk/smileback/show_hints", "1", NULL);
+  assert_row_eventually (BOB, "you always start", FALSE);
+
+  unload = probe ("unload", SB_GTK_PLUGIN_ID, NULL);
+  g_assert_cmpstr (unload, ==, "unloaded\n");
+  assert_row_eventually (BOB, "size='small'", TRUE);
+  assert_row_eventually (CAROL, "Carol &lt;&amp;&gt; Co", FALSE);
+  widgets = probe ("widgets", WINDOW_TITLE, NULL);
+  g_assert_cmpstr (widgets, ==, "error\tno such window\n");
+}
+
+/* ---- the world ------------------------------------------------------------ */
+
+static const char *const needed_tools[] = { "Xvfb", "pidgin", "prosody", "xdotool",
+                                            "import", "convert", "tesseract" };
+
+static void
+world_start (void)
+{
+  static const SbTestProsodyUser users[] = {
+    { "alice", PASSWORD }, { "bob", PASSWORD }, { "carol", PASSWORD }, { "dave", PASSWORD },
+  };
+  g_autoptr (GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (needed_tools); i++)
+    {
+      g_autofree char *path = g_find_program_in_path (needed_tools[i]);
+
+      if (path == NULL)
+        {
+          world.skip_reason = g_strdup_printf ("%s is not installed", needed_tools[i]);
+          return;
+        }
+    }
+
+  world.out_dir = g_strdup (g_getenv ("SB_UI_OUTPUT_DIR"));
+  if (world.out_dir == NULL)
+    world.out_dir = g_get_current_dir ();
+  world.dir = g_dir_make_tmp ("smileback-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  world.profile = g_build_filename (world.dir, "profile", NULL);
+  world.probe_dir = g_build_filename (world.dir, "probe", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (world.profile, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (world.probe_dir, 0700), ==, 0);
+
+  world.server = sb_test_prosody_start (users, G_N_ELEMENTS (users), TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (write_profile (sb_test_prosody_get_port (world.server)));
+  seed_history ();
+
+  g_assert_true (start_xvfb (&error));
+  g_assert_no_error (error);
+  g_assert_true (start_pidgin (&error));
+  g_assert_no_error (error);
+
+  purple_signal_connect (purple_conversations_get_handle (), "received-im-msg", &world,
+                         PURPLE_CALLBACK (bob_received_cb), NULL);
+  world.bob = sb_test_purple_xmpp_account_new ("bob", SB_TEST_PROSODY_DOMAIN,
+                                               sb_test_prosody_get_port (world.server), PASSWORD);
+  g_assert_true (sb_test_purple_wait_connected (world.bob, START_TIMEOUT_MS));
+  world.up = TRUE;
+}
+
+static void
+world_stop (void)
+{
+  /* Pidgin first, so it logs off a live server. */
+  stop_process (&world.pidgin);
+  stop_process (&world.xvfb);
+  if (world.bob != NULL)
+    purple_account_set_enabled (world.bob, SB_TEST_UI_ID, FALSE);
+  purple_signals_disconnect_by_handle (&world);
+  sb_test_prosody_stop (g_steal_pointer (&world.server));
+  if (world.dir != NULL && g_getenv ("SMILEBACK_TEST_KEEP") == NULL)
+    sb_test_rm_rf (world.dir);
+  g_free (world.dir);
+  g_free (world.profile);
+  g_free (world.probe_dir);
+  g_free (world.out_dir);
+  g_free (world.display);
+  g_free (world.skip_reason);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  sb_test_purple_init ();
+
+  g_test_add_func ("/ui/pidgin/starts", test_pidgin_starts);
+  g_test_add_func ("/ui/blist/hints-from-history", test_hints_from_history);
+  g_test_add_func ("/ui/blist/live-update", test_live_update);
+  g_test_add_func ("/ui/blist/tooltip", test_tooltip);
+  g_test_add_func ("/ui/blist/menu", test_menu);
+  g_test_add_func ("/ui/window/lists-buddies", test_window);
+  g_test_add_func ("/ui/plugin/prefs-and-unload", test_prefs_and_unload);
+
+  world_start ();
+  status = g_test_run ();
+  world_stop ();
+  sb_test_purple_shutdown ();
+  return status;
+}
