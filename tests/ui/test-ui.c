@@ -39,7 +39,9 @@
 #define BOB "bob@" SB_TEST_PROSODY_DOMAIN
 #define CAROL "carol@" SB_TEST_PROSODY_DOMAIN
 #define DAVE "dave@" SB_TEST_PROSODY_DOMAIN
-#define ERIN "erin@" SB_TEST_PROSODY_DOMAIN /* history only, not in the buddy list */
+#define ERIN "erin@" SB_TEST_PROSODY_DOMAIN
+#define FRANK "frank@" SB_TEST_PROSODY_DOMAIN
+#define ZOE "zoe@" SB_TEST_PROSODY_DOMAIN /* history only, not in the buddy list */
 #define PASSWORD "smile"
 #define CAROL_ALIAS "Carol <&> Co"
 #define WINDOW_TITLE "Who smiles back"
@@ -254,10 +256,11 @@ write_profile (guint16 port)
 
 /* Records @n episodes with @who, one every @every seconds going back from
  * @last_ago seconds ago; @starts[i % len] says who starts each ('y' the user,
- * 't' them); every episode is answered 10 minutes later. */
+ * 't' them); every episode is answered 10 minutes later, except the latest
+ * when @latest_unanswered. */
 static void
 seed_buddy (SbLedger *ledger, const char *who, guint n, gint64 last_ago, gint64 every,
-            const char *starts, gint64 now)
+            const char *starts, gboolean latest_unanswered, gint64 now)
 {
   g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", ALICE, who);
   g_autoptr (GError) error = NULL;
@@ -279,6 +282,8 @@ seed_buddy (SbLedger *ledger, const char *who, guint n, gint64 last_ago, gint64 
       answer.digest = 1001 + 2 * i;
       g_assert_true (sb_ledger_add_event (ledger, key, &first, now, NULL, &error));
       g_assert_no_error (error);
+      if (i == 0 && latest_unanswered)
+        continue;
       g_assert_true (sb_ledger_add_event (ledger, key, &answer, now, NULL, &error));
       g_assert_no_error (error);
     }
@@ -290,7 +295,10 @@ seed_buddy (SbLedger *ledger, const char *who, guint n, gint64 last_ago, gint64 
  *   carol: 6 episodes, alternating, every 10 days, the last 40 days ago
  *          -> "mutual", overdue (40 days against 15)
  *   dave:  2 episodes -> "new"
- *   erin:  4 episodes, not in the buddy list: only in the window. */
+ *   erin:  5 episodes, all started by her -> "they always start"
+ *   frank: 6 episodes, alternating, the latest alice's two hours ago and not
+ *          answered yet -> "owes you a reply"
+ *   zoe:   4 episodes, not in the buddy list: only in the window. */
 static void
 seed_history (void)
 {
@@ -303,10 +311,12 @@ seed_history (void)
   sb_params_init (&params);
   ledger = sb_ledger_open (path, &params, now, &error);
   g_assert_no_error (error);
-  seed_buddy (ledger, BOB, 5, 5 * SB_DAY, 7 * SB_DAY, "y", now);
-  seed_buddy (ledger, CAROL, 6, 40 * SB_DAY, 10 * SB_DAY, "yt", now);
-  seed_buddy (ledger, DAVE, 2, 3 * SB_DAY, 50 * SB_DAY, "yt", now);
-  seed_buddy (ledger, ERIN, 4, 2 * SB_DAY, 5 * SB_DAY, "t", now);
+  seed_buddy (ledger, BOB, 5, 5 * SB_DAY, 7 * SB_DAY, "y", FALSE, now);
+  seed_buddy (ledger, CAROL, 6, 40 * SB_DAY, 10 * SB_DAY, "yt", FALSE, now);
+  seed_buddy (ledger, DAVE, 2, 3 * SB_DAY, 50 * SB_DAY, "yt", FALSE, now);
+  seed_buddy (ledger, ERIN, 5, 4 * SB_DAY, 9 * SB_DAY, "t", FALSE, now);
+  seed_buddy (ledger, FRANK, 6, 2 * SB_HOUR, 6 * SB_DAY, "yt", TRUE, now);
+  seed_buddy (ledger, ZOE, 4, 2 * SB_DAY, 5 * SB_DAY, "t", FALSE, now);
   g_assert_true (sb_ledger_flush (ledger, &error));
   g_assert_no_error (error);
 }
@@ -575,14 +585,18 @@ test_hints_from_history (void)
   assert_row_eventually (CAROL, "Carol &lt;&amp;&gt; Co <span size='small'>\302\267 mutual</span>",
                          FALSE);
   assert_row_eventually (DAVE, "<span size='small'>\302\267 new</span>", FALSE);
+  assert_row_eventually (ERIN, "<span size='small'>\302\267 they always start</span>", FALSE);
+  assert_row_eventually (FRANK, "<span size='small'>\302\267 owes you a reply</span>", FALSE);
 
   rows = probe ("rows", NULL);
   g_assert_true (find_geometry (rows, geometry));
   png = screenshot ("ui-blist-history", geometry);
   words = ocr (png);
   g_test_message ("OCR: %s", words);
-  g_assert_nonnull (strstr (words, "always start"));
+  g_assert_nonnull (strstr (words, "you always start"));
+  g_assert_nonnull (strstr (words, "they always start"));
   g_assert_nonnull (strstr (words, "mutual"));
+  g_assert_nonnull (strstr (words, "owes you a reply"));
 }
 
 /* A message changes the hint at once: bob writes, alice owes a reply; alice
@@ -727,7 +741,7 @@ test_window (void)
   /* views[1]: the table; views[2]: the due list. */
   views = g_strsplit (widgets, "view\n", -1);
   g_assert_cmpuint (g_strv_length (views), ==, 3);
-  for (const char *const *who = (const char *const[]){ BOB, CAROL, DAVE, ERIN, NULL }; *who != NULL; who++)
+  for (const char *const *who = (const char *const[]){ BOB, CAROL, DAVE, ERIN, FRANK, ZOE, NULL }; *who != NULL; who++)
     {
       g_autofree char *cell = g_strdup_printf ("\t%s\t", *who);
 
@@ -777,7 +791,8 @@ static void
 world_start (void)
 {
   static const SbTestProsodyUser users[] = {
-    { "alice", PASSWORD }, { "bob", PASSWORD }, { "carol", PASSWORD }, { "dave", PASSWORD },
+    { "alice", PASSWORD }, { "bob", PASSWORD },  { "carol", PASSWORD },
+    { "dave", PASSWORD },  { "erin", PASSWORD }, { "frank", PASSWORD },
   };
   g_autoptr (GError) error = NULL;
 
