@@ -44,8 +44,15 @@ typedef enum
 typedef struct _SbLedger SbLedger;
 
 /* Opens the store at @path and loads every buddy's stored summary and recent
- * episodes.  NULL with @error as sb_store_open().  Free with sb_ledger_free(). */
+ * episodes.  A file found damaged while loading is moved aside and a new
+ * history started (sb_ledger_get_moved_aside()).  NULL with @error as
+ * sb_store_open().  Free with sb_ledger_free(). */
 SbLedger *sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **error);
+
+/* Where a damaged database was moved aside while opening (by the store's
+ * check, or because loading found damage), NULL when nothing was moved.
+ * A UI tells the user once. */
+const char *sb_ledger_get_moved_aside (SbLedger *ledger);
 
 /* Flushes and closes.  NULL-safe. */
 void sb_ledger_free (SbLedger *ledger);

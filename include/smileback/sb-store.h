@@ -4,7 +4,9 @@
  * versioned with PRAGMA user_version and migrated forward one transaction per
  * step; a newer version is refused, a file that is not a database or fails
  * quick_check is moved aside as "<path>.corrupt-<unix time>" and a fresh one is
- * made.  Writes are queued in memory and committed in one short transaction by
+ * made.  The full quick_check runs when the last session did not close the
+ * file cleanly (a crash, a damaged read); after a clean close a light check
+ * reads the small tables, so a large history opens fast.  Writes are queued in memory and committed in one short transaction by
  * sb_store_flush(), never one fsync per message; a failed flush keeps the queue
  * so nothing recorded is lost.
  *
@@ -51,6 +53,12 @@ SbStore *sb_store_open (const char *path, GError **error);
 /* Flushes pending writes (failures are logged with g_warning, the data then is
  * lost only because the caller chose to close), then closes.  NULL-safe. */
 void sb_store_free (SbStore *store);
+
+/* Moves the damaged database at @path (and its -wal and -shm) aside as
+ * "<path>.corrupt-<unix time>", never deleting it, and warns.  Returns the new
+ * name (caller frees), or NULL with @error.  For callers that find damage
+ * after opening (sb_ledger_open() while loading). */
+char *sb_store_move_aside (const char *path, GError **error);
 
 /* Where a corrupt file was moved on open, or NULL when nothing was moved. */
 const char *sb_store_get_moved_aside (SbStore *store);

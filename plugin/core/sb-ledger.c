@@ -52,6 +52,7 @@ struct _SbLedger
   GHashTable *sightings; /* digest (guint64 *) -> GArray of Sighting, the last window only */
   gint64 now;          /* the last "now" seen, for recomputing figures */
   GArray *scratch;     /* gint64 room for sb_stats_compute_with_scratch() */
+  char *moved_aside;   /* where a file damaged beyond the open-time check went */
   SbLedgerChangedFunc changed_func;
   gpointer changed_data;
 };
@@ -241,15 +242,9 @@ load_all (SbLedger *ledger, GError **error)
   return TRUE;
 }
 
-SbLedger *
-sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **error)
+static SbLedger *
+ledger_open_once (const char *path, const SbParams *params, gint64 now, GError **error)
 {
-  SbParams defaults = SB_PARAMS_DEFAULT;
-  if (params == NULL)
-    params = &defaults;
-  if (!sb_params_validate (params, error))
-    return NULL;
-
   g_autoptr (SbStore) store = sb_store_open (path, error);
   if (store == NULL)
     return NULL;
@@ -269,6 +264,44 @@ sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **e
   return g_steal_pointer (&ledger);
 }
 
+SbLedger *
+sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **error)
+{
+  SbParams defaults = SB_PARAMS_DEFAULT;
+  if (params == NULL)
+    params = &defaults;
+  if (!sb_params_validate (params, error))
+    return NULL;
+
+  g_autoptr (GError) local = NULL;
+  SbLedger *ledger = ledger_open_once (path, params, now, &local);
+  if (ledger != NULL)
+    return ledger;
+  if (!g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT)
+      || g_strcmp0 (path, ":memory:") == 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+
+  /* Damage the open-time check did not reach showed while loading: keep the
+   * file for a person to look at, start a new history. */
+  g_autofree char *moved = sb_store_move_aside (path, error);
+  if (moved == NULL)
+    return NULL;
+  ledger = ledger_open_once (path, params, now, error);
+  if (ledger != NULL)
+    ledger->moved_aside = g_steal_pointer (&moved);
+  return ledger;
+}
+
+const char *
+sb_ledger_get_moved_aside (SbLedger *ledger)
+{
+  return ledger->moved_aside != NULL ? ledger->moved_aside
+                                     : sb_store_get_moved_aside (ledger->store);
+}
+
 void
 sb_ledger_free (SbLedger *ledger)
 {
@@ -279,6 +312,7 @@ sb_ledger_free (SbLedger *ledger)
   g_clear_pointer (&ledger->buddies, g_hash_table_unref);
   g_clear_pointer (&ledger->scratch, g_array_unref);
   g_clear_pointer (&ledger->store, sb_store_free);
+  g_free (ledger->moved_aside);
   g_free (ledger);
 }
 

@@ -287,6 +287,12 @@ struct _SbStore
 static gboolean writer_start (SbStore *store, GError **error);
 static void writer_stop (SbWriter *writer);
 
+/* Set once any statement found the file damaged: a store closed after that is
+ * not marked clean, so the next open runs the full check.  Process-wide,
+ * since SQLite 3.40 has no per-connection user data to keep it on; erring
+ * this way only costs a slower next start. */
+static gint corruption_seen = 0;
+
 /* Sets @error from the connection's last SQLite error, prefixed by @what. */
 static void
 set_sqlite_error (sqlite3 *db, int rc, const char *what, GError **error)
@@ -295,7 +301,10 @@ set_sqlite_error (sqlite3 *db, int rc, const char *what, GError **error)
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
     code = SB_STORE_ERROR_BUSY;
   else if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
-    code = SB_STORE_ERROR_CORRUPT;
+    {
+      code = SB_STORE_ERROR_CORRUPT;
+      g_atomic_int_set (&corruption_seen, 1);
+    }
   g_set_error (error, SB_STORE_ERROR, code, "%s: %s", what,
                db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
 }
@@ -352,6 +361,8 @@ connection_exec (SbConnection *connection, const char *sql, GError **error)
       int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? SB_STORE_ERROR_BUSY
                  : (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? SB_STORE_ERROR_CORRUPT
                                                                  : SB_STORE_ERROR_FAILED;
+      if (code == SB_STORE_ERROR_CORRUPT)
+        g_atomic_int_set (&corruption_seen, 1);
       g_set_error (error, SB_STORE_ERROR, code, "%s", message != NULL ? message : sqlite3_errstr (rc));
       sqlite3_free (message);
       return FALSE;
@@ -425,8 +436,8 @@ create_private_file (const char *path, GError **error)
 
 /* Moves a corrupt database and its WAL aside as "<path>.corrupt-<time>" so a
  * person (or a recovery tool) can still get at it; never deletes it. */
-static char *
-move_aside (const char *path, GError **error)
+char *
+sb_store_move_aside (const char *path, GError **error)
 {
   g_autofree char *target = g_strdup_printf ("%s.corrupt-%" G_GINT64_FORMAT, path,
                                              g_get_real_time () / G_USEC_PER_SEC);
@@ -543,12 +554,57 @@ load_secret (SbStore *store, GError **error)
   return TRUE;
 }
 
+/* TRUE in *@clean when the last session closed the file cleanly (meta
+ * "clean" = 1).  A file without that mark (new, old, or after a crash) is not
+ * clean; one that is not a database is an error. */
+static gboolean
+read_clean_mark (SbStore *store, gboolean *clean, GError **error)
+{
+  *clean = FALSE;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc = sqlite3_prepare_v2 (store->main.db, "SELECT value FROM meta WHERE key = 'clean'", -1,
+                               &stmt, NULL);
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+    {
+      set_sqlite_error (store->main.db, rc, "cannot read the database", error);
+      return FALSE;
+    }
+  if (rc != SQLITE_OK)
+    return TRUE; /* no meta table yet */
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *clean = sqlite3_column_int (stmt, 0) == 1;
+  else if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (store->main.db, rc, "cannot read the database", error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* After a clean close: read the small tables through, which finds a file cut
+ * short or overwritten at its start, without the full scan that would make
+ * a large history slow to open.  Damage deeper in shows as SQLITE_CORRUPT
+ * when read, and the next start then runs quick_check. */
+static gboolean
+light_check (SbStore *store, GError **error)
+{
+  gint64 rows = 0;
+  return query_int (store,
+                    "SELECT (SELECT count(*) FROM meta) + (SELECT count(*) FROM buddies)"
+                    " + (SELECT count(*) FROM summaries)",
+                    &rows, error);
+}
+
 /* Checks and prepares an open connection.  FALSE with SB_STORE_ERROR_CORRUPT
  * means "move it aside and start over". */
 static gboolean
 prepare_database (SbStore *store, GError **error)
 {
-  if (!quick_check (store, error))
+  gboolean clean = FALSE;
+  if (!read_clean_mark (store, &clean, error))
+    return FALSE;
+  if (clean ? !light_check (store, error) : !quick_check (store, error))
     return FALSE;
   if (!sb_store_exec (store, "PRAGMA foreign_keys = ON", error))
     return FALSE;
@@ -568,7 +624,10 @@ prepare_database (SbStore *store, GError **error)
       if (!sb_store_exec (store, "PRAGMA synchronous = NORMAL", error))
         return FALSE;
     }
-  return migrate (store, error) && load_secret (store, error);
+  /* Unclean until sb_store_free() says otherwise. */
+  return migrate (store, error) && load_secret (store, error)
+         && sb_store_exec (store, "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean', 0)",
+                           error);
 }
 
 /* Gives a file database its background writer; returns @store, or NULL (and
@@ -599,7 +658,7 @@ sb_store_open (const char *path, GError **error)
       && g_strcmp0 (path, ":memory:") != 0)
     {
       connection_close (&store->main);
-      store->moved_aside = move_aside (path, error);
+      store->moved_aside = sb_store_move_aside (path, error);
       g_clear_error (&local);
       if (store->moved_aside != NULL && open_connection (store, &local)
           && prepare_database (store, &local))
@@ -624,7 +683,10 @@ sb_store_free (SbStore *store)
         g_warning ("%u pending writes could not be saved: %s", sb_store_pending (store),
                    error->message);
     }
+  gboolean saved = store->main.db != NULL && sb_store_pending (store) == 0;
   g_clear_pointer (&store->writer, writer_stop);
+  if (saved && !g_atomic_int_get (&corruption_seen))
+    (void) sb_store_exec (store, "UPDATE meta SET value = 1 WHERE key = 'clean'", NULL);
   connection_close (&store->main);
   g_array_unref (store->queue);
   g_free (store->moved_aside);

@@ -3,6 +3,8 @@
 #include <smileback/smileback.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
 
 #define T0 (G_GINT64_CONSTANT (1700000000))
 
@@ -540,6 +542,53 @@ test_automated_after_import (Fixture *f, gconstpointer data)
   g_assert_cmpuint (marked, ==, 0);
 }
 
+/* A file closed cleanly, then damaged where the quick open-time check does
+ * not look (the episodes table): loading finds it, the file is moved aside,
+ * never deleted, and a new history starts. */
+static void
+test_damaged_after_clean_close (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 root = 0;
+  {
+    g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, T0, &error);
+    g_autoptr (GRand) rand = g_rand_new_with_seed (9);
+    g_autoptr (GArray) events = random_history (rand, 2000);
+    g_assert_true (sb_ledger_add_events (ledger, f->key, (SbEvent *) events->data, events->len, T0,
+                                         NULL, &error));
+    g_assert_true (sb_store_exec (sb_ledger_get_store (ledger), "PRAGMA wal_checkpoint(TRUNCATE)",
+                                  &error));
+  }
+  {
+    /* Find the episodes table's first page with a plain connection. */
+    sqlite3 *db = NULL;
+    g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    sqlite3_stmt *stmt = NULL;
+    sqlite3_prepare_v2 (db, "SELECT rootpage FROM sqlite_master WHERE name = 'episodes'", -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    root = sqlite3_column_int64 (stmt, 0);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  g_autofree char *content = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (f->path, &content, &len, NULL));
+  g_assert_cmpuint (len, >=, (gsize) root * 4096);
+  memset (content + (root - 1) * 4096, 0x5a, 4096);
+  g_assert_true (g_file_set_contents (f->path, content, (gssize) len, NULL));
+
+  g_test_expect_message ("smileback-core", G_LOG_LEVEL_WARNING, "*moved aside*");
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  const char *aside = sb_ledger_get_moved_aside (ledger);
+  g_assert_nonnull (aside);
+  g_assert_true (g_file_test (aside, G_FILE_TEST_IS_REGULAR));
+  g_assert_null (sb_ledger_get_stats (ledger, f->key));
+  SbEvent hello = { .time = T0, .direction = SB_DIRECTION_OUT, .kind = SB_EVENT_MESSAGE, .digest = 1 };
+  g_assert_true (sb_ledger_add_event (ledger, f->key, &hello, T0, NULL, &error));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -552,6 +601,7 @@ main (int argc, char **argv)
   ADD ("/ledger/track-forget-changed", test_track_forget_changed);
   ADD ("/ledger/set-params-resegments", test_set_params_resegments);
   ADD ("/ledger/refresh-ages", test_refresh_ages);
+  ADD ("/ledger/damaged-after-clean-close", test_damaged_after_clean_close);
   ADD ("/ledger/automated/live", test_automated_live);
   ADD ("/ledger/automated/needs-three-within-window", test_automated_needs_three_within_window);
   ADD ("/ledger/automated/after-import", test_automated_after_import);
