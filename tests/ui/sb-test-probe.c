@@ -25,6 +25,10 @@
  *   pref-bool\tPATH\t0|1     sets a boolean preference
  *   unload\tID               unloads the plugin ID
  *   plugins                  the ids of the loaded plugins, one a line
+ *   prefs\tID                the labels of plugin ID's preference frame
+ *   rival\t0|1               stops or starts drawing every buddy name as
+ *                            "RIVAL name", like another plugin would, ahead
+ *                            of gtk-smileback, and redraws the list
  *
  * It never runs in a user's Pidgin: it is built only under tests/ and loaded
  * through the throwaway profile's prefs.xml.
@@ -443,6 +447,52 @@ cmd_plugins (char **args, GString *out)
     }
 }
 
+static void
+cmd_prefs (char **args, GString *out)
+{
+  PurplePlugin *plugin = args[1] != NULL ? purple_plugins_find_with_id (args[1]) : NULL;
+  PurplePluginPrefFrame *frame;
+
+  if (plugin == NULL || plugin->info->prefs_info == NULL
+      || plugin->info->prefs_info->get_plugin_pref_frame == NULL)
+    {
+      g_string_append (out, "error\tno preferences\n");
+      return;
+    }
+  frame = plugin->info->prefs_info->get_plugin_pref_frame (plugin);
+  for (GList *l = purple_plugin_pref_frame_get_prefs (frame); l != NULL; l = l->next)
+    {
+      PurplePluginPref *pref = l->data;
+
+      g_string_append_printf (out, "%s\t%s\n", purple_plugin_pref_get_name (pref) ? purple_plugin_pref_get_name (pref) : "",
+                              purple_plugin_pref_get_label (pref));
+    }
+  purple_plugin_pref_frame_destroy (frame);
+}
+
+static char *
+rival_drawing_buddy_cb (PurpleBuddy *buddy, gpointer data)
+{
+  return g_markup_printf_escaped ("RIVAL %s", purple_buddy_get_alias (buddy));
+}
+
+static void
+cmd_rival (char **args, GString *out)
+{
+  PurplePlugin *self = purple_plugins_find_with_id (PROBE_ID);
+
+  if (args[1] != NULL && g_str_equal (args[1], "1"))
+    /* Just after the earliest slot: ahead of every default-priority handler. */
+    purple_signal_connect_priority (pidgin_blist_get_handle (), "drawing-buddy", self,
+                                    PURPLE_CALLBACK (rival_drawing_buddy_cb), NULL,
+                                    PURPLE_SIGNAL_PRIORITY_LOWEST + 1);
+  else
+    purple_signal_disconnect (pidgin_blist_get_handle (), "drawing-buddy", self,
+                              PURPLE_CALLBACK (rival_drawing_buddy_cb));
+  pidgin_blist_refresh (purple_get_blist ());
+  g_string_append (out, "redrawn\n");
+}
+
 typedef struct
 {
   const char *verb;
@@ -454,6 +504,7 @@ static const ProbeCommand commands[] = {
   { "action", cmd_action },     { "widgets", cmd_widgets }, { "menu", cmd_menu },
   { "activate", cmd_activate }, { "setting", cmd_setting }, { "alias", cmd_alias },
   { "pref-bool", cmd_pref_bool }, { "unload", cmd_unload },   { "plugins", cmd_plugins },
+  { "prefs", cmd_prefs },       { "rival", cmd_rival },
 };
 
 static gboolean

@@ -339,6 +339,14 @@ start_pidgin (GError **error)
   g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG"); /* Pidgin's own criticals are not ours */
+  /* A sanitizer build: the runtime the plugins need, and no leak report for
+   * Pidgin and GTK, which free little at exit. */
+  if (g_getenv ("SB_UI_PIDGIN_PRELOAD") != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", g_getenv ("SB_UI_PIDGIN_PRELOAD"),
+                                    TRUE);
+      g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", "detect_leaks=0", TRUE);
+    }
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, log);
   g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -757,6 +765,33 @@ test_window (void)
   png = screenshot ("ui-window", geometry);
 }
 
+/* The preferences offer the switches, and say so when another plugin draws
+ * buddy names ahead of ours. */
+static void
+test_prefs_rival (void)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *on = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *off = NULL;
+
+  if (!world_ready ())
+    return;
+  before = probe ("prefs", SB_GTK_PLUGIN_ID, NULL);
+  g_test_message ("prefs:\n%s", before);
+  g_assert_nonnull (strstr (before, "/plugins/gtk/smileback/show_hints\tShow a hint beside each buddy"));
+  g_assert_nonnull (strstr (before, "/plugins/gtk/smileback/show_tooltip\t"));
+  g_assert_null (strstr (before, "Another plugin"));
+
+  on = probe ("rival", "1", NULL);
+  assert_row_eventually (BOB, "RIVAL bob", FALSE);
+  after = probe ("prefs", SB_GTK_PLUGIN_ID, NULL);
+  g_assert_nonnull (strstr (after, "\tAnother plugin also changes how buddy names are drawn."));
+
+  off = probe ("rival", "0", NULL);
+  assert_row_eventually (BOB, "you always start", FALSE);
+}
+
 /* Preferences turn the hints off and on; unloading restores plain names
  * and closes the window. */
 static void
@@ -869,6 +904,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/blist/tooltip", test_tooltip);
   g_test_add_func ("/ui/blist/menu", test_menu);
   g_test_add_func ("/ui/window/lists-buddies", test_window);
+  g_test_add_func ("/ui/plugin/prefs-rival-drawer", test_prefs_rival);
   g_test_add_func ("/ui/plugin/prefs-and-unload", test_prefs_and_unload);
 
   world_start ();
