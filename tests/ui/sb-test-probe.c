@@ -16,7 +16,7 @@
  *   action\tLABEL            runs gtk-smileback's plugin action LABEL
  *   widgets\tTITLE           the window titled TITLE: its geometry, labels
  *                            and every tree view's rows (string columns)
- *   menu\tBUDDY              BUDDY's extended menu, one label per line,
+ *   menu\tBUDDY              BUDDY's (or a group's) extended menu, one label per line,
  *                            indented two spaces per submenu level
  *   activate\tBUDDY\tL1\tL2  activates the menu item at that label path
  *   setting\tBUDDY           the keep-in-touch setting on the buddy, its
@@ -309,12 +309,15 @@ dump_menu (GList *menu, int depth, GString *out)
     }
 }
 
+/* The buddy called @name, else the group called @name. */
 static PurpleBlistNode *
 menu_node (const char *name)
 {
   PurpleBuddy *buddy = name != NULL ? find_buddy (name) : NULL;
 
-  return (PurpleBlistNode *) buddy;
+  if (buddy != NULL)
+    return (PurpleBlistNode *) buddy;
+  return name != NULL ? (PurpleBlistNode *) purple_find_group (name) : NULL;
 }
 
 static void

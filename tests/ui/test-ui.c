@@ -725,6 +725,25 @@ test_menu (void)
   g_free (setting);
   setting = probe ("setting", BOB, NULL);
   g_assert_nonnull (strstr (setting, "buddy\t0\n"));
+
+  /* A group's setting applies to its buddies that have none of their own. */
+  g_free (menu);
+  menu = probe ("menu", "Friends", NULL);
+  g_assert_nonnull (strstr (menu, "Keep in touch every\342\200\246\n"));
+  g_assert_null (strstr (menu, "Show history"));
+  g_free (reply);
+  reply = probe ("activate", "Friends", "Keep in touch every\342\200\246", "Every month", NULL);
+  g_assert_cmpstr (reply, ==, "activated\n");
+  g_free (setting);
+  setting = probe ("setting", BOB, NULL);
+  g_assert_nonnull (strstr (setting, "group\t30\n"));
+  g_free (tooltip);
+  tooltip = probe ("tooltip", BOB, NULL);
+  g_assert_nonnull (strstr (tooltip, "<b>Reminder due:</b> in 4 weeks"));
+  g_free (reply);
+  reply = probe ("activate", "Friends", "Keep in touch every\342\200\246",
+                 "Automatic (from your usual rhythm)", NULL);
+  g_assert_cmpstr (reply, ==, "activated\n");
 }
 
 /* The window lists every buddy with history, the due list holds carol only,
