@@ -34,7 +34,8 @@ sb_gtk_now (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-/* The normalized account name without its resource, as the core keys it. */
+/* The normalized account name without its resource, as the core keys it
+ * (the rule of sb_buddy_key_new()).  Caller frees. */
 static char *
 account_key (PurpleAccount *account)
 {
@@ -45,22 +46,14 @@ account_key (PurpleAccount *account)
   return slash != NULL ? g_strndup (normalized, slash - normalized) : g_strdup (normalized);
 }
 
-void
-sb_gtk_key_init (SbGtkKey *key, PurpleBuddy *buddy)
+SbBuddyKey *
+sb_gtk_buddy_key (PurpleBuddy *buddy)
 {
   PurpleAccount *account = purple_buddy_get_account (buddy);
+  g_autofree char *account_name = account_key (account);
+  g_autofree char *buddy_name = g_strdup (purple_normalize (account, purple_buddy_get_name (buddy)));
 
-  key->protocol = g_strdup (purple_account_get_protocol_id (account));
-  key->account = account_key (account);
-  key->buddy = g_strdup (purple_normalize (account, purple_buddy_get_name (buddy)));
-}
-
-void
-sb_gtk_key_clear (SbGtkKey *key)
-{
-  g_clear_pointer (&key->protocol, g_free);
-  g_clear_pointer (&key->account, g_free);
-  g_clear_pointer (&key->buddy, g_free);
+  return sb_buddy_key_new (purple_account_get_protocol_id (account), account_name, buddy_name);
 }
 
 PurpleBuddy *

@@ -8,8 +8,8 @@
  * calls them in reverse order.
  *
  * The plugin reaches the ledger only through what core-smileback publishes
- * (sb-ipc.h).  It links the pure text helpers of sb-hint.h for the window's
- * words, never the ledger or the store.
+ * (sb-ipc.h).  It links the core's pure helpers (sb-hint.h for the window's
+ * words, sb-buddy-key.h), never the ledger or the store.
  */
 #pragma once
 
@@ -20,6 +20,7 @@
 #include <blist.h>
 #include <gtk/gtk.h>
 
+#include "smileback/sb-buddy-key.h"
 #include "smileback/sb-hint.h"
 #include "smileback/sb-ipc.h"
 
@@ -58,23 +59,15 @@ typedef struct
   SbGtkWindow *window;  /* NULL while the window is closed */
 } SbGtkContext;
 
-/* A buddy the way the core plugin names it (sb-buddy-key.h): normalized,
- * account without resource. */
-typedef struct
-{
-  char *protocol;
-  char *account;
-  char *buddy;
-} SbGtkKey;
-
 /* sb-gtk-plugin.c: helpers every file uses. */
 
 /* The current time in UTC seconds. */
 gint64 sb_gtk_now (void);
 
-/* Fills @key for @buddy.  Caller clears with sb_gtk_key_clear(). */
-void sb_gtk_key_init (SbGtkKey *key, PurpleBuddy *buddy);
-void sb_gtk_key_clear (SbGtkKey *key);
+/* The key the core plugin files @buddy's history under (sb-buddy-key.h):
+ * protocol id, account and buddy names normalized, the account's resource
+ * removed.  NULL when a part is empty.  Caller frees (sb_buddy_key_free). */
+SbBuddyKey *sb_gtk_buddy_key (PurpleBuddy *buddy);
 
 /* The buddy a contact row stands for: @node itself for a buddy, the priority
  * buddy for a contact, NULL for anything else.  Borrowed. */

@@ -115,7 +115,7 @@ struct _SbGtkWindow
   GtkWidget *chart;
   GtkWidget *chart_title;
   GArray *months;    /* SbMonthCounts of the selected buddy, NULL when none */
-  SbGtkKey selected; /* the selected buddy; fields NULL when none */
+  SbBuddyKey *selected; /* the selected buddy, NULL when none */
   gint64 now;        /* the time of the last fill */
   gboolean due_from_planner; /* the due list came from the planner (smileback-list-due) */
   guint refresh_id;
@@ -204,7 +204,7 @@ make_view (GtkListStore *model, const SbGtkColumn *columns, gsize n)
 }
 
 static gboolean
-key_is (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col, const SbGtkKey *key)
+key_is (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col, const SbBuddyKey *key)
 {
   g_autofree char *protocol = NULL;
   g_autofree char *account = NULL;
@@ -216,13 +216,18 @@ key_is (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col, const SbGtkKey
          && g_strcmp0 (buddy, key->buddy) == 0;
 }
 
-/* Reads the key of the row at @iter (columns @protocol_col and the two after). */
-static void
-key_from_row (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col, SbGtkKey *key)
+/* The key of the row at @iter (columns @protocol_col and the two after).
+ * Caller frees. */
+static SbBuddyKey *
+key_from_row (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col)
 {
-  sb_gtk_key_clear (key);
-  gtk_tree_model_get (model, iter, protocol_col, &key->protocol, protocol_col + 1,
-                      &key->account, protocol_col + 2, &key->buddy, -1);
+  g_autofree char *protocol = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *buddy = NULL;
+
+  gtk_tree_model_get (model, iter, protocol_col, &protocol, protocol_col + 1, &account,
+                      protocol_col + 2, &buddy, -1);
+  return sb_buddy_key_new (protocol, account, buddy);
 }
 
 /* The name a person knows the buddy by: the buddy list's contact alias, else
@@ -245,7 +250,7 @@ update_chart (SbGtkWindow *win)
   gboolean ok = FALSE;
 
   g_clear_pointer (&win->months, g_array_unref);
-  if (win->selected.buddy == NULL)
+  if (win->selected == NULL)
     {
       gtk_label_set_text (GTK_LABEL (win->chart_title), _("Conversations per month"));
       gtk_widget_queue_draw (win->chart);
@@ -253,12 +258,12 @@ update_chart (SbGtkWindow *win)
     }
 
   win->months = purple_plugin_ipc_call (win->ctx->core, SB_IPC_GET_MONTHLY, &ok,
-                                        win->selected.protocol, win->selected.account,
-                                        win->selected.buddy, (int) SB_GTK_CHART_MONTHS);
+                                        win->selected->protocol, win->selected->account,
+                                        win->selected->buddy, (int) SB_GTK_CHART_MONTHS);
   if (!ok)
     win->months = NULL;
 
-  name = display_name (win->selected.protocol, win->selected.account, win->selected.buddy);
+  name = display_name (win->selected->protocol, win->selected->account, win->selected->buddy);
   /* TRANSLATORS: title above the chart, %s is the buddy's name */
   title = g_strdup_printf (_("Conversations per month with %s"), name);
   gtk_label_set_text (GTK_LABEL (win->chart_title), title);
@@ -273,7 +278,8 @@ table_selection_changed_cb (GtkTreeSelection *selection, SbGtkWindow *win)
 
   if (!gtk_tree_selection_get_selected (selection, &model, &iter))
     return; /* keep the chart while the table is refilled */
-  key_from_row (model, &iter, COL_PROTOCOL, &win->selected);
+  g_clear_pointer (&win->selected, sb_buddy_key_free);
+  win->selected = key_from_row (model, &iter, COL_PROTOCOL);
   update_chart (win);
 }
 
@@ -284,12 +290,12 @@ select_key (SbGtkWindow *win)
   GtkTreeModel *model = GTK_TREE_MODEL (win->table);
   GtkTreeIter iter;
 
-  if (win->selected.buddy == NULL)
+  if (win->selected == NULL)
     return;
   for (gboolean valid = gtk_tree_model_get_iter_first (model, &iter); valid;
        valid = gtk_tree_model_iter_next (model, &iter))
     {
-      if (key_is (model, &iter, COL_PROTOCOL, &win->selected))
+      if (key_is (model, &iter, COL_PROTOCOL, win->selected))
         {
           GtkTreePath *path = gtk_tree_model_get_path (model, &iter);
 
@@ -429,7 +435,7 @@ row_activated_cb (GtkTreeView *view, GtkTreePath *path, GtkTreeViewColumn *colum
 {
   GtkTreeModel *model = gtk_tree_view_get_model (view);
   GtkTreeIter iter;
-  SbGtkKey key = { 0 };
+  g_autoptr (SbBuddyKey) key = NULL;
   PurpleAccount *account;
   PurpleConversation *conv;
 
@@ -437,14 +443,15 @@ row_activated_cb (GtkTreeView *view, GtkTreePath *path, GtkTreeViewColumn *colum
     return;
   /* Both models keep the key in their first three columns. */
   G_STATIC_ASSERT (COL_PROTOCOL == 0 && DUE_PROTOCOL == 0);
-  key_from_row (model, &iter, 0, &key);
-  account = sb_gtk_find_account (key.protocol, key.account);
+  key = key_from_row (model, &iter, 0);
+  if (key == NULL)
+    return;
+  account = sb_gtk_find_account (key->protocol, key->account);
   if (account != NULL)
     {
-      conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key.buddy);
+      conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key->buddy);
       purple_conversation_present (conv);
     }
-  sb_gtk_key_clear (&key);
 }
 
 static gboolean
@@ -465,7 +472,7 @@ window_destroy_cb (GtkWidget *widget, SbGtkWindow *win)
   if (win->refresh_id != 0)
     g_source_remove (win->refresh_id);
   g_clear_pointer (&win->months, g_array_unref);
-  sb_gtk_key_clear (&win->selected);
+  g_clear_pointer (&win->selected, sb_buddy_key_free);
   g_clear_object (&win->table);
   g_clear_object (&win->due);
   g_clear_pointer (&win->accounts, g_hash_table_destroy);
@@ -558,8 +565,8 @@ sb_gtk_window_show (SbGtkContext *ctx, PurpleBuddy *buddy)
     ctx->window = window_new (ctx);
   if (buddy != NULL)
     {
-      sb_gtk_key_clear (&ctx->window->selected);
-      sb_gtk_key_init (&ctx->window->selected, buddy);
+      g_clear_pointer (&ctx->window->selected, sb_buddy_key_free);
+      ctx->window->selected = sb_gtk_buddy_key (buddy);
     }
   fill (ctx->window);
   gtk_window_present (GTK_WINDOW (ctx->window->window));
