@@ -25,6 +25,7 @@
  *   pref-bool\tPATH\t0|1     sets a boolean preference
  *   unload\tID               unloads the plugin ID
  *   plugins                  the ids of the loaded plugins, one a line
+ *   merge\tBUDDY\tOTHER       moves OTHER into BUDDY's contact (one person)
  *   prefs\tID                the labels of plugin ID's preference frame
  *   rival\t0|1               stops or starts drawing every buddy name as
  *                            "RIVAL name", like another plugin would, ahead
@@ -439,6 +440,22 @@ cmd_unload (char **args, GString *out)
 }
 
 static void
+cmd_merge (char **args, GString *out)
+{
+  PurpleBuddy *buddy = args[1] != NULL ? find_buddy (args[1]) : NULL;
+  PurpleBuddy *other = args[1] != NULL && args[2] != NULL ? find_buddy (args[2]) : NULL;
+
+  if (buddy == NULL || other == NULL)
+    {
+      g_string_append (out, "error\tno such buddy\n");
+      return;
+    }
+  purple_blist_add_buddy (other, purple_buddy_get_contact (buddy), purple_buddy_get_group (buddy),
+                          NULL);
+  g_string_append (out, "merged\n");
+}
+
+static void
 cmd_plugins (char **args, GString *out)
 {
   for (GList *l = purple_plugins_get_loaded (); l != NULL; l = l->next)
@@ -507,7 +524,7 @@ static const ProbeCommand commands[] = {
   { "action", cmd_action },     { "widgets", cmd_widgets }, { "menu", cmd_menu },
   { "activate", cmd_activate }, { "setting", cmd_setting }, { "alias", cmd_alias },
   { "pref-bool", cmd_pref_bool }, { "unload", cmd_unload },   { "plugins", cmd_plugins },
-  { "prefs", cmd_prefs },       { "rival", cmd_rival },
+  { "prefs", cmd_prefs },       { "rival", cmd_rival },     { "merge", cmd_merge },
 };
 
 static gboolean

@@ -41,6 +41,7 @@
 #define DAVE "dave@" SB_TEST_PROSODY_DOMAIN
 #define ERIN "erin@" SB_TEST_PROSODY_DOMAIN
 #define FRANK "frank@" SB_TEST_PROSODY_DOMAIN
+#define GINA "gina@" SB_TEST_PROSODY_DOMAIN
 #define ZOE "zoe@" SB_TEST_PROSODY_DOMAIN /* history only, not in the buddy list */
 #define PASSWORD "smile"
 #define CAROL_ALIAS "Carol <&> Co"
@@ -298,6 +299,8 @@ seed_buddy (SbLedger *ledger, const char *who, guint n, gint64 last_ago, gint64 
  *   erin:  5 episodes, all started by her -> "they always start"
  *   frank: 6 episodes, alternating, the latest alice's two hours ago and not
  *          answered yet -> "owes you a reply"
+ *   gina:  2 episodes, both started by alice -> "new"; with dave in one
+ *          contact, 4 episodes, 3 of them alice's -> "mutual"
  *   zoe:   4 episodes, not in the buddy list: only in the window. */
 static void
 seed_history (void)
@@ -316,6 +319,7 @@ seed_history (void)
   seed_buddy (ledger, DAVE, 2, 3 * SB_DAY, 50 * SB_DAY, "yt", FALSE, now);
   seed_buddy (ledger, ERIN, 5, 4 * SB_DAY, 9 * SB_DAY, "t", FALSE, now);
   seed_buddy (ledger, FRANK, 6, 2 * SB_HOUR, 6 * SB_DAY, "yt", TRUE, now);
+  seed_buddy (ledger, GINA, 2, 8 * SB_DAY, 30 * SB_DAY, "y", FALSE, now);
   seed_buddy (ledger, ZOE, 4, 2 * SB_DAY, 5 * SB_DAY, "t", FALSE, now);
   g_assert_true (sb_ledger_flush (ledger, &error));
   g_assert_no_error (error);
@@ -607,6 +611,41 @@ test_hints_from_history (void)
   g_assert_nonnull (strstr (words, "owes you a reply"));
 }
 
+/* The merged contact of dave and gina: one row, named after whichever is its
+ * priority buddy, showing the sum. */
+static gboolean
+merged_row_shows_sum (gpointer data)
+{
+  g_autofree char *rows = probe ("rows", NULL);
+  Row dave = { 0 }, gina = { 0 };
+  gboolean has_dave = find_row (rows, DAVE, &dave);
+  gboolean has_gina = find_row (rows, GINA, &gina);
+  const char *markup = has_dave ? dave.markup : gina.markup;
+  gboolean ok = has_dave != has_gina
+                && strstr (markup, "<span size='small'>\302\267 mutual</span>") != NULL;
+
+  row_clear (&dave);
+  row_clear (&gina);
+  if (!ok)
+    sb_test_purple_run_for (200);
+  return ok;
+}
+
+/* A contact row speaks for the person: two "new" buddies merged into one
+ * contact have enough history together for a verdict. */
+static void
+test_contact_sums (void)
+{
+  g_autofree char *reply = NULL;
+
+  if (!world_ready ())
+    return;
+  assert_row_eventually (GINA, "<span size='small'>\302\267 new</span>", FALSE);
+  reply = probe ("merge", DAVE, GINA, NULL);
+  g_assert_cmpstr (reply, ==, "merged\n");
+  g_assert_true (sb_test_purple_wait (merged_row_shows_sum, NULL, STEP_TIMEOUT_MS));
+}
+
 /* A message changes the hint at once: bob writes, alice owes a reply; alice
  * answers, the verdict is back. */
 static void
@@ -847,6 +886,7 @@ world_start (void)
   static const SbTestProsodyUser users[] = {
     { "alice", PASSWORD }, { "bob", PASSWORD },  { "carol", PASSWORD },
     { "dave", PASSWORD },  { "erin", PASSWORD }, { "frank", PASSWORD },
+    { "gina", PASSWORD },
   };
   g_autoptr (GError) error = NULL;
 
@@ -919,6 +959,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/ui/pidgin/starts", test_pidgin_starts);
   g_test_add_func ("/ui/blist/hints-from-history", test_hints_from_history);
+  g_test_add_func ("/ui/blist/contact-sums", test_contact_sums);
   g_test_add_func ("/ui/blist/live-update", test_live_update);
   g_test_add_func ("/ui/blist/tooltip", test_tooltip);
   g_test_add_func ("/ui/blist/menu", test_menu);
