@@ -54,8 +54,17 @@ SbHintKind sb_hint_classify (const SbStats *stats, gint64 now);
  * out-of-range values.  Static string, never free. */
 const char *sb_hint_label (SbHintKind kind);
 
-/* The "reach out" interval in seconds for @stats (DESIGN section 3), the
- * rule of sb_planner_due_interval() with the default 7..90 day clamp:
+/* The one place the "reach out" rule is written (DESIGN section 3): the due
+ * interval in seconds for @stats, -1 when no reminder applies (fewer than 3
+ * episodes, none answered, or @keep_in_touch_s < 0, reminders off).
+ * @keep_in_touch_s > 0 is the user's own interval; 0 means learned: 1.5 x the
+ * cadence clamped to @min_s..@max_s, or @max_s while there is no cadence yet.
+ * The planner calls it with the user's clamp.  Never fails. */
+gint64 sb_hint_due_interval_within (const SbStats *stats, gint64 keep_in_touch_s, gint64 min_s,
+                                    gint64 max_s);
+
+/* The same with days (SB_NODE_KEEP_IN_TOUCH_DAYS semantics) and the default
+ * 7..90 day clamp:
  * @keep_in_touch_days > 0 (the user's own setting) gives that many days;
  * @keep_in_touch_days < 0 (reminders off) gives -1; 0 (learned) gives 1.5 x
  * the cadence clamped to 7..90 days, or 90 days while there is no cadence yet.

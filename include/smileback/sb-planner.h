@@ -108,8 +108,9 @@ typedef struct
   gint64 quiet_until;     /* no prompts before this (sign-on flood), 0 = none */
 } SbPlannerMoment;
 
-/* How the due interval for a reach-out is chosen; -1 when the buddy gets no
- * reminders.  Exposed for the tooltip ("a reminder would be due ..."). */
+/* The due interval for a reach-out with the user's clamp (prefs->due_min_s,
+ * due_max_s); -1 when the buddy gets no reminders.  The rule itself is
+ * sb_hint_due_interval_within(). */
 gint64 sb_planner_due_interval (const SbPlannerPrefs *prefs, const SbStats *stats,
                                 gint64 keep_in_touch_s);
 

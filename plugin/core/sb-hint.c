@@ -88,23 +88,31 @@ sb_hint_label (SbHintKind kind)
 }
 
 gint64
-sb_hint_due_interval (const SbStats *stats, int keep_in_touch_days)
+sb_hint_due_interval_within (const SbStats *stats, gint64 keep_in_touch_s, gint64 min_s,
+                             gint64 max_s)
 {
   gint64 interval;
 
-  if (stats == NULL || keep_in_touch_days < 0)
+  if (stats == NULL || keep_in_touch_s < 0)
     return -1;
   if (stats->all.episodes < SB_HINT_DUE_MIN_EPISODES
       || stats->all.answered_by_them + stats->all.answered_by_you == 0)
     return -1;
-  if (keep_in_touch_days > 0)
-    return keep_in_touch_days * SB_DAY;
-  /* No rhythm yet: the longest wait, as the planner does. */
+  if (keep_in_touch_s > 0)
+    return keep_in_touch_s;
+  /* No rhythm yet (fewer than three recent conversations): the longest wait. */
   if (stats->cadence_s <= 0)
-    return SB_HINT_DUE_MAX_S;
+    return max_s;
 
   interval = (gint64) (stats->cadence_s * SB_HINT_DUE_FACTOR);
-  return CLAMP (interval, SB_HINT_DUE_MIN_S, SB_HINT_DUE_MAX_S);
+  return CLAMP (interval, min_s, max_s);
+}
+
+gint64
+sb_hint_due_interval (const SbStats *stats, int keep_in_touch_days)
+{
+  return sb_hint_due_interval_within (stats, (gint64) keep_in_touch_days * SB_DAY,
+                                      SB_HINT_DUE_MIN_S, SB_HINT_DUE_MAX_S);
 }
 
 gint64

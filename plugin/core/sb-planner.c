@@ -8,6 +8,7 @@
  * must survive a crash as much as a restart.
  */
 #include "smileback/sb-planner.h"
+#include "smileback/sb-hint.h"
 
 #include <math.h>
 #include <string.h>
@@ -139,14 +140,7 @@ sb_planner_get_prefs (SbPlanner *planner)
 gint64
 sb_planner_due_interval (const SbPlannerPrefs *prefs, const SbStats *stats, gint64 keep_in_touch_s)
 {
-  if (keep_in_touch_s < 0)
-    return -1;
-  if (keep_in_touch_s > 0)
-    return keep_in_touch_s;
-  /* No rhythm yet (fewer than three recent conversations): the longest wait. */
-  if (stats->cadence_s < 0)
-    return prefs->due_max_s;
-  return CLAMP (stats->cadence_s * 3 / 2, prefs->due_min_s, prefs->due_max_s);
+  return sb_hint_due_interval_within (stats, keep_in_touch_s, prefs->due_min_s, prefs->due_max_s);
 }
 
 static SbPrompt *
@@ -168,9 +162,6 @@ static SbPrompt *
 reach_out_candidate (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 now)
 {
   const SbStats *stats = buddy->stats;
-  const SbCounts *all = &stats->all;
-  if (all->episodes < 3 || all->answered_by_them + all->answered_by_you == 0)
-    return NULL;
   gint64 due = sb_planner_due_interval (&planner->prefs, stats, buddy->keep_in_touch_s);
   /* Counted from the last real contact, never from the last reminder. */
   gint64 since = stats->last_contact;
