@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include "sb-import.h"
 #include "sb-planner.h"
 #include "sb-stats.h"
 
@@ -81,6 +82,39 @@ G_BEGIN_DECLS
 #define SB_IPC_ANSWER_PROMPT "smileback-answer-prompt"
 #define SB_IPC_LIST_DUE "smileback-list-due"
 #define SB_IPC_KNOW_EACH_OTHER "smileback-know-each-other"
+
+/* Log import (sb-import.h), run by the core plugin in short idle slices so
+ * the UI never freezes; it resumes where it stopped (file marks).
+ *
+ * "smileback-import-offer": gboolean (void) -- signal, emitted once when the
+ *   core plugin first loads for a profile that has logs and was never
+ *   imported; a UI handler returns TRUE when it offered the import itself
+ *   (a mini-dialog), otherwise the core asks with purple_request_action().
+ * "smileback-import-progress": void (const SbImportProgress *progress,
+ *   gboolean finished) -- signal, after each slice and at the end.
+ * "smileback-import-start": gboolean (const char *logdir) -- IPC; NULL means
+ *   the profile's logs folder; FALSE when an import is already running.
+ * "smileback-import-cancel": void (void) -- IPC; stops after the current file.
+ * "smileback-import-decline": void (void) -- IPC; "not now": the offer is
+ *   not repeated (the plugin action still imports any time).
+ */
+#define SB_SIGNAL_IMPORT_OFFER "smileback-import-offer"
+#define SB_SIGNAL_IMPORT_PROGRESS "smileback-import-progress"
+#define SB_IPC_IMPORT_START "smileback-import-start"
+#define SB_IPC_IMPORT_CANCEL "smileback-import-cancel"
+#define SB_IPC_IMPORT_DECLINE "smileback-import-decline"
+
+/* "smileback-get-outcomes": gboolean (SbIpcOutcomes *out) -- IPC; how prompts
+ * worked out, for the window. */
+#define SB_IPC_GET_OUTCOMES "smileback-get-outcomes"
+
+typedef struct
+{
+  SbPromptOutcomes reach_out;   /* shown, acted (wrote within an hour), smiled back */
+  SbPromptOutcomes reply_nudge;
+  guint introduced, introduced_met;  /* pairs introduced; later seen together */
+  guint invited, invited_joined;     /* invitations sent; invitee joined within a day */
+} SbIpcOutcomes;
 
 typedef struct
 {
