@@ -92,23 +92,12 @@ sb_cli_import (int argc, char **argv)
     { NULL },
   };
 
-  g_autoptr (GOptionContext) options = g_option_context_new (_("[LOGDIR]"));
-  g_option_context_set_summary (options,
-                                _("Import existing Pidgin and Finch logs (default: the "
-                                  "profile's logs folder)."));
-  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  if (!sb_cli_parse_options (&argc, &argv, _("[LOGDIR]"),
+                             _("Import existing Pidgin and Finch logs (default: the "
+                               "profile's logs folder)."),
+                             entries, 1))
+    return 2;
   g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    {
-      sb_cli_error ("%s", error->message);
-      return 2;
-    }
-  if (argc > 2)
-    {
-      sb_cli_error (_("unexpected argument “%s”"), argv[2]);
-      return 2;
-    }
 
   g_autofree char *logdir = NULL;
   if (argc == 2)

@@ -27,6 +27,12 @@ char *sb_cli_default_db_path (void);
 /* The profile folder (the directory of sb_cli_default_db_path()).  Caller frees. */
 char *sb_cli_default_profile_dir (void);
 
+/* Parses a subcommand's options (@parameter and @summary as GOption shows
+ * them in --help) and allows at most @max_args arguments after them.  On a
+ * usage error prints it and returns FALSE: the handler then exits with 2. */
+gboolean sb_cli_parse_options (int *argc, char ***argv, const char *parameter, const char *summary,
+                               const GOptionEntry *entries, int max_args);
+
 /* Prints "smileback: MESSAGE" on stderr. */
 void sb_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 

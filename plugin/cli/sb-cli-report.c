@@ -207,21 +207,10 @@ sb_cli_report (int argc, char **argv)
     { NULL },
   };
 
-  g_autoptr (GOptionContext) options = g_option_context_new (NULL);
-  g_option_context_set_summary (options, _("One row per buddy: who starts, who answers."));
-  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  if (!sb_cli_parse_options (&argc, &argv, NULL, _("One row per buddy: who starts, who answers."),
+                             entries, 0))
+    return 2;
   g_autoptr (GError) error = NULL;
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    {
-      sb_cli_error ("%s", error->message);
-      return 2;
-    }
-  if (argc > 1)
-    {
-      sb_cli_error (_("unexpected argument “%s”"), argv[1]);
-      return 2;
-    }
 
   gint64 since = G_MININT64;
   if (since_text != NULL && !parse_since (since_text, &since, &error))

@@ -46,6 +46,30 @@ sb_cli_error (const char *format, ...)
   fprintf (stderr, "smileback: %s\n", message);
 }
 
+gboolean
+sb_cli_parse_options (int *argc, char ***argv, const char *parameter, const char *summary,
+                      const GOptionEntry *entries, int max_args)
+{
+  g_autoptr (GOptionContext) options = g_option_context_new (parameter);
+  g_option_context_set_summary (options, summary);
+  g_option_context_set_translation_domain (options, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (options, entries, GETTEXT_PACKAGE);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (options, argc, argv, &error))
+    {
+      sb_cli_error ("%s", error->message);
+      return FALSE;
+    }
+  /* (*argv)[0] is the subcommand. */
+  if (*argc - 1 > max_args)
+    {
+      /* TRANSLATORS: %s is an argument the command did not expect. */
+      sb_cli_error (_("unexpected argument “%s”"), (*argv)[max_args + 1]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 print_usage (FILE *out)
 {

@@ -363,6 +363,25 @@ ensure_buddy (SbLedger *ledger, const SbBuddyKey *key, GError **error)
   return buddy;
 }
 
+/* The buddy that events for @key go to, created on first sight; NULL with
+ * SB_LEDGER_ERROR_UNTRACKED for a buddy the user said not to track.  Moves
+ * the ledger's clock to @now. */
+static SbLedgerBuddy *
+tracked_buddy (SbLedger *ledger, const SbBuddyKey *key, gint64 now, GError **error)
+{
+  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, error);
+  if (buddy == NULL)
+    return NULL;
+  if (!buddy->tracked)
+    {
+      g_set_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_UNTRACKED, "%s is not tracked",
+                   key->buddy);
+      return NULL;
+    }
+  ledger->now = MAX (ledger->now, now);
+  return buddy;
+}
+
 static gboolean
 check_event (const SbBuddyKey *key, const SbEvent *event, GError **error)
 {
@@ -691,16 +710,9 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
   if (!check_event (key, event, error))
     return FALSE;
 
-  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, error);
+  SbLedgerBuddy *buddy = tracked_buddy (ledger, key, now, error);
   if (buddy == NULL)
     return FALSE;
-  if (!buddy->tracked)
-    {
-      g_set_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_UNTRACKED,
-                   "%s is not tracked", key->buddy);
-      return FALSE;
-    }
-  ledger->now = MAX (ledger->now, now);
 
   SbEvent copy = *event;
   event = &copy;
@@ -764,16 +776,9 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
   if (n_events == 0)
     return TRUE;
 
-  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, error);
+  SbLedgerBuddy *buddy = tracked_buddy (ledger, key, now, error);
   if (buddy == NULL)
     return FALSE;
-  if (!buddy->tracked)
-    {
-      g_set_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_UNTRACKED,
-                   "%s is not tracked", key->buddy);
-      return FALSE;
-    }
-  ledger->now = MAX (ledger->now, now);
 
   guint added = 0;
   gint64 earliest = 0;

@@ -6,6 +6,7 @@
  *   bench-ingest [EVENTS] [BUDDIES]     (default 200000 events, 500 buddies)
  */
 #include <smileback/smileback.h>
+#include "sb-test-util.h"
 
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -15,21 +16,6 @@
  * seconds; a busy user writes a few messages a second, so a hand-over every 20
  * events is pessimistic. */
 #define EVENTS_PER_FLUSH 20
-
-static void
-remove_tree (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-      g_remove (child);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
 
 /* The baseline: one HTML log line per message, written and flushed as
  * libpurple's html_logger_write() does. */
@@ -59,7 +45,7 @@ main (int argc, char **argv)
 {
   guint n_events = argc > 1 ? (guint) atoi (argv[1]) : 200000;
   guint n_buddies = argc > 2 ? (guint) atoi (argv[2]) : 500;
-  g_autofree char *dir = g_dir_make_tmp ("sb-bench-XXXXXX", NULL);
+  g_autofree char *dir = sb_test_make_tmpdir ("sb-bench-XXXXXX");
   g_autofree char *db = g_build_filename (dir, "smileback.db", NULL);
 
   const gint64 t0 = 1500000000;
@@ -131,6 +117,6 @@ main (int argc, char **argv)
   printf ("reopen with %u buddies: %.1f ms\n", n_buddies, reopen * 1e3);
 
   g_clear_pointer (&ledger, sb_ledger_free);
-  remove_tree (dir);
+  sb_test_remove_tree (dir);
   return 0;
 }

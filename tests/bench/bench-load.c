@@ -7,25 +7,11 @@
  *                                              5000 x 2000 is DESIGN's 10 years)
  */
 #include <smileback/smileback.h>
+#include "sb-test-util.h"
 
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static void
-remove_tree (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-      g_remove (child);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
 
 static double
 seconds_since (gint64 start)
@@ -38,7 +24,7 @@ main (int argc, char **argv)
 {
   guint n_buddies = argc > 1 ? (guint) atoi (argv[1]) : 5000;
   guint per_buddy = argc > 2 ? (guint) atoi (argv[2]) : 200;
-  g_autofree char *dir = g_dir_make_tmp ("sb-bench-load-XXXXXX", NULL);
+  g_autofree char *dir = sb_test_make_tmpdir ("sb-bench-load-XXXXXX");
   g_autofree char *db = g_build_filename (dir, "smileback.db", NULL);
   const gint64 now = 1800000000;
   const gint64 ten_years = 3650 * SB_DAY;
@@ -105,6 +91,6 @@ main (int argc, char **argv)
   printf ("ratio open / replay (lower is better): %.3f\n", open / replay);
 
   g_clear_pointer (&ledger, sb_ledger_free);
-  remove_tree (dir);
+  sb_test_remove_tree (dir);
   return 0;
 }

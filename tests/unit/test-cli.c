@@ -1,5 +1,6 @@
 /* `smileback report`: the JSON contract on a known history, and clear errors. */
 #include <smileback/smileback.h>
+#include "sb-test-util.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -14,7 +15,7 @@ typedef struct
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = g_dir_make_tmp ("sb-cli-XXXXXX", NULL);
+  f->dir = sb_test_make_tmpdir ("sb-cli-XXXXXX");
   f->db = g_build_filename (f->dir, "smileback.db", NULL);
   f->now = g_get_real_time () / G_USEC_PER_SEC;
 }
@@ -22,15 +23,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  GDir *d = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (f->dir, name, NULL);
-      g_remove (child);
-    }
-  g_dir_close (d);
-  g_rmdir (f->dir);
+  sb_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->db);
 }

@@ -1,6 +1,7 @@
 /* The ledger: incremental updates must equal a full recomputation, whatever
  * order or path (live, out of order, duplicate, import, reopen) events take. */
 #include <smileback/smileback.h>
+#include "sb-test-util.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -18,7 +19,7 @@ typedef struct
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = g_dir_make_tmp ("sb-ledger-XXXXXX", NULL);
+  f->dir = sb_test_make_tmpdir ("sb-ledger-XXXXXX");
   f->path = g_build_filename (f->dir, "smileback.db", NULL);
   f->key = sb_buddy_key_new ("prpl-jabber", "me@localhost/pidgin", "bob@localhost");
 }
@@ -26,15 +27,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  GDir *d = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (f->dir, name, NULL);
-      g_remove (child);
-    }
-  g_dir_close (d);
-  g_rmdir (f->dir);
+  sb_test_remove_tree (f->dir);
   sb_buddy_key_free (f->key);
   g_free (f->dir);
   g_free (f->path);

@@ -7,6 +7,7 @@
  * (noon UTC on a fixed day, and the planner is given UTC as "local").
  */
 #include <smileback/smileback.h>
+#include "sb-test-util.h"
 
 #include <glib/gstdio.h>
 
@@ -28,7 +29,7 @@ typedef struct
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = g_dir_make_tmp ("sb-planner-XXXXXX", NULL);
+  f->dir = sb_test_make_tmpdir ("sb-planner-XXXXXX");
   f->path = g_build_filename (f->dir, "smileback.db", NULL);
   g_autoptr (GError) error = NULL;
   f->ledger = sb_ledger_open (f->path, NULL, NOON - 400 * DAY, &error);
@@ -44,15 +45,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   sb_planner_free (f->planner);
   sb_ledger_free (f->ledger);
   g_time_zone_unref (f->utc);
-  GDir *d = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (f->dir, name, NULL);
-      g_remove (child);
-    }
-  g_dir_close (d);
-  g_rmdir (f->dir);
+  sb_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->path);
 }

@@ -1,6 +1,7 @@
 /* The SQLite store: round trip, reopen, migration, damaged, future and locked
  * files, file mode, and a flush that fails without losing the queue. */
 #include <smileback/smileback.h>
+#include "sb-test-util.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -15,30 +16,15 @@ typedef struct
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = g_dir_make_tmp ("sb-store-XXXXXX", NULL);
+  f->dir = sb_test_make_tmpdir ("sb-store-XXXXXX");
   g_assert_nonnull (f->dir);
   f->path = g_build_filename (f->dir, "smileback.db", NULL);
 }
 
 static void
-remove_tree (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (dir, name, NULL);
-      g_remove (child);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
-
-static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  remove_tree (f->dir);
+  sb_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->path);
 }
