@@ -33,6 +33,7 @@ sb_purple_cmd_summary (SbPurple *ctx, PurpleAccount *account, const char *who)
   lines = g_strsplit (figures != NULL ? figures : "", "\n", -1);
   {
     g_autofree char *body = g_strjoinv ("<br>", lines);
+    /* TRANSLATORS: %u is how many conversations (episodes) there were */
     g_autofree char *count = g_strdup_printf (ngettext ("%u conversation", "%u conversations",
                                                         stats.all.episodes),
                                               stats.all.episodes);

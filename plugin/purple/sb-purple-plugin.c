@@ -79,6 +79,7 @@ plugin_load (PurplePlugin *plugin)
   if (ctx->ledger == NULL)
     {
       g_free (plugin->error);
+      /* TRANSLATORS: the first %s is the database file, the second the reason */
       plugin->error = g_strdup_printf (_("Smile Back cannot open its history %s: %s"), path,
                                        error->message);
       purple_debug_error ("smileback", "%s\n", plugin->error);

@@ -129,6 +129,70 @@ test_conversation (void)
   purple_accounts_delete (bob);
 }
 
+/* /e2e/xmpp/offline-message: dave writes while carol is offline; Prosody
+ * keeps the message and delivers it when carol logs in, seconds later, as a
+ * plain RECV line carrying its original time (XEP-0203).  The plugin records
+ * the original time, not the delivery time. */
+static void
+test_offline_message (void)
+{
+  static const SbTestProsodyUser users[] = { { "carol", "carol-pw" }, { "dave", "dave-pw" } };
+  g_autoptr(SbTestProsody) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(GDateTime) recorded = NULL;
+  g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
+  PurplePlugin *plugin;
+  PurpleAccount *carol, *dave;
+  JsonObject *row;
+  gint64 sent, login;
+  const SbE2eExpect expect = {
+    .episodes = 1,
+    .started_by_them = 1,
+    .messages_received = 1,
+  };
+
+  if (!sb_test_prosody_available ())
+    {
+      g_test_skip ("prosody is not installed");
+      return;
+    }
+  server = sb_test_prosody_start (users, G_N_ELEMENTS (users), TRUE, &error);
+  g_assert_no_error (error);
+  plugin = sb_test_purple_load_plugin (PLUGIN_PATH);
+  g_assert_nonnull (plugin);
+
+  dave = sb_test_purple_xmpp_account_new ("dave", SB_TEST_PROSODY_DOMAIN,
+                                          sb_test_prosody_get_port (server), "dave-pw");
+  g_assert_true (sb_test_purple_wait_connected (dave, CONNECT_MS));
+  sent = g_get_real_time () / G_USEC_PER_SEC;
+  sb_test_prpl_send (dave, "carol@localhost", "left while you were out");
+  /* Carol logs in later: at least two whole seconds after the message. */
+  sb_test_purple_run_for (PAUSE_MS);
+
+  sb_e2e_inbox_start ();
+  login = g_get_real_time () / G_USEC_PER_SEC;
+  carol = sb_test_purple_xmpp_account_new ("carol", SB_TEST_PROSODY_DOMAIN,
+                                           sb_test_prosody_get_port (server), "carol-pw");
+  g_assert_true (sb_test_purple_wait_connected (carol, CONNECT_MS));
+  g_assert_true (sb_e2e_wait_received (carol, 0));
+  sb_e2e_inbox_stop ();
+  g_assert_true (purple_plugin_unload (plugin));
+
+  report = sb_e2e_report (db_path, &error);
+  g_assert_no_error (error);
+  row = sb_e2e_report_find (report, "prpl-jabber", "carol@localhost", "dave@localhost");
+  sb_e2e_assert_row (row, &expect);
+  recorded = g_date_time_new_from_iso8601 (json_object_get_string_member (row, "last_episode"),
+                                           NULL);
+  g_assert_nonnull (recorded);
+  g_assert_cmpint (g_date_time_to_unix (recorded), >=, sent);
+  g_assert_cmpint (g_date_time_to_unix (recorded), <, login);
+
+  purple_accounts_delete (carol);
+  purple_accounts_delete (dave);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -137,6 +201,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   sb_test_purple_init ();
   g_test_add_func ("/e2e/xmpp/libpurple-conversation", test_conversation);
+  g_test_add_func ("/e2e/xmpp/offline-message", test_offline_message);
   status = g_test_run ();
   sb_test_purple_shutdown ();
   return status;
