@@ -79,6 +79,19 @@ G_BEGIN_DECLS
  * "smileback-know-each-other": gboolean (PurpleBlistNode *a, PurpleBlistNode *b)
  *   "they know each other": never suggest introducing them.
  */
+/* What the Pidgin UI answers, per kind (the same SbIpcAnswer for any UI):
+ *   reach out, reply nudge, follow-up, call: SB_ANSWER_DONE (the core opens the
+ *     conversation; Pidgin then puts the focus in its entry, and for "Call",
+ *     shown only where the protocol reports audio, starts the call itself);
+ *     SB_ANSWER_LATER with snooze_until = now + 1 day or now + 7 days;
+ *     SB_ANSWER_MUTE ("Not for NAME").
+ *   introduction: SB_ANSWER_DONE ("Introduce"); SB_ANSWER_LATER; "They know
+ *     each other": "smileback-know-each-other" on the two buddies, then
+ *     SB_ANSWER_DISMISSED.
+ *   invitation: SB_ANSWER_DONE with chosen (NULL-terminated, never empty:
+ *     the button is off until a name is ticked); "Not now": SB_ANSWER_DISMISSED.
+ * The prompt's id is set (sb_planner_shown) before "smileback-prompt" is
+ * emitted, so an answer can name it. */
 #define SB_IPC_ANSWER_PROMPT "smileback-answer-prompt"
 #define SB_IPC_LIST_DUE "smileback-list-due"
 #define SB_IPC_KNOW_EACH_OTHER "smileback-know-each-other"
@@ -104,9 +117,20 @@ G_BEGIN_DECLS
 #define SB_IPC_IMPORT_CANCEL "smileback-import-cancel"
 #define SB_IPC_IMPORT_DECLINE "smileback-import-decline"
 
+/* "smileback-import-offer" is emitted from the main loop after loading (a
+ * timeout or idle callback, never inside plugin_load): a UI plugin depends on
+ * the core plugin, so it is loaded after it and connects only then. */
+
 /* "smileback-get-outcomes": gboolean (SbIpcOutcomes *out) -- IPC; how prompts
  * worked out, for the window. */
 #define SB_IPC_GET_OUTCOMES "smileback-get-outcomes"
+
+/* "smileback-plan-now": void (void) -- IPC; runs the planner at once, every
+ * manner applied (daily cap, quiet hours, presence, sign-on flood, one open
+ * prompt per buddy), instead of at the next tick of its timer.  A UI calls it
+ * when its buddy list appears; the ui suite calls it so it need not wait for
+ * the timer. */
+#define SB_IPC_PLAN_NOW "smileback-plan-now"
 
 typedef struct
 {
