@@ -11,10 +11,6 @@
 
 #include <glib/gi18n-lib.h>
 
-/* The open "Forget?" questions: GPtrArray of keys each, freed on answer or
- * unload.  One plugin, one list. */
-static GList *pending_forgets;
-
 static gboolean
 all_tracked (SbPurple *ctx, GPtrArray *keys)
 {
@@ -54,15 +50,17 @@ track_cb (PurpleBlistNode *node, gpointer data)
   set_tracked (node, TRUE);
 }
 
+/* Answers arrive while the plugin is loaded (unload closes open questions
+ * without answering), and each question is answered once. */
 static void
 forget_answered (GPtrArray *keys, gboolean forget)
 {
   SbPurple *ctx = sb_purple_get ();
 
-  if (g_list_find (pending_forgets, keys) == NULL)
+  if (ctx == NULL || g_list_find (ctx->pending_forgets, keys) == NULL)
     return;
-  pending_forgets = g_list_remove (pending_forgets, keys);
-  for (guint i = 0; forget && ctx != NULL && i < keys->len; i++)
+  ctx->pending_forgets = g_list_remove (ctx->pending_forgets, keys);
+  for (guint i = 0; forget && i < keys->len; i++)
     {
       g_autoptr(GError) error = NULL;
 
@@ -100,7 +98,7 @@ forget_cb (PurpleBlistNode *node, gpointer data)
       g_ptr_array_unref (keys);
       return;
     }
-  pending_forgets = g_list_prepend (pending_forgets, keys);
+  ctx->pending_forgets = g_list_prepend (ctx->pending_forgets, keys);
   /* TRANSLATORS: %s is the buddy's alias */
   primary = g_strdup_printf (_("Forget everything about %s?"), purple_buddy_get_contact_alias (buddy));
   purple_request_action (ctx->plugin, _("Smile Back"), primary,
@@ -149,5 +147,5 @@ sb_purple_menu_shutdown (SbPurple *ctx)
                             PURPLE_CALLBACK (extended_menu_cb));
   /* Close open questions without answering them, then free what they held. */
   purple_request_close_with_handle (ctx->plugin);
-  g_list_free_full (g_steal_pointer (&pending_forgets), (GDestroyNotify) g_ptr_array_unref);
+  g_list_free_full (g_steal_pointer (&ctx->pending_forgets), (GDestroyNotify) g_ptr_array_unref);
 }

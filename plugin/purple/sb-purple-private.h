@@ -41,6 +41,7 @@ typedef struct
   guint flush_id;
   guint refresh_id;
   PurpleCmdId cmd_id;
+  GList *pending_forgets; /* open "Forget?" questions: a GPtrArray of keys each */
 } SbPurple;
 
 /* The loaded plugin's context, NULL while unloaded.  For IPC callbacks, which
@@ -97,8 +98,8 @@ PurplePluginPrefFrame *sb_purple_prefs_frame (PurplePlugin *plugin);
 void sb_purple_capture_init (SbPurple *ctx);
 void sb_purple_capture_shutdown (SbPurple *ctx);
 
-/* Records one line written in an IM conversation, as the "wrote-im-msg"
- * handler does (exposed for the benchmark of that handler's cost). */
+/* Records one line written in an IM conversation: the body of the
+ * "wrote-im-msg" handler.  Never blocks on disk (the write is queued). */
 void sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message,
                            PurpleConversation *conv, PurpleMessageFlags flags);
 
