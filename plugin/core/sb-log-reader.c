@@ -100,7 +100,9 @@ valid_date (int y, int m, int d)
 static gboolean
 eat_n (const char **p, const char *end, const char *lit, gsize n)
 {
-  if ((gsize) (end - *p) < n || g_ascii_strncasecmp (*p, lit, n) != 0)
+  /* most lines differ at the first byte: one compare for them */
+  if ((gsize) (end - *p) < n || g_ascii_tolower (**p) != g_ascii_tolower (lit[0])
+      || g_ascii_strncasecmp (*p, lit, n) != 0)
     return FALSE;
   *p += n;
   return TRUE;
@@ -998,7 +1000,11 @@ emit_events (Parser *ps)
       ev.size_bucket = sb_size_bucket (visible_length (buf->str, buf->len, ps->html));
       if (o->secret != NULL && o->secret_len > 0)
         {
-          if (ps->html)
+          /* TXT holds the text libpurple showed, live capture hashes its
+           * HTML: escape what HTML would read as markup.  Only '<' and '&'
+           * can be (other escapes decode back to themselves), and most
+           * lines have neither: no copy for those. */
+          if (ps->html || strpbrk (buf->str, "<&") == NULL)
             ev.digest = sb_text_digest (o->secret, o->secret_len, buf->str);
           else
             {

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #define DEFAULT_MB 52
 #define FILE_TARGET_BYTES (64 * 1024)
@@ -119,6 +120,17 @@ seconds_since (gint64 start)
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
+/* Processor time of the whole process (every thread), user + system: steadier
+ * than wall time on a busy machine. */
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec
+         + usage.ru_stime.tv_usec / 1e6;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -192,17 +204,32 @@ main (int argc, char **argv)
   g_autoptr (SbLedger) ledger = sb_ledger_open (db, &params, now, &error);
   g_assert_no_error (error);
   t0 = g_get_monotonic_time ();
+  double cpu0 = cpu_seconds ();
   SbImportProgress progress;
+  double last_step_s = 0;
   {
     g_autoptr (SbImport) import = sb_import_new (ledger, logdir, NULL);
-    if (!sb_import_run (import, now, &error))
+    /* one file a step, so the last step (the last file, then the search for
+     * automated texts across every file) can be told apart */
+    gboolean more = TRUE;
+    while (more)
+      {
+        gint64 step_t0 = g_get_monotonic_time ();
+        more = sb_import_step (import, 1, 0, now, &error);
+        last_step_s = seconds_since (step_t0);
+      }
+    if (error != NULL)
       g_error ("import: %s", error->message);
     progress = *sb_import_get_progress (import);
   }
   double import_s = seconds_since (t0);
+  double import_cpu_s = cpu_seconds () - cpu0;
   printf ("import:       %7.3f s  %8.1f MB/s  %10.0f messages/s  (%u messages, %d episodes)\n",
           import_s, mb / import_s, progress.events / import_s, progress.events,
           progress.episodes);
+  printf ("  processor time (all threads): %.3f s\n", import_cpu_s);
+  printf ("  of which the last step (last file + automated texts: %u marked): %.3f s\n",
+          progress.automated, last_step_s);
   printf ("ratio reader/wc: %.3f\n", wc_s / read_s);
   printf ("ratio import/wc: %.3f  (goal >= 0.25)\n", wc_s / import_s);
 
