@@ -141,6 +141,8 @@ plugin_load (PurplePlugin *plugin)
   sb_gtk_prefs_init (the_context);
   sb_gtk_hints_init (the_context);
   sb_gtk_menu_init (the_context);
+  sb_gtk_prompts_init (the_context);
+  sb_gtk_import_init (the_context);
   purple_debug_info (SB_GTK_PLUGIN_ID, "loaded\n");
   return TRUE;
 }
@@ -152,6 +154,8 @@ plugin_unload (PurplePlugin *plugin)
 
   if (ctx == NULL)
     return TRUE;
+  sb_gtk_import_shutdown (ctx);
+  sb_gtk_prompts_shutdown (ctx);
   sb_gtk_window_shutdown (ctx);
   sb_gtk_menu_shutdown (ctx);
   sb_gtk_hints_shutdown (ctx);
@@ -194,8 +198,9 @@ init_plugin (PurplePlugin *plugin)
   info.summary = _("Who smiles back? Reciprocity hints beside your buddies.");
   info.description = _("Shows beside each buddy who usually starts your conversations and "
                        "whether messages are waiting for an answer, with the figures in the "
-                       "tooltip, a \"Who smiles back\" window with charts, and keep-in-touch "
-                       "settings in the buddy menu.  Needs the Smile Back core plugin.");
+                       "tooltip, a \"Who smiles back\" window with charts, keep-in-touch "
+                       "settings in the buddy menu, and gentle reminders inside the buddy "
+                       "list.  It never sends a message.  Needs the Smile Back core plugin.");
   sb_gtk_prefs_register ();
 }
 

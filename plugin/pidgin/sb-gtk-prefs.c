@@ -21,6 +21,7 @@ sb_gtk_prefs_register (void)
   purple_prefs_add_bool (SB_GTK_PREF_SHOW_HINTS, TRUE);
   purple_prefs_add_bool (SB_GTK_PREF_SHOW_NEW, TRUE);
   purple_prefs_add_bool (SB_GTK_PREF_SHOW_TOOLTIP, TRUE);
+  purple_prefs_add_bool (SB_GTK_PREF_DRAFT, TRUE);
 }
 
 static void
@@ -60,6 +61,9 @@ sb_gtk_prefs_frame (PurplePlugin *plugin)
   add_bool (frame, SB_GTK_PREF_SHOW_NEW,
             _("Show \"new\" for buddies with fewer than 4 conversations"));
   add_bool (frame, SB_GTK_PREF_SHOW_TOOLTIP, _("Show the figures in buddy tooltips"));
+  purple_plugin_pref_frame_add (frame, purple_plugin_pref_new_with_label (_("Reminders")));
+  add_bool (frame, SB_GTK_PREF_DRAFT,
+            _("\"Say hi\" suggests a friendly first line in the message box (never sent)"));
 
   if (ctx != NULL && sb_gtk_hints_other_drawer (ctx))
     purple_plugin_pref_frame_add (

@@ -31,8 +31,11 @@ G_BEGIN_DECLS
 #define SB_GTK_PREF_SHOW_HINTS SB_GTK_PREFS_ROOT "/show_hints"
 #define SB_GTK_PREF_SHOW_NEW SB_GTK_PREFS_ROOT "/show_new"
 #define SB_GTK_PREF_SHOW_TOOLTIP SB_GTK_PREFS_ROOT "/show_tooltip"
+/* "Say hi" places a friendly draft in the entry (never sent). */
+#define SB_GTK_PREF_DRAFT SB_GTK_PREFS_ROOT "/draft"
 
 typedef struct _SbGtkWindow SbGtkWindow;
+typedef struct _SbGtkImport SbGtkImport;
 
 /* Who drew the last buddy name: see sb-gtk-hints.c. */
 typedef struct
@@ -57,6 +60,13 @@ typedef struct
 
   /* sb-gtk-window.c */
   SbGtkWindow *window;  /* NULL while the window is closed */
+
+  /* sb-gtk-prompts.c */
+  GHashTable *prompts;        /* gint64 * prompt id -> the prompt's mini-dialog (owned) */
+  GPtrArray *pending_prompts; /* SbPrompt * that came before the buddy list window */
+
+  /* sb-gtk-import.c */
+  SbGtkImport *import;
 } SbGtkContext;
 
 /* sb-gtk-plugin.c: helpers every file uses. */
@@ -107,6 +117,15 @@ void sb_gtk_window_show (SbGtkContext *ctx, PurpleBuddy *buddy);
 void sb_gtk_window_queue_refresh (SbGtkContext *ctx);
 /* Destroys the window if open. */
 void sb_gtk_window_shutdown (SbGtkContext *ctx);
+
+/* sb-gtk-prompts.c: the planner's prompts as mini-dialogs in the buddy list. */
+void sb_gtk_prompts_init (SbGtkContext *ctx);
+/* Removes every prompt's mini-dialog (the core keeps their state). */
+void sb_gtk_prompts_shutdown (SbGtkContext *ctx);
+
+/* sb-gtk-import.c: the offer to import existing logs, and the import's progress. */
+void sb_gtk_import_init (SbGtkContext *ctx);
+void sb_gtk_import_shutdown (SbGtkContext *ctx);
 
 /* sb-gtk-chart.c: conversations per month (SbMonthCounts, oldest first) as
  * bars filling @widget's allocation; a hint to select a buddy when @months is

@@ -6,8 +6,13 @@
  * reach out" list: the planner's reach-out prompts in its order
  * (smileback-list-due); from a core plugin without that call, buddies whose
  * time since the last contact passed their reminder interval
- * (sb_hint_due_interval()), ranked by closeness x overdue ratio.  Double-clicking a buddy opens a
- * conversation window for the user to type in; nothing is sent.
+ * (sb_hint_due_interval()), ranked by closeness x overdue ratio.  With the
+ * planner's list come its other due prompts (reply nudges, follow-ups, calls),
+ * each with its reason.  Beneath, "How reminders worked out": how many
+ * reminders were shown, acted on and answered, introductions that led to a
+ * meeting and invitations that were taken (smileback-get-outcomes), when the
+ * core plugin offers them.  Double-clicking a buddy opens a conversation
+ * window for the user to type in; nothing is sent.
  *
  * The window re-reads the figures (in an idle callback, at most once per
  * burst) when the core plugin reports a change.
@@ -50,6 +55,7 @@ enum
   DUE_ACCOUNT,
   DUE_BUDDY,
   DUE_NAME,
+  DUE_WHY,
   DUE_LAST,
   DUE_OVERDUE,
   DUE_RANK, /* ascending: the planner's order */
@@ -97,6 +103,8 @@ static const SbGtkColumn table_columns[] = {
 
 static const SbGtkColumn due_columns[] = {
   { N_("Buddy"), DUE_NAME, CELL_TEXT },
+  /* TRANSLATORS: column: why a buddy is in the due list ("reach out", "reply") */
+  { N_("Why"), DUE_WHY, CELL_TEXT },
   { N_("Last conversation"), DUE_LAST, CELL_AGO },
   /* TRANSLATORS: column: how long ago a reminder became due */
   { N_("Overdue by"), DUE_OVERDUE, CELL_DURATION },
@@ -114,6 +122,8 @@ struct _SbGtkWindow
   GtkWidget *due_view;
   GtkWidget *chart;
   GtkWidget *chart_title;
+  GtkWidget *outcomes;       /* the "How reminders worked out" box, hidden without the IPC */
+  GtkWidget *outcomes_label;
   GArray *months;    /* SbMonthCounts of the selected buddy, NULL when none */
   SbBuddyKey *selected; /* the selected buddy, NULL when none */
   gint64 now;        /* the time of the last fill */
@@ -309,15 +319,32 @@ select_key (SbGtkWindow *win)
     }
 }
 
+/* Why a prompt of @kind puts a buddy in the due list; NULL for kinds that
+ * are not about one buddy. */
+static const char *
+due_reason (SbPromptKind kind)
+{
+  switch (kind)
+    {
+    /* TRANSLATORS: due-list reasons */
+    case SB_PROMPT_REACH_OUT: return _("reach out");
+    case SB_PROMPT_REPLY_NUDGE: return _("waiting for your reply");
+    case SB_PROMPT_FOLLOW_UP: return _("no answer yet");
+    case SB_PROMPT_CALL: return _("a call?");
+    default: return NULL;
+    }
+}
+
 static void
 add_due_row (SbGtkWindow *win, const char *protocol, const char *account, const char *buddy,
-             gint64 last_contact, gint64 overdue_s, double rank)
+             SbPromptKind kind, gint64 last_contact, gint64 overdue_s, double rank)
 {
   g_autofree char *name = display_name (protocol, account, buddy);
 
   gtk_list_store_insert_with_values (win->due, NULL, -1, DUE_PROTOCOL, protocol, DUE_ACCOUNT,
-                                     account, DUE_BUDDY, buddy, DUE_NAME, name, DUE_LAST,
-                                     last_contact, DUE_OVERDUE, overdue_s, DUE_RANK, rank, -1);
+                                     account, DUE_BUDDY, buddy, DUE_NAME, name, DUE_WHY,
+                                     due_reason (kind), DUE_LAST, last_contact, DUE_OVERDUE,
+                                     overdue_s, DUE_RANK, rank, -1);
 }
 
 /* The planner's own "Who should I reach out to?" list, in its order.  FALSE
@@ -334,9 +361,14 @@ fill_due_from_planner (SbGtkWindow *win)
     {
       const SbPrompt *prompt = prompts->pdata[i];
 
-      if (prompt->kind == SB_PROMPT_REACH_OUT && prompt->key != NULL)
-        add_due_row (win, prompt->key->protocol, prompt->key->account, prompt->key->buddy,
-                     prompt->since, win->now - prompt->since - prompt->due_s, i);
+      if (prompt->key == NULL || due_reason (prompt->kind) == NULL)
+        continue;
+      /* Only a reach-out is "overdue"; the others show when it started. */
+      add_due_row (win, prompt->key->protocol, prompt->key->account, prompt->key->buddy,
+                   prompt->kind, prompt->since,
+                   prompt->kind == SB_PROMPT_REACH_OUT ? win->now - prompt->since - prompt->due_s
+                                                       : -1,
+                   i);
     }
   g_ptr_array_unref (prompts);
   return TRUE;
@@ -370,10 +402,55 @@ add_buddy_cb (const char *protocol, const char *account, const char *buddy,
 
       g_slist_free (buddies);
       if (overdue > 1.0)
-        add_due_row (win, protocol, account, buddy, sb_hint_last_contact (stats),
+        add_due_row (win, protocol, account, buddy, SB_PROMPT_REACH_OUT,
+                     sb_hint_last_contact (stats),
                      win->now - sb_hint_last_contact (stats) - sb_hint_due_interval (stats, keep),
                      -stats->closeness * overdue);
     }
+}
+
+/* "How reminders worked out" from the core plugin; hidden when it does not
+ * offer the figures. */
+static void
+fill_outcomes (SbGtkWindow *win)
+{
+  SbIpcOutcomes out = { 0 };
+  gboolean ok = FALSE;
+  gboolean got = GPOINTER_TO_INT (
+    purple_plugin_ipc_call (win->ctx->core, SB_IPC_GET_OUTCOMES, &ok, &out));
+  g_autofree char *reach = NULL;
+  g_autofree char *nudge = NULL;
+  g_autofree char *intro = NULL;
+  g_autofree char *invite = NULL;
+  g_autofree char *text = NULL;
+
+  if (!ok || !got)
+    {
+      gtk_widget_hide (win->outcomes);
+      return;
+    }
+  /* TRANSLATORS: the counts of "reach out" reminders: shown, followed by a
+   * message from the user within an hour, and answered by the buddy */
+  reach = g_strdup_printf (ngettext ("Reach out: %u reminder, you wrote after %u, %u smiled back",
+                                     "Reach out: %u reminders, you wrote after %u, %u smiled back",
+                                     out.reach_out.shown),
+                           out.reach_out.shown, out.reach_out.acted, out.reach_out.smiled_back);
+  /* TRANSLATORS: the counts of reply nudges: shown, then answered by the user within an hour */
+  nudge = g_strdup_printf (ngettext ("Replies: %u nudge, you replied after %u",
+                                     "Replies: %u nudges, you replied after %u",
+                                     out.reply_nudge.shown),
+                           out.reply_nudge.shown, out.reply_nudge.acted);
+  /* TRANSLATORS: introductions made, and of those, pairs later seen together in a group chat */
+  intro = g_strdup_printf (ngettext ("Introductions: %u made, %u met since",
+                                     "Introductions: %u made, %u met since", out.introduced),
+                           out.introduced, out.introduced_met);
+  /* TRANSLATORS: group chat invitations sent, and of those, how many friends joined */
+  invite = g_strdup_printf (ngettext ("Invitations: %u sent, %u joined",
+                                      "Invitations: %u sent, %u joined", out.invited),
+                            out.invited, out.invited_joined);
+  text = g_strjoin ("\n", reach, nudge, intro, invite, NULL);
+  gtk_label_set_text (GTK_LABEL (win->outcomes_label), text);
+  gtk_widget_show (win->outcomes);
 }
 
 /* Refills both lists from the core plugin, keeping the sort and selection. */
@@ -407,6 +484,7 @@ fill (SbGtkWindow *win)
                                     g_hash_table_size (win->accounts) > 1);
   select_key (win);
   update_chart (win);
+  fill_outcomes (win);
 }
 
 static gboolean
@@ -500,8 +578,9 @@ static SbGtkWindow *
 window_new (SbGtkContext *ctx)
 {
   SbGtkWindow *win = g_new0 (SbGtkWindow, 1);
-  GtkWidget *vbox, *paned, *bottom, *scrolled;
+  GtkWidget *vbox, *paned, *bottom, *scrolled, *right;
   g_autofree char *due_title = NULL;
+  g_autofree char *outcomes_title = NULL;
 
   win->ctx = ctx;
   win->accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -510,7 +589,8 @@ window_new (SbGtkContext *ctx)
                                    G_TYPE_UINT, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_INT64,
                                    G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_DOUBLE);
   win->due = gtk_list_store_new (N_DUE_COLS, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
-                                 G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_DOUBLE);
+                                 G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64,
+                                 G_TYPE_DOUBLE);
   gtk_tree_sortable_set_sort_column_id (GTK_TREE_SORTABLE (win->due), DUE_RANK,
                                         GTK_SORT_ASCENDING);
   gtk_tree_sortable_set_sort_column_id (GTK_TREE_SORTABLE (win->table), COL_LAST,
@@ -552,7 +632,17 @@ window_new (SbGtkContext *ctx)
                                      GTK_SHADOW_IN, 400, -1);
   /* TRANSLATORS: heading of the list of buddies a reminder is due for */
   due_title = g_markup_printf_escaped ("<b>%s</b>", _("Due to reach out"));
-  gtk_box_pack_start (GTK_BOX (bottom), titled (due_title, NULL, scrolled), FALSE, TRUE, 0);
+  right = gtk_vbox_new (FALSE, 8);
+  gtk_box_pack_start (GTK_BOX (bottom), right, FALSE, TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (right), titled (due_title, NULL, scrolled), TRUE, TRUE, 0);
+
+  win->outcomes_label = gtk_label_new (NULL);
+  gtk_misc_set_alignment (GTK_MISC (win->outcomes_label), 0.0, 0.0);
+  gtk_label_set_line_wrap (GTK_LABEL (win->outcomes_label), TRUE);
+  /* TRANSLATORS: heading of the figures on how reminders and prompts turned out */
+  outcomes_title = g_markup_printf_escaped ("<b>%s</b>", _("How reminders worked out"));
+  win->outcomes = titled (outcomes_title, NULL, win->outcomes_label);
+  gtk_box_pack_start (GTK_BOX (right), win->outcomes, FALSE, FALSE, 0);
 
   gtk_widget_show_all (win->window);
   return win;
