@@ -4,10 +4,13 @@
  * buddy's files go in time order and the ledger only ever appends) and reads
  * accounts.xml.  Before the first file of an account with TXT logs, a quick
  * look at the speakers of a couple of files per buddy finds the user's own
- * names: a name heard across several buddies' conversations is the user's.  Each later step imports whole files,
- * one sb_ledger_add_events() each, then flushes the ledger and sets the file's
- * mark, so a crash or a cancel never leaves a file half-counted: at worst it is
- * read again and its events are recognised as already recorded.
+ * names: a name heard across several buddies' conversations is the user's.
+ * Each later step imports whole files: a buddy's logs that follow each other
+ * go to the ledger together (one sb_ledger_add_events() per batch of up to
+ * BATCH_EVENTS events, smaller when a time budget asks), then the ledger is
+ * flushed and the files' marks are set, so a crash or a cancel never leaves a
+ * file half-counted: at worst it is read again and its events are recognised
+ * as already recorded.
  */
 #include "smileback/sb-import.h"
 
@@ -82,6 +85,7 @@ struct _SbImport
   guint next;
   gboolean listed;
   gboolean detected;  /* automated texts were looked for after the last file */
+  double usec_per_event; /* the pace of the latest batch, for time budgets */
   SbImportProgress progress;
   const guint8 *secret; /* the ledger's, borrowed */
   gsize secret_len;
@@ -567,11 +571,12 @@ learn_own_names (Account *account, const SbLogFile *log)
     own_add (account->own, log->own_seen->pdata[i]);
 }
 
-/* An IM log: one batch for the ledger.  *@skip is set when the file was not
- * recorded; FALSE only for store failures. */
+/* IM events of one buddy (one file or several in a row): one batch for the
+ * ledger.  *@skip is set when they were not recorded; FALSE only for store
+ * failures. */
 static gboolean
-import_im (SbImport *im, ImportFile *f, const SbLogFile *log, gint64 now, SbImportSkip *skip,
-           GError **error)
+import_im (SbImport *im, ImportFile *f, const SbEvent *events, guint n_events, SbImportSkip *skip,
+           gint64 now, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   g_autoptr (SbBuddyKey) key = sb_buddy_key_new (f->account->protocol, f->account->account,
@@ -586,8 +591,7 @@ import_im (SbImport *im, ImportFile *f, const SbLogFile *log, gint64 now, SbImpo
   guint messages = before != NULL ? before->all.messages_sent + before->all.messages_received : 0;
 
   guint n_new = 0;
-  if (!sb_ledger_add_events (im->ledger, key, (const SbEvent *) log->events->data,
-                             log->events->len, now, &n_new, &local_error))
+  if (!sb_ledger_add_events (im->ledger, key, events, n_events, now, &n_new, &local_error))
     {
       if (g_error_matches (local_error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_UNTRACKED))
         {
@@ -611,8 +615,7 @@ import_im (SbImport *im, ImportFile *f, const SbLogFile *log, gint64 now, SbImpo
       im->progress.messages += after->all.messages_sent + after->all.messages_received - messages;
     }
   im->progress.events += n_new;
-  im->progress.duplicates += log->events->len - n_new;
-  im->progress.guessed += log->n_guessed;
+  im->progress.duplicates += n_events - n_new;
   return TRUE;
 }
 
@@ -663,6 +666,12 @@ import_chat (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
 /* Files are parsed by worker threads (the reader is pure) while the calling
  * thread records earlier ones: at most this many files ahead. */
 #define READ_AHEAD 4
+
+/* Consecutive IM logs of one buddy are recorded together up to about this many
+ * events: one insert transaction, one flush and one transaction of marks
+ * instead of one each per file (a log holds a few hundred lines; 10,000 events
+ * are a few hundred kilobytes of memory and a few tens of milliseconds). */
+#define BATCH_EVENTS 10000
 
 static SbLogReaderOptions
 reader_options (SbImport *im, ImportFile *f)
@@ -753,48 +762,144 @@ take_parsed (SbImport *im, ImportFile *f, GError **error)
   return log;
 }
 
+/* Files this thread is about to record, starting with @index, given to the
+ * workers (when there are any) so they are parsed by then. */
 static gboolean
-import_file (SbImport *im, ImportFile *f, gint64 now, GError **error)
+read_ahead (SbImport *im, guint index, GError **error)
 {
-  SbStore *store = sb_ledger_get_store (im->ledger);
-  SbImportSkip skip = SB_IMPORT_SKIP_LAST;
+  /* this file first: the pool serves in order */
+  guint ahead = im->pool != NULL ? MIN (index + 1 + READ_AHEAD, im->files->len) : index + 1;
+  for (guint k = index; k < ahead; k++)
+    if (!prepare_file (im, im->files->pdata[k], error))
+      return FALSE;
+  return TRUE;
+}
 
-  if (!prepare_file (im, f, error))
-    return FALSE;
-  if (f->kind == FILE_SYSTEM)
-    skip = SB_IMPORT_SKIP_SYSTEM;
-  else if (f->kind == FILE_SERVICE)
-    skip = SB_IMPORT_SKIP_SERVICE;
-  else if (f->unchanged)
-    skip = SB_IMPORT_SKIP_UNCHANGED;
-  else
-    {
-      g_autoptr (GError) read_error = NULL;
-      g_autoptr (SbLogFile) log = take_parsed (im, f, &read_error);
-      gboolean ok = TRUE;
-      if (log == NULL)
-        {
-          g_debug ("%s: %s", f->rel, read_error->message);
-          skip = skip_for_error (read_error);
-        }
-      else
-        {
-          learn_own_names (f->account, log);
-          ok = f->kind == FILE_IM ? import_im (im, f, log, now, &skip, error)
-                                  : import_chat (im, f, log, error);
-        }
-      /* the ledger's episodes and summaries are on disk before the mark */
-      if (!ok || !sb_ledger_flush (im->ledger, error)
-          || !sb_store_set_file_mark (store, f->rel, f->size, f->mtime, error))
-        return FALSE;
-    }
-
+static void
+count_done (SbImport *im, const ImportFile *f, SbImportSkip skip)
+{
   if (skip == SB_IMPORT_SKIP_LAST)
     im->progress.files_imported++;
   else
     im->progress.skipped[skip]++;
   im->progress.files_done++;
   im->progress.bytes_done += f->size;
+}
+
+/* TRUE when @g, the file after a batch opened by @f, joins it: the same
+ * buddy's next IM log, to be read. */
+static gboolean
+joins_batch (const ImportFile *f, const ImportFile *g)
+{
+  return g->kind == FILE_IM && !g->unchanged && g->account == f->account
+         && strcmp (g->target, f->target) == 0;
+}
+
+/* Sets the marks of files[@first .. @last) in one transaction. */
+static gboolean
+set_marks (SbImport *im, guint first, guint last, GError **error)
+{
+  SbStore *store = sb_ledger_get_store (im->ledger);
+  if (!sb_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint k = first; k < last; k++)
+    {
+      const ImportFile *f = im->files->pdata[k];
+      if (!sb_store_set_file_mark (store, f->rel, f->size, f->mtime, error))
+        {
+          (void) sb_store_exec (store, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  if (!sb_store_exec (store, "COMMIT", error))
+    {
+      (void) sb_store_exec (store, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Imports the next file and, when it is an IM log, the same buddy's logs
+ * after it, while they hold fewer than @max_events events and number at most
+ * @max (0 = no limit): one sb_ledger_add_events() for all of them (the ledger
+ * takes them in any order), then one flush, then their marks, so a crash never
+ * leaves a file half-counted.  One batch or one file per buddy gives the same
+ * result: every event of it has the same buddy, and the reader only gives
+ * valid times, directions and kinds.  Advances im->next.  FALSE only on store
+ * failures. */
+static gboolean
+import_next (SbImport *im, guint max, guint max_events, gint64 now, GError **error)
+{
+  guint first = im->next;
+  ImportFile *f = im->files->pdata[first];
+  SbImportSkip skip = SB_IMPORT_SKIP_LAST;
+
+  if (!read_ahead (im, first, error))
+    return FALSE;
+  if (f->kind == FILE_SYSTEM || f->kind == FILE_SERVICE || f->unchanged)
+    {
+      count_done (im, f, f->unchanged ? SB_IMPORT_SKIP_UNCHANGED
+                         : f->kind == FILE_SYSTEM ? SB_IMPORT_SKIP_SYSTEM
+                                                  : SB_IMPORT_SKIP_SERVICE);
+      im->next++;
+      return TRUE;
+    }
+
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  g_autoptr (GArray) skips = g_array_new (FALSE, FALSE, sizeof (SbImportSkip));
+  guint guessed = 0;
+  guint last = first;
+  while (last < im->files->len && (max == 0 || last - first < max))
+    {
+      ImportFile *g = im->files->pdata[last];
+      if (last > first)
+        {
+          if (f->kind != FILE_IM || events->len >= max_events)
+            break;
+          if (!read_ahead (im, last, error))
+            return FALSE;
+          if (!joins_batch (f, g))
+            break;
+        }
+      g_autoptr (GError) read_error = NULL;
+      g_autoptr (SbLogFile) log = take_parsed (im, g, &read_error);
+      SbImportSkip file_skip = SB_IMPORT_SKIP_LAST;
+      if (log == NULL)
+        {
+          g_debug ("%s: %s", g->rel, read_error->message);
+          file_skip = skip_for_error (read_error);
+        }
+      else
+        {
+          learn_own_names (g->account, log);
+          if (g->kind == FILE_CHAT && !import_chat (im, g, log, error))
+            return FALSE;
+          if (g->kind == FILE_IM)
+            {
+              g_array_append_vals (events, log->events->data, log->events->len);
+              guessed += log->n_guessed;
+            }
+        }
+      g_array_append_val (skips, file_skip);
+      last++;
+    }
+
+  if (events->len > 0)
+    {
+      if (!import_im (im, f, (const SbEvent *) events->data, events->len, &skip, now, error))
+        return FALSE;
+      if (skip == SB_IMPORT_SKIP_LAST)
+        im->progress.guessed += guessed;
+    }
+  /* the ledger's episodes and summaries are on disk before the marks */
+  if (!sb_ledger_flush (im->ledger, error) || !set_marks (im, first, last, error))
+    return FALSE;
+  for (guint k = first; k < last; k++)
+    {
+      SbImportSkip file_skip = g_array_index (skips, SbImportSkip, k - first);
+      count_done (im, im->files->pdata[k], file_skip != SB_IMPORT_SKIP_LAST ? file_skip : skip);
+    }
+  im->next = last;
   return TRUE;
 }
 
@@ -891,21 +996,30 @@ sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GErr
             g_debug ("import: reading in this thread: %s", pool_error->message);
         }
     }
-  for (guint done = 0; im->next < im->files->len; done++)
+  for (guint done = 0; im->next < im->files->len;)
     {
       if (done > 0 && ((max_files > 0 && done >= max_files)
                        || (max_usec > 0 && g_get_monotonic_time () - started >= max_usec)))
         break;
       if (g_cancellable_set_error_if_cancelled (im->cancellable, error))
         return FALSE;
-      /* this file first: the pool serves in order */
-      guint ahead = im->pool != NULL ? MIN (im->next + 1 + READ_AHEAD, im->files->len) : im->next + 1;
-      for (guint k = im->next; k < ahead; k++)
-        if (!prepare_file (im, im->files->pdata[k], error))
-          return FALSE;
-      if (!import_file (im, im->files->pdata[im->next], now, error))
+      /* within a time budget, batches no bigger than the time left allows at
+       * the pace seen so far */
+      guint max_events = BATCH_EVENTS;
+      if (max_usec > 0 && im->usec_per_event > 0)
+        {
+          double left = (double) (max_usec - (g_get_monotonic_time () - started));
+          max_events = (guint) CLAMP (left / im->usec_per_event, 1.0, (double) BATCH_EVENTS);
+        }
+      guint before = im->next;
+      guint64 events_before = im->progress.events + im->progress.duplicates;
+      gint64 batch_started = g_get_monotonic_time ();
+      if (!import_next (im, max_files > 0 ? max_files - done : 0, max_events, now, error))
         return FALSE;
-      im->next++;
+      done += im->next - before;
+      guint64 n_events = im->progress.events + im->progress.duplicates - events_before;
+      if (n_events > 0)
+        im->usec_per_event = (double) (g_get_monotonic_time () - batch_started) / (double) n_events;
     }
   /* Texts that many buddies sent alike show only across files: look once all
    * are in (DESIGN section 3, automated messages). */
