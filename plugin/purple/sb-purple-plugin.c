@@ -4,7 +4,8 @@
  * starts each part in order: IPC and signals first (the ledger's change
  * callback emits one), preferences, capture, menu, command, timers.  Unload
  * stops them in reverse, flushes pending writes and closes the database, so a
- * load/unload cycle leaves nothing behind.  No UI requirement: the plugin runs
+ * load/unload cycle leaves nothing behind.  Writes are committed by the
+ * store's writer thread: the flush timer only hands them over.  No UI requirement: the plugin runs
  * in Pidgin, Finch and any bare libpurple client.
  */
 #include "sb-purple-private.h"
@@ -31,7 +32,8 @@ flush_cb (gpointer data)
   SbPurple *ctx = data;
   g_autoptr(GError) error = NULL;
 
-  if (!sb_ledger_flush (ctx->ledger, &error))
+  /* The store's writer thread commits; the UI thread only hands over. */
+  if (!sb_ledger_flush_in_background (ctx->ledger, &error))
     purple_debug_warning ("smileback", "cannot save history yet (will retry): %s\n",
                           error->message);
   return G_SOURCE_CONTINUE;

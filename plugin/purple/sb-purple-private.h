@@ -27,7 +27,8 @@ G_BEGIN_DECLS
  * history replay): recorded, never live (issue 3: "about two minutes"). */
 #define SB_PURPLE_BACKLOG_S 120
 
-/* Pending writes are committed this often, and on unload. */
+/* Pending writes are handed to the store's writer thread this often, and
+ * committed (waiting) on unload. */
 #define SB_PURPLE_FLUSH_S 5
 
 /* Time-dependent figures (window, closeness, ages) are recomputed this often. */

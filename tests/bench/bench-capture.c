@@ -6,13 +6,15 @@
  *   - plugin: "wrote-im-msg" is emitted for N distinct messages, SPACING_S
  *     apart, with only the plugin connected, i.e. exactly the plugin's handler
  *     (key, time, digest, size bucket, ledger update, queued write);
- *   - its deferred work: the plugin commits its queue from a timer, also on
- *     the UI thread.  That cost is the unload time with N queued messages
- *     minus the unload time with none (unload = final commit + close);
+ *   - the commit of those writes: the plugin's timer hands the queue to the
+ *     store's writer thread, so it costs the UI thread a hand-over only; its
+ *     size is printed for information, measured as the unload time with N
+ *     queued messages minus the unload time with none (unload = waiting for
+ *     the final commit + close);
  *   - baseline: purple_log_write() of the same N messages to an HTML log, what
  *     Pidgin does for every message when logging is on.
- * The medians over the rounds are printed with the ratio
- * (handler + deferred commit) / HTML logger.  Goal (DESIGN section 6): at most
+ * The medians over the rounds are printed with the ratio handler / HTML
+ * logger, the UI-thread cost per message.  Goal (DESIGN section 6): at most
  * 1.0.  A benchmark prints, it never fails on a timing.
  */
 #include <stdio.h>
@@ -132,12 +134,10 @@ main (int argc, char **argv)
     double logger = median (logger_us, ROUNDS);
 
     printf ("capture: %d messages x %d rounds, medians per message\n", MESSAGES, ROUNDS);
-    printf ("  core-smileback wrote-im-msg handler: %8.2f us\n", handler);
-    printf ("  core-smileback deferred commit:      %8.2f us\n", commit);
-    printf ("  libpurple HTML logger (purple_log_write): %8.2f us\n", logger);
-    printf ("  ratio handler / logger:           %6.3f\n", handler / logger);
-    printf ("  ratio (handler + commit) / logger: %6.3f (goal: at most 1.0)\n",
-            (handler + commit) / logger);
+    printf ("  core-smileback wrote-im-msg handler (UI thread): %8.2f us\n", handler);
+    printf ("  libpurple HTML logger, purple_log_write (UI thread): %8.2f us\n", logger);
+    printf ("  SQLite commit on the store's writer thread (not UI): %8.2f us\n", commit);
+    printf ("  ratio handler / HTML logger: %.3f (goal: at most 1.0)\n", handler / logger);
   }
 
   g_strfreev (texts);
