@@ -15,7 +15,8 @@
  * initial list and later arrivals) and invitations both ways.
  *
  * The handler runs on the UI thread for every message: it does no I/O (the
- * ledger queues writes for the flush timer).
+ * ledger queues writes for the flush timer) and normalizes names once per
+ * conversation, not per message.
  */
 #include "sb-purple-private.h"
 
@@ -77,11 +78,66 @@ record_event (SbPurple *ctx, const SbBuddyKey *key, const SbEvent *event, gint64
   return FALSE;
 }
 
+/* The buddy key of an IM conversation, made once per conversation and kept in
+ * its data: protocols' normalization is not free (XMPP parses and stringpreps
+ * both JIDs, about 1.5 us a message).  Remade when the conversation or the
+ * account is renamed; freed with the conversation or on unload. */
+#define KEY_DATA "smileback-key"
+
+typedef struct
+{
+  char *conv_name;
+  char *username;
+  SbBuddyKey *key;
+} CachedKey;
+
+static void
+cached_key_free (CachedKey *cached)
+{
+  if (cached == NULL)
+    return;
+  g_free (cached->conv_name);
+  g_free (cached->username);
+  sb_buddy_key_free (cached->key);
+  g_free (cached);
+}
+
+static void
+conversation_forget_key (PurpleConversation *conv)
+{
+  cached_key_free (purple_conversation_get_data (conv, KEY_DATA));
+  purple_conversation_set_data (conv, KEY_DATA, NULL);
+}
+
+static const SbBuddyKey *
+conversation_key (PurpleConversation *conv, PurpleAccount *account)
+{
+  CachedKey *cached = purple_conversation_get_data (conv, KEY_DATA);
+  const char *name = purple_conversation_get_name (conv);
+  const char *username = purple_account_get_username (account);
+  SbBuddyKey *key;
+
+  if (cached != NULL && g_strcmp0 (cached->conv_name, name) == 0
+      && g_strcmp0 (cached->username, username) == 0)
+    return cached->key;
+  conversation_forget_key (conv);
+  /* The conversation's name is the buddy in both directions. */
+  key = sb_purple_key_new (account, name);
+  if (key == NULL)
+    return NULL;
+  cached = g_new0 (CachedKey, 1);
+  cached->conv_name = g_strdup (name);
+  cached->username = g_strdup (username);
+  cached->key = key;
+  purple_conversation_set_data (conv, KEY_DATA, cached);
+  return key;
+}
+
 void
 sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message,
                       PurpleConversation *conv, PurpleMessageFlags flags)
 {
-  g_autoptr(SbBuddyKey) key = NULL;
+  const SbBuddyKey *key;
   const guint8 *secret;
   gsize secret_len;
   gint64 now;
@@ -98,8 +154,7 @@ sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message
   if (sb_purple_account_excluded (ctx, account))
     return;
 
-  /* The conversation's name is the buddy in both directions. */
-  key = sb_purple_key_new (account, purple_conversation_get_name (conv));
+  key = conversation_key (conv, account);
   if (key == NULL)
     return;
 
@@ -120,6 +175,12 @@ wrote_im_msg_cb (PurpleAccount *account, const char *who, char *message,
                  PurpleConversation *conv, PurpleMessageFlags flags, gpointer data)
 {
   sb_purple_capture_im (data, account, message, conv, flags);
+}
+
+static void
+deleting_conversation_cb (PurpleConversation *conv, gpointer data)
+{
+  conversation_forget_key (conv);
 }
 
 /* Group chats. */
@@ -230,6 +291,7 @@ static const struct
   PurpleCallback callback;
 } handlers[] = {
   { "wrote-im-msg", PURPLE_CALLBACK (wrote_im_msg_cb) },
+  { "deleting-conversation", PURPLE_CALLBACK (deleting_conversation_cb) },
   { "chat-joined", PURPLE_CALLBACK (chat_joined_cb) },
   { "chat-buddy-joined", PURPLE_CALLBACK (chat_buddy_joined_cb) },
   { "chat-invited", PURPLE_CALLBACK (chat_invited_cb) },
@@ -250,4 +312,6 @@ sb_purple_capture_shutdown (SbPurple *ctx)
   for (gsize i = 0; i < G_N_ELEMENTS (handlers); i++)
     purple_signal_disconnect (purple_conversations_get_handle (), handlers[i].signal,
                               ctx->plugin, handlers[i].callback);
+  for (GList *l = purple_get_conversations (); l != NULL; l = l->next)
+    conversation_forget_key (l->data);
 }

@@ -249,6 +249,25 @@ test_remote_send (void)
   g_assert_cmpuint (stats.all.messages_sent, ==, 1);
 }
 
+/* /capture/conversation-renamed: a conversation that changes its name (a
+ * protocol following the buddy's new name) records under the new name. */
+static void
+test_conversation_renamed (void)
+{
+  PurpleConversation *conv;
+  SbStats stats;
+
+  sb_test_prpl_send (me, "rena", "before");
+  conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, "rena", me);
+  purple_conversation_set_name (conv, "renata");
+  sb_test_prpl_send (me, "renata", "after");
+  g_assert_true (get_stats (me, "rena", &stats));
+  g_assert_cmpuint (stats.all.messages_sent, ==, 1);
+  g_assert_true (get_stats (me, "renata", &stats));
+  g_assert_cmpuint (stats.all.messages_sent, ==, 1);
+  purple_conversation_destroy (conv);
+}
+
 /* /capture/unknown-sender: someone not in the buddy list is recorded, under
  * the protocol's normalized name. */
 static void
@@ -578,6 +597,7 @@ main (int argc, char **argv)
     g_test_add_data_func (skip_cases[i].path, &skip_cases[i], test_skip);
   g_test_add_func ("/capture/remote-send", test_remote_send);
   g_test_add_func ("/capture/unknown-sender", test_unknown_sender);
+  g_test_add_func ("/capture/conversation-renamed", test_conversation_renamed);
   g_test_add_func ("/capture/contact/two-accounts", test_contact_two_accounts);
   g_test_add_func ("/capture/excluded-account", test_excluded_account);
   g_test_add_func ("/capture/signal/buddy-changed", test_signal_changed);
