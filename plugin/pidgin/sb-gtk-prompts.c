@@ -66,6 +66,42 @@ static const char *const call_drafts[] = {
   N_("That was a long chat! Shall we have a call sometime this week?"),
 };
 
+/* The fields of @prompt this file uses, copied: the core's sb_prompt_copy()
+ * lives beside the planner and its store, which this plugin never links
+ * (tests/ui/check-layering.sh).  Free with prompt_copy_free(). */
+static SbPrompt *
+prompt_copy (const SbPrompt *prompt)
+{
+  SbPrompt *copy = g_new0 (SbPrompt, 1);
+
+  copy->id = prompt->id;
+  copy->kind = prompt->kind;
+  copy->key = prompt->key != NULL ? sb_buddy_key_copy (prompt->key) : NULL;
+  copy->score = prompt->score;
+  copy->online = prompt->online;
+  copy->since = prompt->since;
+  copy->due_s = prompt->due_s;
+  copy->other = prompt->other != NULL ? sb_buddy_key_copy (prompt->other) : NULL;
+  copy->room = g_strdup (prompt->room);
+  if (prompt->invitees != NULL)
+    {
+      copy->invitees = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_buddy_key_free);
+      for (guint i = 0; i < prompt->invitees->len; i++)
+        g_ptr_array_add (copy->invitees, sb_buddy_key_copy (prompt->invitees->pdata[i]));
+    }
+  return copy;
+}
+
+static void
+prompt_copy_free (SbPrompt *prompt)
+{
+  g_clear_pointer (&prompt->key, sb_buddy_key_free);
+  g_clear_pointer (&prompt->other, sb_buddy_key_free);
+  g_clear_pointer (&prompt->room, g_free);
+  g_clear_pointer (&prompt->invitees, g_ptr_array_unref);
+  g_free (prompt);
+}
+
 /* The name a person knows the buddy of @key by: the contact alias, else the
  * buddy name.  Caller frees. */
 static char *
@@ -339,7 +375,7 @@ later_cb (PidginMiniDialog *dialog, GtkButton *button, gpointer data)
 static void
 prompt_free (SbGtkPrompt *view)
 {
-  g_clear_pointer (&view->prompt, sb_prompt_free);
+  g_clear_pointer (&view->prompt, prompt_copy_free);
   g_clear_pointer (&view->checks, g_ptr_array_unref);
   g_free (view);
 }
@@ -511,7 +547,7 @@ show_prompt (SbGtkContext *ctx, const SbPrompt *prompt)
   PidginMiniDialog *dialog;
 
   view->ctx = ctx;
-  view->prompt = sb_prompt_copy (prompt);
+  view->prompt = prompt_copy (prompt);
   dialog = build_dialog (view);
   if (dialog == NULL)
     {
@@ -540,7 +576,7 @@ prompt_cb (const SbPrompt *prompt, SbGtkContext *ctx)
     return TRUE; /* already on screen */
   if (!blist_ready ())
     {
-      g_ptr_array_add (ctx->pending_prompts, sb_prompt_copy (prompt));
+      g_ptr_array_add (ctx->pending_prompts, prompt_copy (prompt));
       return TRUE;
     }
   return show_prompt (ctx, prompt);
@@ -575,7 +611,7 @@ blist_created_cb (PurpleBuddyList *blist, SbGtkContext *ctx)
 {
   g_autoptr (GPtrArray) pending = g_steal_pointer (&ctx->pending_prompts);
 
-  ctx->pending_prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
+  ctx->pending_prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) prompt_copy_free);
   for (guint i = 0; i < pending->len; i++)
     show_prompt (ctx, pending->pdata[i]);
   plan_now (ctx);
@@ -586,7 +622,7 @@ sb_gtk_prompts_init (SbGtkContext *ctx)
 {
   ctx->prompts = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                         (GDestroyNotify) prompt_free);
-  ctx->pending_prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
+  ctx->pending_prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) prompt_copy_free);
   purple_signal_connect (ctx->core, SB_SIGNAL_PROMPT, ctx->plugin, PURPLE_CALLBACK (prompt_cb),
                          ctx);
   purple_signal_connect (ctx->core, SB_SIGNAL_PROMPT_WITHDRAWN, ctx->plugin,

@@ -30,6 +30,22 @@
  *   rival\t0|1               stops or starts drawing every buddy name as
  *                            "RIVAL name", like another plugin would, ahead
  *                            of gtk-smileback, and redraws the list
+ *   alerts                   the mini-dialogs in the buddy list: per dialog
+ *                            "alert\tTITLE\tDESCRIPTION\tshown" (shown: 1 for
+ *                            the page on screen), then its "button\tLABEL\t
+ *                            SENSITIVE", "check\tLABEL\tACTIVE" and
+ *                            "progress\tFRACTION\tTEXT" lines
+ *   alert-click\tTITLE\tLABEL clicks the button LABEL of the first dialog whose
+ *                            title contains TITLE
+ *   alert-tick\tTITLE\tLABEL  toggles its check box LABEL
+ *   alert-show\tTITLE        brings that dialog on screen
+ *   ipc\tNAME                "yes" when core-smileback registered IPC NAME
+ *   plan-now                 calls core-smileback's smileback-plan-now
+ *   conv\tBUDDY              the IM conversation with BUDDY: "conv\tSHOWN\t
+ *                            FOCUS\tENTRY TEXT" (SHOWN, FOCUS: 1 or 0), or
+ *                            "none"
+ *   join\tROOM\tSERVER       joins the group chat ROOM@SERVER on the first
+ *                            account, as the user would
  *
  * It never runs in a user's Pidgin: it is built only under tests/ and loaded
  * through the throwaway profile's prefs.xml.
@@ -42,7 +58,10 @@
 #include <purple.h>
 
 #include <gtkblist.h>
+#include <gtkconv.h>
 #include <gtkplugin.h>
+#include <gtkscrollbook.h>
+#include <minidialog.h>
 
 #include "smileback/sb-ipc.h"
 
@@ -513,6 +532,272 @@ cmd_rival (char **args, GString *out)
   g_string_append (out, "redrawn\n");
 }
 
+/* The mini-dialogs in the buddy list's alert area, in order.  Free with
+ * g_list_free(). */
+static GList *
+alert_dialogs (void)
+{
+  PidginBuddyList *gtkblist = pidgin_blist_get_default_gtk_blist ();
+  PidginScrollBook *book;
+
+  if (gtkblist == NULL || gtkblist->scrollbook == NULL)
+    return NULL;
+  book = PIDGIN_SCROLL_BOOK (gtkblist->scrollbook);
+  return gtk_container_get_children (GTK_CONTAINER (book->notebook));
+}
+
+static void
+dump_alert_widget (GtkWidget *widget, GString *out)
+{
+  if (GTK_IS_CHECK_BUTTON (widget))
+    {
+      g_string_append_printf (out, "check\t%s\t%d\n",
+                              gtk_button_get_label (GTK_BUTTON (widget)),
+                              gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (widget)));
+      return;
+    }
+  if (GTK_IS_BUTTON (widget))
+    {
+      GtkWidget *child = gtk_bin_get_child (GTK_BIN (widget));
+
+      g_string_append_printf (out, "button\t%s\t%d\n",
+                              GTK_IS_LABEL (child) ? gtk_label_get_text (GTK_LABEL (child)) : "",
+                              gtk_widget_is_sensitive (widget));
+      return;
+    }
+  if (GTK_IS_PROGRESS_BAR (widget))
+    {
+      const char *text = gtk_progress_bar_get_text (GTK_PROGRESS_BAR (widget));
+
+      g_string_append_printf (out, "progress\t%.3f\t%s\n",
+                              gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (widget)),
+                              text != NULL ? text : "");
+      return;
+    }
+  if (GTK_IS_CONTAINER (widget))
+    {
+      GList *children = gtk_container_get_children (GTK_CONTAINER (widget));
+
+      for (GList *l = children; l != NULL; l = l->next)
+        dump_alert_widget (l->data, out);
+      g_list_free (children);
+    }
+}
+
+static void
+cmd_alerts (char **args, GString *out)
+{
+  PidginBuddyList *gtkblist = pidgin_blist_get_default_gtk_blist ();
+  GList *dialogs = alert_dialogs ();
+  int current = -1;
+  int index = 0;
+
+  if (gtkblist != NULL && gtkblist->scrollbook != NULL)
+    current = gtk_notebook_get_current_page (
+      GTK_NOTEBOOK (PIDGIN_SCROLL_BOOK (gtkblist->scrollbook)->notebook));
+  for (GList *l = dialogs; l != NULL; l = l->next, index++)
+    {
+      char *title = NULL;
+      char *description = NULL;
+
+      if (!PIDGIN_IS_MINI_DIALOG (l->data))
+        continue;
+      g_object_get (l->data, "title", &title, "description", &description, NULL);
+      g_strdelimit (title, "\t\n", ' ');
+      g_strdelimit (description, "\t\n", ' ');
+      g_string_append_printf (out, "alert\t%s\t%s\t%d\n", title != NULL ? title : "",
+                              description != NULL ? description : "", index == current);
+      dump_alert_widget (l->data, out);
+      g_free (title);
+      g_free (description);
+    }
+  g_list_free (dialogs);
+  if (out->len == 0)
+    g_string_append (out, "none\n");
+}
+
+/* The first mini-dialog whose title contains @needle. */
+static GtkWidget *
+find_alert (const char *needle, int *index_out)
+{
+  GList *dialogs = alert_dialogs ();
+  GtkWidget *found = NULL;
+  int index = 0;
+
+  for (GList *l = dialogs; l != NULL && found == NULL && needle != NULL; l = l->next, index++)
+    {
+      char *title = NULL;
+
+      if (!PIDGIN_IS_MINI_DIALOG (l->data))
+        continue;
+      g_object_get (l->data, "title", &title, NULL);
+      if (title != NULL && strstr (title, needle) != NULL)
+        {
+          found = l->data;
+          if (index_out != NULL)
+            *index_out = index;
+        }
+      g_free (title);
+    }
+  g_list_free (dialogs);
+  return found;
+}
+
+/* The button (check box with @check) labelled @label under @widget. */
+static GtkWidget *
+find_alert_button (GtkWidget *widget, const char *label, gboolean check)
+{
+  GtkWidget *found = NULL;
+
+  if (GTK_IS_BUTTON (widget) && GTK_IS_CHECK_BUTTON (widget) == check)
+    {
+      GtkWidget *child = gtk_bin_get_child (GTK_BIN (widget));
+      const char *text = check ? gtk_button_get_label (GTK_BUTTON (widget))
+                               : GTK_IS_LABEL (child) ? gtk_label_get_text (GTK_LABEL (child))
+                                                      : NULL;
+
+      if (g_strcmp0 (text, label) == 0)
+        return widget;
+    }
+  if (GTK_IS_CONTAINER (widget))
+    {
+      GList *children = gtk_container_get_children (GTK_CONTAINER (widget));
+
+      for (GList *l = children; l != NULL && found == NULL; l = l->next)
+        found = find_alert_button (l->data, label, check);
+      g_list_free (children);
+    }
+  return found;
+}
+
+static void
+alert_press (char **args, GString *out, gboolean check)
+{
+  GtkWidget *dialog = args[1] != NULL ? find_alert (args[1], NULL) : NULL;
+  GtkWidget *button = dialog != NULL && args[2] != NULL
+                        ? find_alert_button (dialog, args[2], check)
+                        : NULL;
+
+  if (button == NULL)
+    {
+      g_string_append (out, "error\tno such alert or button\n");
+      return;
+    }
+  if (!gtk_widget_is_sensitive (button))
+    {
+      g_string_append (out, "error\tinsensitive\n");
+      return;
+    }
+  if (check)
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button),
+                                  !gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  else
+    gtk_button_clicked (GTK_BUTTON (button));
+  g_string_append (out, "clicked\n");
+}
+
+static void
+cmd_alert_click (char **args, GString *out)
+{
+  alert_press (args, out, FALSE);
+}
+
+static void
+cmd_alert_tick (char **args, GString *out)
+{
+  alert_press (args, out, TRUE);
+}
+
+static void
+cmd_alert_show (char **args, GString *out)
+{
+  PidginBuddyList *gtkblist = pidgin_blist_get_default_gtk_blist ();
+  int index = -1;
+
+  if (args[1] == NULL || find_alert (args[1], &index) == NULL)
+    {
+      g_string_append (out, "error\tno such alert\n");
+      return;
+    }
+  gtk_notebook_set_current_page (
+    GTK_NOTEBOOK (PIDGIN_SCROLL_BOOK (gtkblist->scrollbook)->notebook), index);
+  g_string_append (out, "shown\n");
+}
+
+static void
+cmd_ipc (char **args, GString *out)
+{
+  PurplePlugin *core = purple_plugins_find_with_id (SB_CORE_PLUGIN_ID);
+  gboolean registered = core != NULL && purple_plugin_is_loaded (core) && args[1] != NULL
+                        && purple_plugin_ipc_get_params (core, args[1], NULL, NULL, NULL);
+
+  g_string_append (out, registered ? "yes\n" : "no\n");
+}
+
+static void
+cmd_plan_now (char **args, GString *out)
+{
+  PurplePlugin *core = purple_plugins_find_with_id (SB_CORE_PLUGIN_ID);
+  gboolean ok = FALSE;
+
+  if (core != NULL)
+    purple_plugin_ipc_call (core, SB_IPC_PLAN_NOW, &ok);
+  g_string_append (out, ok ? "planned\n" : "error\tno smileback-plan-now\n");
+}
+
+static void
+cmd_conv (char **args, GString *out)
+{
+  PurpleBuddy *buddy = args[1] != NULL ? find_buddy (args[1]) : NULL;
+  PurpleConversation *conv = NULL;
+  PidginConversation *gtkconv;
+  GtkTextIter start, end;
+  char *text;
+  gboolean shown;
+
+  if (buddy != NULL)
+    conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM,
+                                                  purple_buddy_get_name (buddy),
+                                                  purple_buddy_get_account (buddy));
+  gtkconv = conv != NULL ? PIDGIN_CONVERSATION (conv) : NULL;
+  if (gtkconv == NULL || gtkconv->entry == NULL)
+    {
+      g_string_append (out, "none\n");
+      return;
+    }
+  shown = gtkconv->win != NULL && gtk_widget_get_visible (gtkconv->win->window)
+          && pidgin_conv_window_is_active_conversation (conv);
+  gtk_text_buffer_get_bounds (gtkconv->entry_buffer, &start, &end);
+  text = gtk_text_buffer_get_text (gtkconv->entry_buffer, &start, &end, FALSE);
+  g_strdelimit (text, "\t\n", ' ');
+  g_string_append_printf (out, "conv\t%d\t%d\t%s\n", shown,
+                          gtk_widget_is_focus (gtkconv->entry), text);
+  g_free (text);
+}
+
+static void
+cmd_join (char **args, GString *out)
+{
+  GList *accounts = purple_accounts_get_all_active ();
+  PurpleAccount *account = accounts != NULL ? accounts->data : NULL;
+  PurpleConnection *gc = account != NULL ? purple_account_get_connection (account) : NULL;
+  GHashTable *components;
+
+  g_list_free (accounts);
+  if (gc == NULL || args[1] == NULL || args[2] == NULL)
+    {
+      g_string_append (out, "error\tnot connected\n");
+      return;
+    }
+  components = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (components, g_strdup ("room"), g_strdup (args[1]));
+  g_hash_table_insert (components, g_strdup ("server"), g_strdup (args[2]));
+  g_hash_table_insert (components, g_strdup ("handle"), g_strdup ("alice"));
+  serv_join_chat (gc, components);
+  g_hash_table_destroy (components);
+  g_string_append (out, "joining\n");
+}
+
 typedef struct
 {
   const char *verb;
@@ -525,6 +810,10 @@ static const ProbeCommand commands[] = {
   { "activate", cmd_activate }, { "setting", cmd_setting }, { "alias", cmd_alias },
   { "pref-bool", cmd_pref_bool }, { "unload", cmd_unload },   { "plugins", cmd_plugins },
   { "prefs", cmd_prefs },       { "rival", cmd_rival },     { "merge", cmd_merge },
+  { "alerts", cmd_alerts },     { "alert-click", cmd_alert_click },
+  { "alert-tick", cmd_alert_tick }, { "alert-show", cmd_alert_show },
+  { "ipc", cmd_ipc },           { "plan-now", cmd_plan_now }, { "conv", cmd_conv },
+  { "join", cmd_join },
 };
 
 static gboolean
