@@ -68,43 +68,91 @@ counts_add (SbCounts *sum, const SbCounts *add)
   sum->last_you_started = MAX (sum->last_you_started, add->last_you_started);
 }
 
+/* Account names longer than this (none are) take the allocating path. */
+#define NAME_MAX_LEN 512
+
+/* The ledger's figures of @who on @account, found without allocating (the
+ * buddy list asks for them on every redraw, DESIGN section 6): the key's
+ * strings are a stack copy of the account name and purple_normalize()'s own
+ * buffer, used at once.  NULL when unknown. */
+static const SbStats *
+lookup_stats (SbPurple *ctx, PurpleAccount *account, const char *who)
+{
+  char account_name[NAME_MAX_LEN];
+  const char *normal = purple_normalize (account, purple_account_get_username (account));
+  SbBuddyKey key;
+  char *slash;
+
+  if (who == NULL || normal == NULL
+      || g_strlcpy (account_name, normal, sizeof account_name) >= sizeof account_name)
+    {
+      g_autoptr(SbBuddyKey) heap = sb_purple_key_new (account, who);
+
+      return heap != NULL ? sb_ledger_get_stats (ctx->ledger, heap) : NULL;
+    }
+  /* As sb_buddy_key_new(): the account without its resource. */
+  slash = strchr (account_name, '/');
+  if (slash != NULL)
+    *slash = '\0';
+  key.protocol = (char *) purple_account_get_protocol_id (account);
+  key.account = account_name;
+  key.buddy = (char *) purple_normalize (account, who);
+  if (key.protocol == NULL || key.buddy == NULL)
+    return NULL;
+  return sb_ledger_get_stats (ctx->ledger, &key);
+}
+
 /* Sums several buddies' figures.  Counts and closeness add up; the pending
  * state is the one of the buddy with the latest episode (only the latest
  * conversation with a person can be waiting); medians and cadence cannot be
  * summed without the episodes, so they are taken from the buddy with the most
  * episodes, the one that dominates the person's history. */
-static gboolean
-stats_sum (SbPurple *ctx, GPtrArray *keys, SbStats *out)
+typedef struct
 {
-  const SbStats *latest = NULL;
-  const SbStats *largest = NULL;
-  gboolean found = FALSE;
+  SbStats *out;
+  const SbStats *latest;
+  const SbStats *largest;
+} StatsSum;
 
+static void
+stats_sum_begin (StatsSum *sum, SbStats *out)
+{
   memset (out, 0, sizeof *out);
   out->median_latency_them_s = out->median_latency_you_s = out->cadence_s = -1;
-  for (guint i = 0; i < keys->len; i++)
-    {
-      const SbStats *stats = sb_ledger_get_stats (ctx->ledger, keys->pdata[i]);
+  sum->out = out;
+  sum->latest = sum->largest = NULL;
+}
 
-      if (stats == NULL || stats->all.episodes == 0)
-        continue;
-      found = TRUE;
-      counts_add (&out->all, &stats->all);
-      counts_add (&out->window, &stats->window);
-      out->closeness += stats->closeness;
-      out->strong_tie = out->strong_tie || stats->strong_tie;
-      if (latest == NULL || stats->all.last_episode > latest->all.last_episode)
-        latest = stats;
-      if (largest == NULL || stats->all.episodes > largest->all.episodes)
-        largest = stats;
-    }
-  if (!found)
+static void
+stats_sum_add (StatsSum *sum, const SbStats *stats)
+{
+  SbStats *out = sum->out;
+
+  if (stats == NULL || stats->all.episodes == 0)
+    return;
+  counts_add (&out->all, &stats->all);
+  counts_add (&out->window, &stats->window);
+  out->closeness += stats->closeness;
+  out->strong_tie = out->strong_tie || stats->strong_tie;
+  if (sum->latest == NULL || stats->all.last_episode > sum->latest->all.last_episode)
+    sum->latest = stats;
+  if (sum->largest == NULL || stats->all.episodes > sum->largest->all.episodes)
+    sum->largest = stats;
+}
+
+/* FALSE when nothing with history was added. */
+static gboolean
+stats_sum_end (StatsSum *sum)
+{
+  SbStats *out = sum->out;
+
+  if (sum->latest == NULL)
     return FALSE;
-  out->waiting_since = latest->waiting_since;
-  out->unanswered_since = latest->unanswered_since;
-  out->median_latency_them_s = largest->median_latency_them_s;
-  out->median_latency_you_s = largest->median_latency_you_s;
-  out->cadence_s = largest->cadence_s;
+  out->waiting_since = sum->latest->waiting_since;
+  out->unanswered_since = sum->latest->unanswered_since;
+  out->median_latency_them_s = sum->largest->median_latency_them_s;
+  out->median_latency_you_s = sum->largest->median_latency_you_s;
+  out->cadence_s = sum->largest->cadence_s;
   /* Several buddies together reach the strong-tie threshold their parts may not. */
   out->strong_tie = out->strong_tie
                     || (out->closeness >= 3.0 && out->all.started_by_you > 0
@@ -112,30 +160,42 @@ stats_sum (SbPurple *ctx, GPtrArray *keys, SbStats *out)
   return TRUE;
 }
 
+static const SbStats *
+buddy_stats (SbPurple *ctx, PurpleBuddy *buddy)
+{
+  return lookup_stats (ctx, purple_buddy_get_account (buddy), purple_buddy_get_name (buddy));
+}
+
 gboolean
 sb_purple_stats_for_node (SbPurple *ctx, PurpleBlistNode *node, SbStats *out)
 {
-  g_autoptr(GPtrArray) keys = sb_purple_keys_for_node (node);
+  StatsSum sum;
 
-  return stats_sum (ctx, keys, out);
+  stats_sum_begin (&sum, out);
+  if (node != NULL && PURPLE_BLIST_NODE_IS_BUDDY (node))
+    stats_sum_add (&sum, buddy_stats (ctx, (PurpleBuddy *) node));
+  else if (node != NULL && PURPLE_BLIST_NODE_IS_CONTACT (node))
+    {
+      for (PurpleBlistNode *child = purple_blist_node_get_first_child (node); child != NULL;
+           child = purple_blist_node_get_sibling_next (child))
+        if (PURPLE_BLIST_NODE_IS_BUDDY (child))
+          stats_sum_add (&sum, buddy_stats (ctx, (PurpleBuddy *) child));
+    }
+  return stats_sum_end (&sum);
 }
 
 gboolean
 sb_purple_stats_for_name (SbPurple *ctx, PurpleAccount *account, const char *who, SbStats *out)
 {
   PurpleBuddy *buddy = purple_find_buddy (account, who);
-  g_autoptr(GPtrArray) keys = NULL;
+  StatsSum sum;
 
   if (buddy != NULL)
     return sb_purple_stats_for_node (ctx, (PurpleBlistNode *) purple_buddy_get_contact (buddy),
                                      out);
-  keys = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_buddy_key_free);
-  {
-    SbBuddyKey *key = sb_purple_key_new (account, who);
-    if (key != NULL)
-      g_ptr_array_add (keys, key);
-  }
-  return stats_sum (ctx, keys, out);
+  stats_sum_begin (&sum, out);
+  stats_sum_add (&sum, lookup_stats (ctx, account, who));
+  return stats_sum_end (&sum);
 }
 
 int

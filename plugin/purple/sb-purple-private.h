@@ -64,7 +64,8 @@ SbBuddyKey *sb_purple_key_new (PurpleAccount *account, const char *who);
 GPtrArray *sb_purple_keys_for_node (PurpleBlistNode *node);
 
 /* The figures of @node (a buddy, or a contact: its buddies summed) into @out.
- * FALSE when none of its buddies has history.  Memory only, no SQL. */
+ * FALSE when none of its buddies has history.  Memory only: no SQL, no
+ * allocation. */
 gboolean sb_purple_stats_for_node (SbPurple *ctx, PurpleBlistNode *node, SbStats *out);
 
 /* The figures of the person behind @who on @account: the contact's sum when
