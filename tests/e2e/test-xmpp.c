@@ -23,7 +23,13 @@
  *
  * The plugin is unloaded (flushing its queue), then `smileback report --json`
  * must show exactly these episodes, initiators and answers.
+ *
+ * Two more cases on their own servers: an offline message keeps its original
+ * time, and a group chat on the MUC component records the join and who was
+ * there (by real JID).
  */
+#include <sqlite3.h>
+
 #include <smileback/sb-ipc.h>
 
 #include "sb-e2e.h"
@@ -193,6 +199,102 @@ test_offline_message (void)
   purple_accounts_delete (dave);
 }
 
+static gboolean
+chat_has_users (gpointer data)
+{
+  PurpleConversation **conv = data;
+
+  return *conv != NULL && g_list_length (purple_conv_chat_get_users (PURPLE_CONV_CHAT (*conv))) >= 2;
+}
+
+static gboolean
+chat_joined (gpointer data)
+{
+  PurpleAccount *account = data;
+
+  return purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT,
+                                                "party@" SB_TEST_PROSODY_MUC_DOMAIN,
+                                                account)
+         != NULL;
+}
+
+static void
+join_party (PurpleAccount *account, const char *nick)
+{
+  GHashTable *components = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_hash_table_insert (components, g_strdup ("room"), g_strdup ("party"));
+  g_hash_table_insert (components, g_strdup ("server"), g_strdup (SB_TEST_PROSODY_MUC_DOMAIN));
+  g_hash_table_insert (components, g_strdup ("handle"), g_strdup (nick));
+  serv_join_chat (purple_account_get_connection (account), components);
+  g_hash_table_destroy (components);
+  g_assert_true (sb_test_purple_wait (chat_joined, account, CONNECT_MS));
+}
+
+/* /e2e/xmpp/group-chat: erin (recorded) opens a room on the MUC component,
+ * frank joins it: the database holds erin's join and frank's presence under
+ * his real JID (erin owns the room, so the server shows her members' JIDs). */
+static void
+test_group_chat (void)
+{
+  static const SbTestProsodyUser users[] = { { "erin", "erin-pw" }, { "frank", "frank-pw" } };
+  g_autoptr(SbTestProsody) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
+  g_autoptr(GString) seen = g_string_new (NULL);
+  PurplePlugin *plugin;
+  PurpleAccount *erin, *frank;
+  PurpleConversation *conv;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (!sb_test_prosody_available ())
+    {
+      g_test_skip ("prosody is not installed");
+      return;
+    }
+  server = sb_test_prosody_start (users, G_N_ELEMENTS (users), TRUE, &error);
+  g_assert_no_error (error);
+  plugin = sb_test_purple_load_plugin (PLUGIN_PATH);
+  g_assert_nonnull (plugin);
+  purple_prefs_set_string ("/plugins/core/smileback/excluded_accounts", "frank@localhost");
+
+  erin = sb_test_purple_xmpp_account_new ("erin", SB_TEST_PROSODY_DOMAIN,
+                                          sb_test_prosody_get_port (server), "erin-pw");
+  frank = sb_test_purple_xmpp_account_new ("frank", SB_TEST_PROSODY_DOMAIN,
+                                           sb_test_prosody_get_port (server), "frank-pw");
+  g_assert_true (sb_test_purple_wait_connected (erin, CONNECT_MS));
+  g_assert_true (sb_test_purple_wait_connected (frank, CONNECT_MS));
+
+  /* Erin creates the room (the headless UI accepts the default configuration). */
+  join_party (erin, "erin");
+  join_party (frank, "frank");
+  conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT,
+                                                "party@" SB_TEST_PROSODY_MUC_DOMAIN, erin);
+  g_assert_true (sb_test_purple_wait (chat_has_users, &conv, CONNECT_MS));
+  g_assert_true (purple_plugin_unload (plugin));
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT account, room, kind, member FROM chat_events"
+                                       " WHERE protocol = 'prpl-jabber' AND room = ?1"
+                                       " ORDER BY kind, member",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, "party@" SB_TEST_PROSODY_MUC_DOMAIN, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (seen, "%s %d %s;", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_int (stmt, 2), sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_test_message ("chat events: %s", seen->str);
+  g_assert_cmpstr (seen->str, ==, "erin@localhost 0 ;erin@localhost 1 frank@localhost;");
+
+  purple_prefs_set_string ("/plugins/core/smileback/excluded_accounts", "");
+  purple_accounts_delete (erin);
+  purple_accounts_delete (frank);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -202,6 +304,7 @@ main (int argc, char **argv)
   sb_test_purple_init ();
   g_test_add_func ("/e2e/xmpp/libpurple-conversation", test_conversation);
   g_test_add_func ("/e2e/xmpp/offline-message", test_offline_message);
+  g_test_add_func ("/e2e/xmpp/group-chat", test_group_chat);
   status = g_test_run ();
   sb_test_purple_shutdown ();
   return status;
