@@ -84,6 +84,43 @@ assert_no_history (PurpleAccount *account, const char *who)
   g_assert_false (get_stats (account, who, &stats));
 }
 
+/* Commits what the plugin queued: an unload waits for the final commit. */
+static void
+commit_by_reload (void)
+{
+  g_assert_true (purple_plugin_unload (plugin));
+  g_assert_true (sb_test_purple_load_plugin (PLUGIN_PATH) == plugin);
+}
+
+/* The stored events of @buddy on "me", oldest first, as "direction kind
+ * flags;" (SbDirection, SbEventKind, SbEventFlags). */
+static char *
+stored_events (const char *buddy)
+{
+  g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
+  GString *seen = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  commit_by_reload ();
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT e.direction, e.kind, e.flags FROM events e"
+                                       " JOIN buddies b ON b.id = e.buddy_id"
+                                       " WHERE b.protocol = ?1 AND b.account = 'me'"
+                                       " AND b.buddy = ?2 ORDER BY e.time, e.direction",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, SB_TEST_PRPL_ID, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, buddy, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (seen, "%d %d %d;", sqlite3_column_int (stmt, 0),
+                            sqlite3_column_int (stmt, 1), sqlite3_column_int (stmt, 2));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (seen, FALSE);
+}
+
 /* /capture/dialogue: the buddy starts, the user answers. */
 static void
 test_dialogue (void)
@@ -157,6 +194,11 @@ test_own_auto_reply (void)
   g_assert_cmpuint (stats.all.answered_by_you, ==, 0);
   g_assert_cmpuint (stats.all.messages_sent, ==, 0);
   g_assert_cmpint (stats.waiting_since, !=, 0);
+  {
+    /* same second, so by direction: the out auto-reply, then the in message */
+    g_autofree char *events = stored_events ("cleo");
+    g_assert_cmpstr (events, ==, "0 1 0;1 0 0;");
+  }
 }
 
 /* /capture/auto-reply/buddy: the buddy's auto-reply does not answer the user. */
@@ -202,6 +244,38 @@ test_offline_message (void)
   g_assert_cmpuint (stats.all.episodes, ==, 2);
   g_assert_cmpuint (stats.all.answered_by_you, ==, 0);
   g_assert_cmpuint (stats.all.started_by_you, ==, 1);
+  {
+    /* the old message is backlog; the live answer is not */
+    g_autofree char *events = stored_events ("emil");
+    g_assert_cmpstr (events, ==, "1 0 1;0 0 0;");
+  }
+}
+
+/* /privacy/no-text: no message text reaches the database or its journal. */
+static void
+test_no_text (void)
+{
+  static const char *const texts[] = { "zebra-7731 secret words", "Quokka&amp;Wombat 5519" };
+  static const char *const files[] = { "smileback.db", "smileback.db-wal" };
+
+  sb_test_prpl_receive (me, "nina", texts[0], PURPLE_MESSAGE_RECV, time (NULL));
+  sb_test_prpl_send (me, "nina", texts[1]);
+  commit_by_reload ();
+  for (gsize f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_autofree char *path = g_build_filename (sb_test_purple_user_dir (), files[f], NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (path, &data, &len, NULL))
+        continue;
+      for (gsize t = 0; t < G_N_ELEMENTS (texts); t++)
+        {
+          g_assert_null (memmem (data, len, texts[t], strlen (texts[t])));
+          g_assert_null (memmem (data, len, "zebra-7731", strlen ("zebra-7731")));
+          g_assert_null (memmem (data, len, "Wombat", strlen ("Wombat")));
+        }
+    }
 }
 
 /* /capture/skip/...: lines that are not conversation record nothing. */
@@ -608,6 +682,7 @@ main (int argc, char **argv)
   g_test_add_func ("/prefs/gap", test_prefs_gap);
   g_test_add_func ("/prefs/frame", test_prefs_frame);
   g_test_add_func ("/chat/joins-presence-invites", test_chat);
+  g_test_add_func ("/privacy/no-text", test_no_text);
 
   status = g_test_run ();
   purple_plugin_unload (plugin);
