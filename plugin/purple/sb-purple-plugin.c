@@ -137,7 +137,6 @@ static PurplePluginInfo info = {
   .priority = PURPLE_PRIORITY_DEFAULT,
   .id = SB_CORE_PLUGIN_ID,
   .version = "0.1.0",
-  .homepage = "https://github.com/smileback/smileback",
   .author = "Smile Back authors",
   .load = plugin_load,
   .unload = plugin_unload,
