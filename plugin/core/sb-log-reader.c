@@ -100,9 +100,9 @@ valid_date (int y, int m, int d)
 static gboolean
 eat_n (const char **p, const char *end, const char *lit, gsize n)
 {
-  /* most lines differ at the first byte: one compare for them */
-  if ((gsize) (end - *p) < n || g_ascii_tolower (**p) != g_ascii_tolower (lit[0])
-      || g_ascii_strncasecmp (*p, lit, n) != 0)
+  /* libpurple writes these in one case: compare bytes first */
+  if ((gsize) (end - *p) < n
+      || (memcmp (*p, lit, n) != 0 && g_ascii_strncasecmp (*p, lit, n) != 0))
     return FALSE;
   *p += n;
   return TRUE;
