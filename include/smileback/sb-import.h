@@ -5,9 +5,10 @@
  * protocol id ("prpl-jabber") through the profile's accounts.xml, reads each
  * file with sb-log-reader and records it:
  *
- *  - two-party IM logs: one sb_ledger_add_events() per file, so episodes are
- *    built by the ledger and every message counts once, however often the file
- *    is imported and whether or not it was also captured live;
+ *  - two-party IM logs: sb_ledger_add_events() (one call for a buddy's files
+ *    that follow each other), so episodes are built by the ledger and every
+ *    message counts once, however often the file is imported and whether or
+ *    not it was also captured live;
  *  - "<room>.chat" folders: only who was present (sb_ledger_add_chat_event);
  *  - ".system" folders, IRC services (NickServ, ...), servers and CTCP: skipped.
  *
