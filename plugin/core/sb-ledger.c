@@ -423,9 +423,24 @@ tail_contains (SbLedgerBuddy *buddy, const SbEvent *event)
   return FALSE;
 }
 
-/* Inserts @event into the time-ordered tail.  Past TAIL_MAX events the oldest
- * half is dropped at once (so the cost per event stays constant) and the floor
- * rises so the tail stays complete above it. */
+/* Keeps the tail bounded: past TAIL_MAX events the oldest are dropped down to
+ * half (so the cost per event stays constant) and the floor rises so the tail
+ * stays complete above it.  The floor is exclusive: events of the floor's own
+ * second go too. */
+static void
+tail_trim (SbLedgerBuddy *buddy)
+{
+  if (buddy->tail->len <= TAIL_MAX)
+    return;
+  guint drop = buddy->tail->len - TAIL_MAX / 2;
+  gint64 new_floor = g_array_index (buddy->tail, SbEvent, drop - 1).time;
+  while (drop < buddy->tail->len && g_array_index (buddy->tail, SbEvent, drop).time == new_floor)
+    drop++;
+  g_array_remove_range (buddy->tail, 0, drop);
+  buddy->tail_floor = new_floor;
+}
+
+/* Inserts @event into the time-ordered tail. */
 static void
 tail_insert (SbLedgerBuddy *buddy, const SbEvent *event)
 {
@@ -433,17 +448,7 @@ tail_insert (SbLedgerBuddy *buddy, const SbEvent *event)
   while (pos > 0 && g_array_index (buddy->tail, SbEvent, pos - 1).time > event->time)
     pos--;
   g_array_insert_val (buddy->tail, pos, *event);
-
-  if (buddy->tail->len > TAIL_MAX)
-    {
-      guint drop = TAIL_MAX / 2;
-      gint64 new_floor = g_array_index (buddy->tail, SbEvent, drop - 1).time;
-      /* The floor is exclusive: events of the floor's own second go too. */
-      while (drop < buddy->tail->len && g_array_index (buddy->tail, SbEvent, drop).time == new_floor)
-        drop++;
-      g_array_remove_range (buddy->tail, 0, drop);
-      buddy->tail_floor = new_floor;
-    }
+  tail_trim (buddy);
 }
 
 /* The start of the buddy's latest episode before @from (started by @initiator
@@ -555,9 +560,12 @@ rebuild_from (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, GError **erro
   if (!replace_episodes (ledger, buddy, from, old, fresh, error))
     return FALSE;
 
-  /* The store now holds events the tail never saw: start the tail afresh. */
+  /* @events is every event since @from: it becomes the tail, so the next
+   * messages of an offline burst or an import re-segment in memory. */
   g_array_set_size (buddy->tail, 0);
-  buddy->tail_floor = buddy->last_event;
+  g_array_append_vals (buddy->tail, events->data, events->len);
+  buddy->tail_floor = from == G_MININT64 ? G_MININT64 : from - 1;
+  tail_trim (buddy);
   return TRUE;
 }
 

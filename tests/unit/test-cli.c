@@ -157,7 +157,10 @@ test_report_json (Fixture *f, gconstpointer data)
 static void
 test_report_empty (Fixture *f, gconstpointer data)
 {
-  { g_autoptr (SbStore) store = sb_store_open (f->db, NULL); }
+  {
+    g_autoptr (SbStore) store = sb_store_open (f->db, NULL);
+    g_assert_nonnull (store);
+  }
   g_autofree char *out = NULL;
   const char *args[] = { "report", "--json", "--db", f->db, NULL };
   g_assert_cmpint (run_cli (args, &out, NULL), ==, 0);

@@ -126,6 +126,7 @@ test_file_mode (Fixture *f, gconstpointer data)
   g_autoptr (SbStore) store = sb_store_open (f->path, &error);
   umask (old);
   g_assert_no_error (error);
+  g_assert_nonnull (store);
   GStatBuf st;
   g_assert_cmpint (g_stat (f->path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -331,7 +332,10 @@ static void
 test_locked_on_open (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  { g_autoptr (SbStore) store = sb_store_open (f->path, &error); }
+  {
+    g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+    g_assert_nonnull (store);
+  }
   sqlite3 *other = NULL;
   sqlite3_open (f->path, &other);
   /* An exclusive lock in rollback-journal terms blocks even readers. */
@@ -343,7 +347,6 @@ test_locked_on_open (Fixture *f, gconstpointer data)
   sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close (other);
   /* Never moved aside. */
-  g_autofree char *dir_listing = NULL;
   GDir *dir = g_dir_open (f->dir, 0, NULL);
   const char *name;
   while ((name = g_dir_read_name (dir)) != NULL)
