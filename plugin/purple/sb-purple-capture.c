@@ -208,6 +208,17 @@ chat_member_name (PurpleConversation *conv, const char *name, const char *room)
   return g_strdup (purple_normalize (account, name));
 }
 
+/* issues 5-7: the same identity for the invitation planner. */
+char *
+sb_purple_chat_member (PurpleConversation *conv, const char *name)
+{
+  g_autofree char *room
+    = g_strdup (purple_normalize (purple_conversation_get_account (conv),
+                                  purple_conversation_get_name (conv)));
+
+  return chat_member_name (conv, name, room);
+}
+
 static void
 record_chat (SbPurple *ctx, PurpleAccount *account, const char *room_name, const char *member,
              SbChatKind kind)

@@ -96,6 +96,8 @@ plugin_load (PurplePlugin *plugin)
   sb_purple_capture_init (ctx);
   sb_purple_menu_init (ctx);
   sb_purple_cmd_init (ctx);
+  sb_purple_planner_init (ctx); /* issues 5-7 */
+  sb_purple_import_init (ctx);
   ctx->flush_id = purple_timeout_add_seconds (SB_PURPLE_FLUSH_S, flush_cb, ctx);
   ctx->refresh_id = purple_timeout_add_seconds (SB_PURPLE_REFRESH_S, refresh_cb, ctx);
   return TRUE;
@@ -113,6 +115,8 @@ plugin_unload (PurplePlugin *plugin)
   if (ctx->flush_id != 0)
     purple_timeout_remove (ctx->flush_id);
   ctx->refresh_id = ctx->flush_id = 0;
+  sb_purple_import_shutdown (ctx); /* issues 5-7 */
+  sb_purple_planner_shutdown (ctx);
   sb_purple_cmd_shutdown (ctx);
   sb_purple_menu_shutdown (ctx);
   sb_purple_capture_shutdown (ctx);
@@ -141,6 +145,7 @@ static PurplePluginInfo info = {
   .load = plugin_load,
   .unload = plugin_unload,
   .prefs_info = &prefs_info,
+  .actions = sb_purple_actions, /* issues 5-7 */
 };
 
 static void

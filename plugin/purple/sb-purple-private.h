@@ -43,6 +43,9 @@ typedef struct
   guint refresh_id;
   PurpleCmdId cmd_id;
   GList *pending_forgets; /* open "Forget?" questions: a GPtrArray of keys each */
+  /* issues 5-7 (sb-purple-planner.h): prompts and log import */
+  struct _SbPurplePlanner *planner;
+  struct _SbPurpleImporter *importer;
 } SbPurple;
 
 /* The loaded plugin's context, NULL while unloaded.  For IPC callbacks, which
@@ -123,5 +126,20 @@ void sb_purple_ipc_shutdown (SbPurple *ctx);
 
 /* Emits SB_SIGNAL_BUDDY_CHANGED for @key. */
 void sb_purple_ipc_emit_changed (SbPurple *ctx, const SbBuddyKey *key);
+
+/* issues 5-7: the planner and its prompts (sb-purple-planner.c,
+ * sb-purple-prompts.c), the log import (sb-purple-import.c), the plugin
+ * actions ("Who should I reach out to?", "Import Pidgin logs..."). */
+typedef struct _SbPurplePlanner SbPurplePlanner;
+typedef struct _SbPurpleImporter SbPurpleImporter;
+void sb_purple_planner_init (SbPurple *ctx);
+void sb_purple_planner_shutdown (SbPurple *ctx);
+void sb_purple_import_init (SbPurple *ctx);
+void sb_purple_import_shutdown (SbPurple *ctx);
+GList *sb_purple_actions (PurplePlugin *plugin, gpointer context);
+
+/* The normalized identity of chat member @name in @conv (as capture records
+ * it: the real account name when the protocol reveals it).  Caller frees. */
+char *sb_purple_chat_member (PurpleConversation *conv, const char *name);
 
 G_END_DECLS
