@@ -68,9 +68,13 @@ guint sb_size_bucket (gsize text_length);
 
 /* Keyed 64-bit digest of @text after sb_text_normalize(): the same visible text
  * gives the same digest whether it came as HTML from libpurple or from a log
- * file.  @key is the profile's secret (see sb_store_get_secret()); @key_len > 0.
- * Never fails; returns 0 only for text that normalizes to nothing. */
+ * file.  @key is the profile's secret (see sb_store_get_secret()); its first
+ * 16 bytes key SipHash-2-4 (@key_len >= 16).  Never fails; returns 0 only for
+ * text that normalizes to nothing. */
 guint64 sb_text_digest (const guint8 *key, gsize key_len, const char *text);
+
+/* SipHash-2-4 of @data under the 16-byte @key.  Never fails. */
+guint64 sb_siphash24 (const guint8 key[16], const guint8 *data, gsize len);
 
 /* The visible text of a message: HTML tags dropped, entities decoded, white
  * space folded to single spaces and trimmed, case folded.  Invalid UTF-8 is

@@ -17,6 +17,9 @@
  * events is pessimistic. */
 #define EVENTS_PER_FLUSH 20
 
+/* Events per measured round. */
+#define ROUND 10000
+
 /* The baseline: one HTML log line per message, written and flushed as
  * libpurple's html_logger_write() does. */
 static double
@@ -60,45 +63,65 @@ main (int argc, char **argv)
       g_ptr_array_add (keys, sb_buddy_key_new ("prpl-jabber", "me@example.org", name));
     }
 
+  /* Rounds that alternate ours and the baseline, keeping each one's best
+   * round: on a shared machine the minimum is the cost, the rest is noise. */
   GRand *rand = g_rand_new_with_seed (42);
   gsize key_len = 0;
   const guint8 *secret = sb_ledger_get_secret (ledger, &key_len);
+  g_autoptr (GArray) events = g_array_sized_new (FALSE, FALSE, sizeof (SbEvent), ROUND);
+  g_autoptr (GPtrArray) touched = g_ptr_array_sized_new (ROUND);
   gint64 t = t0;
-  double caller = 0, hint = 0;
+  double caller = G_MAXDOUBLE, caller_hint = G_MAXDOUBLE, base = G_MAXDOUBLE;
   gint64 start = g_get_monotonic_time ();
-  for (guint i = 0; i < n_events; i++)
+  for (guint done = 0; done < n_events; done += ROUND)
     {
-      t += g_rand_int_range (rand, 1, 600);
-      SbEvent event = {
-        .time = t,
-        .direction = g_rand_boolean (rand) ? SB_DIRECTION_OUT : SB_DIRECTION_IN,
-        .kind = SB_EVENT_MESSAGE,
-        .size_bucket = 2,
-      };
-      const SbBuddyKey *key = g_ptr_array_index (keys, g_rand_int_range (rand, 0, (gint32) n_buddies));
+      /* The round's messages, made before the clock starts. */
+      g_array_set_size (events, 0);
+      g_ptr_array_set_size (touched, 0);
+      for (guint i = 0; i < ROUND; i++)
+        {
+          t += g_rand_int_range (rand, 1, 600);
+          SbEvent event = { .time = t, .direction = g_rand_boolean (rand) ? SB_DIRECTION_OUT : SB_DIRECTION_IN,
+                            .kind = SB_EVENT_MESSAGE, .size_bucket = 2 };
+          g_array_append_val (events, event);
+          g_ptr_array_add (touched, g_ptr_array_index (keys, g_rand_int_range (rand, 0, (gint32) n_buddies)));
+        }
 
       /* What the plugin's message handler does on the UI thread: digest the
-       * text, record the event, now and then hand the queue over. */
-      gint64 c0 = g_get_monotonic_time ();
-      event.digest = sb_text_digest (secret, key_len, "see you soon, and bring the <b>cake</b>") + i;
-      if (!sb_ledger_add_event (ledger, key, &event, t, NULL, &error))
-        g_error ("%s", error->message);
-      if (i % EVENTS_PER_FLUSH == EVENTS_PER_FLUSH - 1 && !sb_ledger_flush_in_background (ledger, &error))
-        g_error ("%s", error->message);
-      gint64 c1 = g_get_monotonic_time ();
-      caller += (c1 - c0) / 1e6;
+       * text, record the event, now and then hand the queue to the writer;
+       * in the second half the buddy list also reads the buddy's figures
+       * after each message, as a UI redrawing the row does. */
+      for (int with_hint = 0; with_hint <= 1; with_hint++)
+        {
+          guint first = with_hint ? ROUND / 2 : 0, last = with_hint ? ROUND : ROUND / 2;
+          gint64 c0 = g_get_monotonic_time ();
+          for (guint i = first; i < last; i++)
+            {
+              SbEvent *event = &g_array_index (events, SbEvent, i);
+              const SbBuddyKey *key = g_ptr_array_index (touched, i);
+              event->digest
+                = sb_text_digest (secret, key_len, "see you soon, and bring the <b>cake</b>") + done + i;
+              if (!sb_ledger_add_event (ledger, key, event, event->time, NULL, &error))
+                g_error ("%s", error->message);
+              if (i % EVENTS_PER_FLUSH == EVENTS_PER_FLUSH - 1
+                  && !sb_ledger_flush_in_background (ledger, &error))
+                g_error ("%s", error->message);
+              if (with_hint && sb_ledger_get_stats (ledger, key) == NULL)
+                g_error ("no figures after a message");
+            }
+          double per_event = (g_get_monotonic_time () - c0) / 1e6 / (last - first);
+          if (with_hint)
+            caller_hint = MIN (caller_hint, per_event);
+          else
+            caller = MIN (caller, per_event);
+        }
 
-      /* What the buddy list then asks: the figures, from memory. */
-      if (sb_ledger_get_stats (ledger, key) == NULL)
-        g_error ("no figures after a message");
-      hint += (g_get_monotonic_time () - c1) / 1e6;
+      base = MIN (base, baseline_seconds (dir, ROUND) / ROUND);
     }
   if (!sb_ledger_flush (ledger, &error))
     g_error ("%s", error->message);
   double total = (g_get_monotonic_time () - start) / 1e6;
   g_rand_free (rand);
-
-  double base = baseline_seconds (dir, n_events);
 
   /* Reopening: summaries are loaded, not recomputed. */
   g_clear_pointer (&ledger, sb_ledger_free);
@@ -107,13 +130,15 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   double reopen = (g_get_monotonic_time () - open_start) / 1e6;
 
-  printf ("events: %u over %u buddies\n", n_events, n_buddies);
-  printf ("ingest to disk (ledger + store + writer thread): %.0f events/s\n", n_events / total);
-  printf ("caller thread per event (digest + ledger + hand-over): %.2f us\n", caller * 1e6 / n_events);
-  printf ("figures recomputed for the hint after each event: %.2f us\n", hint * 1e6 / n_events);
-  printf ("baseline, html log line + fflush per event: %.2f us\n", base * 1e6 / n_events);
+  printf ("events: %u over %u buddies, in rounds of %d\n", n_events, n_buddies, ROUND);
+  printf ("ingest to disk (ledger + store + writer thread, baseline rounds included): %.0f events/s\n",
+          n_events / total);
+  printf ("caller thread per event (digest + ledger + hand-over), best round: %.2f us\n", caller * 1e6);
+  printf ("the same plus the buddy's figures read back after each message: %.2f us\n",
+          caller_hint * 1e6);
+  printf ("baseline, html log line + fflush per event, best round: %.2f us\n", base * 1e6);
   printf ("ratio caller thread / baseline (goal <= 1.0): %.2f\n", caller / base);
-  printf ("ratio incl. the hint's recomputation / baseline: %.2f\n", (caller + hint) / base);
+  printf ("ratio with the figures read back / baseline: %.2f\n", caller_hint / base);
   printf ("reopen with %u buddies: %.1f ms\n", n_buddies, reopen * 1e3);
 
   g_clear_pointer (&ledger, sb_ledger_free);

@@ -88,6 +88,20 @@ test_digest (void)
   g_assert_cmpuint (sb_text_digest (key, 32, "<br>"), ==, 0);
 }
 
+/* The SipHash paper's vectors: key 00..0f; the empty message and 00..0e. */
+static void
+test_siphash_vectors (void)
+{
+  guint8 key[16], data[15];
+  for (int i = 0; i < 16; i++)
+    key[i] = (guint8) i;
+  for (int i = 0; i < 15; i++)
+    data[i] = (guint8) i;
+  g_assert_cmphex (sb_siphash24 (key, data, 0), ==, G_GUINT64_CONSTANT (0x726fdb47dd0e0e31));
+  g_assert_cmphex (sb_siphash24 (key, data, 15), ==, G_GUINT64_CONSTANT (0xa129ca6149be45e5));
+  g_assert_cmphex (sb_siphash24 (key, data, 8), ==, G_GUINT64_CONSTANT (0x93f5f5799a932462));
+}
+
 static void
 test_size_bucket (void)
 {
@@ -117,5 +131,6 @@ main (int argc, char **argv)
   g_test_add_func ("/text/normalize-invalid-utf8", test_normalize_invalid_utf8);
   g_test_add_func ("/text/digest", test_digest);
   g_test_add_func ("/text/size-bucket", test_size_bucket);
+  g_test_add_func ("/text/siphash-vectors", test_siphash_vectors);
   return g_test_run ();
 }
