@@ -13,8 +13,9 @@
  *
  * Prompts that arrive before the buddy list window exists wait for
  * "gtkblist-created".  A dialog goes away when answered, on
- * "smileback-prompt-withdrawn" and on unload; the core keeps the prompt's
- * state, so an unanswered one is not lost.
+ * "smileback-prompt-withdrawn" and on unload (the core keeps the prompt's
+ * state, so an unanswered one is not lost); closed with the alert area's own
+ * close button, it is answered SB_ANSWER_DISMISSED.
  */
 #include "sb-gtk-private.h"
 
@@ -42,6 +43,7 @@ typedef struct
   GPtrArray *checks;         /* invitation: a GtkToggleButton per invitee, in order */
   GtkWidget *invite_button;  /* invitation: off until a name is ticked */
   gboolean audio;            /* call: the protocol reports audio for the buddy */
+  gboolean settled;          /* answered, withdrawn or unloading: no answer on destroy */
 } SbGtkPrompt;
 
 /* Friendly first lines, placed in the entry (never sent) when the user says hi
@@ -169,8 +171,11 @@ send_answer (SbGtkPrompt *view, SbPromptAnswer answer, gint64 snooze_until,
     .chosen = chosen,
   };
   gboolean ok = FALSE;
-  gboolean taken = GPOINTER_TO_INT (
-    purple_plugin_ipc_call (view->ctx->core, SB_IPC_ANSWER_PROMPT, &ok, &ipc));
+  gboolean taken;
+
+  view->settled = TRUE;
+  taken = GPOINTER_TO_INT (purple_plugin_ipc_call (view->ctx->core, SB_IPC_ANSWER_PROMPT, &ok,
+                                                   &ipc));
 
   if (!ok || !taken)
     purple_debug_warning (SB_GTK_PLUGIN_ID, "the core plugin did not take the answer to prompt %"
@@ -385,6 +390,9 @@ dialog_destroy_cb (GtkWidget *dialog, SbGtkPrompt *view)
 {
   if (view->dialog != dialog)
     return; /* replaced by the "Later" choice */
+  /* Closed with the alert area's close button: "closed without an answer". */
+  if (!view->settled)
+    send_answer (view, SB_ANSWER_DISMISSED, 0, NULL);
   view->dialog = NULL;
   view->invite_button = NULL;
   /* Frees @view (the table's value destroy). */
@@ -594,7 +602,10 @@ prompt_withdrawn_cb (const SbPrompt *prompt, SbGtkContext *ctx)
       g_ptr_array_remove_index (ctx->pending_prompts, i - 1);
   view = g_hash_table_lookup (ctx->prompts, &prompt->id);
   if (view != NULL && view->dialog != NULL)
-    gtk_widget_destroy (view->dialog); /* frees @view */
+    {
+      view->settled = TRUE;
+      gtk_widget_destroy (view->dialog); /* frees @view */
+    }
 }
 
 /* Asks the core to plan now that prompts can be shown. */
@@ -649,6 +660,7 @@ sb_gtk_prompts_shutdown (SbGtkContext *ctx)
     {
       SbGtkPrompt *view = l->data;
 
+      view->settled = TRUE; /* the prompt stays open in the core */
       l->data = view->dialog != NULL ? g_object_ref (view->dialog) : NULL;
     }
   for (GList *l = views; l != NULL; l = l->next)

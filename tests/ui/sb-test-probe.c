@@ -38,7 +38,8 @@
  *   alert-click\tTITLE\tLABEL clicks the button LABEL of the first dialog whose
  *                            title contains TITLE
  *   alert-tick\tTITLE\tLABEL  toggles its check box LABEL
- *   alert-show\tTITLE        brings that dialog on screen
+ *   alert-show\tTITLE        brings that dialog on screen, and the buddy
+ *                            list above other windows
  *   ipc\tNAME                "yes" when core-smileback registered IPC NAME
  *   plan-now                 calls core-smileback's smileback-plan-now
  *   conv\tBUDDY              the IM conversation with BUDDY: "conv\tSHOWN\t
@@ -721,6 +722,10 @@ cmd_alert_show (char **args, GString *out)
     }
   gtk_notebook_set_current_page (
     GTK_NOTEBOOK (PIDGIN_SCROLL_BOOK (gtkblist->scrollbook)->notebook), index);
+  /* No window manager under Xvfb: raise it ourselves. */
+  gtk_window_present (GTK_WINDOW (gtkblist->window));
+  if (gtk_widget_get_window (gtkblist->window) != NULL)
+    gdk_window_raise (gtk_widget_get_window (gtkblist->window));
   g_string_append (out, "shown\n");
 }
 
