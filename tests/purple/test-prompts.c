@@ -46,6 +46,7 @@ static struct
   int choice;             /* the action picked; -1: leave the request open */
   const char *const *tick; /* the boxes ticked in a fields request */
   guint closes;
+  GPtrArray *notes;       /* "primary|text" of every notification */
 
   guint sending;          /* "sending-im-msg" and "sending-chat-msg" */
   GPtrArray *invited;     /* names in "chat-invited-user" */
@@ -107,6 +108,27 @@ request_close (PurpleRequestType type, void *ui_handle)
 {
   world.closes++;
 }
+
+static void *
+notify_formatted (const char *title, const char *primary, const char *secondary,
+                  const char *text)
+{
+  g_ptr_array_add (world.notes, g_strdup_printf ("%s|%s", primary, text));
+  return &world;
+}
+
+static void *
+notify_message (PurpleNotifyMsgType type, const char *title, const char *primary,
+                const char *secondary)
+{
+  g_ptr_array_add (world.notes, g_strdup (primary));
+  return &world;
+}
+
+static PurpleNotifyUiOps notify_ops = {
+  .notify_message = notify_message,
+  .notify_formatted = notify_formatted,
+};
 
 static PurpleRequestUiOps request_ops = {
   .request_action = request_action,
@@ -217,6 +239,7 @@ reset_records (void)
   g_array_set_size (world.withdrawn, 0);
   g_ptr_array_set_size (world.requests, 0);
   g_ptr_array_set_size (world.invited, 0);
+  g_ptr_array_set_size (world.notes, 0);
   world.offers = world.progress = world.finished = world.closes = 0;
   world.choice = -1;
   world.tick = NULL;
@@ -578,6 +601,90 @@ test_never_sends (void)
   close_conversations ();
 }
 
+/* After a long live chat, "take it to a call": the test protocol reports
+ * no audio, so the choice is "Plan a call", which opens the conversation. */
+static void
+test_call_without_audio (void)
+{
+  gboolean found = FALSE;
+
+  reload (TRUE);
+  world.ui = FALSE;
+  sb_test_prpl_add_buddy (world.me, "dora");
+  purple_prpl_got_user_status (world.me, "dora", "available", NULL);
+  /* Different texts: the same text twice in a second is one message. */
+  for (int i = 0; i < 16; i++)
+    {
+      g_autofree char *question = g_strdup_printf ("and then? (%d)", i);
+      g_autofree char *reply = g_strdup_printf ("well, you know (%d)", i);
+
+      sb_test_prpl_receive (world.me, "dora", question, PURPLE_MESSAGE_RECV, time (NULL));
+      sb_test_prpl_send (world.me, "dora", reply);
+    }
+  close_conversations ();
+  world.choice = 0;
+  plan_now ();
+  for (guint i = 0; i < world.requests->len; i++)
+    if (g_str_has_prefix (world.requests->pdata[i], "Take it to a call with dora?|"))
+      {
+        g_assert_cmpstr (world.requests->pdata[i], ==,
+                         "Take it to a call with dora?|Plan a call|Tomorrow|Next week|"
+                         "Not for dora|Not now");
+        found = TRUE;
+      }
+  g_assert_true (found);
+  g_assert_nonnull (im_with ("dora"));
+  close_conversations ();
+}
+
+/* Runs the plugin action labelled @label. */
+static void
+run_action (const char *label)
+{
+  PurplePluginInfo *info = world.plugin->info;
+  GList *actions;
+  gboolean found = FALSE;
+
+  g_assert_nonnull (info->actions);
+  actions = info->actions (world.plugin, NULL);
+  for (GList *l = actions; l != NULL; l = l->next)
+    {
+      PurplePluginAction *action = l->data;
+
+      if (g_strcmp0 (action->label, label) == 0)
+        {
+          action->plugin = world.plugin;
+          action->callback (action);
+          found = TRUE;
+        }
+    }
+  g_list_free_full (actions, (GDestroyNotify) purple_plugin_action_free);
+  g_assert_true (found);
+}
+
+/* "Who should I reach out to?" lists what is due, manners aside (even while
+ * away), and shows nothing else. */
+static void
+test_who_action (void)
+{
+  const char *note;
+
+  reload (TRUE);
+  world.ui = TRUE;
+  purple_account_set_status (world.me, "away", TRUE, NULL);
+  run_action ("Who should I reach out to?");
+  purple_account_set_status (world.me, "available", TRUE, NULL);
+  g_assert_cmpuint (world.notes->len, ==, 1);
+  note = world.notes->pdata[0];
+  g_test_message ("due: %s", note);
+  g_assert_true (g_str_has_prefix (note, "Who should I reach out to?|"));
+  g_assert_nonnull (strstr (note, "<b>Reach out to carol?</b>"));
+  g_assert_nonnull (strstr (note, "<b>Reply to frank?</b>"));
+  g_assert_null (strstr (note, "hank"));
+  g_assert_cmpuint (world.prompts->len, ==, 0);
+  g_assert_cmpuint (world.requests->len, ==, 0);
+}
+
 /* ---- import ----------------------------------------------------------------- */
 
 #define LOG_BUDDIES 100
@@ -708,6 +815,8 @@ main (int argc, char **argv)
   world.withdrawn = g_array_new (FALSE, FALSE, sizeof (gint64));
   world.requests = g_ptr_array_new_with_free_func (g_free);
   world.invited = g_ptr_array_new_with_free_func (g_free);
+  world.notes = g_ptr_array_new_with_free_func (g_free);
+  purple_notify_set_ui_ops (&notify_ops);
   purple_signal_connect (purple_conversations_get_handle (), "sending-im-msg", &handle,
                          PURPLE_CALLBACK (sending_cb), NULL);
   purple_signal_connect (purple_conversations_get_handle (), "sending-chat-msg", &handle,
@@ -734,6 +843,8 @@ main (int argc, char **argv)
   g_test_add_func ("/prompts/manners", test_manners);
   g_test_add_func ("/prompts/invitation/ticked-only", test_invitation);
   g_test_add_func ("/prompts/never-sends", test_never_sends);
+  g_test_add_func ("/prompts/who-action", test_who_action);
+  g_test_add_func ("/prompts/call-without-audio", test_call_without_audio);
   g_test_add_func ("/import/offer-slices-cancel-resume", test_import);
   status = g_test_run ();
 
@@ -743,6 +854,7 @@ main (int argc, char **argv)
   g_array_unref (world.withdrawn);
   g_ptr_array_unref (world.requests);
   g_ptr_array_unref (world.invited);
+  g_ptr_array_unref (world.notes);
   sb_test_purple_shutdown ();
   return status;
 }
