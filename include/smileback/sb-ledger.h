@@ -40,6 +40,9 @@ typedef enum
  * automated (DESIGN section 3): it never initiates or answers. */
 #define SB_LEDGER_AUTOMATED_BUDDIES 3
 #define SB_LEDGER_AUTOMATED_WINDOW_S (7 * SB_DAY)
+/* Only texts of at least this sb_size_bucket() (over 16 characters) are
+ * considered: short replies ("ok", "thanks") are alike by nature. */
+#define SB_LEDGER_AUTOMATED_MIN_SIZE 2
 
 typedef struct _SbLedger SbLedger;
 

@@ -212,13 +212,15 @@ gboolean sb_store_prompt_outcomes (SbStore *store, int kind, guint *shown, guint
 gboolean sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 digest,
                                   gboolean *changed, GError **error);
 
-/* Calls @func, in order of digest then time, for every received text whose
- * digest was received from at least @min_buddies different buddies (the
- * candidates for automated-message detection). */
+/* Calls @func, in order of digest then time, for every received text of at
+ * least @min_size (sb_size_bucket()) whose digest was received from at least
+ * @min_buddies different buddies (the candidates for automated-message
+ * detection). */
 typedef void (*SbStoreTextFunc) (gint64 buddy_id, gint64 time, guint64 digest, guint flags,
                                  gpointer user_data);
-gboolean sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, SbStoreTextFunc func,
-                                         gpointer user_data, GError **error);
+gboolean sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guint min_size,
+                                         SbStoreTextFunc func, gpointer user_data,
+                                         GError **error);
 
 /* Runs @sql (a fixed statement, no user data) for tests and migrations. */
 gboolean sb_store_exec (SbStore *store, const char *sql, GError **error);

@@ -78,10 +78,11 @@ decode_entity (const char *p, gunichar *c)
 
 /* Appends @c to @out, folding white space: a run of spaces becomes one space
  * before the next visible character, none at either end. */
-static void
+static inline void
 emit (GString *out, gunichar c, gboolean *pending_space)
 {
-  if (g_unichar_isspace (c))
+  gboolean space = c < 0x80 ? (c == ' ' || (c >= '\t' && c <= '\r')) : g_unichar_isspace (c);
+  if (space)
     {
       *pending_space = out->len > 0;
       return;
@@ -90,7 +91,7 @@ emit (GString *out, gunichar c, gboolean *pending_space)
     g_string_append_c (out, ' ');
   *pending_space = FALSE;
   if (c < 0x80)
-    g_string_append_c (out, g_ascii_tolower ((char) c));
+    g_string_append_c (out, (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
   else
     g_string_append_unichar (out, c);
 }
@@ -132,8 +133,14 @@ sb_text_normalize (const char *text)
               continue;
             }
         }
+      if ((guchar) *p < 0x80)
+        {
+          emit (out, (guchar) *p, &pending_space);
+          p++;
+          continue;
+        }
       c = g_utf8_get_char (p);
-      non_ascii |= c >= 0x80;
+      non_ascii = TRUE;
       emit (out, c, &pending_space);
       p = g_utf8_next_char (p);
     }

@@ -135,12 +135,14 @@ buddy_load_recent (SbLedger *ledger, SbLedgerBuddy *buddy, GError **error)
   return sb_store_load_episodes (ledger->store, buddy->id, since, buddy->recent, error);
 }
 
-/* TRUE when @event is a received text that automated-message detection looks at. */
+/* TRUE when @event is a received text that automated-message detection looks
+ * at: longer than a quick reply, since "ok", "haha" or "thanks" from three
+ * friends in a week are people, not a bot (size bucket 2: over 16 characters). */
 static gboolean
 is_received_text (const SbEvent *event)
 {
   return event->direction == SB_DIRECTION_IN && event->kind == SB_EVENT_MESSAGE
-         && event->digest != 0;
+         && event->digest != 0 && event->size_bucket >= SB_LEDGER_AUTOMATED_MIN_SIZE;
 }
 
 /* TRUE when @event counts toward "sends automated messages". */
@@ -598,17 +600,12 @@ resegment_in_memory (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, GError
   return TRUE;
 }
 
-/* The fast path: @event is the newest the buddy has; extend or start the
- * latest episode. */
-static void
-append_in_order (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event)
+/* Extends or starts the buddy's latest episode with @event, a counted
+ * message newer than everything the buddy has, in memory only; returns the
+ * index in buddy->recent of the episode it went to. */
+static guint
+extend_latest (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event)
 {
-  if (!sb_event_is_counted (event))
-    {
-      sb_store_queue_summary (ledger->store, buddy->id, &buddy->all, buddy->last_event);
-      return;
-    }
-
   SbEpisode *latest = buddy->recent->len > 0
                           ? &g_array_index (buddy->recent, SbEpisode, buddy->recent->len - 1)
                           : NULL;
@@ -625,7 +622,27 @@ append_in_order (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event)
       latest = &g_array_index (buddy->recent, SbEpisode, buddy->recent->len - 1);
     }
   sb_counts_add_episode (&buddy->all, latest, +1);
-  sb_store_queue_episode (ledger->store, buddy->id, latest);
+  return buddy->recent->len - 1;
+}
+
+/* The fast path: @n events in order (sorted as the store sorts them), all
+ * newer than everything the buddy has; each episode they touch and the
+ * summary are queued once. */
+static void
+append_in_order (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *events, guint n)
+{
+  guint first_touched = G_MAXUINT;
+  for (guint i = 0; i < n; i++)
+    {
+      buddy->last_event = MAX (buddy->last_event, events[i].time);
+      if (sb_event_is_counted (&events[i]))
+        {
+          guint touched = extend_latest (ledger, buddy, &events[i]);
+          first_touched = MIN (first_touched, touched);
+        }
+    }
+  for (guint i = first_touched; i < buddy->recent->len; i++)
+    sb_store_queue_episode (ledger->store, buddy->id, &g_array_index (buddy->recent, SbEpisode, i));
   sb_store_queue_summary (ledger->store, buddy->id, &buddy->all, buddy->last_event);
 }
 
@@ -754,7 +771,7 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
       buddy->last_event = MAX (buddy->last_event, event->time);
 
       if (in_order || !sb_event_is_counted (event))
-        append_in_order (ledger, buddy, event);
+        append_in_order (ledger, buddy, event, 1);
       else
         {
           gboolean done = FALSE;
@@ -770,6 +787,22 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
   buddy_mark_dirty (buddy);
   notify_changed (ledger, buddy);
   return TRUE;
+}
+
+/* The store's order of events (sb_store_load_events): time, direction, kind, digest. */
+static int
+compare_events (gconstpointer pa, gconstpointer pb)
+{
+  const SbEvent *a = pa, *b = pb;
+  if (a->time != b->time)
+    return a->time < b->time ? -1 : 1;
+  if (a->direction != b->direction)
+    return a->direction < b->direction ? -1 : 1;
+  if (a->kind != b->kind)
+    return a->kind < b->kind ? -1 : 1;
+  if (a->digest != b->digest) /* stored as a signed 64-bit integer */
+    return (gint64) a->digest < (gint64) b->digest ? -1 : 1;
+  return 0;
 }
 
 gboolean
@@ -801,7 +834,22 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
   for (guint i = 0; i < n_events; i++)
     buddy->all.automated += inserted[i] && is_automated (&events[i]) ? 1 : 0;
 
-  if (!rebuild_from (ledger, buddy, earliest, error))
+  if (earliest > buddy->last_event)
+    {
+      /* Everything new comes after everything recorded (an import reading a
+       * buddy's files in order): extend the episodes in memory, as live
+       * capture does, instead of reading the events back. */
+      g_autoptr (GArray) fresh = g_array_sized_new (FALSE, FALSE, sizeof (SbEvent), added);
+      for (guint i = 0; i < n_events; i++)
+        if (inserted[i])
+          g_array_append_val (fresh, events[i]);
+      g_array_sort (fresh, compare_events);
+      append_in_order (ledger, buddy, (const SbEvent *) fresh->data, fresh->len);
+      /* the tail no longer covers everything after its floor */
+      g_array_set_size (buddy->tail, 0);
+      buddy->tail_floor = buddy->last_event;
+    }
+  else if (!rebuild_from (ledger, buddy, earliest, error))
     return FALSE;
   buddy_mark_dirty (buddy);
   notify_changed (ledger, buddy);
@@ -860,12 +908,19 @@ sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
   if (n_marked != NULL)
     *n_marked = 0;
   g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
-  if (!sb_store_foreach_repeated_text (ledger->store, SB_LEDGER_AUTOMATED_BUDDIES, collect_text_cb,
-                                       rows, error))
+  if (!sb_store_foreach_repeated_text (ledger->store, SB_LEDGER_AUTOMATED_BUDDIES,
+                                       SB_LEDGER_AUTOMATED_MIN_SIZE, collect_text_cb, rows, error))
     return FALSE;
 
+  /* Flag every automated row first, in one transaction, remembering each
+   * sender's earliest flagged time; then re-segment each sender once (one
+   * rebuild per flagged row made this quadratic in a big import). */
+  g_autoptr (GHashTable) earliest = g_hash_table_new (NULL, NULL); /* SbLedgerBuddy * -> index */
+  g_autoptr (GArray) from = g_array_new (FALSE, FALSE, sizeof (gint64));
   const TextRow *all = (const TextRow *) rows->data;
   guint marked_total = 0;
+  if (!sb_store_exec (ledger->store, "BEGIN IMMEDIATE", error))
+    return FALSE;
   for (guint first = 0; first < rows->len;)
     {
       guint last = first;
@@ -878,12 +933,47 @@ sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
           if (sender == NULL || (all[i].event.flags & SB_EVENT_FLAG_AUTOMATED) != 0
               || !in_automated_window (all, first, last, i))
             continue;
-          if (!mark_automated (ledger, sender, all[i].event.time, all[i].event.digest, &marked,
-                               error))
-            return FALSE;
-          marked_total += marked ? 1 : 0;
+          if (!sb_store_flag_automated (ledger->store, sender->id, all[i].event.time,
+                                        all[i].event.digest, &marked, error))
+            {
+              (void) sb_store_exec (ledger->store, "ROLLBACK", NULL);
+              return FALSE;
+            }
+          if (!marked)
+            continue;
+          marked_total++;
+          sender->all.automated++;
+          gpointer index;
+          if (g_hash_table_lookup_extended (earliest, sender, NULL, &index))
+            {
+              gint64 *t = &g_array_index (from, gint64, GPOINTER_TO_UINT (index));
+              *t = MIN (*t, all[i].event.time);
+            }
+          else
+            {
+              g_hash_table_insert (earliest, sender, GUINT_TO_POINTER (from->len));
+              g_array_append_val (from, all[i].event.time);
+            }
         }
       first = last;
+    }
+  if (!sb_store_exec (ledger->store, "COMMIT", error))
+    {
+      (void) sb_store_exec (ledger->store, "ROLLBACK", NULL);
+      return FALSE;
+    }
+
+  GHashTableIter it;
+  gpointer key, index;
+  g_hash_table_iter_init (&it, earliest);
+  while (g_hash_table_iter_next (&it, &key, &index))
+    {
+      SbLedgerBuddy *sender = key;
+      if (!rebuild_from (ledger, sender, g_array_index (from, gint64, GPOINTER_TO_UINT (index)),
+                         error))
+        return FALSE;
+      buddy_mark_dirty (sender);
+      notify_changed (ledger, sender);
     }
   if (n_marked != NULL)
     *n_marked = marked_total;

@@ -194,7 +194,7 @@ static const char *const statement_sql[STMT_LAST] = {
   [STMT_REPEATED_TEXTS] =
     "SELECT buddy_id, time, digest, flags FROM events WHERE direction = 1 AND kind = 0"
     " AND digest IN (SELECT digest FROM events WHERE direction = 1 AND kind = 0 AND digest != 0"
-    "   GROUP BY digest HAVING count(DISTINCT buddy_id) >= ?1)"
+    "   AND size_bucket >= ?2 GROUP BY digest HAVING count(DISTINCT buddy_id) >= ?1)"
     " ORDER BY digest, time",
   /* Pairs are stored with the smaller id first, so (a, b) and (b, a) are one. */
   [STMT_MARK_PAIR] =
@@ -1445,8 +1445,8 @@ sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 d
 }
 
 gboolean
-sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, SbStoreTextFunc func,
-                                gpointer user_data, GError **error)
+sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guint min_size,
+                                SbStoreTextFunc func, gpointer user_data, GError **error)
 {
   if (!sb_store_flush (store, error))
     return FALSE;
@@ -1459,6 +1459,7 @@ sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, SbStoreTextFu
       return FALSE;
     }
   sqlite3_bind_int (stmt, 1, (int) min_buddies);
+  sqlite3_bind_int (stmt, 2, (int) min_size);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     func (sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
           (guint64) sqlite3_column_int64 (stmt, 2), (guint) sqlite3_column_int (stmt, 3), user_data);

@@ -413,8 +413,10 @@ receive_text (SbLedger *ledger, const char *name, gint64 time, const char *text,
   g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "me@localhost", jid);
   gsize len = 0;
   const guint8 *secret = sb_ledger_get_secret (ledger, &len);
+  g_autofree char *visible = sb_text_normalize (text);
   SbEvent event = { .time = time, .direction = SB_DIRECTION_IN, .kind = SB_EVENT_MESSAGE,
-                    .digest = sb_text_digest (secret, len, text) };
+                    .digest = sb_text_digest (secret, len, text),
+                    .size_bucket = sb_size_bucket (g_utf8_strlen (visible, -1)) };
   g_autoptr (GError) error = NULL;
   g_assert_true (sb_ledger_add_event (ledger, key, &event, now, NULL, &error));
   g_assert_no_error (error);
@@ -498,6 +500,24 @@ test_automated_needs_three_within_window (Fixture *f, gconstpointer data)
 }
 
 static void
+test_automated_not_short_replies (Fixture *f, gconstpointer data)
+{
+  /* "haha" from three friends in a day is three friends laughing. */
+  gint64 now = T0 + 2 * SB_DAY;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+  for (const char *const *name = (const char *const[]){ "anna", "bert", "cleo", NULL }; *name; name++)
+    {
+      say_to (ledger, *name, T0, now);
+      receive_text (ledger, *name, T0 + 60, "haha", now);
+      g_assert_cmpuint (stats_of (ledger, *name)->all.answered_by_them, ==, 1);
+    }
+  guint marked = 99;
+  g_assert_true (sb_ledger_detect_automated (ledger, &marked, &error));
+  g_assert_cmpuint (marked, ==, 0);
+}
+
+static void
 test_automated_after_import (Fixture *f, gconstpointer data)
 {
   /* Old logs: the detection pass finds what live capture never saw. */
@@ -513,7 +533,8 @@ test_automated_after_import (Fixture *f, gconstpointer data)
       g_autofree char *jid = g_strdup_printf ("%s@localhost", names[i]);
       g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "me@localhost", jid);
       SbEvent events[] = {
-        { .time = old + i * SB_DAY, .direction = SB_DIRECTION_IN, .digest = spam, .source = SB_SOURCE_IMPORT },
+        { .time = old + i * SB_DAY, .direction = SB_DIRECTION_IN, .digest = spam, .size_bucket = 2,
+          .source = SB_SOURCE_IMPORT },
         { .time = old + i * SB_DAY + 30, .direction = SB_DIRECTION_OUT, .digest = 1000 + i, .source = SB_SOURCE_IMPORT },
       };
       g_assert_true (sb_ledger_add_events (ledger, key, events, 2, T0, NULL, &error));
@@ -598,6 +619,7 @@ main (int argc, char **argv)
   ADD ("/ledger/automated/live", test_automated_live);
   ADD ("/ledger/automated/needs-three-within-window", test_automated_needs_three_within_window);
   ADD ("/ledger/automated/after-import", test_automated_after_import);
+  ADD ("/ledger/automated/not-short-replies", test_automated_not_short_replies);
 #undef ADD
   for (gsize i = 0; i < G_N_ELEMENTS (bad_events); i++)
     {
