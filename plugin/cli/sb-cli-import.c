@@ -32,7 +32,8 @@ draw_bar (const SbImportProgress *p)
   bar[BAR_WIDTH] = '\0';
   /* TRANSLATORS: a progress line: the bar, a percentage, files done of all
    * files, then messages found so far. */
-  fprintf (stderr, _("\r[%s] %3d%%  %u/%u files  %u messages"), bar, (int) (fraction * 100),
+  fputc ('\r', stderr);
+  fprintf (stderr, _("[%s] %3d%%  %u/%u files  %u messages"), bar, (int) (fraction * 100),
            p->files_done, p->files_total, p->messages);
   fflush (stderr);
 }
