@@ -344,8 +344,7 @@ later_cb (PidginMiniDialog *dialog, GtkButton *button, gpointer data)
 {
   SbGtkPrompt *view = data;
   PidginMiniDialog *when;
-  g_autofree char *name = key_display_name (view->prompt->key);
-  g_autofree char *title = NULL;
+  g_autofree char *what = NULL;
   static const struct
   {
     const char *label;
@@ -357,9 +356,11 @@ later_cb (PidginMiniDialog *dialog, GtkButton *button, gpointer data)
     { N_("Next week"), 7 },
   };
 
-  /* TRANSLATORS: %s is a buddy's name; the user chose "Later" on a reminder */
-  title = g_strdup_printf (_("Remind me about %s\342\200\246"), name);
-  when = pidgin_mini_dialog_new (title, NULL, PIDGIN_STOCK_DIALOG_INFO);
+  /* The question snoozed, as a reminder of what it was. */
+  g_object_get (dialog, "title", &what, NULL);
+  /* TRANSLATORS: title after "Later" on a prompt; the buttons say when */
+  when = pidgin_mini_dialog_new (_("Remind me again\342\200\246"), what,
+                                 PIDGIN_STOCK_DIALOG_INFO);
   for (gsize i = 0; i < G_N_ELEMENTS (choices); i++)
     {
       GtkWidget *choice;

@@ -891,6 +891,7 @@ test_window (void)
   g_autofree char *reply = NULL;
   g_autofree char *widgets = NULL;
   g_autofree char *png = NULL;
+  g_autofree char *outcomes = NULL;
   g_auto (GStrv) views = NULL;
   int geometry[4];
 
@@ -916,6 +917,15 @@ test_window (void)
   g_assert_nonnull (strstr (views[2], "\t" CAROL "\t"));
   g_assert_null (strstr (views[2], "\t" BOB "\t"));
   g_assert_nonnull (strstr (widgets, "label\tConversations per month with " CAROL_ALIAS "\n"));
+
+  /* How reminders worked out, from the core's figures. */
+  outcomes = probe ("ipc", SB_IPC_GET_OUTCOMES, NULL);
+  if (g_strcmp0 (outcomes, "yes\n") == 0)
+    {
+      g_assert_nonnull (strstr (widgets, "label\tHow reminders worked out\n"));
+      g_assert_nonnull (strstr (widgets, "label\tReach out: "));
+      g_assert_nonnull (strstr (widgets, "\nInvitations: "));
+    }
 
   sb_test_purple_run_for (500);
   png = screenshot ("ui-window", geometry);
@@ -1276,6 +1286,57 @@ check_label (const char *block, const char *who, gboolean *active)
   return NULL;
 }
 
+/* "Later" on the week's introduction (strong ties never seen together: by
+ * now frank, hank, ivan and bob) turns into the choice of when; "Next week"
+ * closes it, and planning again does not bring it back. */
+static void
+test_later (void)
+{
+  TitleWait wait = { "Introduce ", "", NULL, 0, NULL };
+  g_autofree char *title = NULL;
+  g_autofree char *block = NULL;
+  g_autofree char *later = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *when_block = NULL;
+  g_autofree char *click = NULL;
+  g_autofree char *after = NULL;
+
+  if (!world_ready () || !core_offers (SB_IPC_ANSWER_PROMPT) || !core_offers (SB_IPC_PLAN_NOW))
+    return;
+  if (!sb_test_purple_wait (titled_alert_present, &wait, PROMPT_TIMEOUT_MS))
+    g_error ("no introduction; the buddy list has:\n%s",
+             wait.alerts != NULL ? wait.alerts : "(no answer)");
+  title = g_steal_pointer (&wait.title);
+  block = alert_block (wait.alerts, title);
+  g_free (wait.alerts);
+  g_test_message ("introduction:\n%s", block);
+  g_assert_nonnull (strstr (block, "\nbutton\tIntroduce\t1\n"));
+  g_assert_nonnull (strstr (block, "\nbutton\tThey know each other\t1\n"));
+  g_assert_nonnull (strstr (block, "\nbutton\tLater\t1\n"));
+  g_assert_null (strstr (block, "Not for"));
+
+  later = probe ("alert-click", title, "Later", NULL);
+  g_assert_cmpstr (later, ==, "clicked\n");
+  when = wait_alert ("alert\tRemind me again\342\200\246", FALSE, STEP_TIMEOUT_MS);
+  when_block = alert_block (when, "Remind me again");
+  g_test_message ("later:\n%s", when_block);
+  g_assert_nonnull (strstr (when_block, title)); /* what is being snoozed */
+  g_assert_nonnull (strstr (when_block, "\nbutton\tTomorrow\t1\n"));
+  g_assert_nonnull (strstr (when_block, "\nbutton\tNext week\t1\n"));
+  g_assert_null (strstr (when, "alert\tIntroduce ")); /* one dialog for the prompt */
+
+  click = probe ("alert-click", "Remind me again", "Next week", NULL);
+  g_assert_cmpstr (click, ==, "clicked\n");
+  g_assert_true (sb_test_purple_wait (alert_gone, "Remind me again", STEP_TIMEOUT_MS));
+  for (int i = 0; i < 3; i++)
+    {
+      g_free (probe ("plan-now", NULL));
+      sb_test_purple_run_for (500);
+    }
+  after = probe ("alerts", NULL);
+  g_assert_null (strstr (after, "alert\tIntroduce "));
+}
+
 static gboolean
 hank_invited (gpointer data)
 {
@@ -1448,6 +1509,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/lists-buddies", test_window);
   g_test_add_func ("/ui/prompts/reminder-say-hi", test_reminder_say_hi);
   g_test_add_func ("/ui/prompts/invitation", test_invitation);
+  g_test_add_func ("/ui/prompts/later", test_later);
   g_test_add_func ("/ui/plugin/prefs-rival-drawer", test_prefs_rival);
   g_test_add_func ("/ui/plugin/prefs-and-unload", test_prefs_and_unload);
 
