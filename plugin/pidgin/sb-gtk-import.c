@@ -26,12 +26,12 @@
 
 struct _SbGtkImport
 {
-  GtkWidget *offer;     /* the offer's mini-dialog, NULL when not shown */
+  GtkWidget *offer;       /* the offer's mini-dialog, NULL when not shown */
   gboolean offer_waiting; /* offered before the buddy list window existed */
-  GtkWidget *progress;  /* the running import's mini-dialog, NULL when none */
-  GtkWidget *bar;       /* its GtkProgressBar */
-  GtkWidget *summary;   /* the last import's result, NULL when none */
-  gboolean cancelled;   /* the user cancelled the running import */
+  GtkWidget *progress;    /* the running import's mini-dialog, NULL when none */
+  GtkWidget *bar;         /* its GtkProgressBar */
+  GtkWidget *summary;     /* the last import's result, NULL when none */
+  gboolean cancelled;     /* the user cancelled the running import */
 };
 
 static gboolean

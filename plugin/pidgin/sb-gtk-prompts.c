@@ -602,7 +602,9 @@ prompt_withdrawn_cb (const SbPrompt *prompt, SbGtkContext *ctx)
     if (((SbPrompt *) ctx->pending_prompts->pdata[i - 1])->id == prompt->id)
       g_ptr_array_remove_index (ctx->pending_prompts, i - 1);
   view = g_hash_table_lookup (ctx->prompts, &prompt->id);
-  if (view != NULL && view->dialog != NULL)
+  /* A settled prompt is being answered: its dialog closes itself when the
+   * button's callback returns, which may still use @view. */
+  if (view != NULL && view->dialog != NULL && !view->settled)
     {
       view->settled = TRUE;
       gtk_widget_destroy (view->dialog); /* frees @view */
