@@ -295,6 +295,38 @@ chat_invited_user_cb (PurpleConversation *conv, const char *name, const char *me
                  SB_CHAT_INVITE_SENT);
 }
 
+/* Calls.  libpurple announces every audio or video session, started by the user
+ * or by the buddy, through the media manager's "init-media" GObject signal.
+ * An emission hook watches it without taking part in it: a handler's return
+ * value would decide whether the call may go ahead, which is not ours to say. */
+static gboolean
+media_created_hook (GSignalInvocationHint *hint, guint n_params, const GValue *params,
+                    gpointer data)
+{
+  SbPurple *ctx = data;
+
+  if (n_params < 4)
+    return TRUE;
+  PurpleMedia *media = g_value_get_object (&params[1]);
+  PurpleAccount *account = g_value_get_pointer (&params[2]);
+  const char *who = g_value_get_string (&params[3]);
+  if (media == NULL || account == NULL || who == NULL || sb_purple_account_excluded (ctx, account))
+    return TRUE;
+
+  g_autoptr(SbBuddyKey) key = sb_purple_key_new (account, who);
+  if (key == NULL)
+    return TRUE;
+  gint64 now = sb_purple_now ();
+  SbEvent event = {
+    .time = now,
+    .direction = purple_media_is_initiator (media, NULL, NULL) ? SB_DIRECTION_OUT : SB_DIRECTION_IN,
+    .kind = SB_EVENT_CALL,
+    .source = SB_SOURCE_LIVE,
+  };
+  record_event (ctx, key, &event, now);
+  return TRUE; /* stay installed */
+}
+
 /* Every signal this file follows, connected and disconnected from one table. */
 static const struct
 {
@@ -315,6 +347,9 @@ sb_purple_capture_init (SbPurple *ctx)
   for (gsize i = 0; i < G_N_ELEMENTS (handlers); i++)
     purple_signal_connect (purple_conversations_get_handle (), handlers[i].signal, ctx->plugin,
                            handlers[i].callback, ctx);
+  guint init_media = g_signal_lookup ("init-media", PURPLE_TYPE_MEDIA_MANAGER);
+  if (init_media != 0)
+    ctx->media_hook = g_signal_add_emission_hook (init_media, 0, media_created_hook, ctx, NULL);
 }
 
 void
@@ -323,6 +358,10 @@ sb_purple_capture_shutdown (SbPurple *ctx)
   for (gsize i = 0; i < G_N_ELEMENTS (handlers); i++)
     purple_signal_disconnect (purple_conversations_get_handle (), handlers[i].signal,
                               ctx->plugin, handlers[i].callback);
+  if (ctx->media_hook != 0)
+    g_signal_remove_emission_hook (g_signal_lookup ("init-media", PURPLE_TYPE_MEDIA_MANAGER),
+                                   ctx->media_hook);
+  ctx->media_hook = 0;
   for (GList *l = purple_get_conversations (); l != NULL; l = l->next)
     conversation_forget_key (l->data);
 }

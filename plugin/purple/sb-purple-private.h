@@ -46,6 +46,7 @@ typedef struct
   /* issues 5-7 (sb-purple-planner.h): prompts and log import */
   struct _SbPurplePlanner *planner;
   struct _SbPurpleImporter *importer;
+  gulong media_hook; /* emission hook on the media manager's "init-media" (calls) */
 } SbPurple;
 
 /* The loaded plugin's context, NULL while unloaded.  For IPC callbacks, which

@@ -121,6 +121,29 @@ stored_events (const char *buddy)
   return g_string_free (seen, FALSE);
 }
 
+/* /capture/call: libpurple announces a call (the user's, then the buddy's)
+ * through the media manager; both are recorded as calls, which start and
+ * answer nothing. */
+static void
+test_call (void)
+{
+  PurpleMediaManager *manager = purple_media_manager_get ();
+  const gboolean initiators[] = { TRUE, FALSE };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (initiators); i++)
+    {
+      PurpleMedia *media = g_object_new (PURPLE_TYPE_MEDIA, "manager", manager, "account", me,
+                                         "initiator", initiators[i], NULL);
+      gboolean allowed = FALSE;
+
+      g_signal_emit_by_name (manager, "init-media", media, me, "caller", &allowed);
+      g_object_unref (media);
+    }
+  g_autofree char *events = stored_events ("caller");
+  g_assert_cmpstr (events, ==, "0 3 0;1 3 0;");
+  assert_no_history (me, "caller");
+}
+
 /* /capture/dialogue: the buddy starts, the user answers. */
 static void
 test_dialogue (void)
@@ -663,6 +686,7 @@ main (int argc, char **argv)
   me = sb_test_prpl_account_new ("me");
 
   g_test_add_func ("/capture/dialogue", test_dialogue);
+  g_test_add_func ("/capture/call", test_call);
   g_test_add_func ("/capture/failed-send", test_failed_send);
   g_test_add_func ("/capture/auto-reply/own", test_own_auto_reply);
   g_test_add_func ("/capture/auto-reply/buddy", test_buddy_auto_reply);
