@@ -308,6 +308,16 @@ sb_hint_tooltip_full (const SbStats *stats, gint64 now, int keep_in_touch_days)
       append_line (out, _("Usual rhythm"), value);
     }
 
+  if (all->automated > 0)
+    {
+      /* TRANSLATORS: auto-replies and texts many buddies sent alike; they are
+       * not counted as starting or answering a conversation */
+      g_autofree char *value = g_strdup_printf (
+          ngettext ("%u message, not counted", "%u messages, not counted", all->automated),
+          all->automated);
+      append_line (out, _("Automated"), value);
+    }
+
   if (keep_in_touch_days < 0)
     append_line (out, _("Reminder"), _("off for this buddy"));
   else if ((interval = sb_hint_due_interval (stats, keep_in_touch_days)) > 0)

@@ -250,6 +250,16 @@ test_tooltip_sparse (void)
   g_assert_cmpstr (lines[3], ==, "<b>Last conversation:</b> 2 hours ago");
 }
 
+/* A buddy who sent automated texts: the tooltip says so. */
+static void
+test_tooltip_automated (void)
+{
+  SbStats s = make_stats (1, 0, 2 * SB_HOUR);
+  s.all.automated = 2;
+  g_autofree char *text = sb_hint_tooltip (&s, NOW);
+  g_assert_nonnull (strstr (text, "<b>Automated:</b> 2 messages, not counted"));
+}
+
 static void
 test_tooltip_due_later_and_off (void)
 {
@@ -292,6 +302,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hint/due/overdue-ratio", test_overdue_ratio);
   g_test_add_func ("/hint/tooltip/full", test_tooltip_full);
   g_test_add_func ("/hint/tooltip/sparse", test_tooltip_sparse);
+  g_test_add_func ("/hint/tooltip/automated", test_tooltip_automated);
   g_test_add_func ("/hint/tooltip/due-later-and-off", test_tooltip_due_later_and_off);
   g_test_add_func ("/hint/tooltip/none", test_tooltip_none);
 
