@@ -9,6 +9,7 @@
  * re-segments history), the excluded set is rebuilt.
  */
 #include "sb-purple-private.h"
+#include "sb-purple-planner.h"
 
 #include <string.h>
 
@@ -129,6 +130,33 @@ sb_purple_prefs_frame (PurplePlugin *plugin)
   pref = purple_plugin_pref_new_with_name_and_label (SB_PREF_WINDOW_DAYS,
                                                      _("Recent figures cover (days)"));
   purple_plugin_pref_set_bounds (pref, WINDOW_MIN_DAYS, WINDOW_MAX_DAYS);
+  purple_plugin_pref_frame_add (frame, pref);
+
+  /* The planner's preferences (sb-purple-planner.h), registered at load. */
+  pref = purple_plugin_pref_new_with_label (_("Prompts"));
+  purple_plugin_pref_frame_add (frame, pref);
+
+  pref = purple_plugin_pref_new_with_name_and_label (SB_PREF_MAX_PER_DAY,
+                                                     _("At most this many prompts a day"));
+  purple_plugin_pref_set_bounds (pref, 0, 20);
+  purple_plugin_pref_frame_add (frame, pref);
+
+  pref = purple_plugin_pref_new_with_name_and_label (
+    SB_PREF_QUIET_START,
+    /* TRANSLATORS: 1320 minutes after midnight is 22:00, the default */
+    _("Quiet hours start (minutes after midnight)"));
+  purple_plugin_pref_set_bounds (pref, 0, 24 * 60 - 1);
+  purple_plugin_pref_frame_add (frame, pref);
+
+  pref = purple_plugin_pref_new_with_name_and_label (
+    SB_PREF_QUIET_END,
+    /* TRANSLATORS: 480 minutes after midnight is 08:00, the default */
+    _("Quiet hours end (minutes after midnight)"));
+  purple_plugin_pref_set_bounds (pref, 0, 24 * 60 - 1);
+  purple_plugin_pref_frame_add (frame, pref);
+
+  pref = purple_plugin_pref_new_with_name_and_label (
+    SB_PREF_FOLLOW_UP, _("Remind me when a message of mine goes unanswered"));
   purple_plugin_pref_frame_add (frame, pref);
 
   pref = purple_plugin_pref_new_with_label (_("Privacy"));
