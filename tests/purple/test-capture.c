@@ -620,7 +620,8 @@ test_prefs_gap (void)
   g_assert_cmpuint (stats.all.episodes, ==, 1);
 }
 
-/* /prefs/frame: the frame (Pidgin and Finch) offers the four preferences. */
+/* /prefs/frame: the frame (Pidgin and Finch) offers the four ledger
+ * preferences and the four of the prompts, every one registered. */
 static void
 test_prefs_frame (void)
 {
@@ -636,7 +637,7 @@ test_prefs_frame (void)
         g_assert_true (purple_prefs_exists (purple_plugin_pref_get_name (l->data)));
         named++;
       }
-  g_assert_cmpuint (named, ==, 4);
+  g_assert_cmpuint (named, ==, 8);
   purple_plugin_pref_frame_destroy (frame);
 }
 
