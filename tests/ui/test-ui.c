@@ -51,6 +51,7 @@
 #define GINA "gina@" SB_TEST_PROSODY_DOMAIN
 #define HANK "hank@" SB_TEST_PROSODY_DOMAIN   /* a close friend, online */
 #define IVAN "ivan@" SB_TEST_PROSODY_DOMAIN   /* history only in Pidgin's logs */
+#define JACK "jack@" SB_TEST_PROSODY_DOMAIN   /* wrote 20 hours ago, no answer yet */
 #define ZOE "zoe@" SB_TEST_PROSODY_DOMAIN /* history only, not in the buddy list */
 #define ROOM "smiles"
 /* A bound for the core's sign-on quiet time, not a measurement. */
@@ -345,6 +346,8 @@ seed_history (void)
   /* hank: 8 episodes, alternating, every 3 days, the last a day ago: a strong
    * tie (closeness 8, both start), not due. */
   seed_buddy (ledger, HANK, 8, SB_DAY, 3 * SB_DAY, "yt", FALSE, now);
+  /* jack: wrote once, 20 hours ago, never answered: a reply nudge. */
+  seed_buddy (ledger, JACK, 1, 20 * SB_HOUR, SB_DAY, "t", TRUE, now);
   g_assert_true (sb_ledger_flush (ledger, &error));
   g_assert_no_error (error);
 }
@@ -1337,6 +1340,49 @@ test_later (void)
   g_assert_null (strstr (after, "alert\tIntroduce "));
 }
 
+/* jack's message waits for an answer: the nudge offers "Reply", "Later" and
+ * "Not for jack"; muting closes it, and planning again does not bring it
+ * back. */
+static void
+test_mute (void)
+{
+  TitleWait wait = { "", "jack", NULL, 0, NULL };
+  const char *waiting = " is waiting for an answer";
+  g_autofree char *title = NULL;
+  g_autofree char *block = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *not_for = NULL;
+  g_autofree char *click = NULL;
+  g_autofree char *after = NULL;
+
+  if (!world_ready () || !core_offers (SB_IPC_ANSWER_PROMPT) || !core_offers (SB_IPC_PLAN_NOW))
+    return;
+  if (!sb_test_purple_wait (titled_alert_present, &wait, PROMPT_TIMEOUT_MS))
+    g_error ("no reply nudge for jack; the buddy list has:\n%s",
+             wait.alerts != NULL ? wait.alerts : "(no answer)");
+  title = g_steal_pointer (&wait.title);
+  block = alert_block (wait.alerts, title);
+  g_free (wait.alerts);
+  g_test_message ("nudge:\n%s", block);
+  g_assert_true (g_str_has_suffix (title, waiting));
+  name = g_strndup (title, strlen (title) - strlen (waiting));
+  not_for = g_strdup_printf ("Not for %s", name);
+  g_assert_nonnull (strstr (block, "\nbutton\tReply\t1\n"));
+  g_assert_nonnull (strstr (block, "\nbutton\tLater\t1\n"));
+  g_assert_nonnull (strstr (block, not_for));
+
+  click = probe ("alert-click", title, not_for, NULL);
+  g_assert_cmpstr (click, ==, "clicked\n");
+  g_assert_true (sb_test_purple_wait (alert_gone, title, STEP_TIMEOUT_MS));
+  for (int i = 0; i < 3; i++)
+    {
+      g_free (probe ("plan-now", NULL));
+      sb_test_purple_run_for (500);
+    }
+  after = probe ("alerts", NULL);
+  g_assert_null (strstr (after, title));
+}
+
 static gboolean
 hank_invited (gpointer data)
 {
@@ -1418,6 +1464,7 @@ world_start (void)
     { "alice", PASSWORD }, { "bob", PASSWORD },  { "carol", PASSWORD },
     { "dave", PASSWORD },  { "erin", PASSWORD }, { "frank", PASSWORD },
     { "gina", PASSWORD },  { "hank", PASSWORD }, { "ivan", PASSWORD },
+    { "jack", PASSWORD },
   };
   g_autoptr (GError) error = NULL;
 
@@ -1510,6 +1557,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/prompts/reminder-say-hi", test_reminder_say_hi);
   g_test_add_func ("/ui/prompts/invitation", test_invitation);
   g_test_add_func ("/ui/prompts/later", test_later);
+  g_test_add_func ("/ui/prompts/not-for-buddy", test_mute);
   g_test_add_func ("/ui/plugin/prefs-rival-drawer", test_prefs_rival);
   g_test_add_func ("/ui/plugin/prefs-and-unload", test_prefs_and_unload);
 
