@@ -882,10 +882,14 @@ sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out
   return TRUE;
 }
 
+static gboolean query_row (sqlite3_stmt *stmt, gint64 *values, int n, const char *what,
+                           GError **error);
+
 gboolean
 sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before, int initiator,
                              gint64 *start, GError **error)
 {
+  *start = 0;
   if (!sb_store_flush (store, error))
     return FALSE;
   sqlite3_stmt *stmt = store_statement (store, STMT_LAST_EPISODE_START, error);
@@ -894,15 +898,7 @@ sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before, int
   sqlite3_bind_int64 (stmt, 1, buddy_id);
   sqlite3_bind_int64 (stmt, 2, before);
   sqlite3_bind_int (stmt, 3, initiator);
-  int rc = sqlite3_step (stmt);
-  *start = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_sqlite_error (store->main.db, rc, "cannot find an episode", error);
-      return FALSE;
-    }
-  return TRUE;
+  return query_row (stmt, start, 1, "cannot find an episode", error);
 }
 
 static void

@@ -38,6 +38,27 @@
 
 #define PLUGIN_PATH "plugin/purple/core-smileback.so"
 #define GAP_S 2
+
+/* Starts a Prosody with @users and loads the plugin into *@plugin; NULL (the
+ * test skipped) where Prosody is not installed. */
+static SbTestProsody *
+start_world (const SbTestProsodyUser *users, gsize n_users, PurplePlugin **plugin)
+{
+  g_autoptr(GError) error = NULL;
+  SbTestProsody *server;
+
+  if (!sb_test_prosody_available ())
+    {
+      g_test_skip ("prosody is not installed");
+      return NULL;
+    }
+  server = sb_test_prosody_start (users, n_users, TRUE, &error);
+  g_assert_no_error (error);
+  *plugin = sb_test_purple_load_plugin (PLUGIN_PATH);
+  g_assert_nonnull (*plugin);
+  return server;
+}
+
 /* A pause that is surely more than G in whole seconds of message time. */
 #define PAUSE_MS ((GAP_S + 1) * 1000 + 500)
 #define CONNECT_MS 30000
@@ -73,16 +94,9 @@ test_conversation (void)
     .messages_received = 2,
   };
 
-  if (!sb_test_prosody_available ())
-    {
-      g_test_skip ("prosody is not installed");
-      return;
-    }
-  server = sb_test_prosody_start (users, G_N_ELEMENTS (users), TRUE, &error);
-  g_assert_no_error (error);
-
-  plugin = sb_test_purple_load_plugin (PLUGIN_PATH);
-  g_assert_nonnull (plugin);
+  server = start_world (users, G_N_ELEMENTS (users), &plugin);
+  if (server == NULL)
+    return;
   purple_prefs_set_int ("/plugins/core/smileback/gap_s", GAP_S);
   purple_prefs_set_int ("/plugins/core/smileback/answer_s", 3600);
   purple_prefs_set_string ("/plugins/core/smileback/excluded_accounts", "bob@localhost");
@@ -158,15 +172,9 @@ test_offline_message (void)
     .messages_received = 1,
   };
 
-  if (!sb_test_prosody_available ())
-    {
-      g_test_skip ("prosody is not installed");
-      return;
-    }
-  server = sb_test_prosody_start (users, G_N_ELEMENTS (users), TRUE, &error);
-  g_assert_no_error (error);
-  plugin = sb_test_purple_load_plugin (PLUGIN_PATH);
-  g_assert_nonnull (plugin);
+  server = start_world (users, G_N_ELEMENTS (users), &plugin);
+  if (server == NULL)
+    return;
 
   dave = sb_test_purple_xmpp_account_new ("dave", SB_TEST_PROSODY_DOMAIN,
                                           sb_test_prosody_get_port (server), "dave-pw");
@@ -248,7 +256,6 @@ test_group_chat (void)
 {
   static const SbTestProsodyUser users[] = { { "erin", "erin-pw" }, { "frank", "frank-pw" } };
   g_autoptr(SbTestProsody) server = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
   g_autoptr(GString) seen = g_string_new (NULL);
   PurplePlugin *plugin;
@@ -257,15 +264,9 @@ test_group_chat (void)
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
-  if (!sb_test_prosody_available ())
-    {
-      g_test_skip ("prosody is not installed");
-      return;
-    }
-  server = sb_test_prosody_start (users, G_N_ELEMENTS (users), TRUE, &error);
-  g_assert_no_error (error);
-  plugin = sb_test_purple_load_plugin (PLUGIN_PATH);
-  g_assert_nonnull (plugin);
+  server = start_world (users, G_N_ELEMENTS (users), &plugin);
+  if (server == NULL)
+    return;
   purple_prefs_set_string ("/plugins/core/smileback/excluded_accounts", "frank@localhost");
 
   erin = sb_test_purple_xmpp_account_new ("erin", SB_TEST_PROSODY_DOMAIN,
