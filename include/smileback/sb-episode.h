@@ -1,6 +1,6 @@
 /* sb-episode.h: one conversation, and the rule that cuts history into them.
  *
- * The rule (DESIGN section 2), applied only to counted messages:
+ * The rule (docs/design.md, "Definitions"), applied only to counted messages:
  * a message starts a new episode when the previous counted message with that
  * buddy is more than G older; except that while an episode is one-sided, the
  * first message from the other side within R of the episode's start continues

@@ -1,4 +1,4 @@
-/* sb-hint.h: the words beside a buddy and in its tooltip (DESIGN section 3).
+/* sb-hint.h: the words beside a buddy and in its tooltip (docs/design.md, "Prompts and their manners").
  *
  * Pure: from an SbStats and "now" to a verdict and translated text.  Hints are
  * short (under about 24 characters), never rely on colour, and with fewer than
@@ -33,7 +33,7 @@ typedef enum
   SB_HINT_LAST
 } SbHintKind;
 
-/* Below this many episodes there is no verdict (DESIGN section 3). */
+/* Below this many episodes there is no verdict (docs/design.md, "Prompts and their manners"). */
 #define SB_HINT_MIN_EPISODES 4
 
 /* A one-sided latest episode older than this is history, not a pending reply:
@@ -41,7 +41,7 @@ typedef enum
 #define SB_HINT_PENDING_MAX_S (14 * SB_DAY)
 
 /* Clamp of the learned reminder interval, and its factor over the cadence
- * (DESIGN section 3: 1.5 x cadence clamped to 7..90 days). */
+ * (docs/design.md: 1.5 x cadence clamped to 7..90 days). */
 #define SB_HINT_DUE_MIN_S (7 * SB_DAY)
 #define SB_HINT_DUE_MAX_S (90 * SB_DAY)
 #define SB_HINT_DUE_FACTOR 1.5
@@ -54,7 +54,7 @@ SbHintKind sb_hint_classify (const SbStats *stats, gint64 now);
  * out-of-range values.  Static string, never free. */
 const char *sb_hint_label (SbHintKind kind);
 
-/* The one place the "reach out" rule is written (DESIGN section 3): the due
+/* The one place the "reach out" rule is written (docs/design.md, "Prompts and their manners"): the due
  * interval in seconds for @stats, -1 when no reminder applies (fewer than 3
  * episodes, none answered, or @keep_in_touch_s < 0, reminders off).
  * @keep_in_touch_s > 0 is the user's own interval; 0 means learned: 1.5 x the

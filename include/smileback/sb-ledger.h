@@ -1,6 +1,6 @@
 /* sb-ledger.h: events in, episodes and per-buddy statistics out.
  *
- * The ledger is the one place where DESIGN section 2 is computed.  It keeps each
+ * The ledger is the one place where docs/design.md's "Definitions" are computed.  It keeps each
  * buddy's all-time counts and recent episodes in memory, so reading a buddy's
  * figures costs no SQL, and updates them incrementally as events arrive: a new
  * message extends or starts one episode, never replays history.  An event older
@@ -37,7 +37,7 @@ typedef enum
 #define SB_LEDGER_RECENT_S (365 * SB_DAY)
 
 /* A text received identically from this many buddies within this long is
- * automated (DESIGN section 3): it never initiates or answers. */
+ * automated (docs/design.md, "Prompts and their manners"): it never initiates or answers. */
 #define SB_LEDGER_AUTOMATED_BUDDIES 3
 #define SB_LEDGER_AUTOMATED_WINDOW_S (7 * SB_DAY)
 /* Only texts of at least this sb_size_bucket() (over 16 characters) are

@@ -1,4 +1,4 @@
-/* sb-params.h: the tunable numbers of the ledger (DESIGN section 2).
+/* sb-params.h: the tunable numbers of the ledger (docs/design.md, "Definitions").
  *
  * Every part that segments or summarises history takes one of these, so tests
  * and preferences can change G, R and the window without touching code.
@@ -19,7 +19,7 @@ typedef struct
   gint64 window_s;       /* the rolling window for "recent" figures */
 } SbParams;
 
-/* DESIGN defaults: G = 6 h, R = 48 h, window = 180 days. */
+/* Defaults (docs/design.md): G = 6 h, R = 48 h, window = 180 days. */
 #define SB_PARAMS_DEFAULT { 6 * SB_HOUR, 48 * SB_HOUR, 180 * SB_DAY }
 
 /* Fills @params with the defaults above.  Never fails. */

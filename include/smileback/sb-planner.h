@@ -1,4 +1,4 @@
-/* sb-planner.h: which gentle prompt, for whom, and when (DESIGN section 3).
+/* sb-planner.h: which gentle prompt, for whom, and when (docs/design.md, "Prompts and their manners").
  *
  * The planner is pure policy: given every buddy's figures, the user's
  * preferences, presence and "now", it picks the prompts worth showing:
@@ -72,7 +72,7 @@ SbPrompt *sb_prompt_copy (const SbPrompt *prompt);
 void sb_prompt_free (SbPrompt *prompt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbPrompt, sb_prompt_free)
 
-/* The user's preferences; sb_planner_prefs_init() gives DESIGN's defaults. */
+/* The user's preferences; sb_planner_prefs_init() gives the documented defaults. */
 typedef struct
 {
   guint max_per_day;         /* 3 */

@@ -1,4 +1,4 @@
-/* sb-stats.h: per-buddy figures derived from episodes (DESIGN section 2).
+/* sb-stats.h: per-buddy figures derived from episodes (docs/design.md, "Definitions").
  *
  * SbCounts are plain counters that can be added and subtracted episode by
  * episode, so a stored all-time summary stays exact without replaying history.

@@ -1,6 +1,6 @@
 /* sb-episode.c: cutting a buddy's history into conversations.
  *
- * This file is the only place the segmentation rule of DESIGN section 2 is
+ * This file is the only place the segmentation rule of docs/design.md, "Definitions", is
  * written down in code; live capture, log import, re-segmentation after an
  * out-of-order event and the CLI all come through sb_episode_continues().
  */

@@ -8,12 +8,12 @@
 
 #include <glib/gi18n-lib.h>
 
-/* Initiation shares at or beyond these are "always": four in five (DESIGN
- * section 3 asks for a verdict a person recognises, not a strict 100%). */
+/* Initiation shares at or beyond these are "always": four in five (a hint
+ * asks for a verdict a person recognises, not a strict 100%). */
 #define SB_HINT_ALWAYS_SHARE 0.8
 #define SB_HINT_NEVER_SHARE 0.2
 
-/* The reach-out rule needs this much history (DESIGN section 3). */
+/* The reach-out rule needs this much history (docs/design.md, "Prompts and their manners"). */
 #define SB_HINT_DUE_MIN_EPISODES 3
 
 #define SB_MINUTE (G_GINT64_CONSTANT (60))

@@ -1022,7 +1022,7 @@ sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GErr
         im->usec_per_event = (double) (g_get_monotonic_time () - batch_started) / (double) n_events;
     }
   /* Texts that many buddies sent alike show only across files: look once all
-   * are in (DESIGN section 3, automated messages). */
+   * are in (docs/design.md, "Definitions", automated messages). */
   if (im->next >= im->files->len && !im->detected)
     {
       im->detected = TRUE;

@@ -21,8 +21,8 @@
 G_DEFINE_QUARK (sb-log-reader-error-quark, sb_log_reader_error)
 
 /* A backward jump of the time of day larger than this is the next day; a
- * smaller one is an out-of-order server timestamp (issue 7: "about half an
- * hour"). */
+ * smaller one is an out-of-order server timestamp (about half an
+ * hour). */
 #define ROLLOVER_S (30 * 60)
 #define DAY_S (24 * 60 * 60)
 

@@ -1,7 +1,7 @@
 /* sb-planner.c: choosing the few prompts worth a person's attention.
  *
  * Two steps.  candidates() asks, buddy by buddy, which prompt kinds are due by
- * the rules of DESIGN section 3 and scores them; it knows nothing of manners.
+ * the rules of docs/design.md, "Prompts and their manners", and scores them; it knows nothing of manners.
  * sb_planner_next() then applies the manners (presence, quiet hours, the
  * sign-on flood, the daily cap, snoozes, mutes, open prompts) in one place.
  * Answers and shown prompts go to the store at once: they are rare, and they

@@ -1,4 +1,4 @@
-/* sb-stats.c: from episodes to the figures a person reads (DESIGN section 2). */
+/* sb-stats.c: from episodes to the figures a person reads (docs/design.md, "Definitions"). */
 #include "smileback/sb-stats.h"
 
 
@@ -33,7 +33,7 @@ sb_counts_add_episode (SbCounts *counts, const SbEpisode *episode, int sign)
 double
 sb_closeness_weight (gint64 age_s)
 {
-  /* DESIGN section 2: recent answered conversations weigh most. */
+  /* docs/design.md, "Definitions": recent answered conversations weigh most. */
   if (age_s <= 30 * SB_DAY)
     return 1.0;
   if (age_s <= 90 * SB_DAY)
@@ -161,7 +161,7 @@ sb_stats_compute_with_scratch (const SbEpisode *episodes, guint n_episodes, cons
   if (n_episodes >= 3)
     stats->cadence_s = median (gaps, n_gaps);
 
-  /* DESIGN: a strong tie is close and two-way within the last year. */
+  /* A strong tie is close and two-way within the last year. */
   stats->strong_tie = stats->closeness >= 3.0 && you_started_this_year && they_started_this_year;
 
   if (n_episodes > 0)

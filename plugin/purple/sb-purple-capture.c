@@ -6,7 +6,7 @@
  * included) the user's.  SYSTEM, ERROR, NOTIFY and INVISIBLE lines are not
  * conversation and are skipped, whoever wrote them; AUTO_RESP lines are
  * recorded as auto-replies (never initiations or answers).  The time is the
- * message's own, from the conversation's history (DESIGN section 7), so an
+ * message's own, from the conversation's history (docs/design.md, "libpurple facts"), so an
  * offline message keeps the time it was sent; one that arrives more than
  * SB_PURPLE_BACKLOG_S late is flagged backlog.  The text only passes through
  * the keyed digest and the size bucket: it is never kept.
@@ -69,7 +69,7 @@ visible_length (const char *message)
 static gboolean
 record_event (SbPurple *ctx, const SbBuddyKey *key, const SbEvent *event, gint64 now)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (sb_ledger_add_event (ctx->ledger, key, event, now, NULL, &error))
     return TRUE;
@@ -208,7 +208,7 @@ chat_member_name (PurpleConversation *conv, const char *name, const char *room)
   return g_strdup (purple_normalize (account, name));
 }
 
-/* issues 5-7: the same identity for the invitation planner. */
+/* The same identity, for the invitation planner. */
 char *
 sb_purple_chat_member (PurpleConversation *conv, const char *name)
 {
@@ -225,7 +225,7 @@ record_chat (SbPurple *ctx, PurpleAccount *account, const char *room_name, const
 {
   g_autofree char *account_name = NULL;
   g_autofree char *room = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   char *slash;
   SbChatEvent event = { 0 };
 
@@ -313,7 +313,7 @@ media_created_hook (GSignalInvocationHint *hint, guint n_params, const GValue *p
   if (media == NULL || account == NULL || who == NULL || sb_purple_account_excluded (ctx, account))
     return TRUE;
 
-  g_autoptr(SbBuddyKey) key = sb_purple_key_new (account, who);
+  g_autoptr (SbBuddyKey) key = sb_purple_key_new (account, who);
   if (key == NULL)
     return TRUE;
   gint64 now = sb_purple_now ();

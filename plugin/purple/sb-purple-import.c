@@ -1,5 +1,5 @@
 /* sb-purple-import.c: importing the profile's Pidgin/Finch logs inside the
- * client (issue 7).
+ * client .
  *
  * On the first load for a profile that has a logs folder and was never
  * imported (SB_PREF_IMPORT_STATE), the import is offered from the main loop,

@@ -77,7 +77,7 @@ ipc_foreach_buddy (SbIpcBuddyFunc func, gpointer user_data, gpointer unused)
 static int
 month_index (gint64 time)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (time);
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (time);
 
   return g_date_time_get_year (dt) * 12 + g_date_time_get_month (dt) - 1;
 }
@@ -87,11 +87,11 @@ ipc_get_monthly (const char *protocol, const char *account, const char *buddy, i
                  gpointer unused)
 {
   SbPurple *ctx = sb_purple_get ();
-  g_autoptr(SbBuddyKey) key = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) episodes = NULL;
-  g_autoptr(GDateTime) first = NULL;
-  g_autoptr(GArray) out = NULL;
+  g_autoptr (SbBuddyKey) key = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) episodes = NULL;
+  g_autoptr (GDateTime) first = NULL;
+  g_autoptr (GArray) out = NULL;
   SbStore *store;
   gint64 id;
   int last;

@@ -72,7 +72,7 @@ counts_add (SbCounts *sum, const SbCounts *add)
 #define NAME_MAX_LEN 512
 
 /* The ledger's figures of @who on @account, found without allocating (the
- * buddy list asks for them on every redraw, DESIGN section 6): the key's
+ * buddy list asks for them on every redraw, docs/design.md, "Performance budgets"): the key's
  * strings are a stack copy of the account name and purple_normalize()'s own
  * buffer, used at once.  NULL when unknown. */
 static const SbStats *
@@ -86,7 +86,7 @@ lookup_stats (SbPurple *ctx, PurpleAccount *account, const char *who)
   if (who == NULL || normal == NULL
       || g_strlcpy (account_name, normal, sizeof account_name) >= sizeof account_name)
     {
-      g_autoptr(SbBuddyKey) heap = sb_purple_key_new (account, who);
+      g_autoptr (SbBuddyKey) heap = sb_purple_key_new (account, who);
 
       return heap != NULL ? sb_ledger_get_stats (ctx->ledger, heap) : NULL;
     }

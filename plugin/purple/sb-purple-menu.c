@@ -24,13 +24,13 @@ static void
 set_tracked (PurpleBlistNode *node, gboolean tracked)
 {
   SbPurple *ctx = sb_purple_get ();
-  g_autoptr(GPtrArray) keys = sb_purple_keys_for_node (node);
+  g_autoptr (GPtrArray) keys = sb_purple_keys_for_node (node);
 
   if (ctx == NULL)
     return;
   for (guint i = 0; i < keys->len; i++)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
 
       if (!sb_ledger_set_tracked (ctx->ledger, keys->pdata[i], tracked, &error))
         purple_notify_error (ctx->plugin, _("Smile Back"), _("Cannot change tracking"),
@@ -62,7 +62,7 @@ forget_answered (GPtrArray *keys, gboolean forget)
   ctx->pending_forgets = g_list_remove (ctx->pending_forgets, keys);
   for (guint i = 0; forget && i < keys->len; i++)
     {
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
 
       if (!sb_ledger_forget_buddy (ctx->ledger, keys->pdata[i], &error))
         purple_notify_error (ctx->plugin, _("Smile Back"), _("Cannot forget this buddy"),
@@ -113,7 +113,7 @@ static void
 extended_menu_cb (PurpleBlistNode *node, GList **menu, gpointer data)
 {
   SbPurple *ctx = data;
-  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr (GPtrArray) keys = NULL;
   gboolean tracked;
 
   if (!PURPLE_BLIST_NODE_IS_BUDDY (node) && !PURPLE_BLIST_NODE_IS_CONTACT (node))

@@ -1,4 +1,4 @@
-/* sb-purple-planner.c: the planner of core-smileback (issues 5 and 6).
+/* sb-purple-planner.c: the planner of core-smileback (reminders, nudges, introductions, invitations, calls).
  *
  * An SbPlanner on the ledger's store, run by a timer, by the
  * "smileback-plan-now" IPC call and once the sign-on quiet time is over.  Each
@@ -23,7 +23,7 @@
 
 #include <glib/gi18n-lib.h>
 
-/* What the preferences default to (DESIGN section 3; two minutes of sign-on
+/* What the preferences default to (docs/design.md, "Prompts and their manners"; two minutes of sign-on
  * quiet; a planning run every five minutes). */
 #define SIGNON_QUIET_S 120
 #define PLAN_EVERY_S 300

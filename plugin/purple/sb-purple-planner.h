@@ -1,5 +1,5 @@
-/* sb-purple-planner.h: what the prompt files of core-smileback share
- * (issues 5-7): the planner on the ledger's store (sb-purple-planner.c), how
+/* sb-purple-planner.h: what the prompt files of core-smileback share:
+ * the planner on the ledger's store (sb-purple-planner.c), how
  * its prompts reach the user (sb-purple-prompts.c: the "smileback-prompt"
  * signal, else purple_request_*), and the log import (sb-purple-import.c).
  *

@@ -30,7 +30,7 @@ static gboolean
 flush_cb (gpointer data)
 {
   SbPurple *ctx = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   /* The store's writer thread commits; the UI thread only hands over. */
   if (!sb_ledger_flush_in_background (ctx->ledger, &error))
@@ -57,7 +57,7 @@ ledger_changed_cb (SbLedger *ledger, const SbBuddyKey *key, gpointer user_data)
 static void
 context_free (SbPurple *ctx)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (ctx->ledger != NULL && !sb_ledger_flush (ctx->ledger, &error))
     purple_debug_error ("smileback", "unsaved history lost on unload: %s\n", error->message);
@@ -70,7 +70,7 @@ static gboolean
 plugin_load (PurplePlugin *plugin)
 {
   g_autofree char *path = g_build_filename (purple_user_dir (), "smileback.db", NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   SbParams params;
   SbPurple *ctx;
 
@@ -96,7 +96,7 @@ plugin_load (PurplePlugin *plugin)
   sb_purple_capture_init (ctx);
   sb_purple_menu_init (ctx);
   sb_purple_cmd_init (ctx);
-  sb_purple_planner_init (ctx); /* issues 5-7 */
+  sb_purple_planner_init (ctx);
   sb_purple_import_init (ctx);
   ctx->flush_id = purple_timeout_add_seconds (SB_PURPLE_FLUSH_S, flush_cb, ctx);
   ctx->refresh_id = purple_timeout_add_seconds (SB_PURPLE_REFRESH_S, refresh_cb, ctx);
@@ -115,7 +115,7 @@ plugin_unload (PurplePlugin *plugin)
   if (ctx->flush_id != 0)
     purple_timeout_remove (ctx->flush_id);
   ctx->refresh_id = ctx->flush_id = 0;
-  sb_purple_import_shutdown (ctx); /* issues 5-7 */
+  sb_purple_import_shutdown (ctx);
   sb_purple_planner_shutdown (ctx);
   sb_purple_cmd_shutdown (ctx);
   sb_purple_menu_shutdown (ctx);
@@ -145,7 +145,7 @@ static PurplePluginInfo info = {
   .load = plugin_load,
   .unload = plugin_unload,
   .prefs_info = &prefs_info,
-  .actions = sb_purple_actions, /* issues 5-7 */
+  .actions = sb_purple_actions,
 };
 
 static void

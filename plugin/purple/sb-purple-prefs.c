@@ -75,7 +75,7 @@ static void
 pref_changed_cb (const char *name, PurplePrefType type, gconstpointer value, gpointer data)
 {
   SbPurple *ctx = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   SbParams params;
   const SbParams *current = sb_ledger_get_params (ctx->ledger);
 

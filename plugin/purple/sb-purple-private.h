@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 #define SB_PREF_EXCLUDED SB_PREF_ROOT "/excluded_accounts"
 
 /* A message this much older than its arrival is backlog (offline delivery,
- * history replay): recorded, never live (issue 3: "about two minutes"). */
+ * history replay): recorded, never live (about two minutes). */
 #define SB_PURPLE_BACKLOG_S 120
 
 /* Pending writes are handed to the store's writer thread this often, and
@@ -43,7 +43,7 @@ typedef struct
   guint refresh_id;
   PurpleCmdId cmd_id;
   GList *pending_forgets; /* open "Forget?" questions: a GPtrArray of keys each */
-  /* issues 5-7 (sb-purple-planner.h): prompts and log import */
+  /* prompts and log import (sb-purple-planner.h) */
   struct _SbPurplePlanner *planner;
   struct _SbPurpleImporter *importer;
   gulong media_hook; /* emission hook on the media manager's "init-media" (calls) */
@@ -128,7 +128,7 @@ void sb_purple_ipc_shutdown (SbPurple *ctx);
 /* Emits SB_SIGNAL_BUDDY_CHANGED for @key. */
 void sb_purple_ipc_emit_changed (SbPurple *ctx, const SbBuddyKey *key);
 
-/* issues 5-7: the planner and its prompts (sb-purple-planner.c,
+/* The planner and its prompts (sb-purple-planner.c,
  * sb-purple-prompts.c), the log import (sb-purple-import.c), the plugin
  * actions ("Who should I reach out to?", "Import Pidgin logs..."). */
 typedef struct _SbPurplePlanner SbPurplePlanner;

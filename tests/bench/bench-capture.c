@@ -14,7 +14,7 @@
  *   - baseline: purple_log_write() of the same N messages to an HTML log, what
  *     Pidgin does for every message when logging is on.
  * The medians over the rounds are printed with the ratio handler / HTML
- * logger, the UI-thread cost per message.  Goal (DESIGN section 6): at most
+ * logger, the UI-thread cost per message.  Goal (docs/design.md, "Performance budgets"): at most
  * 1.0.  A benchmark prints, it never fails on a timing.
  */
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * never fails on time.
  *
  *   bench-load [BUDDIES] [EVENTS_PER_BUDDY]   (default 5000 x 200 = 1 million;
- *                                              5000 x 2000 is DESIGN's 10 years)
+ *                                              5000 x 2000 is ten years of history)
  */
 #include <smileback/smileback.h>
 #include "sb-test-util.h"

@@ -87,7 +87,7 @@ sb_test_rm_rf (const char *path)
     return;
   if (S_ISDIR (st.st_mode))
     {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
       const char *name;
 
       while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -164,7 +164,7 @@ write_users (const char *data_dir, const SbTestProsodyUser *users, guint n_users
       g_autofree char *password = lua_quote (users[i].password);
       g_autofree char *account = g_strdup_printf ("return {\n  [\"password\"] = %s;\n};\n",
                                                   password);
-      g_autoptr(GString) roster = g_string_new ("return {\n  [false] = { [\"version\"] = 1; };\n");
+      g_autoptr (GString) roster = g_string_new ("return {\n  [false] = { [\"version\"] = 1; };\n");
 
       if (!write_store (data_dir, "accounts", users[i].name, account, error))
         return FALSE;
@@ -307,7 +307,7 @@ SbTestProsody *
 sb_test_prosody_start (const SbTestProsodyUser *users, guint n_users, gboolean all_buddies,
                        GError **error)
 {
-  g_autoptr(SbTestProsody) server = g_new0 (SbTestProsody, 1);
+  g_autoptr (SbTestProsody) server = g_new0 (SbTestProsody, 1);
   g_autofree char *data = NULL;
 
   server->dir = g_dir_make_tmp ("smileback-prosody-XXXXXX", error);
@@ -321,7 +321,7 @@ sb_test_prosody_start (const SbTestProsodyUser *users, guint n_users, gboolean a
    * Prosody binds; a few fresh ports make that race harmless. */
   for (int attempt = 0; attempt < 3; attempt++)
     {
-      g_autoptr(GError) local_error = NULL;
+      g_autoptr (GError) local_error = NULL;
 
       server->port = sb_test_free_port ();
       if (server->port == 0)

@@ -4,7 +4,7 @@
  *
  * sb_test_prosody_start() runs Prosody on 127.0.0.1 on a free port, with its
  * own config file and data directory in a fresh temporary directory, and the
- * settings of DESIGN section 7: daemonize = false, s2s/tls/posix disabled,
+ * settings of docs/design.md, "libpurple facts": daemonize = false, s2s/tls/posix disabled,
  * run_as_root, no encryption required, plain auth in clear, internal_plain
  * storage.  The virtual host is "localhost"; a MUC component answers on
  * "conference.localhost".  Users (and, if asked, rosters making every user a
@@ -20,7 +20,7 @@
  *
  * Typical use:
  *   static const SbTestProsodyUser users[] = { { "alice", "pw" }, { "bob", "pw" } };
- *   g_autoptr(GError) error = NULL;
+ *   g_autoptr (GError) error = NULL;
  *   SbTestProsody *server = sb_test_prosody_start (users, 2, TRUE, &error);
  *   g_assert_no_error (error);
  *   ... connect clients to 127.0.0.1:sb_test_prosody_get_port (server) ...

@@ -262,7 +262,7 @@ static PurplePluginInfo prpl_plugin_info = {
 void
 sb_test_purple_init (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_assert_null (test.user_dir);
   test.user_dir = g_dir_make_tmp ("smileback-purple-XXXXXX", &error);

@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* Exact figures expected in one report row (DESIGN section 2 names). */
+/* Exact figures expected in one report row (the names of docs/design.md, "Definitions"). */
 typedef struct
 {
   gint64 episodes;

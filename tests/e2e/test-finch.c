@@ -109,7 +109,7 @@ write_profile (const char *dir, guint16 port)
     plugin_xml, GAP_S);
   g_autofree char *accounts_path = g_build_filename (dir, "accounts.xml", NULL);
   g_autofree char *prefs_path = g_build_filename (dir, "prefs.xml", NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_file_set_contents (accounts_path, accounts, -1, &error);
   g_assert_no_error (error);
@@ -120,7 +120,7 @@ write_profile (const char *dir, guint16 port)
 static Finch *
 finch_start (guint16 port)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   struct winsize size = { .ws_row = 40, .ws_col = 132 };
   Finch *finch = g_new0 (Finch, 1);
   g_auto(GStrv) envp = NULL;
@@ -239,7 +239,7 @@ static gboolean
 report_ready (gpointer data)
 {
   ReportWait *wait = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   gint64 now = g_get_monotonic_time ();
   JsonNode *report;
   JsonObject *row;
@@ -287,14 +287,14 @@ static void
 test_finch_conversation (void)
 {
   static const SbTestProsodyUser users[] = { { "alice", "alice-pw" }, { "bob", "bob-pw" } };
-  g_autoptr(SbTestProsody) server = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (SbTestProsody) server = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *finch_path = NULL;
   PurpleAccount *bob;
   Finch *finch;
   guint before;
-  g_autoptr(JsonNode) report = NULL;
+  g_autoptr (JsonNode) report = NULL;
   const SbE2eExpect expect = {
     .episodes = 2,
     .started_by_you = 1,

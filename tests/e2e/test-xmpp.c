@@ -44,7 +44,7 @@
 static SbTestProsody *
 start_world (const SbTestProsodyUser *users, gsize n_users, PurplePlugin **plugin)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   SbTestProsody *server;
 
   if (!sb_test_prosody_available ())
@@ -76,9 +76,9 @@ static void
 test_conversation (void)
 {
   static const SbTestProsodyUser users[] = { { "alice", "alice-pw" }, { "bob", "bob-pw" } };
-  g_autoptr(SbTestProsody) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = NULL;
+  g_autoptr (SbTestProsody) server = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) report = NULL;
   g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
   PurplePlugin *plugin;
   PurpleAccount *alice, *bob;
@@ -157,10 +157,10 @@ static void
 test_offline_message (void)
 {
   static const SbTestProsodyUser users[] = { { "carol", "carol-pw" }, { "dave", "dave-pw" } };
-  g_autoptr(SbTestProsody) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) report = NULL;
-  g_autoptr(GDateTime) recorded = NULL;
+  g_autoptr (SbTestProsody) server = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) report = NULL;
+  g_autoptr (GDateTime) recorded = NULL;
   g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
   PurplePlugin *plugin;
   PurpleAccount *carol, *dave;
@@ -255,9 +255,9 @@ static void
 test_group_chat (void)
 {
   static const SbTestProsodyUser users[] = { { "erin", "erin-pw" }, { "frank", "frank-pw" } };
-  g_autoptr(SbTestProsody) server = NULL;
+  g_autoptr (SbTestProsody) server = NULL;
   g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
-  g_autoptr(GString) seen = g_string_new (NULL);
+  g_autoptr (GString) seen = g_string_new (NULL);
   PurplePlugin *plugin;
   PurpleAccount *erin, *frank;
   PurpleConversation *conv;

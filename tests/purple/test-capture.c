@@ -1,5 +1,5 @@
 /* test-capture: the built core-smileback plugin in headless libpurple records
- * IM and group-chat traffic as DESIGN and issue 3 say.
+ * IM and group-chat traffic as docs/design.md says.
  *
  * The plugin .so from the build tree is loaded into libpurple with the
  * in-process test protocol (tests/common); the other side is played with
@@ -482,7 +482,7 @@ test_ipc_views (void)
   gboolean ok = FALSE;
   g_autofree char *hint = NULL;
   g_autofree char *tooltip = NULL;
-  g_autoptr(GArray) monthly = NULL;
+  g_autoptr (GArray) monthly = NULL;
   const SbMonthCounts *current;
 
   hint = purple_plugin_ipc_call (plugin, SB_IPC_GET_HINT, &ok, (PurpleBlistNode *) buddy);

@@ -81,7 +81,7 @@ read_only_log (const char *buddy)
 {
   g_autofree char *root = log_dir ();
   g_autofree char *dir = g_build_filename (root, "sbtest", "me", buddy, NULL);
-  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
   const char *name;
   g_autofree char *path = NULL;
   char *text = NULL;
@@ -100,8 +100,8 @@ static SbImportProgress
 import_all (SbLedger *ledger)
 {
   g_autofree char *logs = log_dir ();
-  g_autoptr(SbImport) import = sb_import_new (ledger, logs, NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (SbImport) import = sb_import_new (ledger, logs, NULL);
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (sb_import_run (import, time (NULL), &error));
   g_assert_no_error (error);
@@ -120,9 +120,9 @@ static void
 assert_episodes (SbLedger *ledger, const char *buddy, time_t t0, const ExpectedEpisode *expected,
                  gsize n)
 {
-  g_autoptr(SbBuddyKey) key = key_for (buddy);
-  g_autoptr(GArray) episodes = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
-  g_autoptr(GError) error = NULL;
+  g_autoptr (SbBuddyKey) key = key_for (buddy);
+  g_autoptr (GArray) episodes = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  g_autoptr (GError) error = NULL;
   SbStore *store = sb_ledger_get_store (ledger);
   gint64 id;
 
@@ -201,10 +201,10 @@ test_html_and_txt (void)
 {
   g_autofree char *html = NULL;
   g_autofree char *txt = NULL;
-  g_autoptr(SbLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SbBuddyKey) alice = key_for ("alice");
-  g_autoptr(SbBuddyKey) bob = key_for ("bob");
+  g_autoptr (SbLedger) ledger = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbBuddyKey) alice = key_for ("alice");
+  g_autoptr (SbBuddyKey) bob = key_for ("bob");
   SbParams params = SB_PARAMS_DEFAULT;
   struct tm tm = { .tm_year = 2019 - 1900, .tm_mon = 3 - 1, .tm_mday = 10, .tm_hour = 14,
                    .tm_isdst = -1 };
@@ -325,8 +325,8 @@ static void
 test_live_then_import (void)
 {
   g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
-  g_autoptr(SbBuddyKey) carol = key_for ("carol");
-  g_autoptr(GError) error = NULL;
+  g_autoptr (SbBuddyKey) carol = key_for ("carol");
+  g_autoptr (GError) error = NULL;
   SbParams params = SB_PARAMS_DEFAULT;
   time_t now = time (NULL);
   PurplePlugin *plugin;

@@ -124,9 +124,9 @@ static void
 test_load_unload (void)
 {
   g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
-  g_autoptr(SbLedger) ledger = NULL;
-  g_autoptr(SbBuddyKey) key = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (SbLedger) ledger = NULL;
+  g_autoptr (SbBuddyKey) key = NULL;
+  g_autoptr (GError) error = NULL;
   SbParams params;
   const SbStats *stats;
   gint64 growth[2];
@@ -171,9 +171,9 @@ static void
 test_unloaded_records_nothing (void)
 {
   g_autofree char *db_path = g_build_filename (sb_test_purple_user_dir (), "smileback.db", NULL);
-  g_autoptr(SbLedger) ledger = NULL;
-  g_autoptr(SbBuddyKey) key = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (SbLedger) ledger = NULL;
+  g_autoptr (SbBuddyKey) key = NULL;
+  g_autoptr (GError) error = NULL;
   SbParams params;
 
   sb_test_prpl_receive (me, "while-unloaded", "anyone?", PURPLE_MESSAGE_RECV, time (NULL));

@@ -1,5 +1,5 @@
 /* test-prompts: core-smileback's prompts, invitations and log import in
- * headless libpurple (issues 5-7).
+ * headless libpurple.
  *
  * Each test starts from a fresh database seeded through the core's ledger
  * (the plugin unloaded meanwhile), then loads the built plugin.  The user

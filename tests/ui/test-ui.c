@@ -14,7 +14,7 @@
  * hover with xdotool for the tooltip, and keep every screenshot in
  * $SB_UI_OUTPUT_DIR (the build directory) for a person to look at.
  *
- * Prompts (issues 5-7): carol and hank are online too, on headless libpurple
+ * Prompts: carol and hank are online too, on headless libpurple
  * here; the profile holds Pidgin logs of alice's conversations with ivan, never
  * imported.  Pidgin runs in a time zone where it is midday now, so the core's
  * quiet hours (22:00-08:00 by default) never hold a prompt back.  The prompt
@@ -992,7 +992,7 @@ test_prefs_and_unload (void)
   g_assert_null (strstr (alerts, "chat history"));
 }
 
-/* ---- prompts, invitations, import (issues 5-7) ------------------------------ */
+/* ---- prompts, invitations, import ------------------------------ */
 
 /* TRUE when core-smileback registered the IPC call @name; otherwise the test
  * is skipped, naming what is missing. */
@@ -1005,7 +1005,7 @@ core_offers (const char *name)
   if (g_strcmp0 (reply, "yes\n") == 0)
     return TRUE;
   why = g_strdup_printf ("core-smileback does not register the IPC call %s yet: the core side "
-                         "of issues 5-7 (plugin/purple) has not landed", name);
+                         "(plugin/purple) is missing", name);
   g_test_skip (why);
   return FALSE;
 }

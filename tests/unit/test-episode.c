@@ -1,4 +1,4 @@
-/* Episode segmentation (DESIGN section 2) at and around the G and R limits.
+/* Episode segmentation (docs/design.md, "Definitions") at and around the G and R limits.
  *
  * Each case is a short script of lines and the episodes it must make, written
  * as "o+60" (the user started, the buddy answered 60 s later), "i-" (the buddy

@@ -1,4 +1,4 @@
-/* The libpurple log reader: every format and oddity of issue 7, one table row
+/* The libpurple log reader: every format and oddity real logs have, one table row
  * each.  Each case writes its fixture into a fresh temporary folder, reads it
  * back with sb_log_file_read() and checks every event exactly (UTC time, side,
  * kind, flags, speaker, and the digest against sb_text_digest() of the text
