@@ -189,6 +189,103 @@ in_automated_window (const TextRow *rows, guint first, guint last, guint i)
   return FALSE;
 }
 
+/* What a pass over the stored texts flagged: each sender's earliest flagged
+ * time, so each is re-segmented once (one rebuild per flagged row made this
+ * quadratic in a big import). */
+typedef struct
+{
+  GHashTable *index; /* SbLedgerBuddy * -> its index in @from */
+  GArray *from;      /* gint64 */
+  guint marked;
+} Flagged;
+
+static void
+flagged_note (Flagged *flagged, SbLedgerBuddy *sender, gint64 time)
+{
+  gpointer index;
+  flagged->marked++;
+  sender->all.automated++;
+  if (g_hash_table_lookup_extended (flagged->index, sender, NULL, &index))
+    {
+      gint64 *t = &g_array_index (flagged->from, gint64, GPOINTER_TO_UINT (index));
+      *t = MIN (*t, time);
+      return;
+    }
+  g_hash_table_insert (flagged->index, sender, GUINT_TO_POINTER (flagged->from->len));
+  g_array_append_val (flagged->from, time);
+}
+
+/* Flags the automated rows among @all[first..last), which share one digest. */
+static gboolean
+flag_digest (SbLedger *ledger, const TextRow *all, guint first, guint last, Flagged *flagged,
+             GError **error)
+{
+  for (guint i = first; i < last; i++)
+    {
+      SbLedgerBuddy *sender = g_hash_table_lookup (ledger->by_id, &all[i].buddy_id);
+      gboolean marked = FALSE;
+      if (sender == NULL || (all[i].event.flags & SB_EVENT_FLAG_AUTOMATED) != 0
+          || !in_automated_window (all, first, last, i))
+        continue;
+      if (!sb_store_flag_automated (ledger->store, sender->id, all[i].event.time,
+                                    all[i].event.digest, &marked, error))
+        return FALSE;
+      if (marked)
+        flagged_note (flagged, sender, all[i].event.time);
+    }
+  return TRUE;
+}
+
+/* Flags every automated row of @rows (sorted by digest, then time). */
+static gboolean
+flag_rows (SbLedger *ledger, const GArray *rows, Flagged *flagged, GError **error)
+{
+  const TextRow *all = (const TextRow *) rows->data;
+  for (guint first = 0; first < rows->len;)
+    {
+      guint last = first;
+      while (last < rows->len && all[last].event.digest == all[first].event.digest)
+        last++;
+      if (!flag_digest (ledger, all, first, last, flagged, error))
+        return FALSE;
+      first = last;
+    }
+  return TRUE;
+}
+
+/* flag_rows() in one transaction on the store's connection. */
+static gboolean
+flag_rows_at_once (SbLedger *ledger, const GArray *rows, Flagged *flagged, GError **error)
+{
+  if (!sb_store_exec (ledger->store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!flag_rows (ledger, rows, flagged, error) || !sb_store_exec (ledger->store, "COMMIT", error))
+    {
+      (void) sb_store_exec (ledger->store, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Re-segments each flagged sender once, from its earliest flagged text. */
+static gboolean
+rebuild_flagged (SbLedger *ledger, const Flagged *flagged, GError **error)
+{
+  GHashTableIter it;
+  gpointer key, index;
+  g_hash_table_iter_init (&it, flagged->index);
+  while (g_hash_table_iter_next (&it, &key, &index))
+    {
+      SbLedgerBuddy *sender = key;
+      gint64 from = g_array_index (flagged->from, gint64, GPOINTER_TO_UINT (index));
+      if (!sb_ledger_rebuild_from (ledger, sender, from, error))
+        return FALSE;
+      buddy_mark_dirty (sender);
+      notify_changed (ledger, sender);
+    }
+  return TRUE;
+}
+
 gboolean
 sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
 {
@@ -201,70 +298,12 @@ sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
                                        SB_LEDGER_AUTOMATED_MIN_SIZE, collect_text_cb, rows, error))
     return FALSE;
 
-  /* Flag every automated row first, in one transaction, remembering each
-   * sender's earliest flagged time; then re-segment each sender once (one
-   * rebuild per flagged row made this quadratic in a big import). */
-  g_autoptr (GHashTable) earliest = g_hash_table_new (NULL, NULL); /* SbLedgerBuddy * -> index */
+  g_autoptr (GHashTable) index = g_hash_table_new (NULL, NULL);
   g_autoptr (GArray) from = g_array_new (FALSE, FALSE, sizeof (gint64));
-  const TextRow *all = (const TextRow *) rows->data;
-  guint marked_total = 0;
-  if (!sb_store_exec (ledger->store, "BEGIN IMMEDIATE", error))
+  Flagged flagged = { index, from, 0 };
+  if (!flag_rows_at_once (ledger, rows, &flagged, error) || !rebuild_flagged (ledger, &flagged, error))
     return FALSE;
-  for (guint first = 0; first < rows->len;)
-    {
-      guint last = first;
-      while (last < rows->len && all[last].event.digest == all[first].event.digest)
-        last++;
-      for (guint i = first; i < last; i++)
-        {
-          SbLedgerBuddy *sender = g_hash_table_lookup (ledger->by_id, &all[i].buddy_id);
-          gboolean marked = FALSE;
-          if (sender == NULL || (all[i].event.flags & SB_EVENT_FLAG_AUTOMATED) != 0
-              || !in_automated_window (all, first, last, i))
-            continue;
-          if (!sb_store_flag_automated (ledger->store, sender->id, all[i].event.time,
-                                        all[i].event.digest, &marked, error))
-            {
-              (void) sb_store_exec (ledger->store, "ROLLBACK", NULL);
-              return FALSE;
-            }
-          if (!marked)
-            continue;
-          marked_total++;
-          sender->all.automated++;
-          gpointer index;
-          if (g_hash_table_lookup_extended (earliest, sender, NULL, &index))
-            {
-              gint64 *t = &g_array_index (from, gint64, GPOINTER_TO_UINT (index));
-              *t = MIN (*t, all[i].event.time);
-            }
-          else
-            {
-              g_hash_table_insert (earliest, sender, GUINT_TO_POINTER (from->len));
-              g_array_append_val (from, all[i].event.time);
-            }
-        }
-      first = last;
-    }
-  if (!sb_store_exec (ledger->store, "COMMIT", error))
-    {
-      (void) sb_store_exec (ledger->store, "ROLLBACK", NULL);
-      return FALSE;
-    }
-
-  GHashTableIter it;
-  gpointer key, index;
-  g_hash_table_iter_init (&it, earliest);
-  while (g_hash_table_iter_next (&it, &key, &index))
-    {
-      SbLedgerBuddy *sender = key;
-      if (!sb_ledger_rebuild_from (ledger, sender, g_array_index (from, gint64, GPOINTER_TO_UINT (index)),
-                         error))
-        return FALSE;
-      buddy_mark_dirty (sender);
-      notify_changed (ledger, sender);
-    }
   if (n_marked != NULL)
-    *n_marked = marked_total;
+    *n_marked = flagged.marked;
   return TRUE;
 }

@@ -132,31 +132,46 @@ episode_from_row (sqlite3_stmt *stmt)
   };
 }
 
+/* Appends the value at the current row of @stmt to @out. */
+typedef void (*SbRowFunc) (sqlite3_stmt *stmt, GArray *out);
+
+/* Flushes, then runs the cached statement @which (@sql, bound ?1 = buddy,
+ * ?2 = since) and appends every row to @out with @append_row. */
+static gboolean
+load_since (SbStore *store, SbStmt which, const char *sql, gint64 buddy_id, gint64 since,
+            SbRowFunc append_row, GArray *out, const char *what, GError **error)
+{
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  sqlite3_stmt *stmt = sb_store_statement (store, which, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  int rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    append_row (stmt, out);
+  return sb_store_rows_done (stmt, rc, what, error);
+}
+
+static void
+append_episode (sqlite3_stmt *stmt, GArray *out)
+{
+  SbEpisode episode = episode_from_row (stmt);
+  g_array_append_val (out, episode);
+}
+
 gboolean
 sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  if (!sb_store_flush (store, error))
-    return FALSE;
-  sqlite3_stmt *stmt = sb_store_statement (
+  return load_since (
     store, STMT_LOAD_EPISODES,
     "SELECT start, last, answered_at, initiator, messages_out, messages_in, turns_out, turns_in,"
     " last_dir, flags FROM episodes WHERE buddy_id = ?1 AND start >= ?2 ORDER BY start",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int64 (stmt, 2, since);
-
-  int rc;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SbEpisode episode = episode_from_row (stmt);
-      g_array_append_val (out, episode);
-    }
-  return sb_store_rows_done (stmt, rc, "cannot load episodes", error);
+    buddy_id, since, append_episode, out, "cannot load episodes", error);
 }
 
 /* The event at the current row of the event load.  Values outside the enums
@@ -176,31 +191,23 @@ event_from_row (sqlite3_stmt *stmt)
   };
 }
 
+static void
+append_event (sqlite3_stmt *stmt, GArray *out)
+{
+  SbEvent event = event_from_row (stmt);
+  g_array_append_val (out, event);
+}
+
 gboolean
 sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  if (!sb_store_flush (store, error))
-    return FALSE;
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_LOAD_EVENTS,
-    "SELECT time, direction, kind, digest, source, flags, size_bucket FROM events"
-    " WHERE buddy_id = ?1 AND time >= ?2 ORDER BY time, direction, kind, digest",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int64 (stmt, 2, since);
-
-  int rc;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SbEvent event = event_from_row (stmt);
-      g_array_append_val (out, event);
-    }
-  return sb_store_rows_done (stmt, rc, "cannot load events", error);
+  return load_since (store, STMT_LOAD_EVENTS,
+                     "SELECT time, direction, kind, digest, source, flags, size_bucket FROM events"
+                     " WHERE buddy_id = ?1 AND time >= ?2 ORDER BY time, direction, kind, digest",
+                     buddy_id, since, append_event, out, "cannot load events", error);
 }
 
 gboolean
