@@ -8,6 +8,8 @@
  */
 #include "sb-store-private.h"
 
+#include <string.h>
+
 static void
 bind_key (sqlite3_stmt *stmt, const SbBuddyKey *key)
 {
@@ -114,22 +116,25 @@ direction_from_column (sqlite3_stmt *stmt, int column)
   return sqlite3_column_int (stmt, column) == SB_DIRECTION_IN ? SB_DIRECTION_IN : SB_DIRECTION_OUT;
 }
 
-/* The episode at the current row of the episode load. */
-static SbEpisode
-episode_from_row (sqlite3_stmt *stmt)
+/* Appends the episode at the current row of the episode load to @out.  Set
+ * field by field on a zeroed struct, so the padding is zero too and a stored
+ * episode compares equal, byte for byte, to the one written. */
+static void
+append_episode (sqlite3_stmt *stmt, GArray *out)
 {
-  return (SbEpisode){
-    .start = sqlite3_column_int64 (stmt, 0),
-    .last = sqlite3_column_int64 (stmt, 1),
-    .answered_at = sqlite3_column_int64 (stmt, 2),
-    .initiator = direction_from_column (stmt, 3),
-    .messages_out = sqlite3_column_int (stmt, 4),
-    .messages_in = sqlite3_column_int (stmt, 5),
-    .turns_out = sqlite3_column_int (stmt, 6),
-    .turns_in = sqlite3_column_int (stmt, 7),
-    .last_dir = direction_from_column (stmt, 8),
-    .flags = sqlite3_column_int (stmt, 9),
-  };
+  SbEpisode episode;
+  memset (&episode, 0, sizeof episode);
+  episode.start = sqlite3_column_int64 (stmt, 0);
+  episode.last = sqlite3_column_int64 (stmt, 1);
+  episode.answered_at = sqlite3_column_int64 (stmt, 2);
+  episode.initiator = direction_from_column (stmt, 3);
+  episode.messages_out = sqlite3_column_int (stmt, 4);
+  episode.messages_in = sqlite3_column_int (stmt, 5);
+  episode.turns_out = sqlite3_column_int (stmt, 6);
+  episode.turns_in = sqlite3_column_int (stmt, 7);
+  episode.last_dir = direction_from_column (stmt, 8);
+  episode.flags = sqlite3_column_int (stmt, 9);
+  g_array_append_val (out, episode);
 }
 
 /* Appends the value at the current row of @stmt to @out. */
@@ -154,13 +159,6 @@ load_since (SbStore *store, SbStmt which, const char *sql, gint64 buddy_id, gint
   return sb_store_rows_done (stmt, rc, what, error);
 }
 
-static void
-append_episode (sqlite3_stmt *stmt, GArray *out)
-{
-  SbEpisode episode = episode_from_row (stmt);
-  g_array_append_val (out, episode);
-}
-
 gboolean
 sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
 {
@@ -174,27 +172,22 @@ sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *o
     buddy_id, since, append_episode, out, "cannot load episodes", error);
 }
 
-/* The event at the current row of the event load.  Values outside the enums
- * (a hand-edited file) read as the harmless "system". */
-static SbEvent
-event_from_row (sqlite3_stmt *stmt)
-{
-  int kind = sqlite3_column_int (stmt, 2);
-  return (SbEvent){
-    .time = sqlite3_column_int64 (stmt, 0),
-    .direction = direction_from_column (stmt, 1),
-    .kind = kind >= 0 && kind < SB_EVENT_KIND_LAST ? (SbEventKind) kind : SB_EVENT_SYSTEM,
-    .digest = (guint64) sqlite3_column_int64 (stmt, 3),
-    .source = sqlite3_column_int (stmt, 4) == SB_SOURCE_IMPORT ? SB_SOURCE_IMPORT : SB_SOURCE_LIVE,
-    .flags = sqlite3_column_int (stmt, 5),
-    .size_bucket = sqlite3_column_int (stmt, 6),
-  };
-}
-
+/* Appends the event at the current row of the event load to @out, zeroed
+ * first as append_episode() does.  Values outside the enums (a hand-edited
+ * file) read as the harmless "system". */
 static void
 append_event (sqlite3_stmt *stmt, GArray *out)
 {
-  SbEvent event = event_from_row (stmt);
+  int kind = sqlite3_column_int (stmt, 2);
+  SbEvent event;
+  memset (&event, 0, sizeof event);
+  event.time = sqlite3_column_int64 (stmt, 0);
+  event.direction = direction_from_column (stmt, 1);
+  event.kind = kind >= 0 && kind < SB_EVENT_KIND_LAST ? (SbEventKind) kind : SB_EVENT_SYSTEM;
+  event.digest = (guint64) sqlite3_column_int64 (stmt, 3);
+  event.source = sqlite3_column_int (stmt, 4) == SB_SOURCE_IMPORT ? SB_SOURCE_IMPORT : SB_SOURCE_LIVE;
+  event.flags = sqlite3_column_int (stmt, 5);
+  event.size_bucket = sqlite3_column_int (stmt, 6);
   g_array_append_val (out, event);
 }
 
@@ -357,7 +350,7 @@ sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guint min_siz
   if (!sb_store_flush (store, error))
     return FALSE;
   /* Not the cached statement: @func may call back into the store.  ?3, ?4: a
-   * received text. */
+   * received text; digest 0 means "unknown" (SbEvent), never a repeat. */
   g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
     store,
     "SELECT buddy_id, time, digest, flags FROM events WHERE direction = ?3 AND kind = ?4"

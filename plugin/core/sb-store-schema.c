@@ -13,11 +13,13 @@
  * prompt_log, the planner's memory; pairs, for introductions.
  */
 #include "sb-store-private.h"
+#include "smileback/sb-planner.h"
 
 /* The literals the schema text holds, tied to their C meaning:
- * buddies.tracked defaults to TRUE; prompt_log.answer defaults to 0, "not
- * answered yet" (the planner's SB_ANSWER_NONE); summaries.automated to none. */
+ * buddies.tracked defaults to TRUE; prompt_log.answer and answered_at default
+ * to 0, "not answered yet" (SB_ANSWER_NONE); summaries.automated to none. */
 G_STATIC_ASSERT (TRUE == 1);
+G_STATIC_ASSERT (SB_ANSWER_NONE == 0);
 
 typedef struct
 {
