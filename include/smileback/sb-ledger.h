@@ -42,7 +42,7 @@ typedef enum
 #define SB_LEDGER_RECENT_S (365 * SB_DAY)
 
 /* A text received identically from this many buddies within this long is
- * automated (docs/design.md, "Prompts and their manners"): it never initiates or answers. */
+ * automated (docs/design.md, "Definitions"): it never initiates or answers. */
 #define SB_LEDGER_AUTOMATED_BUDDIES 3
 #define SB_LEDGER_AUTOMATED_WINDOW_S (7 * SB_DAY)
 /* Only texts of at least this sb_size_bucket() (over 16 characters) are
