@@ -10,6 +10,11 @@
  * Time comes in as a parameter ("now", UTC seconds) so tests replay years in
  * milliseconds.  Writes go to SbStore's queue; call sb_ledger_flush() from a
  * timer and before closing.
+ *
+ * Every call: a NULL ledger or out-pointer is a programmer error (a
+ * g_critical, and the call returns FALSE or NULL); bad data from outside (an
+ * invalid event, key or parameters) is SB_LEDGER_ERROR_INVALID; a failure of
+ * the file passes SbStore's error through.
  */
 #pragma once
 
@@ -37,7 +42,7 @@ typedef enum
 #define SB_LEDGER_RECENT_S (365 * SB_DAY)
 
 /* A text received identically from this many buddies within this long is
- * automated (docs/design.md, "Prompts and their manners"): it never initiates or answers. */
+ * automated (docs/design.md, "Definitions"): it never initiates or answers. */
 #define SB_LEDGER_AUTOMATED_BUDDIES 3
 #define SB_LEDGER_AUTOMATED_WINDOW_S (7 * SB_DAY)
 /* Only texts of at least this sb_size_bucket() (over 16 characters) are
@@ -62,10 +67,13 @@ void sb_ledger_free (SbLedger *ledger);
 
 /* The store underneath.  Borrowed. */
 SbStore *sb_ledger_get_store (SbLedger *ledger);
+/* The parameters in force.  Borrowed until sb_ledger_set_params(). */
 const SbParams *sb_ledger_get_params (SbLedger *ledger);
 
 /* Replaces the parameters and recomputes every summary (G and R change
- * segmentation, so recent history is re-segmented from the store).  */
+ * segmentation, so recent history is re-segmented from the store).  FALSE
+ * with SB_LEDGER_ERROR_INVALID for bad @params (nothing changed), or with the
+ * store's error (the old parameters are back). */
 gboolean sb_ledger_set_params (SbLedger *ledger, const SbParams *params, gint64 now,
                                GError **error);
 
@@ -88,7 +96,9 @@ gboolean sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const Sb
  * NULL) counts the messages newly marked. */
 gboolean sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error);
 
-/* Records a group-chat observation. */
+/* Records a group-chat observation.  FALSE with SB_LEDGER_ERROR_INVALID when
+ * a field is missing (member, except for SB_CHAT_JOINED) or the time is not
+ * positive; with the store's error otherwise. */
 gboolean sb_ledger_add_chat_event (SbLedger *ledger, const SbChatEvent *event, GError **error);
 
 /* The buddy's figures as of the last update or refresh, NULL when unknown.
@@ -101,20 +111,25 @@ const SbStats *sb_ledger_get_stats (SbLedger *ledger, const SbBuddyKey *key);
  * every buddy.  Call from a slow timer. */
 void sb_ledger_refresh (SbLedger *ledger, gint64 now);
 
-/* Calls @func for every known buddy, in no particular order. */
+/* Calls @func for every known buddy with at least one episode, in no
+ * particular order; the stats are borrowed for the call. */
 typedef void (*SbLedgerFunc) (const SbBuddyKey *key, const SbStats *stats, gpointer user_data);
 void sb_ledger_foreach (SbLedger *ledger, SbLedgerFunc func, gpointer user_data);
 
-/* Called after a buddy's figures changed through add_event(s) or forget. */
+/* Sets the one function called after a buddy's figures changed through
+ * add_event(s), automated detection or forget (NULL for none). */
 typedef void (*SbLedgerChangedFunc) (SbLedger *ledger, const SbBuddyKey *key, gpointer user_data);
 void sb_ledger_set_changed_func (SbLedger *ledger, SbLedgerChangedFunc func, gpointer user_data);
 
-/* "Don't track this buddy": nothing more is recorded for @key while FALSE. */
+/* "Don't track this buddy": nothing more is recorded for @key while FALSE.
+ * set adds an unknown buddy; FALSE with the store's error.  is_tracked is
+ * TRUE for a buddy never seen. */
 gboolean sb_ledger_set_tracked (SbLedger *ledger, const SbBuddyKey *key, gboolean tracked,
                                 GError **error);
 gboolean sb_ledger_is_tracked (SbLedger *ledger, const SbBuddyKey *key);
 
-/* "Forget this buddy": deletes every row about @key, in memory and on disk. */
+/* "Forget this buddy": deletes every row about @key, in memory and on disk.
+ * A buddy never recorded is no error.  FALSE with the store's error. */
 gboolean sb_ledger_forget_buddy (SbLedger *ledger, const SbBuddyKey *key, GError **error);
 
 /* The profile secret for sb_text_digest().  Borrowed. */

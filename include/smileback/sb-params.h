@@ -9,6 +9,14 @@
 
 G_BEGIN_DECLS
 
+#define SB_PARAMS_ERROR (sb_params_error_quark ())
+GQuark sb_params_error_quark (void);
+
+typedef enum
+{
+  SB_PARAMS_ERROR_INVALID, /* a value out of range; the message gives them all */
+} SbParamsError;
+
 #define SB_DAY (G_GINT64_CONSTANT (86400))
 #define SB_HOUR (G_GINT64_CONSTANT (3600))
 
@@ -25,8 +33,9 @@ typedef struct
 /* Fills @params with the defaults above.  Never fails. */
 void sb_params_init (SbParams *params);
 
-/* TRUE when every value is positive and R >= G would not break segmentation
- * (G > 0, R > 0, window > 0); otherwise sets @error (SB_LEDGER_ERROR_INVALID). */
+/* TRUE when every value is positive (G > 0, R > 0, window > 0); otherwise
+ * FALSE with @error (SB_PARAMS_ERROR_INVALID).  The ledger reports the same
+ * failure as SB_LEDGER_ERROR_INVALID. */
 gboolean sb_params_validate (const SbParams *params, GError **error);
 
 G_END_DECLS

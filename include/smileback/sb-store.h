@@ -12,6 +12,11 @@
  *
  * Most callers want SbLedger, which keeps the summaries in step; the store is
  * public for the CLI and for tests.
+ *
+ * Every call: a NULL store, key or out-pointer is a programmer error (a
+ * g_critical, and the call returns FALSE, 0 or NULL); a failure of the file
+ * returns FALSE, 0 or NULL with @error set in SB_STORE_ERROR.  Strings passed
+ * in are borrowed for the call only.
  */
 #pragma once
 
@@ -33,7 +38,6 @@ typedef enum
   SB_STORE_ERROR_TOO_NEW,  /* written by a newer Smile Back: refused, left untouched */
   SB_STORE_ERROR_BUSY,     /* locked by another process for longer than the busy timeout */
   SB_STORE_ERROR_CORRUPT,  /* could not be read and could not be moved aside */
-  SB_STORE_ERROR_NOT_FOUND,
 } SbStoreError;
 
 /* The schema this code writes. */
@@ -63,7 +67,7 @@ char *sb_store_move_aside (const char *path, GError **error);
 /* Where a corrupt file was moved on open, or NULL when nothing was moved. */
 const char *sb_store_get_moved_aside (SbStore *store);
 
-/* The PRAGMA user_version of the open file. */
+/* The PRAGMA user_version of the open file: SB_STORE_SCHEMA_VERSION once open. */
 int sb_store_get_schema_version (SbStore *store);
 
 /* The profile's random secret for sb_text_digest(), made on first open and kept
@@ -86,17 +90,22 @@ gboolean sb_store_foreach_buddy (SbStore *store, SbStoreBuddyFunc func, gpointer
                                  GError **error);
 
 /* Appends to @out (GArray of SbEpisode) the stored episodes of @buddy_id that
- * started at or after @since, in start order.  Flushes the queue first. */
+ * started at or after @since, in start order.  Flushes the queue first.
+ * FALSE with @error; @out may then hold part of the rows. */
 gboolean sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *out,
                                  GError **error);
 
 /* Appends to @out (GArray of SbEvent) the stored events of @buddy_id at or after
- * @since, in time order.  Flushes the queue first. */
+ * @since, in time order (then direction, kind, digest).  Flushes the queue
+ * first.  FALSE with @error; @out may then hold part of the rows. */
 gboolean sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out,
                                GError **error);
 
-/* Queues an event (ignored at flush if the same time, direction and digest is
- * already stored for the buddy). */
+/* The queue: these four never fail and copy what they are given; the write
+ * happens at the next flush, and a failure shows there. */
+
+/* Queues an event (ignored at flush if the same time, direction, kind and
+ * digest is already stored for the buddy). */
 void sb_store_queue_event (SbStore *store, gint64 buddy_id, const SbEvent *event);
 
 /* Queues "insert or replace the episode of @buddy_id that starts at
@@ -139,24 +148,31 @@ gboolean sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent 
                                  guint *n_new, gint64 *earliest_new, gboolean *inserted,
                                  GError **error);
 
-/* Marks a buddy tracked or not ("Don't track this buddy").  Immediate. */
+/* Marks a buddy tracked or not ("Don't track this buddy").  Immediate.
+ * FALSE with @error. */
 gboolean sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error);
 
-/* Deletes every row about @buddy_id.  Immediate; the queue is flushed first. */
+/* Deletes every row about @buddy_id.  Immediate; the queue is flushed first.
+ * An unknown id is no error.  FALSE with @error. */
 gboolean sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error);
 
 /* Log import bookkeeping, so an import resumes where it stopped: the size and
- * mtime a log file had when it was fully imported.  get returns FALSE with no
- * error when the file was never imported. */
+ * mtime a log file had when it was fully imported.  get returns TRUE and sets
+ * both when the file was imported, FALSE with no error when it never was,
+ * FALSE with @error on failure.  set replaces the mark. */
 gboolean sb_store_get_file_mark (SbStore *store, const char *path, gint64 *size, gint64 *mtime,
                                  GError **error);
 gboolean sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime,
                                  GError **error);
 
-/* Saves a group-chat observation (immediate; they are rare). */
+/* Saves a group-chat observation (immediate; they are rare); the same one
+ * twice is kept once.  A NULL member is stored as "".  FALSE with @error. */
 gboolean sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **error);
 
-/* The planner's memory (see sb-planner.h).  Prompt kinds are plain ints here. */
+/* The planner's memory (see sb-planner.h).  Prompt kinds and answers are plain
+ * ints here.  foreach calls @func for every stored (kind, buddy) state, with
+ * a key borrowed for the call; set replaces the state of (@buddy_id, @kind).
+ * Both FALSE with @error. */
 typedef void (*SbStorePromptStateFunc) (const SbBuddyKey *key, int kind, gint64 snoozed_until,
                                         gboolean muted, gpointer user_data);
 gboolean sb_store_foreach_prompt_state (SbStore *store, SbStorePromptStateFunc func,
@@ -164,12 +180,15 @@ gboolean sb_store_foreach_prompt_state (SbStore *store, SbStorePromptStateFunc f
 gboolean sb_store_set_prompt_state (SbStore *store, gint64 buddy_id, int kind,
                                     gint64 snoozed_until, gboolean muted, GError **error);
 
-/* Logs a prompt shown; returns its id, 0 with @error on failure. */
+/* Logs a prompt shown; returns its id (> 0), 0 with @error on failure.
+ * answer records the user's answer to it (an unknown id changes nothing);
+ * FALSE with @error. */
 gint64 sb_store_log_prompt (SbStore *store, gint64 buddy_id, int kind, gint64 shown_at,
                             GError **error);
 gboolean sb_store_answer_prompt (SbStore *store, gint64 prompt_id, int answer,
                                  gint64 answered_at, GError **error);
-/* Prompts shown since @since, of @kind (or of every kind when @kind < 0). */
+/* Sets *@count to the prompts shown since @since, of @kind (or of every kind
+ * when @kind < 0).  FALSE with @error. */
 gboolean sb_store_count_prompts_since (SbStore *store, gint64 since, int kind, guint *count,
                                        GError **error);
 
@@ -180,29 +199,35 @@ typedef enum
   SB_PAIR_INTRODUCED = 2,
 } SbPairMark;
 
-/* Records @mark for the pair (order does not matter). */
+/* Records @mark for the pair (order does not matter; once per mark).
+ * FALSE with @error. */
 gboolean sb_store_mark_pair (SbStore *store, gint64 buddy_a, gint64 buddy_b, SbPairMark mark,
                              gint64 time, GError **error);
-/* The marks of the pair OR-ed together, 0 when none. */
+/* Sets *@marks to the marks of the pair OR-ed together, 0 when none.
+ * FALSE with @error. */
 gboolean sb_store_pair_marks (SbStore *store, gint64 buddy_a, gint64 buddy_b, guint *marks,
                               GError **error);
-/* TRUE in *@together when both buddies were seen in one group chat (on the
- * same account) at or after @since. */
+/* TRUE in *@together when both buddies were seen present in one group chat
+ * (on the same account) at or after @since.  FALSE with @error. */
 gboolean sb_store_seen_together (SbStore *store, const SbBuddyKey *a, const SbBuddyKey *b,
                                  gint64 since, gboolean *together, GError **error);
-/* TRUE in *@invited when the user invited @member to @room at or after @since. */
+/* TRUE in *@invited when the user invited @member to @room at or after @since.
+ * FALSE with @error. */
 gboolean sb_store_invited_since (SbStore *store, const char *protocol, const char *account,
                                  const char *room, const char *member, gint64 since,
                                  gboolean *invited, GError **error);
-/* Introductions made, and how many of those pairs were later seen together. */
+/* Introductions made, and how many of those pairs were later seen together.
+ * FALSE with @error (the counts are then untouched). */
 gboolean sb_store_introduction_outcomes (SbStore *store, guint *introduced, guint *met,
                                          GError **error);
-/* Invitations sent, and how many of the invitees joined that room within a day. */
+/* Invitations sent, and how many of the invitees joined that room within a day.
+ * FALSE with @error (the counts are then untouched). */
 gboolean sb_store_invitation_outcomes (SbStore *store, guint *invited, guint *joined,
                                        GError **error);
 
 /* Prompts of @kind shown, acted on (the user wrote to the buddy within an hour)
- * and smiled back (the buddy wrote within 48 hours after that). */
+ * and smiled back (the buddy wrote within 48 hours after that).  Flushes the
+ * queue first.  FALSE with @error (the counts are then untouched). */
 gboolean sb_store_prompt_outcomes (SbStore *store, int kind, guint *shown, guint *acted,
                                    guint *smiled_back, GError **error);
 
@@ -215,14 +240,16 @@ gboolean sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, 
 /* Calls @func, in order of digest then time, for every received text of at
  * least @min_size (sb_size_bucket()) whose digest was received from at least
  * @min_buddies different buddies (the candidates for automated-message
- * detection). */
+ * detection).  Flushes the queue first; @func may call back into the store.
+ * FALSE with @error. */
 typedef void (*SbStoreTextFunc) (gint64 buddy_id, gint64 time, guint64 digest, guint flags,
                                  gpointer user_data);
 gboolean sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guint min_size,
                                          SbStoreTextFunc func, gpointer user_data,
                                          GError **error);
 
-/* Runs @sql (a fixed statement, no user data) for tests and migrations. */
+/* Runs @sql (fixed statements, no user data: values are never printed into
+ * SQL) for tests and transactions.  FALSE with @error. */
 gboolean sb_store_exec (SbStore *store, const char *sql, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbStore, sb_store_free)

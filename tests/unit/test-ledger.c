@@ -356,6 +356,14 @@ test_bad_params (void)
   SbParams params = { 0, 10, 10 };
   g_assert_null (sb_ledger_open (":memory:", &params, T0, &error));
   g_assert_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (sb_params_validate (&params, &error));
+  g_assert_error (error, SB_PARAMS_ERROR, SB_PARAMS_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_autoptr (SbLedger) ledger = sb_ledger_open (":memory:", NULL, T0, &error);
+  g_assert_false (sb_ledger_set_params (ledger, &params, T0, &error));
+  g_assert_error (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_INVALID);
 }
 
 static void

@@ -423,6 +423,149 @@ test_forget_cascades (Fixture *f, gconstpointer data)
   g_assert_cmpint (rows, ==, 0);
 }
 
+/* Pair marks are bits: two rows with marks 1 and 3 read as 1 | 3 = 3 (a sum
+ * of the distinct marks would say 4). */
+static void
+test_pair_marks_or (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_autoptr (SbBuddyKey) a = sb_buddy_key_new ("p", "me", "a");
+  g_autoptr (SbBuddyKey) b = sb_buddy_key_new ("p", "me", "b");
+  gint64 id_a = sb_store_lookup_buddy (store, a, TRUE, &error);
+  gint64 id_b = sb_store_lookup_buddy (store, b, TRUE, &error);
+  guint marks = 99;
+  g_assert_true (sb_store_pair_marks (store, id_a, id_b, &marks, &error));
+  g_assert_cmpuint (marks, ==, 0);
+
+  g_assert_true (sb_store_mark_pair (store, id_b, id_a, SB_PAIR_KNOW_EACH_OTHER, 10, &error));
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO pairs (buddy_a, buddy_b, mark, time)"
+                                          " VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                                          ", 3, 20)",
+                                          MIN (id_a, id_b), MAX (id_a, id_b));
+  g_assert_true (sb_store_exec (store, sql, &error));
+  g_assert_true (sb_store_pair_marks (store, id_a, id_b, &marks, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (marks, ==, 3);
+}
+
+/* A prompt is acted on when the user writes within the hour, and smiled back
+ * at when the buddy writes within 48 hours after that; received lines of
+ * another kind, or later, do not count. */
+static void
+test_prompt_outcomes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  const char *names[] = { "acted", "late", "answered", "answered-late", "auto" };
+  gint64 ids[G_N_ELEMENTS (names)];
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "me", names[i]);
+      ids[i] = sb_store_lookup_buddy (store, key, TRUE, &error);
+      g_assert_cmpint (sb_store_log_prompt (store, ids[i], 7, 1000, &error), >, 0);
+    }
+  const gint64 hour = SB_HOUR, day = SB_DAY;
+  SbEvent auto_reply = message (1000 + hour + 20, SB_DIRECTION_IN, 5);
+  auto_reply.kind = SB_EVENT_AUTO_REPLY;
+  struct
+  {
+    guint buddy;
+    SbEvent event;
+  } events[] = {
+    { 0, message (1000 + hour, SB_DIRECTION_OUT, 1) },
+    { 1, message (1000 + hour + 1, SB_DIRECTION_OUT, 1) },
+    { 2, message (1010, SB_DIRECTION_OUT, 1) },
+    { 2, message (1010 + 2 * day, SB_DIRECTION_IN, 2) },
+    { 3, message (1010, SB_DIRECTION_OUT, 1) },
+    { 3, message (1010 + 2 * day + 1, SB_DIRECTION_IN, 2) },
+    { 4, message (1010, SB_DIRECTION_OUT, 1) },
+    { 4, auto_reply },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    sb_store_queue_event (store, ids[events[i].buddy], &events[i].event);
+
+  guint shown = 0, acted = 0, smiled_back = 0;
+  g_assert_true (sb_store_prompt_outcomes (store, 7, &shown, &acted, &smiled_back, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (shown, ==, 5);
+  g_assert_cmpuint (acted, ==, 4);
+  g_assert_cmpuint (smiled_back, ==, 1);
+  g_assert_true (sb_store_prompt_outcomes (store, 8, &shown, &acted, &smiled_back, &error));
+  g_assert_cmpuint (shown, ==, 0);
+}
+
+/* Invitations count as joined when the invitee is present within a day;
+ * introductions as met when both are present in one room afterwards. */
+static void
+test_chat_outcomes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_autoptr (SbBuddyKey) a = sb_buddy_key_new ("p", "me", "a");
+  g_autoptr (SbBuddyKey) b = sb_buddy_key_new ("p", "me", "b");
+  gint64 id_a = sb_store_lookup_buddy (store, a, TRUE, &error);
+  gint64 id_b = sb_store_lookup_buddy (store, b, TRUE, &error);
+  SbChatEvent chats[] = {
+    { "p", "me", "r", "a", SB_CHAT_INVITE_SENT, SB_SOURCE_LIVE, 100 },
+    { "p", "me", "r", "a", SB_CHAT_PRESENT, SB_SOURCE_LIVE, 100 + SB_DAY },
+    { "p", "me", "s", "b", SB_CHAT_INVITE_SENT, SB_SOURCE_LIVE, 100 },
+    { "p", "me", "s", "b", SB_CHAT_PRESENT, SB_SOURCE_LIVE, 101 + SB_DAY },
+    { "p", "me", "r", "b", SB_CHAT_PRESENT, SB_SOURCE_LIVE, 200 + SB_DAY },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (chats); i++)
+    g_assert_true (sb_store_add_chat_event (store, &chats[i], &error));
+
+  guint invited = 0, joined = 0, introduced = 0, met = 0;
+  gboolean yes = FALSE;
+  g_assert_true (sb_store_invitation_outcomes (store, &invited, &joined, &error));
+  g_assert_cmpuint (invited, ==, 2);
+  g_assert_cmpuint (joined, ==, 1);
+  g_assert_true (sb_store_invited_since (store, "p", "me", "r", "a", 100, &yes, &error));
+  g_assert_true (yes);
+  g_assert_true (sb_store_invited_since (store, "p", "me", "r", "b", 0, &yes, &error));
+  g_assert_false (yes);
+  g_assert_true (sb_store_seen_together (store, a, b, 0, &yes, &error));
+  g_assert_true (yes);
+
+  g_assert_true (sb_store_mark_pair (store, id_a, id_b, SB_PAIR_KNOW_EACH_OTHER, 10, &error));
+  g_assert_true (sb_store_introduction_outcomes (store, &introduced, &met, &error));
+  g_assert_cmpuint (introduced, ==, 0);
+  g_assert_true (sb_store_mark_pair (store, id_a, id_b, SB_PAIR_INTRODUCED, 10, &error));
+  g_assert_true (sb_store_introduction_outcomes (store, &introduced, &met, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (introduced, ==, 1);
+  g_assert_cmpuint (met, ==, 1);
+}
+
+/* Only a received message is marked automated, once. */
+static void
+test_flag_automated (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "me", "a");
+  gint64 id = sb_store_lookup_buddy (store, key, TRUE, &error);
+  SbEvent in = message (10, SB_DIRECTION_IN, 42);
+  SbEvent out = message (20, SB_DIRECTION_OUT, 42);
+  sb_store_queue_event (store, id, &in);
+  sb_store_queue_event (store, id, &out);
+  gboolean changed = FALSE;
+  g_assert_true (sb_store_flag_automated (store, id, 20, 42, &changed, &error));
+  g_assert_false (changed);
+  g_assert_true (sb_store_flag_automated (store, id, 10, 42, &changed, &error));
+  g_assert_true (changed);
+  g_assert_true (sb_store_flag_automated (store, id, 10, 42, &changed, &error));
+  g_assert_false (changed);
+
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  g_assert_true (sb_store_load_events (store, id, 0, events, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpuint (g_array_index (events, SbEvent, 0).flags, ==, SB_EVENT_FLAG_AUTOMATED);
+  g_assert_cmpuint (g_array_index (events, SbEvent, 1).flags, ==, SB_EVENT_FLAG_NONE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -439,6 +582,10 @@ main (int argc, char **argv)
   ADD ("/store/bad-file/locked-on-open", test_locked_on_open);
   ADD ("/store/forget-cascades", test_forget_cascades);
   ADD ("/store/full-tables-reopen", test_full_tables_reopen);
+  ADD ("/store/pair-marks-or", test_pair_marks_or);
+  ADD ("/store/prompt-outcomes", test_prompt_outcomes);
+  ADD ("/store/chat-outcomes", test_chat_outcomes);
+  ADD ("/store/flag-automated", test_flag_automated);
 #undef ADD
   g_test_add_func ("/store/bad-file/unwritable-dir", test_unwritable_dir);
   return g_test_run ();

@@ -1,0 +1,309 @@
+/* sb-ledger-automated.c: telling automated texts from people.
+ *
+ * A received text of some length that arrives identically from
+ * SB_LEDGER_AUTOMATED_BUDDIES buddies within SB_LEDGER_AUTOMATED_WINDOW_S is
+ * automated: it never starts or answers an episode (docs/design.md,
+ * "Definitions").  Texts are compared by their keyed digest only.  Live
+ * events are checked as they arrive against the sightings of the last
+ * window, kept in memory; after a bulk import sb_ledger_detect_automated()
+ * goes over the whole stored history once.  A text found automated is flagged
+ * in the store and its sender re-segmented from it.
+ */
+#include "sb-ledger-private.h"
+
+/* TRUE when @event is a received text that automated-message detection looks
+ * at: longer than a quick reply, since "ok", "haha" or "thanks" from three
+ * friends in a week are people, not a bot (size bucket 2: over 16 characters). */
+static gboolean
+is_received_text (const SbEvent *event)
+{
+  return event->direction == SB_DIRECTION_IN && event->kind == SB_EVENT_MESSAGE
+         && event->digest != 0 && event->size_bucket >= SB_LEDGER_AUTOMATED_MIN_SIZE;
+}
+
+/* TRUE when @event counts toward "sends automated messages". */
+gboolean
+sb_ledger_is_automated (const SbEvent *event)
+{
+  return event->direction == SB_DIRECTION_IN
+         && (event->kind == SB_EVENT_AUTO_REPLY || (event->flags & SB_EVENT_FLAG_AUTOMATED) != 0);
+}
+
+static GArray *
+sightings_for (SbLedger *ledger, guint64 digest)
+{
+  GArray *seen = g_hash_table_lookup (ledger->sightings, &digest);
+  if (seen == NULL)
+    {
+      seen = g_array_new (FALSE, FALSE, sizeof (Sighting));
+      g_hash_table_insert (ledger->sightings, g_memdup2 (&digest, sizeof digest), seen);
+    }
+  return seen;
+}
+
+/* Remembers the buddy's received texts of the last window, so detection
+ * carries on across a restart. */
+gboolean
+sb_ledger_load_sightings (SbLedger *ledger, SbLedgerBuddy *buddy, GError **error)
+{
+  if (buddy->last_event < ledger->now - SB_LEDGER_AUTOMATED_WINDOW_S)
+    return TRUE;
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  if (!sb_store_load_events (ledger->store, buddy->id, ledger->now - SB_LEDGER_AUTOMATED_WINDOW_S,
+                             events, error))
+    return FALSE;
+  for (guint i = 0; i < events->len; i++)
+    {
+      const SbEvent *event = &g_array_index (events, SbEvent, i);
+      if (!is_received_text (event))
+        continue;
+      Sighting sighting = { buddy->id, event->time, (event->flags & SB_EVENT_FLAG_AUTOMATED) != 0 };
+      g_array_append_val (sightings_for (ledger, event->digest), sighting);
+    }
+  return TRUE;
+}
+
+/* Marks a stored received text automated and re-segments its buddy from it. */
+static gboolean
+mark_automated (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, guint64 digest,
+                gboolean *marked, GError **error)
+{
+  if (!sb_store_flag_automated (ledger->store, buddy->id, time, digest, marked, error))
+    return FALSE;
+  if (!*marked)
+    return TRUE;
+  buddy->all.automated++;
+  if (!sb_ledger_rebuild_from (ledger, buddy, time, error))
+    return FALSE;
+  buddy_mark_dirty (buddy);
+  notify_changed (ledger, buddy);
+  return TRUE;
+}
+
+/* Live detection: @event (a received text, not yet recorded) joins the
+ * sightings of its digest; when SB_LEDGER_AUTOMATED_BUDDIES buddies sent it
+ * within the window it is flagged, and so are the earlier sightings. */
+gboolean
+sb_ledger_detect_live (SbLedger *ledger, SbLedgerBuddy *buddy, SbEvent *event, GError **error)
+{
+  if (!is_received_text (event) || event->time < ledger->now - SB_LEDGER_AUTOMATED_WINDOW_S)
+    return TRUE;
+
+  GArray *seen = sightings_for (ledger, event->digest);
+  gint64 senders[SB_LEDGER_AUTOMATED_BUDDIES] = { buddy->id };
+  guint n_senders = 1;
+  for (guint i = 0; i < seen->len && n_senders < SB_LEDGER_AUTOMATED_BUDDIES; i++)
+    {
+      const Sighting *s = &g_array_index (seen, Sighting, i);
+      if (ABS (s->time - event->time) > SB_LEDGER_AUTOMATED_WINDOW_S)
+        continue;
+      gboolean known = FALSE;
+      for (guint j = 0; j < n_senders; j++)
+        known |= senders[j] == s->buddy_id;
+      if (!known)
+        senders[n_senders++] = s->buddy_id;
+    }
+
+  gboolean automated = n_senders >= SB_LEDGER_AUTOMATED_BUDDIES;
+  if (automated)
+    {
+      event->flags |= SB_EVENT_FLAG_AUTOMATED;
+      for (guint i = 0; i < seen->len; i++)
+        {
+          Sighting *s = &g_array_index (seen, Sighting, i);
+          SbLedgerBuddy *sender = g_hash_table_lookup (ledger->by_id, &s->buddy_id);
+          gboolean marked = FALSE;
+          if (s->flagged || sender == NULL || ABS (s->time - event->time) > SB_LEDGER_AUTOMATED_WINDOW_S)
+            continue;
+          s->flagged = TRUE;
+          if (!mark_automated (ledger, sender, s->time, event->digest, &marked, error))
+            return FALSE;
+        }
+    }
+  Sighting sighting = { buddy->id, event->time, automated };
+  g_array_append_val (seen, sighting);
+  return TRUE;
+}
+
+/* Forgets sightings older than the window before @now. */
+void
+sb_ledger_prune_sightings (SbLedger *ledger, gint64 now)
+{
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init (&iter, ledger->sightings);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GArray *seen = value;
+      for (guint i = seen->len; i > 0; i--)
+        if (g_array_index (seen, Sighting, i - 1).time < now - SB_LEDGER_AUTOMATED_WINDOW_S)
+          g_array_remove_index_fast (seen, i - 1);
+      if (seen->len == 0)
+        g_hash_table_iter_remove (&iter);
+    }
+}
+
+/* A received text found by sb_store_foreach_repeated_text(). */
+typedef struct
+{
+  SbEvent event;
+  gint64 buddy_id;
+} TextRow;
+
+static void
+collect_text_cb (gint64 buddy_id, gint64 time, guint64 digest, guint flags, gpointer user_data)
+{
+  TextRow row = {
+    .event = { .time = time, .direction = SB_DIRECTION_IN, .digest = digest, .flags = flags },
+    .buddy_id = buddy_id,
+  };
+  g_array_append_val ((GArray *) user_data, row);
+}
+
+/* TRUE when the text at rows[i] lies in a window with enough distinct senders.
+ * @rows[first..last) share one digest and are sorted by time. */
+static gboolean
+in_automated_window (const TextRow *rows, guint first, guint last, guint i)
+{
+  gint64 senders[SB_LEDGER_AUTOMATED_BUDDIES];
+  /* Any window of the rule's length that holds rows[i] starts within the
+   * window before it; try each such start. */
+  for (guint start = first; start <= i; start++)
+    {
+      if (rows[i].event.time - rows[start].event.time > SB_LEDGER_AUTOMATED_WINDOW_S)
+        continue;
+      guint n = 0;
+      for (guint j = start; j < last && n < SB_LEDGER_AUTOMATED_BUDDIES; j++)
+        {
+          if (rows[j].event.time - rows[start].event.time > SB_LEDGER_AUTOMATED_WINDOW_S)
+            break;
+          gboolean known = FALSE;
+          for (guint k = 0; k < n; k++)
+            known |= senders[k] == rows[j].buddy_id;
+          if (!known)
+            senders[n++] = rows[j].buddy_id;
+        }
+      if (n >= SB_LEDGER_AUTOMATED_BUDDIES)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* What a pass over the stored texts flagged: each sender's earliest flagged
+ * time, so each is re-segmented once (one rebuild per flagged row made this
+ * quadratic in a big import). */
+typedef struct
+{
+  GHashTable *index; /* SbLedgerBuddy * -> its index in @from */
+  GArray *from;      /* gint64 */
+  guint marked;
+} Flagged;
+
+static void
+flagged_note (Flagged *flagged, SbLedgerBuddy *sender, gint64 time)
+{
+  gpointer index;
+  flagged->marked++;
+  sender->all.automated++;
+  if (g_hash_table_lookup_extended (flagged->index, sender, NULL, &index))
+    {
+      gint64 *t = &g_array_index (flagged->from, gint64, GPOINTER_TO_UINT (index));
+      *t = MIN (*t, time);
+      return;
+    }
+  g_hash_table_insert (flagged->index, sender, GUINT_TO_POINTER (flagged->from->len));
+  g_array_append_val (flagged->from, time);
+}
+
+/* Flags the automated rows among @all[first..last), which share one digest. */
+static gboolean
+flag_digest (SbLedger *ledger, const TextRow *all, guint first, guint last, Flagged *flagged,
+             GError **error)
+{
+  for (guint i = first; i < last; i++)
+    {
+      SbLedgerBuddy *sender = g_hash_table_lookup (ledger->by_id, &all[i].buddy_id);
+      gboolean marked = FALSE;
+      if (sender == NULL || (all[i].event.flags & SB_EVENT_FLAG_AUTOMATED) != 0
+          || !in_automated_window (all, first, last, i))
+        continue;
+      if (!sb_store_flag_automated (ledger->store, sender->id, all[i].event.time,
+                                    all[i].event.digest, &marked, error))
+        return FALSE;
+      if (marked)
+        flagged_note (flagged, sender, all[i].event.time);
+    }
+  return TRUE;
+}
+
+/* Flags every automated row of @rows (sorted by digest, then time). */
+static gboolean
+flag_rows (SbLedger *ledger, const GArray *rows, Flagged *flagged, GError **error)
+{
+  const TextRow *all = (const TextRow *) rows->data;
+  for (guint first = 0; first < rows->len;)
+    {
+      guint last = first;
+      while (last < rows->len && all[last].event.digest == all[first].event.digest)
+        last++;
+      if (!flag_digest (ledger, all, first, last, flagged, error))
+        return FALSE;
+      first = last;
+    }
+  return TRUE;
+}
+
+/* flag_rows() in one transaction on the store's connection. */
+static gboolean
+flag_rows_at_once (SbLedger *ledger, const GArray *rows, Flagged *flagged, GError **error)
+{
+  if (!sb_store_exec (ledger->store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!flag_rows (ledger, rows, flagged, error) || !sb_store_exec (ledger->store, "COMMIT", error))
+    {
+      (void) sb_store_exec (ledger->store, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Re-segments each flagged sender once, from its earliest flagged text. */
+static gboolean
+rebuild_flagged (SbLedger *ledger, const Flagged *flagged, GError **error)
+{
+  GHashTableIter it;
+  gpointer key, index;
+  g_hash_table_iter_init (&it, flagged->index);
+  while (g_hash_table_iter_next (&it, &key, &index))
+    {
+      SbLedgerBuddy *sender = key;
+      gint64 from = g_array_index (flagged->from, gint64, GPOINTER_TO_UINT (index));
+      if (!sb_ledger_rebuild_from (ledger, sender, from, error))
+        return FALSE;
+      buddy_mark_dirty (sender);
+      notify_changed (ledger, sender);
+    }
+  return TRUE;
+}
+
+gboolean
+sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
+{
+  g_return_val_if_fail (ledger != NULL, FALSE);
+
+  if (n_marked != NULL)
+    *n_marked = 0;
+  g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
+  if (!sb_store_foreach_repeated_text (ledger->store, SB_LEDGER_AUTOMATED_BUDDIES,
+                                       SB_LEDGER_AUTOMATED_MIN_SIZE, collect_text_cb, rows, error))
+    return FALSE;
+
+  g_autoptr (GHashTable) index = g_hash_table_new (NULL, NULL);
+  g_autoptr (GArray) from = g_array_new (FALSE, FALSE, sizeof (gint64));
+  Flagged flagged = { index, from, 0 };
+  if (!flag_rows_at_once (ledger, rows, &flagged, error) || !rebuild_flagged (ledger, &flagged, error))
+    return FALSE;
+  if (n_marked != NULL)
+    *n_marked = flagged.marked;
+  return TRUE;
+}

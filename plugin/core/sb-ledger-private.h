@@ -1,0 +1,107 @@
+/* sb-ledger-private.h: what the ledger's files share, and nothing else sees.
+ *
+ * The ledger is one object split by concept: sb-ledger.c (opening, loading,
+ * the public calls, figures), sb-ledger-segment.c (the tail of recent events
+ * and re-segmentation, in memory or from the store) and
+ * sb-ledger-automated.c (automated-message detection, live and after an
+ * import).
+ */
+#pragma once
+
+#include "smileback/sb-ledger.h"
+
+G_BEGIN_DECLS
+
+/* The tail is bounded so a chatty buddy costs constant memory; an event older
+ * than the tail simply takes the slower store path. */
+#define TAIL_MAX 512
+
+typedef struct
+{
+  SbBuddyKey *key; /* owned; also the hash table's key */
+  gint64 id;       /* buddies.id */
+  gboolean tracked;
+  SbCounts all;       /* exact all-time counts */
+  gint64 last_event;  /* latest event of any kind, 0 when none */
+  GArray *recent;     /* SbEpisode by start: the recent past and always the latest */
+  GArray *tail;       /* SbEvent by time: every event of this buddy newer than tail_floor */
+  gint64 tail_floor;  /* events at or before this time are only in the store */
+  SbStats stats;      /* valid unless stats_dirty */
+  gboolean stats_dirty;
+} SbLedgerBuddy;
+
+/* A received text seen recently, for automated-message detection. */
+typedef struct
+{
+  gint64 buddy_id;
+  gint64 time;
+  gboolean flagged;
+} Sighting;
+
+struct _SbLedger
+{
+  SbStore *store;
+  SbParams params;
+  GHashTable *buddies; /* SbBuddyKey * -> SbLedgerBuddy * */
+  GHashTable *by_id;   /* buddies.id (gint64 *) -> SbLedgerBuddy *, borrowed */
+  GHashTable *sightings; /* digest (guint64 *) -> GArray of Sighting, the last window only */
+  gint64 now;          /* the last "now" seen, for recomputing figures */
+  GArray *scratch;     /* gint64 room for sb_stats_compute_with_scratch() */
+  char *moved_aside;   /* where a file damaged beyond the open-time check went */
+  SbLedgerChangedFunc changed_func;
+  gpointer changed_data;
+};
+
+/* Marks the buddy's figures for recomputation on the next read: a burst of
+ * messages costs one computation, and only if someone looks. */
+static inline void
+buddy_mark_dirty (SbLedgerBuddy *buddy)
+{
+  buddy->stats_dirty = TRUE;
+}
+
+/* Tells the ledger's owner that @buddy's figures changed. */
+static inline void
+notify_changed (SbLedger *ledger, SbLedgerBuddy *buddy)
+{
+  if (ledger->changed_func != NULL)
+    ledger->changed_func (ledger, buddy->key, ledger->changed_data);
+}
+
+/* sb-ledger-segment.c */
+
+/* TRUE when the tail holds the same message as @event. */
+G_GNUC_INTERNAL gboolean sb_ledger_tail_contains (SbLedgerBuddy *buddy, const SbEvent *event);
+/* Inserts @event into the time-ordered tail, keeping it bounded. */
+G_GNUC_INTERNAL void sb_ledger_tail_insert (SbLedgerBuddy *buddy, const SbEvent *event);
+/* Re-segments from the episode @time falls into, reading the store (where the
+ * events already are); the events since then become the tail. */
+G_GNUC_INTERNAL gboolean sb_ledger_rebuild_from (SbLedger *ledger, SbLedgerBuddy *buddy,
+                                                 gint64 time, GError **error);
+/* Re-segments in memory from the episode @time falls into; *@done FALSE when
+ * the tail does not reach back far enough (then use sb_ledger_rebuild_from()). */
+G_GNUC_INTERNAL gboolean sb_ledger_resegment_in_memory (SbLedger *ledger, SbLedgerBuddy *buddy,
+                                                        gint64 time, GError **error,
+                                                        gboolean *done);
+/* The fast path: @n events in store order, all newer than anything the buddy
+ * has, extend its episodes in memory; each touched episode and the summary
+ * are queued once. */
+G_GNUC_INTERNAL void sb_ledger_append_in_order (SbLedger *ledger, SbLedgerBuddy *buddy,
+                                                const SbEvent *events, guint n);
+
+/* sb-ledger-automated.c */
+
+/* TRUE when @event counts toward "sends automated messages". */
+G_GNUC_INTERNAL gboolean sb_ledger_is_automated (const SbEvent *event);
+/* Remembers the buddy's received texts of the last window, so detection
+ * carries on across a restart. */
+G_GNUC_INTERNAL gboolean sb_ledger_load_sightings (SbLedger *ledger, SbLedgerBuddy *buddy,
+                                                   GError **error);
+/* Live detection for @event (not yet recorded): flags it, and the earlier
+ * sightings of its text, once enough buddies sent it within the window. */
+G_GNUC_INTERNAL gboolean sb_ledger_detect_live (SbLedger *ledger, SbLedgerBuddy *buddy,
+                                                SbEvent *event, GError **error);
+/* Forgets sightings older than the window before @now. */
+G_GNUC_INTERNAL void sb_ledger_prune_sightings (SbLedger *ledger, gint64 now);
+
+G_END_DECLS

@@ -1,0 +1,372 @@
+/* sb-store-history.c: reading and editing the stored history of each buddy.
+ *
+ * Buddies, their events, episodes and summaries as the ledger loads them at
+ * start-up and when it re-segments; "don't track" and "forget"; the marking of
+ * automated texts; and the log import's bookkeeping of files already read.
+ * Reads flush the write queue first wherever they could miss a queued write.
+ * Writes of live events go through the queue (sb-store-writer.c), not here.
+ */
+#include "sb-store-private.h"
+
+#include <string.h>
+
+static void
+bind_key (sqlite3_stmt *stmt, const SbBuddyKey *key)
+{
+  sqlite3_bind_text (stmt, 1, key->protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, key->account, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, key->buddy, -1, SQLITE_STATIC);
+}
+
+/* Adds @key to buddies; its new id, 0 with @error. */
+static gint64
+insert_buddy (SbStore *store, const SbBuddyKey *key, GError **error)
+{
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_INSERT_BUDDY, "INSERT INTO buddies (protocol, account, buddy) VALUES (?1, ?2, ?3)",
+    error);
+  if (stmt == NULL)
+    return 0;
+  bind_key (stmt, key);
+  if (!sb_store_step_done (stmt, "cannot add a buddy", error))
+    return 0;
+  return sqlite3_last_insert_rowid (store->main.db);
+}
+
+gint64
+sb_store_lookup_buddy (SbStore *store, const SbBuddyKey *key, gboolean create, GError **error)
+{
+  g_return_val_if_fail (store != NULL, 0);
+  g_return_val_if_fail (key != NULL, 0);
+
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_LOOKUP_BUDDY,
+    "SELECT id FROM buddies WHERE protocol = ?1 AND account = ?2 AND buddy = ?3", error);
+  if (stmt == NULL)
+    return 0;
+  bind_key (stmt, key);
+  int rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+      return id;
+    }
+  if (!sb_store_rows_done (stmt, rc, "cannot look up a buddy", error) || !create)
+    return 0;
+  return insert_buddy (store, key, error);
+}
+
+/* The stored summary at the current row of the buddy list: columns 5.. */
+static SbCounts
+counts_from_row (sqlite3_stmt *stmt)
+{
+  return (SbCounts){
+    .episodes = sqlite3_column_int (stmt, 5),
+    .started_by_you = sqlite3_column_int (stmt, 6),
+    .started_by_them = sqlite3_column_int (stmt, 7),
+    .answered_by_them = sqlite3_column_int (stmt, 8),
+    .answered_by_you = sqlite3_column_int (stmt, 9),
+    .messages_sent = sqlite3_column_int (stmt, 10),
+    .messages_received = sqlite3_column_int (stmt, 11),
+    .last_episode = sqlite3_column_int64 (stmt, 12),
+    .last_you_started = sqlite3_column_int64 (stmt, 13),
+    .automated = sqlite3_column_int (stmt, 15),
+  };
+}
+
+gboolean
+sb_store_foreach_buddy (SbStore *store, SbStoreBuddyFunc func, gpointer user_data, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  /* Not the cached statement: @func may call back into the store. */
+  g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
+    store,
+    "SELECT b.id, b.protocol, b.account, b.buddy, b.tracked, s.episodes, s.started_by_you,"
+    " s.started_by_them, s.answered_by_them, s.answered_by_you, s.messages_sent,"
+    " s.messages_received, s.last_episode, s.last_you_started, s.last_event, s.automated"
+    " FROM buddies b LEFT JOIN summaries s ON s.buddy_id = b.id ORDER BY b.id",
+    "cannot list buddies", error);
+  if (stmt == NULL)
+    return FALSE;
+  int rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SbBuddyKey key = {
+        .protocol = (char *) sqlite3_column_text (stmt, 1),
+        .account = (char *) sqlite3_column_text (stmt, 2),
+        .buddy = (char *) sqlite3_column_text (stmt, 3),
+      };
+      SbCounts all = counts_from_row (stmt);
+      if (!func (sqlite3_column_int64 (stmt, 0), &key, &all, sqlite3_column_int64 (stmt, 14),
+                 sqlite3_column_int (stmt, 4) != FALSE, user_data))
+        return TRUE;
+    }
+  return sb_store_rows_done (stmt, rc, "cannot list buddies", error);
+}
+
+/* A stored direction; anything but "in" (a hand-edited file) reads as "out". */
+static SbDirection
+direction_from_column (sqlite3_stmt *stmt, int column)
+{
+  return sqlite3_column_int (stmt, column) == SB_DIRECTION_IN ? SB_DIRECTION_IN : SB_DIRECTION_OUT;
+}
+
+/* Appends the episode at the current row of the episode load to @out.  Set
+ * field by field on a zeroed struct, so the padding is zero too and a stored
+ * episode compares equal, byte for byte, to the one written. */
+static void
+append_episode (sqlite3_stmt *stmt, GArray *out)
+{
+  SbEpisode episode;
+  memset (&episode, 0, sizeof episode);
+  episode.start = sqlite3_column_int64 (stmt, 0);
+  episode.last = sqlite3_column_int64 (stmt, 1);
+  episode.answered_at = sqlite3_column_int64 (stmt, 2);
+  episode.initiator = direction_from_column (stmt, 3);
+  episode.messages_out = sqlite3_column_int (stmt, 4);
+  episode.messages_in = sqlite3_column_int (stmt, 5);
+  episode.turns_out = sqlite3_column_int (stmt, 6);
+  episode.turns_in = sqlite3_column_int (stmt, 7);
+  episode.last_dir = direction_from_column (stmt, 8);
+  episode.flags = sqlite3_column_int (stmt, 9);
+  g_array_append_val (out, episode);
+}
+
+/* Appends the value at the current row of @stmt to @out. */
+typedef void (*SbRowFunc) (sqlite3_stmt *stmt, GArray *out);
+
+/* Flushes, then runs the cached statement @which (@sql, bound ?1 = buddy,
+ * ?2 = since) and appends every row to @out with @append_row. */
+static gboolean
+load_since (SbStore *store, SbStmt which, const char *sql, gint64 buddy_id, gint64 since,
+            SbRowFunc append_row, GArray *out, const char *what, GError **error)
+{
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  sqlite3_stmt *stmt = sb_store_statement (store, which, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  int rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    append_row (stmt, out);
+  return sb_store_rows_done (stmt, rc, what, error);
+}
+
+gboolean
+sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  return load_since (
+    store, STMT_LOAD_EPISODES,
+    "SELECT start, last, answered_at, initiator, messages_out, messages_in, turns_out, turns_in,"
+    " last_dir, flags FROM episodes WHERE buddy_id = ?1 AND start >= ?2 ORDER BY start",
+    buddy_id, since, append_episode, out, "cannot load episodes", error);
+}
+
+/* Appends the event at the current row of the event load to @out, zeroed
+ * first as append_episode() does.  Values outside the enums (a hand-edited
+ * file) read as the harmless "system". */
+static void
+append_event (sqlite3_stmt *stmt, GArray *out)
+{
+  int kind = sqlite3_column_int (stmt, 2);
+  SbEvent event;
+  memset (&event, 0, sizeof event);
+  event.time = sqlite3_column_int64 (stmt, 0);
+  event.direction = direction_from_column (stmt, 1);
+  event.kind = kind >= 0 && kind < SB_EVENT_KIND_LAST ? (SbEventKind) kind : SB_EVENT_SYSTEM;
+  event.digest = (guint64) sqlite3_column_int64 (stmt, 3);
+  event.source = sqlite3_column_int (stmt, 4) == SB_SOURCE_IMPORT ? SB_SOURCE_IMPORT : SB_SOURCE_LIVE;
+  event.flags = sqlite3_column_int (stmt, 5);
+  event.size_bucket = sqlite3_column_int (stmt, 6);
+  g_array_append_val (out, event);
+}
+
+gboolean
+sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  return load_since (store, STMT_LOAD_EVENTS,
+                     "SELECT time, direction, kind, digest, source, flags, size_bucket FROM events"
+                     " WHERE buddy_id = ?1 AND time >= ?2 ORDER BY time, direction, kind, digest",
+                     buddy_id, since, append_event, out, "cannot load events", error);
+}
+
+gboolean
+sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before, int initiator,
+                             gint64 *start, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (start != NULL, FALSE);
+
+  *start = 0;
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  /* ?3 < 0: any initiator. */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_LAST_EPISODE_START,
+    "SELECT max(start) FROM episodes WHERE buddy_id = ?1 AND start <= ?2"
+    " AND (?3 < 0 OR initiator = ?3)",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int64 (stmt, 2, before);
+  sqlite3_bind_int (stmt, 3, initiator);
+  return sb_store_query_row (stmt, start, 1, "cannot find an episode", error);
+}
+
+gboolean
+sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  sqlite3_stmt *stmt = sb_store_statement (store, STMT_SET_TRACKED,
+                                           "UPDATE buddies SET tracked = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int (stmt, 2, tracked ? TRUE : FALSE);
+  return sb_store_step_done (stmt, "cannot change tracking", error);
+}
+
+gboolean
+sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  /* Every row about the buddy goes with it (ON DELETE CASCADE). */
+  sqlite3_stmt *stmt = sb_store_statement (store, STMT_FORGET_BUDDY,
+                                           "DELETE FROM buddies WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  return sb_store_step_done (stmt, "cannot forget the buddy", error);
+}
+
+gboolean
+sb_store_get_file_mark (SbStore *store, const char *path, gint64 *size, gint64 *mtime,
+                        GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (size != NULL && mtime != NULL, FALSE);
+
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_GET_FILE_MARK, "SELECT size, mtime FROM imported_files WHERE path = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
+  int rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *size = sqlite3_column_int64 (stmt, 0);
+      *mtime = sqlite3_column_int64 (stmt, 1);
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  (void) sb_store_rows_done (stmt, rc, "cannot read import marks", error);
+  return FALSE;
+}
+
+gboolean
+sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime,
+                        GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_SET_FILE_MARK,
+    "INSERT INTO imported_files (path, size, mtime) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (path) DO UPDATE SET size = ?2, mtime = ?3",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, size);
+  sqlite3_bind_int64 (stmt, 3, mtime);
+  return sb_store_step_done (stmt, "cannot save an import mark", error);
+}
+
+/* Binds what a "received text" is, at ?@first and the two after:
+ * direction in, kind message. */
+static void
+bind_received_text (sqlite3_stmt *stmt, int first)
+{
+  sqlite3_bind_int (stmt, first, SB_DIRECTION_IN);
+  sqlite3_bind_int (stmt, first + 1, SB_EVENT_MESSAGE);
+}
+
+gboolean
+sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 digest,
+                         gboolean *changed, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (changed != NULL, FALSE);
+
+  *changed = FALSE;
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  /* ?4: SB_EVENT_FLAG_AUTOMATED; ?5, ?6: a received text. */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_FLAG_AUTOMATED,
+    "UPDATE events SET flags = flags | ?4 WHERE buddy_id = ?1 AND time = ?2 AND direction = ?5"
+    " AND kind = ?6 AND digest = ?3 AND flags & ?4 = 0",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int64 (stmt, 2, time);
+  sqlite3_bind_int64 (stmt, 3, (gint64) digest);
+  sqlite3_bind_int (stmt, 4, SB_EVENT_FLAG_AUTOMATED);
+  bind_received_text (stmt, 5);
+  if (!sb_store_step_done (stmt, "cannot mark a message automated", error))
+    return FALSE;
+  *changed = sqlite3_changes (store->main.db) > 0;
+  return TRUE;
+}
+
+gboolean
+sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guint min_size,
+                                SbStoreTextFunc func, gpointer user_data, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  /* Not the cached statement: @func may call back into the store.  ?3, ?4: a
+   * received text; digest 0 means "unknown" (SbEvent), never a repeat. */
+  g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
+    store,
+    "SELECT buddy_id, time, digest, flags FROM events WHERE direction = ?3 AND kind = ?4"
+    " AND digest IN (SELECT digest FROM events WHERE direction = ?3 AND kind = ?4"
+    "   AND digest != 0 AND size_bucket >= ?2 GROUP BY digest"
+    "   HAVING count(DISTINCT buddy_id) >= ?1)"
+    " ORDER BY digest, time",
+    "cannot look for repeated texts", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, (int) min_buddies);
+  sqlite3_bind_int (stmt, 2, (int) min_size);
+  bind_received_text (stmt, 3);
+  int rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+          (guint64) sqlite3_column_int64 (stmt, 2), (guint) sqlite3_column_int (stmt, 3), user_data);
+  return sb_store_rows_done (stmt, rc, "cannot look for repeated texts", error);
+}

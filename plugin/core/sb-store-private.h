@@ -1,0 +1,165 @@
+/* sb-store-private.h: what the store's files share, and nothing else sees.
+ *
+ * The store is one object split by concept: sb-store.c (opening, checks,
+ * closing, the secret, and the statement helpers below), sb-store-schema.c
+ * (the tables and their migrations), sb-store-writer.c (the write queue and
+ * the writer thread), sb-store-history.c (buddies, events, episodes,
+ * summaries, import marks) and sb-store-prompts.c (the planner's memory:
+ * prompts, pairs, group chats).  Every statement's SQL lives beside the one
+ * function that runs it; values, enum values included, are bound as ?N.
+ */
+#pragma once
+
+#include "smileback/sb-store.h"
+
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Size of the profile secret, in bytes (sb_store_get_secret()). */
+#define SB_STORE_SECRET_LEN 32
+
+/* The cache slots of the statements prepared once and reused, per connection.
+ * A slot always holds the same SQL: the one written at its only call site. */
+typedef enum
+{
+  /* sb-store-writer.c */
+  STMT_INSERT_EVENT,
+  STMT_UPSERT_EPISODE,
+  STMT_DELETE_EPISODES,
+  STMT_UPSERT_SUMMARY,
+  /* sb-store-history.c */
+  STMT_LOOKUP_BUDDY,
+  STMT_INSERT_BUDDY,
+  STMT_LOAD_EPISODES,
+  STMT_LOAD_EVENTS,
+  STMT_LAST_EPISODE_START,
+  STMT_SET_TRACKED,
+  STMT_FORGET_BUDDY,
+  STMT_GET_FILE_MARK,
+  STMT_SET_FILE_MARK,
+  STMT_FLAG_AUTOMATED,
+  /* sb-store-prompts.c */
+  STMT_INSERT_CHAT_EVENT,
+  STMT_FOREACH_PROMPT_STATE,
+  STMT_SET_PROMPT_STATE,
+  STMT_LOG_PROMPT,
+  STMT_ANSWER_PROMPT,
+  STMT_COUNT_PROMPTS,
+  STMT_PROMPT_OUTCOMES,
+  STMT_MARK_PAIR,
+  STMT_PAIR_MARKS,
+  STMT_SEEN_TOGETHER,
+  STMT_INVITED_SINCE,
+  STMT_INTRODUCTION_OUTCOMES,
+  STMT_INVITATION_OUTCOMES,
+  STMT_LAST
+} SbStmt;
+
+typedef enum
+{
+  OP_EVENT,
+  OP_EPISODE,
+  OP_DELETE_EPISODES,
+  OP_SUMMARY,
+} SbStoreOpKind;
+
+/* One queued write. */
+typedef struct
+{
+  SbStoreOpKind kind;
+  gint64 buddy_id;
+  union
+  {
+    SbEvent event;
+    SbEpisode episode;
+    gint64 since;
+    struct
+    {
+      SbCounts counts;
+      gint64 last_event;
+    } summary;
+  };
+} SbStoreOp;
+
+/* One SQLite connection and its prepared statements.  Each connection is used
+ * by one thread only. */
+typedef struct
+{
+  sqlite3 *db;
+  sqlite3_stmt *statements[STMT_LAST];
+} SbConnection;
+
+typedef struct _SbWriter SbWriter;
+
+struct _SbStore
+{
+  SbConnection main; /* reads and the rare immediate writes, caller's thread */
+  char *path;
+  char *moved_aside;
+  GArray *queue;     /* SbStoreOp not yet handed to the writer */
+  SbWriter *writer;  /* NULL for ":memory:", where flushes are synchronous */
+  guint8 secret[SB_STORE_SECRET_LEN];
+  int schema_version;
+};
+
+/* sb-store.c: connections and statements. */
+
+/* Opens @path on @connection; the file must exist. */
+G_GNUC_INTERNAL gboolean sb_connection_open (SbConnection *connection, const char *path,
+                                             GError **error);
+/* Finalizes the statements and closes.  Safe on a connection never opened. */
+G_GNUC_INTERNAL void sb_connection_close (SbConnection *connection);
+/* Runs fixed SQL (no values); FALSE with @error. */
+G_GNUC_INTERNAL gboolean sb_connection_exec (SbConnection *connection, const char *sql,
+                                             GError **error);
+/* Runs @what inside BEGIN IMMEDIATE ... COMMIT on @connection, rolling back
+ * when @what or the commit fails: all or nothing. */
+typedef gboolean (*SbTransactionFunc) (SbConnection *connection, gpointer data, GError **error);
+G_GNUC_INTERNAL gboolean sb_connection_transaction (SbConnection *connection,
+                                                    SbTransactionFunc what, gpointer data,
+                                                    GError **error);
+/* The cached statement of slot @which (prepared from @sql on first use), reset
+ * and with its bindings cleared; NULL with @error. */
+G_GNUC_INTERNAL sqlite3_stmt *sb_connection_statement (SbConnection *connection, SbStmt which,
+                                                       const char *sql, GError **error);
+/* sb_connection_statement() on the caller's connection. */
+G_GNUC_INTERNAL sqlite3_stmt *sb_store_statement (SbStore *store, SbStmt which, const char *sql,
+                                                  GError **error);
+/* A fresh statement (not cached), for loops whose callback may call back into
+ * the store; NULL with @error prefixed by @what.  Free with sqlite3_finalize(). */
+G_GNUC_INTERNAL sqlite3_stmt *sb_store_prepare (SbStore *store, const char *sql, const char *what,
+                                                GError **error);
+/* Sets @error from SQLite result @rc, prefixed by @what. */
+G_GNUC_INTERNAL void sb_store_set_sqlite_error (sqlite3 *db, int rc, const char *what,
+                                                GError **error);
+/* Steps a statement that returns no rows; FALSE with @error otherwise. */
+G_GNUC_INTERNAL gboolean sb_store_step_done (sqlite3_stmt *stmt, const char *what,
+                                             GError **error);
+/* Steps a one-row statement and reads @n integer columns into @values. */
+G_GNUC_INTERNAL gboolean sb_store_query_row (sqlite3_stmt *stmt, gint64 *values, int n,
+                                             const char *what, GError **error);
+/* Finishes a row loop: resets @stmt, and turns a last step other than
+ * SQLITE_DONE into @error.  Returns rc == SQLITE_DONE. */
+G_GNUC_INTERNAL gboolean sb_store_rows_done (sqlite3_stmt *stmt, int rc, const char *what,
+                                             GError **error);
+/* Runs a fixed one-integer query such as a PRAGMA. */
+G_GNUC_INTERNAL gboolean sb_store_query_int (SbStore *store, const char *sql, gint64 *value,
+                                             GError **error);
+
+/* sb-store-schema.c */
+
+/* Brings the open file to SB_STORE_SCHEMA_VERSION, one transaction per step;
+ * SB_STORE_ERROR_TOO_NEW for a newer file. */
+G_GNUC_INTERNAL gboolean sb_store_migrate (SbStore *store, GError **error);
+
+/* sb-store-writer.c */
+
+/* Starts the background writer on its own connection to store->path. */
+G_GNUC_INTERNAL gboolean sb_store_writer_start (SbStore *store, GError **error);
+/* Stops the writer thread and frees it; what it held uncommitted is dropped. */
+G_GNUC_INTERNAL void sb_store_writer_stop (SbWriter *writer);
+
+G_END_DECLS

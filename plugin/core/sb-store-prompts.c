@@ -1,0 +1,345 @@
+/* sb-store-prompts.c: what the planner remembers and asks of the past.
+ *
+ * Snoozes and mutes per (kind, buddy); every prompt shown and its answer; what
+ * came of prompts (did the user write, did the buddy smile back), of
+ * introductions and of invitations; pairs of buddies ("they know each
+ * other", "introduced"); and the group-chat sightings those questions read.
+ * These writes are rare and must survive a crash, so they are immediate, not
+ * queued.  The windows the outcome questions use are named below and bound.
+ */
+#include "sb-store-private.h"
+
+/* A prompt was acted on when the user wrote to the buddy within this long. */
+#define ACTED_WITHIN_S SB_HOUR
+/* ... and smiled back at when the buddy wrote within this long after that:
+ * R, the answer window of docs/design.md, "Definitions". */
+#define SMILED_BACK_WITHIN_S (48 * SB_HOUR)
+/* An invitation was taken up when the invitee joined within this long. */
+#define JOINED_WITHIN_S SB_DAY
+
+gboolean
+sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (event != NULL, FALSE);
+
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_INSERT_CHAT_EVENT,
+    "INSERT OR IGNORE INTO chat_events (protocol, account, room, member, kind, source, time)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, event->protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, event->account, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, event->room, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, event->member != NULL ? event->member : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, event->kind);
+  sqlite3_bind_int (stmt, 6, event->source);
+  sqlite3_bind_int64 (stmt, 7, event->time);
+  return sb_store_step_done (stmt, "cannot save a group chat event", error);
+}
+
+gboolean
+sb_store_foreach_prompt_state (SbStore *store, SbStorePromptStateFunc func, gpointer user_data,
+                               GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_FOREACH_PROMPT_STATE,
+    "SELECT b.protocol, b.account, b.buddy, p.kind, p.snoozed_until, p.muted"
+    " FROM prompt_state p JOIN buddies b ON b.id = p.buddy_id",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  int rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SbBuddyKey key = {
+        .protocol = (char *) sqlite3_column_text (stmt, 0),
+        .account = (char *) sqlite3_column_text (stmt, 1),
+        .buddy = (char *) sqlite3_column_text (stmt, 2),
+      };
+      func (&key, sqlite3_column_int (stmt, 3), sqlite3_column_int64 (stmt, 4),
+            sqlite3_column_int (stmt, 5) != FALSE, user_data);
+    }
+  return sb_store_rows_done (stmt, rc, "cannot load prompt answers", error);
+}
+
+gboolean
+sb_store_set_prompt_state (SbStore *store, gint64 buddy_id, int kind, gint64 snoozed_until,
+                           gboolean muted, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_SET_PROMPT_STATE,
+    "INSERT INTO prompt_state (buddy_id, kind, snoozed_until, muted) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (buddy_id, kind) DO UPDATE SET snoozed_until = ?3, muted = ?4",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int (stmt, 2, kind);
+  sqlite3_bind_int64 (stmt, 3, snoozed_until);
+  sqlite3_bind_int (stmt, 4, muted ? TRUE : FALSE);
+  return sb_store_step_done (stmt, "cannot save a prompt answer", error);
+}
+
+gint64
+sb_store_log_prompt (SbStore *store, gint64 buddy_id, int kind, gint64 shown_at, GError **error)
+{
+  g_return_val_if_fail (store != NULL, 0);
+
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_LOG_PROMPT, "INSERT INTO prompt_log (buddy_id, kind, shown_at) VALUES (?1, ?2, ?3)",
+    error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int (stmt, 2, kind);
+  sqlite3_bind_int64 (stmt, 3, shown_at);
+  if (!sb_store_step_done (stmt, "cannot log a prompt", error))
+    return 0;
+  return sqlite3_last_insert_rowid (store->main.db);
+}
+
+gboolean
+sb_store_answer_prompt (SbStore *store, gint64 prompt_id, int answer, gint64 answered_at,
+                        GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_ANSWER_PROMPT, "UPDATE prompt_log SET answer = ?2, answered_at = ?3 WHERE id = ?1",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, prompt_id);
+  sqlite3_bind_int (stmt, 2, answer);
+  sqlite3_bind_int64 (stmt, 3, answered_at);
+  return sb_store_step_done (stmt, "cannot save a prompt answer", error);
+}
+
+/* Runs a bound statement of @n counts and stores them, as guint, in @counts. */
+static gboolean
+read_counts (sqlite3_stmt *stmt, guint **counts, int n, const char *what, GError **error)
+{
+  gint64 values[3] = { 0 };
+  g_assert (n <= (int) G_N_ELEMENTS (values));
+  if (!sb_store_query_row (stmt, values, n, what, error))
+    return FALSE;
+  for (int i = 0; i < n; i++)
+    *counts[i] = (guint) values[i];
+  return TRUE;
+}
+
+gboolean
+sb_store_count_prompts_since (SbStore *store, gint64 since, int kind, guint *count,
+                              GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (count != NULL, FALSE);
+
+  /* ?2 < 0: every kind. */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_COUNT_PROMPTS,
+    "SELECT count(*) FROM prompt_log WHERE shown_at >= ?1 AND (?2 < 0 OR kind = ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_int (stmt, 2, kind);
+  return read_counts (stmt, (guint *[]){ count }, 1, "cannot count prompts", error);
+}
+
+gboolean
+sb_store_prompt_outcomes (SbStore *store, int kind, guint *shown, guint *acted,
+                          guint *smiled_back, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (shown != NULL && acted != NULL && smiled_back != NULL, FALSE);
+
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  /* Acted: the user (?2) wrote a message (?4) to the buddy within ?5 of the
+   * prompt.  Smiled back: the buddy (?3) wrote a message after that within ?6. */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_PROMPT_OUTCOMES,
+    "SELECT count(*), count(acted),"
+    " sum(acted IS NOT NULL AND EXISTS (SELECT 1 FROM events e WHERE e.buddy_id = l.buddy_id"
+    "   AND e.direction = ?3 AND e.kind = ?4 AND e.time > l.acted AND e.time <= l.acted + ?6))"
+    " FROM (SELECT buddy_id, (SELECT min(time) FROM events e WHERE e.buddy_id = p.buddy_id"
+    "   AND e.direction = ?2 AND e.kind = ?4 AND e.time >= p.shown_at"
+    "   AND e.time <= p.shown_at + ?5) AS acted"
+    "   FROM prompt_log p WHERE p.kind = ?1) l",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, kind);
+  sqlite3_bind_int (stmt, 2, SB_DIRECTION_OUT);
+  sqlite3_bind_int (stmt, 3, SB_DIRECTION_IN);
+  sqlite3_bind_int (stmt, 4, SB_EVENT_MESSAGE);
+  sqlite3_bind_int64 (stmt, 5, ACTED_WITHIN_S);
+  sqlite3_bind_int64 (stmt, 6, SMILED_BACK_WITHIN_S);
+  return read_counts (stmt, (guint *[]){ shown, acted, smiled_back }, 3,
+                      "cannot read prompt outcomes", error);
+}
+
+gboolean
+sb_store_mark_pair (SbStore *store, gint64 buddy_a, gint64 buddy_b, SbPairMark mark, gint64 time,
+                    GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  /* Pairs are stored with the smaller id first, so (a, b) and (b, a) are one. */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_MARK_PAIR,
+    "INSERT OR IGNORE INTO pairs (buddy_a, buddy_b, mark, time)"
+    " VALUES (min (?1, ?2), max (?1, ?2), ?3, ?4)",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_a);
+  sqlite3_bind_int64 (stmt, 2, buddy_b);
+  sqlite3_bind_int (stmt, 3, mark);
+  sqlite3_bind_int64 (stmt, 4, time);
+  return sb_store_step_done (stmt, "cannot save a pair", error);
+}
+
+gboolean
+sb_store_pair_marks (SbStore *store, gint64 buddy_a, gint64 buddy_b, guint *marks, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (marks != NULL, FALSE);
+
+  *marks = 0;
+  /* SQLite has no bitwise-OR aggregate: the rows are OR-ed here. */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_PAIR_MARKS,
+    "SELECT mark FROM pairs WHERE buddy_a = min (?1, ?2) AND buddy_b = max (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_a);
+  sqlite3_bind_int64 (stmt, 2, buddy_b);
+  guint found = 0;
+  int rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    found |= (guint) sqlite3_column_int (stmt, 0);
+  if (!sb_store_rows_done (stmt, rc, "cannot read a pair", error))
+    return FALSE;
+  *marks = found;
+  return TRUE;
+}
+
+/* Runs a bound EXISTS statement into *@exists. */
+static gboolean
+read_exists (sqlite3_stmt *stmt, gboolean *exists, const char *what, GError **error)
+{
+  gint64 value = 0;
+  if (!sb_store_query_row (stmt, &value, 1, what, error))
+    return FALSE;
+  *exists = value != 0;
+  return TRUE;
+}
+
+gboolean
+sb_store_seen_together (SbStore *store, const SbBuddyKey *a, const SbBuddyKey *b, gint64 since,
+                        gboolean *together, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+  g_return_val_if_fail (together != NULL, FALSE);
+
+  /* ?6: SB_CHAT_PRESENT. */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_SEEN_TOGETHER,
+    "SELECT EXISTS (SELECT 1 FROM chat_events x JOIN chat_events y ON y.protocol = x.protocol"
+    "   AND y.account = x.account AND y.room = x.room AND y.kind = ?6"
+    " WHERE x.kind = ?6 AND x.protocol = ?1 AND x.member = ?2 AND y.protocol = ?3"
+    "   AND y.member = ?4 AND x.time >= ?5 AND y.time >= ?5)",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, a->protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, a->buddy, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, b->protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, b->buddy, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, since);
+  sqlite3_bind_int (stmt, 6, SB_CHAT_PRESENT);
+  return read_exists (stmt, together, "cannot look for shared group chats", error);
+}
+
+gboolean
+sb_store_invited_since (SbStore *store, const char *protocol, const char *account,
+                        const char *room, const char *member, gint64 since, gboolean *invited,
+                        GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (protocol != NULL && account != NULL, FALSE);
+  g_return_val_if_fail (room != NULL && member != NULL, FALSE);
+  g_return_val_if_fail (invited != NULL, FALSE);
+
+  /* ?6: SB_CHAT_INVITE_SENT. */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_INVITED_SINCE,
+    "SELECT EXISTS (SELECT 1 FROM chat_events WHERE protocol = ?1 AND account = ?2 AND room = ?3"
+    "   AND member = ?4 AND kind = ?6 AND time >= ?5)",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, account, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, room, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, member, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, since);
+  sqlite3_bind_int (stmt, 6, SB_CHAT_INVITE_SENT);
+  return read_exists (stmt, invited, "cannot look for invitations", error);
+}
+
+gboolean
+sb_store_introduction_outcomes (SbStore *store, guint *introduced, guint *met, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (introduced != NULL && met != NULL, FALSE);
+
+  /* Met: both were seen present (?1) in one room after the introduction (?2). */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_INTRODUCTION_OUTCOMES,
+    "SELECT count(*), sum (EXISTS (SELECT 1 FROM chat_events x JOIN chat_events y"
+    "   ON y.protocol = x.protocol AND y.account = x.account AND y.room = x.room AND y.kind = ?1"
+    "   WHERE x.kind = ?1 AND x.protocol = a.protocol AND x.member = a.buddy"
+    "   AND y.protocol = b.protocol AND y.member = b.buddy AND x.time >= p.time"
+    "   AND y.time >= p.time))"
+    " FROM pairs p JOIN buddies a ON a.id = p.buddy_a JOIN buddies b ON b.id = p.buddy_b"
+    " WHERE p.mark = ?2",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, SB_CHAT_PRESENT);
+  sqlite3_bind_int (stmt, 2, SB_PAIR_INTRODUCED);
+  return read_counts (stmt, (guint *[]){ introduced, met }, 2, "cannot read outcomes", error);
+}
+
+gboolean
+sb_store_invitation_outcomes (SbStore *store, guint *invited, guint *joined, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (invited != NULL && joined != NULL, FALSE);
+
+  /* Joined: the invitee (?2 invitations) was present (?1) in that room within ?3. */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_INVITATION_OUTCOMES,
+    "SELECT count(*), sum (EXISTS (SELECT 1 FROM chat_events j WHERE j.protocol = i.protocol"
+    "   AND j.account = i.account AND j.room = i.room AND j.member = i.member AND j.kind = ?1"
+    "   AND j.time >= i.time AND j.time <= i.time + ?3))"
+    " FROM chat_events i WHERE i.kind = ?2",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, SB_CHAT_PRESENT);
+  sqlite3_bind_int (stmt, 2, SB_CHAT_INVITE_SENT);
+  sqlite3_bind_int64 (stmt, 3, JOINED_WITHIN_S);
+  return read_counts (stmt, (guint *[]){ invited, joined }, 2, "cannot read outcomes", error);
+}
