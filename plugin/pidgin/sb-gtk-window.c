@@ -245,7 +245,7 @@ key_from_row (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col)
 static char *
 display_name (const char *protocol, const char *account, const char *buddy)
 {
-  GSList *buddies = sb_gtk_find_buddies (protocol, account, buddy);
+  GSList *buddies = sb_purple_key_find_buddies (protocol, account, buddy);
   char *name = g_strdup (buddies != NULL ? purple_buddy_get_contact_alias (buddies->data) : buddy);
 
   g_slist_free (buddies);
@@ -396,8 +396,8 @@ add_buddy_cb (const char *protocol, const char *account, const char *buddy,
    * closeness x overdue ratio. */
   if (!win->due_from_planner)
     {
-      GSList *buddies = sb_gtk_find_buddies (protocol, account, buddy);
-      int keep = buddies != NULL ? sb_gtk_keep_in_touch_days (buddies->data) : 0;
+      GSList *buddies = sb_purple_key_find_buddies (protocol, account, buddy);
+      int keep = buddies != NULL ? sb_purple_keep_in_touch_days (buddies->data) : 0;
       double overdue = sb_hint_overdue_ratio (stats, keep, win->now);
 
       g_slist_free (buddies);
@@ -524,7 +524,7 @@ row_activated_cb (GtkTreeView *view, GtkTreePath *path, GtkTreeViewColumn *colum
   key = key_from_row (model, &iter, 0);
   if (key == NULL)
     return;
-  account = sb_gtk_find_account (key->protocol, key->account);
+  account = sb_purple_key_find_account (key->protocol, key->account);
   if (account != NULL)
     {
       conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key->buddy);
@@ -656,7 +656,7 @@ sb_gtk_window_show (SbGtkContext *ctx, PurpleBuddy *buddy)
   if (buddy != NULL)
     {
       g_clear_pointer (&ctx->window->selected, sb_buddy_key_free);
-      ctx->window->selected = sb_gtk_buddy_key (buddy);
+      ctx->window->selected = sb_purple_key_for_buddy (buddy);
     }
   fill (ctx->window);
   gtk_window_present (GTK_WINDOW (ctx->window->window));

@@ -160,28 +160,10 @@ snapshot_find (Snapshot *snap, const SbBuddyKey *key)
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-PurpleAccount *
-sb_purple_find_account (const SbBuddyKey *key)
-{
-  PurpleAccount *found = NULL;
-
-  for (GList *l = purple_accounts_get_all_active (); l != NULL; l = g_list_delete_link (l, l))
-    {
-      g_autoptr (SbBuddyKey) mine = NULL;
-
-      if (found != NULL || g_strcmp0 (purple_account_get_protocol_id (l->data), key->protocol) != 0)
-        continue;
-      mine = sb_purple_key_new (l->data, purple_account_get_username (l->data));
-      if (mine != NULL && g_strcmp0 (mine->account, key->account) == 0)
-        found = l->data;
-    }
-  return found;
-}
-
 char *
 sb_purple_display_name (const SbBuddyKey *key)
 {
-  PurpleAccount *account = sb_purple_find_account (key);
+  PurpleAccount *account = sb_purple_key_find_active_account (key->protocol, key->account);
   PurpleBuddy *buddy = account != NULL ? purple_find_buddy (account, key->buddy) : NULL;
 
   return g_strdup (buddy != NULL ? purple_buddy_get_contact_alias (buddy) : key->buddy);
@@ -198,7 +180,7 @@ open_prompt_free (SbOpenPrompt *open)
 static gboolean
 has_audio (const SbBuddyKey *key)
 {
-  PurpleAccount *account = sb_purple_find_account (key);
+  PurpleAccount *account = sb_purple_key_find_active_account (key->protocol, key->account);
 
   return account != NULL
          && (purple_prpl_get_media_caps (account, key->buddy) & PURPLE_MEDIA_CAPS_AUDIO) != 0;
@@ -335,7 +317,7 @@ sb_purple_planner_list_due (SbPurple *ctx)
 static PurpleConversation *
 open_conversation (const SbBuddyKey *key)
 {
-  PurpleAccount *account = sb_purple_find_account (key);
+  PurpleAccount *account = sb_purple_key_find_active_account (key->protocol, key->account);
   PurpleConversation *conv;
 
   if (account == NULL)
@@ -360,7 +342,7 @@ open_introduction (const SbBuddyKey *to, const SbBuddyKey *other)
 
   if (conv == NULL)
     return;
-  draft = sb_purple_prompts_introduction_draft (to_name, other_name);
+  draft = sb_prompt_introduction_draft (to_name, other_name);
   /* Written into the window for the user to read, not logged, not sent. */
   purple_conversation_write (conv, NULL, draft,
                              PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_NO_LOG, time (NULL));
@@ -371,7 +353,7 @@ open_introduction (const SbBuddyKey *to, const SbBuddyKey *other)
 static void
 invite_chosen (const SbPrompt *prompt, const char *const *chosen)
 {
-  PurpleAccount *account = sb_purple_find_account (prompt->key);
+  PurpleAccount *account = sb_purple_key_find_active_account (prompt->key->protocol, prompt->key->account);
   PurpleConversation *conv;
   PurpleConnection *gc;
 

@@ -58,9 +58,6 @@ struct _SbPurplePlanner
 
 /* sb-purple-planner.c */
 
-/* The account of @key among the enabled accounts, NULL when none. */
-PurpleAccount *sb_purple_find_account (const SbBuddyKey *key);
-
 /* The name to show for @key: the buddy-list alias, else the name.  Caller
  * frees. */
 char *sb_purple_display_name (const SbBuddyKey *key);
@@ -88,13 +85,9 @@ void sb_purple_prompts_show (SbPurple *ctx, SbOpenPrompt *open);
  * closes its fallback dialog. */
 void sb_purple_prompts_withdraw (SbPurple *ctx, SbOpenPrompt *open);
 
-/* The translated line describing @prompt in the due list (HTML, escaped).
- * Caller frees. */
+/* The translated line describing @prompt in the due list (HTML, escaped:
+ * sb_prompt_wording_markup()).  Caller frees. */
 char *sb_purple_prompts_describe (const SbPrompt *prompt, gint64 now);
-
-/* The drafted introduction of @other, for a conversation with @to: a
- * translated line the user may copy; never sent.  Caller frees. */
-char *sb_purple_prompts_introduction_draft (const char *to, const char *other);
 
 /* sb-purple-import.c */
 

@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include <smileback/sb-ipc.h>
+#include <smileback-purple/sb-ipc.h>
 #include <smileback/smileback.h>
 
 #include "sb-test-purple.h"

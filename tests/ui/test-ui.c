@@ -36,7 +36,7 @@
 #include "sb-test-prosody.h"
 #include "sb-test-purple.h"
 #include "smileback/smileback.h"
-#include "smileback/sb-ipc.h"
+#include "smileback-purple/sb-ipc.h"
 
 /* Generous: they bound a hung test, they do not measure anything. */
 #define START_TIMEOUT_MS 90000
