@@ -45,6 +45,10 @@ PurpleAccount *sb_purple_key_find_active_account (const char *protocol, const ch
  * the buddies are borrowed. */
 GSList *sb_purple_key_find_buddies (const char *protocol, const char *account, const char *buddy);
 
+/* TRUE when the protocol of @key's enabled account reports audio for its
+ * buddy: a call prompt then offers "Call". */
+gboolean sb_purple_key_has_audio (const SbBuddyKey *key);
+
 /* The keep-in-touch setting (SB_NODE_KEEP_IN_TOUCH_DAYS, sb-ipc.h) that
  * applies to @node: the buddy's own, else its contact's, else its group's;
  * 0 when none. */

@@ -381,17 +381,6 @@ add_invitees (SbGtkPrompt *view, PidginMiniDialog *dialog)
     }
 }
 
-/* TRUE when the protocol reports audio for @key's buddy: a call prompt then
- * offers "Call" rather than "Plan a call". */
-static gboolean
-has_audio (const SbBuddyKey *key)
-{
-  PurpleAccount *account = sb_purple_key_find_account (key->protocol, key->account);
-
-  return account != NULL
-         && (purple_prpl_get_media_caps (account, key->buddy) & PURPLE_MEDIA_CAPS_AUDIO) != 0;
-}
-
 /* The core's words for @view's prompt, with the names of the buddy list. */
 static SbPromptWording *
 word_prompt (SbGtkPrompt *view)
@@ -449,7 +438,7 @@ build_dialog (SbGtkPrompt *view)
   g_autoptr (SbPromptWording) words = NULL;
   PidginMiniDialog *dialog;
 
-  view->audio = view->prompt->kind == SB_PROMPT_CALL && has_audio (view->prompt->key);
+  view->audio = view->prompt->kind == SB_PROMPT_CALL && sb_purple_key_has_audio (view->prompt->key);
   words = word_prompt (view);
   if (words == NULL)
     return NULL;

@@ -44,7 +44,7 @@ ui_shows (SbPurple *ctx)
 {
   PurplePlugin *gtk = purple_plugins_find_with_id (SB_GTK_PLUGIN_ID);
 
-  return ctx->importer->offered_by_ui || ctx->planner->ui_shows
+  return ctx->importer->offered_by_ui || ctx->prompts->ui_shows
          || (gtk != NULL && purple_plugin_is_loaded (gtk));
 }
 

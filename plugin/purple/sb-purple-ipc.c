@@ -173,6 +173,7 @@ sb_purple_ipc_shutdown (SbPurple *ctx)
 void
 sb_purple_ipc_emit_changed (SbPurple *ctx, const SbBuddyKey *key)
 {
+  g_return_if_fail (ctx != NULL && key != NULL);
   purple_signal_emit (ctx->plugin, SB_SIGNAL_BUDDY_CHANGED, key->protocol, key->account,
                       key->buddy);
 }

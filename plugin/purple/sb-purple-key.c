@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include <prpl.h>
+
 char *
 sb_purple_key_account_name (PurpleAccount *account)
 {
@@ -116,6 +118,17 @@ sb_purple_key_find_buddies (const char *protocol, const char *account, const cha
   g_return_val_if_fail (buddy != NULL, NULL);
   found = sb_purple_key_find_account (protocol, account);
   return found != NULL ? purple_find_buddies (found, buddy) : NULL;
+}
+
+gboolean
+sb_purple_key_has_audio (const SbBuddyKey *key)
+{
+  PurpleAccount *account;
+
+  g_return_val_if_fail (key != NULL, FALSE);
+  account = sb_purple_key_find_active_account (key->protocol, key->account);
+  return account != NULL
+         && (purple_prpl_get_media_caps (account, key->buddy) & PURPLE_MEDIA_CAPS_AUDIO) != 0;
 }
 
 int

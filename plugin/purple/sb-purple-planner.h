@@ -45,7 +45,7 @@ typedef struct
   gboolean audio;    /* a call prompt: the protocol reports audio for the buddy */
 } SbOpenPrompt;
 
-struct _SbPurplePlanner
+struct _SbPurplePrompts
 {
   SbPlanner *planner;
   GHashTable *open;   /* gint64 * id -> SbOpenPrompt * */
@@ -58,9 +58,22 @@ struct _SbPurplePlanner
 
 /* sb-purple-planner.c */
 
+/* Plans now, every manner applied (the timer's run, "smileback-plan-now"). */
+void sb_purple_planner_plan_now (SbPurple *ctx);
+
+/* Frees @open and its prompt (the open table's value destroy). */
+void sb_purple_open_prompt_free (SbOpenPrompt *open);
+
 /* The name to show for @key: the buddy-list alias, else the name.  Caller
  * frees. */
 char *sb_purple_display_name (const SbBuddyKey *key);
+
+/* sb-purple-answers.c */
+
+/* Registers and unregisters the IPC calls of prompts (answer, due list, "they
+ * know each other", outcomes, plan now). */
+void sb_purple_answers_init (SbPurple *ctx);
+void sb_purple_answers_shutdown (SbPurple *ctx);
 
 /* The user's answer to the open prompt @id: records it and does what it
  * implies (opens conversations, invites exactly @chosen, starts a call when
@@ -78,7 +91,7 @@ GPtrArray *sb_purple_planner_list_due (SbPurple *ctx);
 
 /* Shows @open: emits SB_SIGNAL_PROMPT and, when no UI handler returns TRUE,
  * asks with purple_request_action() (purple_request_fields() for an
- * invitation's check boxes).  @open stays in ctx->planner->open. */
+ * invitation's check boxes).  @open stays in ctx->prompts->open. */
 void sb_purple_prompts_show (SbPurple *ctx, SbOpenPrompt *open);
 
 /* Removes @open from the user's sight: emits SB_SIGNAL_PROMPT_WITHDRAWN and

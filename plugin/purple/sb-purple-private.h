@@ -46,7 +46,7 @@ typedef struct
   PurpleCmdId cmd_id;
   GList *pending_forgets; /* open "Forget?" questions: a GPtrArray of keys each */
   /* prompts and log import (sb-purple-planner.h) */
-  struct _SbPurplePlanner *planner;
+  struct _SbPurplePrompts *prompts;
   struct _SbPurpleImporter *importer;
   gulong media_hook; /* emission hook on the media manager's "init-media" (calls) */
 } SbPurple;
@@ -126,7 +126,7 @@ void sb_purple_ipc_emit_import_progress (SbPurple *ctx, const SbImportProgress *
 /* The planner and its prompts (sb-purple-planner.c,
  * sb-purple-prompts.c), the log import (sb-purple-import.c), the plugin
  * actions ("Who should I reach out to?", "Import Pidgin logs..."). */
-typedef struct _SbPurplePlanner SbPurplePlanner;
+typedef struct _SbPurplePrompts SbPurplePrompts;
 typedef struct _SbPurpleImporter SbPurpleImporter;
 void sb_purple_planner_init (SbPurple *ctx);
 void sb_purple_planner_shutdown (SbPurple *ctx);

@@ -58,7 +58,7 @@ choice_cb (SbOpenPrompt *open, int index)
     {
       g_autoptr (GError) error = NULL;
 
-      if (!sb_planner_mark_pair (ctx->planner->planner, open->prompt->key, open->prompt->other,
+      if (!sb_planner_mark_pair (ctx->prompts->planner, open->prompt->key, open->prompt->other,
                                  FALSE, sb_purple_now (), &error))
         purple_debug_error ("smileback", "cannot record a pair: %s\n", error->message);
     }
@@ -83,7 +83,10 @@ char *
 sb_purple_prompts_describe (const SbPrompt *prompt, gint64 now)
 {
   SbOpenPrompt open = { .prompt = (SbPrompt *) prompt };
-  g_autoptr (SbPromptWording) words = word_prompt (&open, now);
+  g_autoptr (SbPromptWording) words = NULL;
+
+  g_return_val_if_fail (prompt != NULL, NULL);
+  words = word_prompt (&open, now);
 
   return words != NULL ? sb_prompt_wording_markup (words) : g_strdup ("");
 }
@@ -199,17 +202,20 @@ request_prompt (SbPurple *ctx, SbOpenPrompt *open)
 void
 sb_purple_prompts_show (SbPurple *ctx, SbOpenPrompt *open)
 {
-  gint64 id = open->prompt->id;
+  gint64 id;
   gpointer request;
+
+  g_return_if_fail (ctx != NULL && open != NULL && open->prompt != NULL);
+  id = open->prompt->id;
 
   if (GPOINTER_TO_INT (purple_signal_emit_return_1 (ctx->plugin, SB_SIGNAL_PROMPT, open->prompt)))
     {
-      ctx->planner->ui_shows = TRUE;
+      ctx->prompts->ui_shows = TRUE;
       return;
     }
   request = request_prompt (ctx, open);
   /* A UI may answer at once, inside the call: @open is then gone. */
-  open = g_hash_table_lookup (ctx->planner->open, &id);
+  open = g_hash_table_lookup (ctx->prompts->open, &id);
   if (open != NULL)
     open->request = request;
 }
@@ -217,6 +223,7 @@ sb_purple_prompts_show (SbPurple *ctx, SbOpenPrompt *open)
 void
 sb_purple_prompts_withdraw (SbPurple *ctx, SbOpenPrompt *open)
 {
+  g_return_if_fail (ctx != NULL && open != NULL);
   purple_signal_emit (ctx->plugin, SB_SIGNAL_PROMPT_WITHDRAWN, open->prompt);
   if (open->request != NULL)
     purple_request_close (open->prompt->kind == SB_PROMPT_INVITE ? PURPLE_REQUEST_FIELDS

@@ -126,6 +126,7 @@ sb_purple_stats_for_node (SbPurple *ctx, PurpleBlistNode *node, SbStats *out)
 {
   StatsSum sum;
 
+  g_return_val_if_fail (ctx != NULL && out != NULL, FALSE);
   stats_sum_begin (&sum, out);
   if (node != NULL && PURPLE_BLIST_NODE_IS_BUDDY (node))
     stats_sum_add (&sum, buddy_stats (ctx, (PurpleBuddy *) node));
@@ -142,9 +143,11 @@ sb_purple_stats_for_node (SbPurple *ctx, PurpleBlistNode *node, SbStats *out)
 gboolean
 sb_purple_stats_for_name (SbPurple *ctx, PurpleAccount *account, const char *who, SbStats *out)
 {
-  PurpleBuddy *buddy = purple_find_buddy (account, who);
+  PurpleBuddy *buddy;
   StatsSum sum;
 
+  g_return_val_if_fail (ctx != NULL && account != NULL && who != NULL && out != NULL, FALSE);
+  buddy = purple_find_buddy (account, who);
   if (buddy != NULL)
     return sb_purple_stats_for_node (ctx, (PurpleBlistNode *) purple_buddy_get_contact (buddy),
                                      out);
@@ -159,6 +162,7 @@ sb_purple_account_excluded (SbPurple *ctx, PurpleAccount *account)
   g_autofree char *name = NULL;
   char *slash;
 
+  g_return_val_if_fail (ctx != NULL && account != NULL, FALSE);
   if (ctx->excluded == NULL || g_hash_table_size (ctx->excluded) == 0)
     return FALSE;
   name = g_utf8_casefold (purple_account_get_username (account), -1);
