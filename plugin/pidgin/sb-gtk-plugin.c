@@ -1,10 +1,11 @@
 /* sb-gtk-plugin.c: gtk-smileback, the Pidgin face of Smile Back.
  *
  * The plugin's entry points (info, load, unload, actions) and the small
- * helpers the other files share: the buddy key the core plugin uses, buddy and
- * account lookups, the keep-in-touch setting.  It depends on core-smileback
- * (loading this plugin loads the core first) and reaches the ledger only
- * through the core plugin's signals and IPC (sb-ipc.h).
+ * helpers the other files share (the clock, the buddy of a contact row); the
+ * buddy keys and lookups are the purple layer's (sb-purple-key.h).  It
+ * depends on core-smileback (loading this plugin loads the core first) and
+ * reaches the ledger only through the core plugin's signals and IPC
+ * (sb-ipc.h).
  */
 #include "sb-gtk-private.h"
 
@@ -137,9 +138,8 @@ init_plugin (PurplePlugin *plugin)
   info.summary = _("Who smiles back? Reciprocity hints beside your buddies.");
   info.description = _("Shows beside each buddy who usually starts your conversations and "
                        "whether messages are waiting for an answer, with the figures in the "
-                       "tooltip, a \"Who smiles back\" window with charts, keep-in-touch "
-                       "settings in the buddy menu, and gentle reminders inside the buddy "
-                       "list.  It never sends a message.  Needs the Smile Back core plugin.");
+                       "tooltip, a \"Who smiles back\" window with charts, and gentle "
+                       "reminders inside the buddy list.  It never sends a message.  Needs the Smile Back core plugin.");
   sb_gtk_prefs_register ();
 }
 

@@ -93,7 +93,7 @@ void sb_gtk_hints_invalidate (SbGtkContext *ctx, PurpleBuddy *buddy);
 /* TRUE when another plugin was seen drawing buddy names. */
 gboolean sb_gtk_hints_other_drawer (SbGtkContext *ctx);
 
-/* sb-gtk-menu.c: the Smile Back entries of the buddy and group menus. */
+/* sb-gtk-menu.c: "Show history" in the buddy menu. */
 void sb_gtk_menu_init (SbGtkContext *ctx);
 void sb_gtk_menu_shutdown (SbGtkContext *ctx);
 
