@@ -4,8 +4,10 @@
  * "Definitions"): the protocol id, the account name and the buddy name
  * normalized with purple_normalize(), the account's resource removed
  * (sb_buddy_key_new()).  Plugins share no code at run time (docs/design.md,
- * "Layers"), so sb-purple-key.c is a small static library linked into each.
- * libpurple only: no ledger, no UI.
+ * "Layers"), so sb-purple-key.c is a small static library linked into each,
+ * with the other lookups both need: accounts, buddies, the name a person
+ * knows a buddy by, the keep-in-touch setting.  libpurple and the core's pure
+ * helpers only: no ledger, no UI.
  */
 #pragma once
 
@@ -14,6 +16,7 @@
 #include <blist.h>
 
 #include "smileback/sb-buddy-key.h"
+#include "smileback/sb-prompt.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +47,18 @@ PurpleAccount *sb_purple_key_find_active_account (const char *protocol, const ch
  * can list a buddy in several groups).  Free the list with g_slist_free();
  * the buddies are borrowed. */
 GSList *sb_purple_key_find_buddies (const char *protocol, const char *account, const char *buddy);
+
+/* The name a person knows the buddy (@protocol, @account, @buddy) by: its
+ * contact alias in the buddy list, else @buddy.  Caller frees. */
+char *sb_purple_buddy_display_name (const char *protocol, const char *account, const char *buddy);
+
+/* The same for @key.  Caller frees. */
+char *sb_purple_key_display_name (const SbBuddyKey *key);
+
+/* The core's words for @prompt (sb_prompt_wording_new()) with the names the
+ * buddy list knows; @audio: a call prompt offers "Call".  NULL for an invalid
+ * kind.  Caller frees. */
+SbPromptWording *sb_purple_prompt_wording (const SbPrompt *prompt, gboolean audio, gint64 now);
 
 /* TRUE when the protocol of @key's enabled account reports audio for its
  * buddy: a call prompt then offers "Call". */

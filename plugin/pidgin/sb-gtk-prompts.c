@@ -68,19 +68,6 @@ static const char *const call_drafts[] = {
   N_("That was a long chat! Shall we have a call sometime this week?"),
 };
 
-/* The name a person knows the buddy of @key by: the contact alias, else the
- * buddy name.  Caller frees. */
-static char *
-key_display_name (const SbBuddyKey *key)
-{
-  GSList *buddies = sb_purple_key_find_buddies (key->protocol, key->account, key->buddy);
-  char *name = g_strdup (buddies != NULL ? purple_buddy_get_contact_alias (buddies->data)
-                                         : key->buddy);
-
-  g_slist_free (buddies);
-  return name;
-}
-
 /* A mini-dialog button's text is markup with a mnemonic: escape a name in it. */
 static char *
 button_text (const char *text)
@@ -371,7 +358,7 @@ add_invitees (SbGtkPrompt *view, PidginMiniDialog *dialog)
   for (guint i = 0; view->prompt->invitees != NULL && i < view->prompt->invitees->len; i++)
     {
       const SbBuddyKey *invitee = view->prompt->invitees->pdata[i];
-      g_autofree char *name = key_display_name (invitee);
+      g_autofree char *name = sb_purple_key_display_name (invitee);
       g_autofree char *label = sb_prompt_invitee_label (name, invitee->buddy);
       GtkWidget *check = gtk_check_button_new_with_label (label);
 
@@ -379,19 +366,6 @@ add_invitees (SbGtkPrompt *view, PidginMiniDialog *dialog)
       gtk_box_pack_start (dialog->contents, check, FALSE, FALSE, 0);
       g_ptr_array_add (view->checks, check);
     }
-}
-
-/* The core's words for @view's prompt, with the names of the buddy list. */
-static SbPromptWording *
-word_prompt (SbGtkPrompt *view)
-{
-  const SbPrompt *prompt = view->prompt;
-  g_autofree char *name = key_display_name (prompt->key);
-  g_autofree char *other = prompt->other != NULL ? key_display_name (prompt->other) : NULL;
-  SbPromptScene scene = { .name = name, .other_name = other, .audio = view->audio,
-                          .now = sb_gtk_now () };
-
-  return sb_prompt_wording_new (prompt, &scene);
 }
 
 static void
@@ -439,7 +413,7 @@ build_dialog (SbGtkPrompt *view)
   PidginMiniDialog *dialog;
 
   view->audio = view->prompt->kind == SB_PROMPT_CALL && sb_purple_key_has_audio (view->prompt->key);
-  words = word_prompt (view);
+  words = sb_purple_prompt_wording (view->prompt, view->audio, sb_gtk_now ());
   if (words == NULL)
     return NULL;
   /* The mini-dialog escapes its title and description: the words go in plain. */

@@ -240,18 +240,6 @@ key_from_row (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col)
   return sb_buddy_key_new (protocol, account, buddy);
 }
 
-/* The name a person knows the buddy by: the buddy list's contact alias, else
- * the buddy's name.  Caller frees. */
-static char *
-display_name (const char *protocol, const char *account, const char *buddy)
-{
-  GSList *buddies = sb_purple_key_find_buddies (protocol, account, buddy);
-  char *name = g_strdup (buddies != NULL ? purple_buddy_get_contact_alias (buddies->data) : buddy);
-
-  g_slist_free (buddies);
-  return name;
-}
-
 static void
 update_chart (SbGtkWindow *win)
 {
@@ -273,7 +261,7 @@ update_chart (SbGtkWindow *win)
   if (!ok)
     win->months = NULL;
 
-  name = display_name (win->selected->protocol, win->selected->account, win->selected->buddy);
+  name = sb_purple_key_display_name (win->selected);
   /* TRANSLATORS: title above the chart, %s is the buddy's name */
   title = g_strdup_printf (_("Conversations per month with %s"), name);
   gtk_label_set_text (GTK_LABEL (win->chart_title), title);
@@ -339,7 +327,7 @@ static void
 add_due_row (SbGtkWindow *win, const char *protocol, const char *account, const char *buddy,
              SbPromptKind kind, gint64 last_contact, gint64 overdue_s, double rank)
 {
-  g_autofree char *name = display_name (protocol, account, buddy);
+  g_autofree char *name = sb_purple_buddy_display_name (protocol, account, buddy);
 
   gtk_list_store_insert_with_values (win->due, NULL, -1, DUE_PROTOCOL, protocol, DUE_ACCOUNT,
                                      account, DUE_BUDDY, buddy, DUE_NAME, name, DUE_WHY,
@@ -379,7 +367,7 @@ add_buddy_cb (const char *protocol, const char *account, const char *buddy,
               const SbStats *stats, gpointer data)
 {
   SbGtkWindow *win = data;
-  g_autofree char *name = display_name (protocol, account, buddy);
+  g_autofree char *name = sb_purple_buddy_display_name (protocol, account, buddy);
   const char *hint = sb_hint_label (sb_hint_classify (stats, win->now));
 
   g_hash_table_add (win->accounts, g_strdup_printf ("%s/%s", protocol, account));

@@ -36,8 +36,8 @@ static void
 open_introduction (const SbBuddyKey *to, const SbBuddyKey *other)
 {
   PurpleConversation *conv = open_conversation (to);
-  g_autofree char *to_name = sb_purple_display_name (to);
-  g_autofree char *other_name = sb_purple_display_name (other);
+  g_autofree char *to_name = sb_purple_key_display_name (to);
+  g_autofree char *other_name = sb_purple_key_display_name (other);
   g_autofree char *draft = NULL;
 
   if (conv == NULL)

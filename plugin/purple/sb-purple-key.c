@@ -120,6 +120,41 @@ sb_purple_key_find_buddies (const char *protocol, const char *account, const cha
   return found != NULL ? purple_find_buddies (found, buddy) : NULL;
 }
 
+char *
+sb_purple_buddy_display_name (const char *protocol, const char *account, const char *buddy)
+{
+  GSList *buddies;
+  char *name;
+
+  g_return_val_if_fail (buddy != NULL, NULL);
+  buddies = sb_purple_key_find_buddies (protocol, account, buddy);
+  name = g_strdup (buddies != NULL ? purple_buddy_get_contact_alias (buddies->data) : buddy);
+  g_slist_free (buddies);
+  return name;
+}
+
+char *
+sb_purple_key_display_name (const SbBuddyKey *key)
+{
+  g_return_val_if_fail (key != NULL, NULL);
+  return sb_purple_buddy_display_name (key->protocol, key->account, key->buddy);
+}
+
+SbPromptWording *
+sb_purple_prompt_wording (const SbPrompt *prompt, gboolean audio, gint64 now)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *other = NULL;
+  SbPromptScene scene = { .audio = audio, .now = now };
+
+  g_return_val_if_fail (prompt != NULL && prompt->key != NULL, NULL);
+  name = sb_purple_key_display_name (prompt->key);
+  other = prompt->other != NULL ? sb_purple_key_display_name (prompt->other) : NULL;
+  scene.name = name;
+  scene.other_name = other;
+  return sb_prompt_wording_new (prompt, &scene);
+}
+
 gboolean
 sb_purple_key_has_audio (const SbBuddyKey *key)
 {

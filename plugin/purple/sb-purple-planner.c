@@ -158,19 +158,6 @@ snapshot_find (Snapshot *snap, const SbBuddyKey *key)
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-char *
-sb_purple_display_name (const SbBuddyKey *key)
-{
-  PurpleAccount *account;
-  PurpleBuddy *buddy;
-
-  g_return_val_if_fail (key != NULL, NULL);
-  account = sb_purple_key_find_active_account (key->protocol, key->account);
-  buddy = account != NULL ? purple_find_buddy (account, key->buddy) : NULL;
-
-  return g_strdup (buddy != NULL ? purple_buddy_get_contact_alias (buddy) : key->buddy);
-}
-
 void
 sb_purple_open_prompt_free (SbOpenPrompt *open)
 {

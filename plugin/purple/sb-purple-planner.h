@@ -64,10 +64,6 @@ void sb_purple_planner_plan_now (SbPurple *ctx);
 /* Frees @open and its prompt (the open table's value destroy). */
 void sb_purple_open_prompt_free (SbOpenPrompt *open);
 
-/* The name to show for @key: the buddy-list alias, else the name.  Caller
- * frees. */
-char *sb_purple_display_name (const SbBuddyKey *key);
-
 /* sb-purple-answers.c */
 
 /* Registers and unregisters the IPC calls of prompts (answer, due list, "they

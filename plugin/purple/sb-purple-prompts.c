@@ -67,27 +67,13 @@ choice_cb (SbOpenPrompt *open, int index)
                             choice->call);
 }
 
-/* The words of @open's prompt, with the names the buddy list knows. */
-static SbPromptWording *
-word_prompt (const SbOpenPrompt *open, gint64 now)
-{
-  const SbPrompt *prompt = open->prompt;
-  g_autofree char *name = sb_purple_display_name (prompt->key);
-  g_autofree char *other = prompt->other != NULL ? sb_purple_display_name (prompt->other) : NULL;
-  SbPromptScene scene = { .name = name, .other_name = other, .audio = open->audio, .now = now };
-
-  return sb_prompt_wording_new (prompt, &scene);
-}
-
 char *
 sb_purple_prompts_describe (const SbPrompt *prompt, gint64 now)
 {
-  SbOpenPrompt open = { .prompt = (SbPrompt *) prompt };
   g_autoptr (SbPromptWording) words = NULL;
 
   g_return_val_if_fail (prompt != NULL, NULL);
-  words = word_prompt (&open, now);
-
+  words = sb_purple_prompt_wording (prompt, FALSE, now);
   return words != NULL ? sb_prompt_wording_markup (words) : g_strdup ("");
 }
 
@@ -137,7 +123,7 @@ request_invitation (SbPurple *ctx, SbOpenPrompt *open, const SbPromptWording *wo
   for (guint i = 0; i < open->prompt->invitees->len; i++)
     {
       const SbBuddyKey *invitee = open->prompt->invitees->pdata[i];
-      g_autofree char *name = sb_purple_display_name (invitee);
+      g_autofree char *name = sb_purple_key_display_name (invitee);
       g_autofree char *label = sb_prompt_invitee_label (name, invitee->buddy);
 
       purple_request_field_group_add_field (group, purple_request_field_bool_new (invitee->buddy,
@@ -182,7 +168,8 @@ request_choices (SbPurple *ctx, SbOpenPrompt *open, const SbPromptWording *words
 static gpointer
 request_prompt (SbPurple *ctx, SbOpenPrompt *open)
 {
-  g_autoptr (SbPromptWording) words = word_prompt (open, sb_purple_now ());
+  g_autoptr (SbPromptWording) words = sb_purple_prompt_wording (open->prompt, open->audio,
+                                                                sb_purple_now ());
   PurpleAccount *account = sb_purple_key_find_active_account (open->prompt->key->protocol,
                                                               open->prompt->key->account);
 

@@ -539,6 +539,15 @@ test_command (void)
   g_assert_cmpuint (stats.all.messages_received, ==, 1);
 }
 
+/* Frees @action and its submenu (purple_menu_action_free() frees neither
+ * the children nor their list). */
+static void
+menu_action_free (PurpleMenuAction *action)
+{
+  g_list_free_full (g_steal_pointer (&action->children), (GDestroyNotify) menu_action_free);
+  purple_menu_action_free (action);
+}
+
 /* The action labelled @label in @node's extended menu, run. */
 static void
 run_menu_action (PurpleBlistNode *node, const char *label)
@@ -556,7 +565,7 @@ run_menu_action (PurpleBlistNode *node, const char *label)
           ran = TRUE;
         }
       if (action != NULL)
-        purple_menu_action_free (action);
+        menu_action_free (action);
     }
   g_list_free (menu);
   g_assert_true (ran);
@@ -626,7 +635,7 @@ run_submenu_action (PurpleBlistNode *node, const char *label, const char *child)
                 ran = TRUE;
               }
           }
-      purple_menu_action_free (action);
+      menu_action_free (action);
     }
   g_list_free (menu);
   g_assert_true (ran);
