@@ -41,6 +41,12 @@
  */
 #pragma once
 
+/* The Pidgin plugin reaches history only through core-smileback's IPC
+ * (docs/design.md, "Layers"): its target defines SB_PIDGIN_LAYER. */
+#ifdef SB_PIDGIN_LAYER
+#error "sb-import.h is the log importer, which lives in core-smileback: gtk-smileback uses smileback-purple/sb-ipc.h"
+#endif
+
 #include <glib.h>
 #include <gio/gio.h>
 #include "sb-ledger.h"

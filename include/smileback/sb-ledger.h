@@ -18,6 +18,12 @@
  */
 #pragma once
 
+/* The Pidgin plugin reaches history only through core-smileback's IPC
+ * (docs/design.md, "Layers"): its target defines SB_PIDGIN_LAYER. */
+#ifdef SB_PIDGIN_LAYER
+#error "sb-ledger.h is the ledger, which lives in core-smileback: gtk-smileback uses smileback-purple/sb-ipc.h"
+#endif
+
 #include <glib.h>
 #include "sb-buddy-key.h"
 #include "sb-chat.h"

@@ -27,50 +27,11 @@
 
 #include <glib.h>
 #include "sb-buddy-key.h"
+#include "sb-prompt.h"
 #include "sb-stats.h"
 #include "sb-store.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  SB_PROMPT_REACH_OUT = 0,
-  SB_PROMPT_REPLY_NUDGE = 1,
-  SB_PROMPT_FOLLOW_UP = 2,
-  SB_PROMPT_CALL = 3,
-  SB_PROMPT_INTRODUCE = 4,
-  SB_PROMPT_INVITE = 5,
-  SB_PROMPT_KIND_LAST
-} SbPromptKind;
-
-typedef enum
-{
-  SB_ANSWER_NONE = 0,
-  SB_ANSWER_DONE = 1,          /* the primary action ("Say hi") */
-  SB_ANSWER_LATER = 2,         /* snoozed (until the time given) */
-  SB_ANSWER_MUTE = 3,          /* "Not for NAME": no more prompts of this kind */
-  SB_ANSWER_DISMISSED = 4,     /* closed without an answer */
-} SbPromptAnswer;
-
-/* One prompt the planner chose.  Owned by the caller: sb_prompt_free(). */
-typedef struct
-{
-  gint64 id;             /* its row in the prompt log once shown, else 0 */
-  SbPromptKind kind;
-  SbBuddyKey *key;
-  double score;          /* higher first */
-  gboolean online;       /* the buddy was online when planned */
-  gint64 since;          /* last contact (reach out), the buddy's unanswered start (nudge),
-                            the user's unanswered start (follow-up) */
-  gint64 due_s;          /* reach out: the due interval used; else the wait that triggered it */
-  SbBuddyKey *other;     /* introduce: the second friend; else NULL */
-  char *room;            /* invite: the normalized room; else NULL */
-  GPtrArray *invitees;   /* invite: SbBuddyKey * to suggest, best first; else NULL */
-} SbPrompt;
-
-SbPrompt *sb_prompt_copy (const SbPrompt *prompt);
-void sb_prompt_free (SbPrompt *prompt);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbPrompt, sb_prompt_free)
 
 /* The user's preferences; sb_planner_prefs_init() gives the documented defaults. */
 typedef struct
@@ -208,16 +169,8 @@ gboolean sb_planner_introduction_outcomes (SbPlanner *planner, guint *introduced
 gboolean sb_planner_invitation_outcomes (SbPlanner *planner, guint *invited, guint *joined,
                                          GError **error);
 
-/* How prompts worked out, from the prompt log and the recorded history:
- * shown, acted on (the user wrote to the buddy within an hour), smiled back
- * (that conversation was answered). */
-typedef struct
-{
-  guint shown;
-  guint acted;
-  guint smiled_back;
-} SbPromptOutcomes;
-
+/* How prompts of @kind worked out (SbPromptOutcomes), from the prompt log and
+ * the recorded history. */
 gboolean sb_planner_outcomes (SbPlanner *planner, SbPromptKind kind, SbPromptOutcomes *out,
                               GError **error);
 

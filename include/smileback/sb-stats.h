@@ -77,4 +77,27 @@ double sb_stats_initiation_share (const SbCounts *counts);
 double sb_stats_smile_back_rate (const SbCounts *counts);
 double sb_stats_reply_rate (const SbCounts *counts);
 
+/* Conversations of one calendar month, by who started them and whether the
+ * other side answered (the "Who smiles back" window's chart). */
+typedef struct
+{
+  int year;
+  int month; /* 1..12 */
+  guint started_by_you;
+  guint started_by_them;
+  guint answered_by_them; /* of the user's starts */
+  guint answered_by_you;  /* of the buddy's starts */
+} SbMonthCounts;
+
+/* The start (UTC seconds) of the first of the @months calendar months that
+ * end with the month of @now, in @tz (NULL: local time).  @months >= 1. */
+gint64 sb_stats_months_start (gint64 now, GTimeZone *tz, int months);
+
+/* @episodes counted per month of their start, over the @months months ending
+ * with the month of @now in @tz (NULL: local time): a GArray of @months
+ * SbMonthCounts, oldest first, every month present.  Episodes outside those
+ * months are left out.  Caller unrefs. */
+GArray *sb_stats_count_months (const SbEpisode *episodes, guint n_episodes, gint64 now,
+                               GTimeZone *tz, int months);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "sb-ledger.h"
 #include "sb-params.h"
 #include "sb-planner.h"
+#include "sb-prompt.h"
 #include "sb-room.h"
 #include "sb-stats.h"
 #include "sb-store.h"

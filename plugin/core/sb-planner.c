@@ -28,36 +28,6 @@ struct _SbPlanner
   GHashTable *open;   /* state keys of prompts shown and not answered */
 };
 
-SbPrompt *
-sb_prompt_copy (const SbPrompt *prompt)
-{
-  SbPrompt *copy = g_new (SbPrompt, 1);
-  *copy = *prompt;
-  copy->key = sb_buddy_key_copy (prompt->key);
-  copy->other = prompt->other != NULL ? sb_buddy_key_copy (prompt->other) : NULL;
-  copy->room = g_strdup (prompt->room);
-  copy->invitees = NULL;
-  if (prompt->invitees != NULL)
-    {
-      copy->invitees = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_buddy_key_free);
-      for (guint i = 0; i < prompt->invitees->len; i++)
-        g_ptr_array_add (copy->invitees, sb_buddy_key_copy (g_ptr_array_index (prompt->invitees, i)));
-    }
-  return copy;
-}
-
-void
-sb_prompt_free (SbPrompt *prompt)
-{
-  if (prompt == NULL)
-    return;
-  sb_buddy_key_free (prompt->key);
-  sb_buddy_key_free (prompt->other);
-  g_free (prompt->room);
-  g_clear_pointer (&prompt->invitees, g_ptr_array_unref);
-  g_free (prompt);
-}
-
 void
 sb_planner_prefs_init (SbPlannerPrefs *prefs)
 {

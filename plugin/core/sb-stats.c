@@ -203,3 +203,73 @@ sb_stats_reply_rate (const SbCounts *counts)
 {
   return ratio (counts->answered_by_you, counts->started_by_them);
 }
+
+/* ---- per month ---------------------------------------------------------------- */
+
+/* Month index (year * 12 + month - 1) of @time in @tz. */
+static int
+month_index (gint64 time, GTimeZone *tz)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (time);
+  g_autoptr (GDateTime) there = g_date_time_to_timezone (dt, tz);
+
+  return g_date_time_get_year (there) * 12 + g_date_time_get_month (there) - 1;
+}
+
+gint64
+sb_stats_months_start (gint64 now, GTimeZone *tz, int months)
+{
+  g_autoptr (GTimeZone) zone = tz != NULL ? g_time_zone_ref (tz) : g_time_zone_new_local ();
+  int first = month_index (now, zone) - (MAX (months, 1) - 1);
+  g_autoptr (GDateTime) start = g_date_time_new (zone, first / 12, first % 12 + 1, 1, 0, 0, 0);
+
+  return start != NULL ? g_date_time_to_unix (start) : 0;
+}
+
+/* Adds @episode to the counts of its month. */
+static void
+count_episode (SbMonthCounts *month, const SbEpisode *episode)
+{
+  gboolean answered = sb_episode_is_answered (episode);
+
+  if (episode->initiator == SB_DIRECTION_OUT)
+    {
+      month->started_by_you++;
+      month->answered_by_them += answered ? 1 : 0;
+    }
+  else
+    {
+      month->started_by_them++;
+      month->answered_by_you += answered ? 1 : 0;
+    }
+}
+
+GArray *
+sb_stats_count_months (const SbEpisode *episodes, guint n_episodes, gint64 now, GTimeZone *tz,
+                       int months)
+{
+  g_autoptr (GTimeZone) zone = tz != NULL ? g_time_zone_ref (tz) : g_time_zone_new_local ();
+  GArray *out;
+  int first;
+
+  g_return_val_if_fail (months >= 1, NULL);
+  g_return_val_if_fail (episodes != NULL || n_episodes == 0, NULL);
+  first = month_index (now, zone) - (months - 1);
+  out = g_array_sized_new (FALSE, TRUE, sizeof (SbMonthCounts), months);
+  g_array_set_size (out, months);
+  for (int i = 0; i < months; i++)
+    {
+      SbMonthCounts *month = &g_array_index (out, SbMonthCounts, i);
+
+      month->year = (first + i) / 12;
+      month->month = (first + i) % 12 + 1;
+    }
+  for (guint i = 0; i < n_episodes; i++)
+    {
+      int slot = month_index (episodes[i].start, zone) - first;
+
+      if (slot >= 0 && slot < months)
+        count_episode (&g_array_index (out, SbMonthCounts, slot), &episodes[i]);
+    }
+  return out;
+}

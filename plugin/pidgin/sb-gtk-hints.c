@@ -199,7 +199,7 @@ static void
 buddy_changed_cb (const char *protocol, const char *account, const char *buddy,
                   SbGtkContext *ctx)
 {
-  GSList *buddies = sb_gtk_find_buddies (protocol, account, buddy);
+  GSList *buddies = sb_purple_key_find_buddies (protocol, account, buddy);
 
   for (GSList *l = buddies; l != NULL; l = l->next)
     sb_gtk_hints_invalidate (ctx, l->data);

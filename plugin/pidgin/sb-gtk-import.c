@@ -155,7 +155,7 @@ offer_cb (SbGtkContext *ctx)
 
 /* "N messages in M conversations, from F files". Caller frees. */
 static char *
-describe_result (const SbImportProgress *progress)
+describe_result (const SbIpcImportProgress *progress)
 {
   /* TRANSLATORS: first part of the import's result, %u is a count */
   g_autofree char *messages = g_strdup_printf (ngettext ("%u message", "%u messages",
@@ -182,7 +182,7 @@ close_cb (PidginMiniDialog *dialog, GtkButton *button, gpointer data)
 }
 
 static void
-show_summary (SbGtkContext *ctx, const SbImportProgress *progress)
+show_summary (SbGtkContext *ctx, const SbIpcImportProgress *progress)
 {
   g_autofree char *text = describe_result (progress);
   PidginMiniDialog *dialog;
@@ -196,7 +196,7 @@ show_summary (SbGtkContext *ctx, const SbImportProgress *progress)
 }
 
 static void
-progress_cb (const SbImportProgress *progress, gboolean finished, SbGtkContext *ctx)
+progress_cb (const SbIpcImportProgress *progress, gboolean finished, SbGtkContext *ctx)
 {
   SbGtkImport *import = ctx->import;
 

@@ -1,10 +1,11 @@
 /* sb-gtk-plugin.c: gtk-smileback, the Pidgin face of Smile Back.
  *
  * The plugin's entry points (info, load, unload, actions) and the small
- * helpers the other files share: the buddy key the core plugin uses, buddy and
- * account lookups, the keep-in-touch setting.  It depends on core-smileback
- * (loading this plugin loads the core first) and reaches the ledger only
- * through the core plugin's signals and IPC (sb-ipc.h).
+ * helpers the other files share (the clock, the buddy of a contact row); the
+ * buddy keys and lookups are the purple layer's (sb-purple-key.h).  It
+ * depends on core-smileback (loading this plugin loads the core first) and
+ * reaches the ledger only through the core plugin's signals and IPC
+ * (sb-ipc.h).
  */
 #include "sb-gtk-private.h"
 
@@ -34,28 +35,6 @@ sb_gtk_now (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-/* The normalized account name without its resource, as the core keys it
- * (the rule of sb_buddy_key_new()).  Caller frees. */
-static char *
-account_key (PurpleAccount *account)
-{
-  const char *normalized = purple_normalize (account, purple_account_get_username (account));
-  const char *slash = strchr (normalized, '/');
-
-  /* purple_normalize() returns a static buffer: copy before anything else. */
-  return slash != NULL ? g_strndup (normalized, slash - normalized) : g_strdup (normalized);
-}
-
-SbBuddyKey *
-sb_gtk_buddy_key (PurpleBuddy *buddy)
-{
-  PurpleAccount *account = purple_buddy_get_account (buddy);
-  g_autofree char *account_name = account_key (account);
-  g_autofree char *buddy_name = g_strdup (purple_normalize (account, purple_buddy_get_name (buddy)));
-
-  return sb_buddy_key_new (purple_account_get_protocol_id (account), account_name, buddy_name);
-}
-
 PurpleBuddy *
 sb_gtk_node_buddy (PurpleBlistNode *node)
 {
@@ -66,45 +45,6 @@ sb_gtk_node_buddy (PurpleBlistNode *node)
   if (PURPLE_BLIST_NODE_IS_CONTACT (node))
     return purple_contact_get_priority_buddy ((PurpleContact *) node);
   return NULL;
-}
-
-PurpleAccount *
-sb_gtk_find_account (const char *protocol, const char *account)
-{
-  for (GList *l = purple_accounts_get_all (); l != NULL; l = l->next)
-    {
-      PurpleAccount *candidate = l->data;
-      g_autofree char *name = NULL;
-
-      if (g_strcmp0 (purple_account_get_protocol_id (candidate), protocol) != 0)
-        continue;
-      name = account_key (candidate);
-      if (g_strcmp0 (name, account) == 0)
-        return candidate;
-    }
-  return NULL;
-}
-
-GSList *
-sb_gtk_find_buddies (const char *protocol, const char *account, const char *buddy)
-{
-  PurpleAccount *found = sb_gtk_find_account (protocol, account);
-
-  return found != NULL ? purple_find_buddies (found, buddy) : NULL;
-}
-
-int
-sb_gtk_keep_in_touch_days (PurpleBlistNode *node)
-{
-  /* The most specific setting wins: buddy, then contact, then group. */
-  for (; node != NULL; node = purple_blist_node_get_parent (node))
-    {
-      int days = purple_blist_node_get_int (node, SB_NODE_KEEP_IN_TOUCH_DAYS);
-
-      if (days != 0)
-        return days;
-    }
-  return 0;
 }
 
 static void
@@ -198,9 +138,8 @@ init_plugin (PurplePlugin *plugin)
   info.summary = _("Who smiles back? Reciprocity hints beside your buddies.");
   info.description = _("Shows beside each buddy who usually starts your conversations and "
                        "whether messages are waiting for an answer, with the figures in the "
-                       "tooltip, a \"Who smiles back\" window with charts, keep-in-touch "
-                       "settings in the buddy menu, and gentle reminders inside the buddy "
-                       "list.  It never sends a message.  Needs the Smile Back core plugin.");
+                       "tooltip, a \"Who smiles back\" window with charts, and gentle "
+                       "reminders inside the buddy list.  It never sends a message.  Needs the Smile Back core plugin.");
   sb_gtk_prefs_register ();
 }
 

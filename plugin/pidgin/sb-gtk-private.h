@@ -8,8 +8,10 @@
  * calls them in reverse order.
  *
  * The plugin reaches the ledger only through what core-smileback publishes
- * (sb-ipc.h).  It links the core's pure helpers (sb-hint.h for the window's
- * words, sb-buddy-key.h), never the ledger or the store.
+ * (smileback-purple/sb-ipc.h).  It links the core's pure helpers (sb-hint.h
+ * for the window's words, sb-prompt.h for the prompts', sb-buddy-key.h) and
+ * the buddy-key rule (smileback-purple/sb-purple-key.h), never the ledger or
+ * the store: their headers do not compile here (docs/design.md, "Layers").
  */
 #pragma once
 
@@ -22,7 +24,9 @@
 
 #include "smileback/sb-buddy-key.h"
 #include "smileback/sb-hint.h"
-#include "smileback/sb-ipc.h"
+#include "smileback/sb-prompt.h"
+#include "smileback-purple/sb-ipc.h"
+#include "smileback-purple/sb-purple-key.h"
 
 G_BEGIN_DECLS
 
@@ -74,26 +78,9 @@ typedef struct
 /* The current time in UTC seconds. */
 gint64 sb_gtk_now (void);
 
-/* The key the core plugin files @buddy's history under (sb-buddy-key.h):
- * protocol id, account and buddy names normalized, the account's resource
- * removed.  NULL when a part is empty.  Caller frees (sb_buddy_key_free). */
-SbBuddyKey *sb_gtk_buddy_key (PurpleBuddy *buddy);
-
 /* The buddy a contact row stands for: @node itself for a buddy, the priority
  * buddy for a contact, NULL for anything else.  Borrowed. */
 PurpleBuddy *sb_gtk_node_buddy (PurpleBlistNode *node);
-
-/* The account whose normalized name (without resource) is @account on
- * @protocol, NULL when none.  Borrowed. */
-PurpleAccount *sb_gtk_find_account (const char *protocol, const char *account);
-
-/* Every buddy-list buddy of the key (one account can list a buddy in several
- * groups).  Free the list with g_slist_free(); the buddies are borrowed. */
-GSList *sb_gtk_find_buddies (const char *protocol, const char *account, const char *buddy);
-
-/* The keep-in-touch setting that applies to @node (SB_NODE_KEEP_IN_TOUCH_DAYS):
- * the buddy's own, else its contact's, else its group's; 0 when none. */
-int sb_gtk_keep_in_touch_days (PurpleBlistNode *node);
 
 /* sb-gtk-hints.c: the hint beside each buddy and the tooltip. */
 void sb_gtk_hints_init (SbGtkContext *ctx);
@@ -106,7 +93,7 @@ void sb_gtk_hints_invalidate (SbGtkContext *ctx, PurpleBuddy *buddy);
 /* TRUE when another plugin was seen drawing buddy names. */
 gboolean sb_gtk_hints_other_drawer (SbGtkContext *ctx);
 
-/* sb-gtk-menu.c: the Smile Back entries of the buddy and group menus. */
+/* sb-gtk-menu.c: "Show history" in the buddy menu. */
 void sb_gtk_menu_init (SbGtkContext *ctx);
 void sb_gtk_menu_shutdown (SbGtkContext *ctx);
 

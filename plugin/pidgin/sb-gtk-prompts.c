@@ -68,55 +68,6 @@ static const char *const call_drafts[] = {
   N_("That was a long chat! Shall we have a call sometime this week?"),
 };
 
-/* The fields of @prompt this file uses, copied: the core's sb_prompt_copy()
- * lives beside the planner and its store, which this plugin never links
- * (tests/ui/check-layering.sh).  Free with prompt_copy_free(). */
-static SbPrompt *
-prompt_copy (const SbPrompt *prompt)
-{
-  SbPrompt *copy = g_new0 (SbPrompt, 1);
-
-  copy->id = prompt->id;
-  copy->kind = prompt->kind;
-  copy->key = prompt->key != NULL ? sb_buddy_key_copy (prompt->key) : NULL;
-  copy->score = prompt->score;
-  copy->online = prompt->online;
-  copy->since = prompt->since;
-  copy->due_s = prompt->due_s;
-  copy->other = prompt->other != NULL ? sb_buddy_key_copy (prompt->other) : NULL;
-  copy->room = g_strdup (prompt->room);
-  if (prompt->invitees != NULL)
-    {
-      copy->invitees = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_buddy_key_free);
-      for (guint i = 0; i < prompt->invitees->len; i++)
-        g_ptr_array_add (copy->invitees, sb_buddy_key_copy (prompt->invitees->pdata[i]));
-    }
-  return copy;
-}
-
-static void
-prompt_copy_free (SbPrompt *prompt)
-{
-  g_clear_pointer (&prompt->key, sb_buddy_key_free);
-  g_clear_pointer (&prompt->other, sb_buddy_key_free);
-  g_clear_pointer (&prompt->room, g_free);
-  g_clear_pointer (&prompt->invitees, g_ptr_array_unref);
-  g_free (prompt);
-}
-
-/* The name a person knows the buddy of @key by: the contact alias, else the
- * buddy name.  Caller frees. */
-static char *
-key_display_name (const SbBuddyKey *key)
-{
-  GSList *buddies = sb_gtk_find_buddies (key->protocol, key->account, key->buddy);
-  char *name = g_strdup (buddies != NULL ? purple_buddy_get_contact_alias (buddies->data)
-                                         : key->buddy);
-
-  g_slist_free (buddies);
-  return name;
-}
-
 /* A mini-dialog button's text is markup with a mnemonic: escape a name in it. */
 static char *
 button_text (const char *text)
@@ -191,7 +142,7 @@ send_answer (SbGtkPrompt *view, SbPromptAnswer answer, gint64 snooze_until,
 static PurpleConversation *
 present_conversation (const SbBuddyKey *key, const char *const *drafts, gsize n_drafts)
 {
-  PurpleAccount *account = sb_gtk_find_account (key->protocol, key->account);
+  PurpleAccount *account = sb_purple_key_find_account (key->protocol, key->account);
   PurpleConversation *conv;
   PidginConversation *gtkconv;
 
@@ -278,7 +229,7 @@ dismiss_cb (PidginMiniDialog *dialog, GtkButton *button, gpointer data)
 static PurpleBlistNode *
 key_node (const SbBuddyKey *key)
 {
-  GSList *buddies = sb_gtk_find_buddies (key->protocol, key->account, key->buddy);
+  GSList *buddies = sb_purple_key_find_buddies (key->protocol, key->account, key->buddy);
   PurpleBlistNode *node = buddies != NULL ? buddies->data : NULL;
 
   g_slist_free (buddies);
@@ -342,34 +293,24 @@ static void show_dialog (SbGtkPrompt *view, GtkWidget *dialog);
 static void
 later_cb (PidginMiniDialog *dialog, GtkButton *button, gpointer data)
 {
+  static const SbPromptButton choices[] = { SB_PROMPT_BUTTON_TOMORROW, SB_PROMPT_BUTTON_NEXT_WEEK };
   SbGtkPrompt *view = data;
   PidginMiniDialog *when;
   g_autofree char *what = NULL;
-  static const struct
-  {
-    const char *label;
-    int days;
-  } choices[] = {
-    /* TRANSLATORS: snooze a Smile Back reminder */
-    { N_("Tomorrow"), 1 },
-    /* TRANSLATORS: snooze a Smile Back reminder */
-    { N_("Next week"), 7 },
-  };
 
   /* The question snoozed, as a reminder of what it was. */
   g_object_get (dialog, "title", &what, NULL);
-  /* TRANSLATORS: title after "Later" on a prompt; the buttons say when */
-  when = pidgin_mini_dialog_new (_("Remind me again\342\200\246"), what,
-                                 PIDGIN_STOCK_DIALOG_INFO);
+  when = pidgin_mini_dialog_new (sb_prompt_snooze_title (), what, PIDGIN_STOCK_DIALOG_INFO);
   for (gsize i = 0; i < G_N_ELEMENTS (choices); i++)
     {
+      const char *label = sb_prompt_button_label (choices[i]);
       GtkWidget *choice;
 
-      pidgin_mini_dialog_add_button (when, _(choices[i].label), snooze_cb, view);
-      choice = find_button (GTK_WIDGET (when), _(choices[i].label));
+      pidgin_mini_dialog_add_button (when, label, snooze_cb, view);
+      choice = find_button (GTK_WIDGET (when), label);
       if (choice != NULL)
         g_object_set_data (G_OBJECT (choice), "smileback-days",
-                           GINT_TO_POINTER (choices[i].days));
+                           GINT_TO_POINTER (sb_prompt_button_snooze_days (choices[i])));
     }
   /* This dialog is destroyed right after this callback; the new one takes
    * the prompt over. */
@@ -381,7 +322,7 @@ later_cb (PidginMiniDialog *dialog, GtkButton *button, gpointer data)
 static void
 prompt_free (SbGtkPrompt *view)
 {
-  g_clear_pointer (&view->prompt, prompt_copy_free);
+  g_clear_pointer (&view->prompt, sb_prompt_free);
   g_clear_pointer (&view->checks, g_ptr_array_unref);
   g_free (view);
 }
@@ -417,11 +358,8 @@ add_invitees (SbGtkPrompt *view, PidginMiniDialog *dialog)
   for (guint i = 0; view->prompt->invitees != NULL && i < view->prompt->invitees->len; i++)
     {
       const SbBuddyKey *invitee = view->prompt->invitees->pdata[i];
-      g_autofree char *name = key_display_name (invitee);
-      g_autofree char *label = g_strcmp0 (name, invitee->buddy) == 0
-                                 ? g_strdup (name)
-                                 /* TRANSLATORS: an invitation check box: alias (buddy name) */
-                                 : g_strdup_printf (_("%s (%s)"), name, invitee->buddy);
+      g_autofree char *name = sb_purple_key_display_name (invitee);
+      g_autofree char *label = sb_prompt_invitee_label (name, invitee->buddy);
       GtkWidget *check = gtk_check_button_new_with_label (label);
 
       g_signal_connect (check, "toggled", G_CALLBACK (check_toggled_cb), view);
@@ -430,119 +368,66 @@ add_invitees (SbGtkPrompt *view, PidginMiniDialog *dialog)
     }
 }
 
-/* Builds the dialog of @view's prompt.  NULL for a kind this file does not know. */
+static void
+add_introduction_buttons (SbGtkPrompt *view, PidginMiniDialog *dialog,
+                          const SbPromptWording *words)
+{
+  pidgin_mini_dialog_add_button (dialog, words->primary, primary_cb, view);
+  pidgin_mini_dialog_add_button (dialog, sb_prompt_button_label (SB_PROMPT_BUTTON_KNOW_EACH_OTHER),
+                                 know_each_other_cb, view);
+  pidgin_mini_dialog_add_button (dialog, sb_prompt_button_label (SB_PROMPT_BUTTON_LATER),
+                                 later_cb, view);
+}
+
+/* The check boxes, then "Invite", off until a name is ticked, and "Not now". */
+static void
+add_invitation_buttons (SbGtkPrompt *view, PidginMiniDialog *dialog,
+                        const SbPromptWording *words)
+{
+  add_invitees (view, dialog);
+  pidgin_mini_dialog_add_button (dialog, words->primary, invite_cb, view);
+  view->invite_button = find_button (GTK_WIDGET (dialog), words->primary);
+  if (view->invite_button != NULL)
+    gtk_widget_set_sensitive (view->invite_button, FALSE);
+  pidgin_mini_dialog_add_button (dialog, sb_prompt_button_label (SB_PROMPT_BUTTON_NOT_NOW),
+                                 dismiss_cb, view);
+}
+
+/* A prompt about one buddy: its action, "Later" and "Not for NAME". */
+static void
+add_buddy_buttons (SbGtkPrompt *view, PidginMiniDialog *dialog, const SbPromptWording *words)
+{
+  g_autofree char *mute = button_text (words->mute);
+
+  pidgin_mini_dialog_add_button (dialog, words->primary, primary_cb, view);
+  pidgin_mini_dialog_add_button (dialog, sb_prompt_button_label (SB_PROMPT_BUTTON_LATER),
+                                 later_cb, view);
+  pidgin_mini_dialog_add_button (dialog, mute, mute_cb, view);
+}
+
+/* Builds the dialog of @view's prompt.  NULL for a kind the core does not word. */
 static PidginMiniDialog *
 build_dialog (SbGtkPrompt *view)
 {
-  const SbPrompt *prompt = view->prompt;
-  gint64 now = sb_gtk_now ();
-  g_autofree char *name = key_display_name (prompt->key);
-  g_autofree char *ago = sb_hint_format_ago (prompt->since, now);
-  g_autofree char *title = NULL;
-  g_autofree char *description = NULL;
-  g_autofree char *mute = NULL;
-  g_autofree char *not_for = NULL;
-  const char *primary = NULL;
+  g_autoptr (SbPromptWording) words = NULL;
   PidginMiniDialog *dialog;
 
-  switch (prompt->kind)
-    {
-    case SB_PROMPT_REACH_OUT:
-      /* TRANSLATORS: %s is a buddy's name */
-      title = g_strdup_printf (_("Reach out to %s?"), name);
-      /* TRANSLATORS: %s is a time in the past such as "6 weeks ago" */
-      description = g_strdup_printf (_("Your last conversation was %s. A hello just because "
-                                       "can make someone's day."), ago);
-      /* TRANSLATORS: button: opens a conversation window; nothing is sent */
-      primary = _("Say hi");
-      break;
-    case SB_PROMPT_REPLY_NUDGE:
-      /* TRANSLATORS: %s is a buddy's name */
-      title = g_strdup_printf (_("%s is waiting for an answer"), name);
-      /* TRANSLATORS: %s is a time in the past such as "14 hours ago" */
-      description = g_strdup_printf (_("They wrote %s and have not heard back yet."), ago);
-      /* TRANSLATORS: button: opens the conversation window */
-      primary = _("Reply");
-      break;
-    case SB_PROMPT_FOLLOW_UP:
-      /* TRANSLATORS: %s is a buddy's name */
-      title = g_strdup_printf (_("No answer from %s yet"), name);
-      /* TRANSLATORS: %s is a time in the past such as "3 days ago" */
-      description = g_strdup_printf (_("You wrote %s. Maybe it got lost: a friendly "
-                                       "follow-up?"), ago);
-      /* TRANSLATORS: button: opens the conversation window; nothing is sent */
-      primary = _("Follow up");
-      break;
-    case SB_PROMPT_CALL:
-      {
-        PurpleAccount *account = sb_gtk_find_account (prompt->key->protocol,
-                                                      prompt->key->account);
-
-        view->audio = account != NULL
-                      && (purple_prpl_get_media_caps (account, prompt->key->buddy)
-                          & PURPLE_MEDIA_CAPS_AUDIO) != 0;
-        /* TRANSLATORS: %s is a buddy's name */
-        title = g_strdup_printf (_("Take it to a call with %s?"), name);
-        description = g_strdup (_("That was a long conversation. Some things are easier "
-                                  "said out loud."));
-        /* TRANSLATORS: buttons: "Call" starts an audio call; "Plan a call" opens the
-         * conversation to agree on a time */
-        primary = view->audio ? _("Call") : _("Plan a call");
-        break;
-      }
-    case SB_PROMPT_INTRODUCE:
-      {
-        g_autofree char *other = prompt->other != NULL ? key_display_name (prompt->other)
-                                                       : g_strdup ("?");
-
-        /* TRANSLATORS: %s and %s are two buddies' names */
-        title = g_strdup_printf (_("Introduce %s and %s?"), name, other);
-        description = g_strdup (_("Both are close to you and have never met here. They "
-                                  "might enjoy knowing each other."));
-        /* TRANSLATORS: button: opens a conversation with each, with a drafted
-         * introduction; nothing is sent */
-        primary = _("Introduce");
-        break;
-      }
-    case SB_PROMPT_INVITE:
-      /* TRANSLATORS: %s is a group chat's name */
-      title = g_strdup_printf (_("Invite friends to %s?"), prompt->room != NULL ? prompt->room : "");
-      description = g_strdup (_("These friends are online and not in the room. Only the "
-                                "ones you tick are invited."));
-      /* TRANSLATORS: button: invites the ticked friends to the group chat */
-      primary = _("Invite");
-      break;
-    case SB_PROMPT_KIND_LAST:
-    default:
-      return NULL;
-    }
-
-  dialog = pidgin_mini_dialog_new (title, description, PIDGIN_STOCK_DIALOG_INFO);
-  switch (prompt->kind)
+  view->audio = view->prompt->kind == SB_PROMPT_CALL && sb_purple_key_has_audio (view->prompt->key);
+  words = sb_purple_prompt_wording (view->prompt, view->audio, sb_gtk_now ());
+  if (words == NULL)
+    return NULL;
+  /* The mini-dialog escapes its title and description: the words go in plain. */
+  dialog = pidgin_mini_dialog_new (words->title, words->text, PIDGIN_STOCK_DIALOG_INFO);
+  switch (view->prompt->kind)
     {
     case SB_PROMPT_INTRODUCE:
-      pidgin_mini_dialog_add_button (dialog, primary, primary_cb, view);
-      /* TRANSLATORS: button: never suggest introducing these two again */
-      pidgin_mini_dialog_add_button (dialog, _("They know each other"), know_each_other_cb, view);
-      /* TRANSLATORS: button: snooze the prompt (then: tomorrow or next week) */
-      pidgin_mini_dialog_add_button (dialog, _("Later"), later_cb, view);
+      add_introduction_buttons (view, dialog, words);
       break;
     case SB_PROMPT_INVITE:
-      add_invitees (view, dialog);
-      pidgin_mini_dialog_add_button (dialog, primary, invite_cb, view);
-      view->invite_button = find_button (GTK_WIDGET (dialog), primary);
-      if (view->invite_button != NULL)
-        gtk_widget_set_sensitive (view->invite_button, FALSE);
-      /* TRANSLATORS: button: closes the invitation prompt, inviting nobody */
-      pidgin_mini_dialog_add_button (dialog, _("Not now"), dismiss_cb, view);
+      add_invitation_buttons (view, dialog, words);
       break;
     default:
-      pidgin_mini_dialog_add_button (dialog, primary, primary_cb, view);
-      pidgin_mini_dialog_add_button (dialog, _("Later"), later_cb, view);
-      /* TRANSLATORS: button: no more prompts of this kind for this buddy; %s is the name */
-      not_for = g_strdup_printf (_("Not for %s"), name);
-      mute = button_text (not_for);
-      pidgin_mini_dialog_add_button (dialog, mute, mute_cb, view);
+      add_buddy_buttons (view, dialog, words);
       break;
     }
   return dialog;
@@ -556,7 +441,7 @@ show_prompt (SbGtkContext *ctx, const SbPrompt *prompt)
   PidginMiniDialog *dialog;
 
   view->ctx = ctx;
-  view->prompt = prompt_copy (prompt);
+  view->prompt = sb_prompt_copy (prompt);
   dialog = build_dialog (view);
   if (dialog == NULL)
     {
@@ -571,21 +456,15 @@ show_prompt (SbGtkContext *ctx, const SbPrompt *prompt)
 /* ---- signals ---------------------------------------------------------------- */
 
 static gboolean
-known_kind (SbPromptKind kind)
-{
-  return kind >= SB_PROMPT_REACH_OUT && kind < SB_PROMPT_KIND_LAST;
-}
-
-static gboolean
 prompt_cb (const SbPrompt *prompt, SbGtkContext *ctx)
 {
-  if (prompt == NULL || prompt->key == NULL || !known_kind (prompt->kind))
+  if (prompt == NULL || prompt->key == NULL || !sb_prompt_kind_is_valid (prompt->kind))
     return FALSE;
   if (g_hash_table_contains (ctx->prompts, &prompt->id))
     return TRUE; /* already on screen */
   if (!blist_ready ())
     {
-      g_ptr_array_add (ctx->pending_prompts, prompt_copy (prompt));
+      g_ptr_array_add (ctx->pending_prompts, sb_prompt_copy (prompt));
       return TRUE;
     }
   return show_prompt (ctx, prompt);
@@ -625,7 +504,7 @@ blist_created_cb (PurpleBuddyList *blist, SbGtkContext *ctx)
 {
   g_autoptr (GPtrArray) pending = g_steal_pointer (&ctx->pending_prompts);
 
-  ctx->pending_prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) prompt_copy_free);
+  ctx->pending_prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
   for (guint i = 0; i < pending->len; i++)
     show_prompt (ctx, pending->pdata[i]);
   plan_now (ctx);
@@ -636,7 +515,7 @@ sb_gtk_prompts_init (SbGtkContext *ctx)
 {
   ctx->prompts = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                         (GDestroyNotify) prompt_free);
-  ctx->pending_prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) prompt_copy_free);
+  ctx->pending_prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
   purple_signal_connect (ctx->core, SB_SIGNAL_PROMPT, ctx->plugin, PURPLE_CALLBACK (prompt_cb),
                          ctx);
   purple_signal_connect (ctx->core, SB_SIGNAL_PROMPT_WITHDRAWN, ctx->plugin,

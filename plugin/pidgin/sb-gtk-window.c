@@ -240,18 +240,6 @@ key_from_row (GtkTreeModel *model, GtkTreeIter *iter, int protocol_col)
   return sb_buddy_key_new (protocol, account, buddy);
 }
 
-/* The name a person knows the buddy by: the buddy list's contact alias, else
- * the buddy's name.  Caller frees. */
-static char *
-display_name (const char *protocol, const char *account, const char *buddy)
-{
-  GSList *buddies = sb_gtk_find_buddies (protocol, account, buddy);
-  char *name = g_strdup (buddies != NULL ? purple_buddy_get_contact_alias (buddies->data) : buddy);
-
-  g_slist_free (buddies);
-  return name;
-}
-
 static void
 update_chart (SbGtkWindow *win)
 {
@@ -273,7 +261,7 @@ update_chart (SbGtkWindow *win)
   if (!ok)
     win->months = NULL;
 
-  name = display_name (win->selected->protocol, win->selected->account, win->selected->buddy);
+  name = sb_purple_key_display_name (win->selected);
   /* TRANSLATORS: title above the chart, %s is the buddy's name */
   title = g_strdup_printf (_("Conversations per month with %s"), name);
   gtk_label_set_text (GTK_LABEL (win->chart_title), title);
@@ -339,7 +327,7 @@ static void
 add_due_row (SbGtkWindow *win, const char *protocol, const char *account, const char *buddy,
              SbPromptKind kind, gint64 last_contact, gint64 overdue_s, double rank)
 {
-  g_autofree char *name = display_name (protocol, account, buddy);
+  g_autofree char *name = sb_purple_buddy_display_name (protocol, account, buddy);
 
   gtk_list_store_insert_with_values (win->due, NULL, -1, DUE_PROTOCOL, protocol, DUE_ACCOUNT,
                                      account, DUE_BUDDY, buddy, DUE_NAME, name, DUE_WHY,
@@ -379,7 +367,7 @@ add_buddy_cb (const char *protocol, const char *account, const char *buddy,
               const SbStats *stats, gpointer data)
 {
   SbGtkWindow *win = data;
-  g_autofree char *name = display_name (protocol, account, buddy);
+  g_autofree char *name = sb_purple_buddy_display_name (protocol, account, buddy);
   const char *hint = sb_hint_label (sb_hint_classify (stats, win->now));
 
   g_hash_table_add (win->accounts, g_strdup_printf ("%s/%s", protocol, account));
@@ -396,8 +384,8 @@ add_buddy_cb (const char *protocol, const char *account, const char *buddy,
    * closeness x overdue ratio. */
   if (!win->due_from_planner)
     {
-      GSList *buddies = sb_gtk_find_buddies (protocol, account, buddy);
-      int keep = buddies != NULL ? sb_gtk_keep_in_touch_days (buddies->data) : 0;
+      GSList *buddies = sb_purple_key_find_buddies (protocol, account, buddy);
+      int keep = buddies != NULL ? sb_purple_keep_in_touch_days (buddies->data) : 0;
       double overdue = sb_hint_overdue_ratio (stats, keep, win->now);
 
       g_slist_free (buddies);
@@ -524,7 +512,7 @@ row_activated_cb (GtkTreeView *view, GtkTreePath *path, GtkTreeViewColumn *colum
   key = key_from_row (model, &iter, 0);
   if (key == NULL)
     return;
-  account = sb_gtk_find_account (key->protocol, key->account);
+  account = sb_purple_key_find_account (key->protocol, key->account);
   if (account != NULL)
     {
       conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key->buddy);
@@ -656,7 +644,7 @@ sb_gtk_window_show (SbGtkContext *ctx, PurpleBuddy *buddy)
   if (buddy != NULL)
     {
       g_clear_pointer (&ctx->window->selected, sb_buddy_key_free);
-      ctx->window->selected = sb_gtk_buddy_key (buddy);
+      ctx->window->selected = sb_purple_key_for_buddy (buddy);
     }
   fill (ctx->window);
   gtk_window_present (GTK_WINDOW (ctx->window->window));

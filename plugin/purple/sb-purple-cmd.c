@@ -13,11 +13,14 @@
 char *
 sb_purple_cmd_summary (SbPurple *ctx, PurpleAccount *account, const char *who)
 {
-  PurpleBuddy *buddy = purple_find_buddy (account, who);
+  PurpleBuddy *buddy;
   g_autofree char *escaped = NULL;
   g_autofree char *figures = NULL;
   g_auto(GStrv) lines = NULL;
   const char *label;
+
+  g_return_val_if_fail (ctx != NULL && account != NULL && who != NULL, NULL);
+  buddy = purple_find_buddy (account, who);
   gint64 now = sb_purple_now ();
   SbStats stats;
 

@@ -44,7 +44,7 @@ ui_shows (SbPurple *ctx)
 {
   PurplePlugin *gtk = purple_plugins_find_with_id (SB_GTK_PLUGIN_ID);
 
-  return ctx->importer->offered_by_ui || ctx->planner->ui_shows
+  return ctx->importer->offered_by_ui || ctx->prompts->ui_shows
          || (gtk != NULL && purple_plugin_is_loaded (gtk));
 }
 
@@ -97,7 +97,7 @@ finish (SbPurple *ctx, const GError *error)
     purple_prefs_set_int (SB_PREF_IMPORT_STATE, SB_IMPORT_STATE_DONE);
   else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     purple_debug_error ("smileback", "log import stopped: %s\n", error->message);
-  purple_signal_emit (ctx->plugin, SB_SIGNAL_IMPORT_PROGRESS, progress, TRUE);
+  sb_purple_ipc_emit_import_progress (ctx, progress, TRUE);
   if (!ui_shows (ctx))
     notify_result (ctx, progress, error);
   g_clear_pointer (&self->import, sb_import_free);
@@ -113,8 +113,7 @@ slice_cb (gpointer data)
 
   if (sb_import_step (self->import, 0, SLICE_USEC, sb_purple_now (), &error))
     {
-      purple_signal_emit (ctx->plugin, SB_SIGNAL_IMPORT_PROGRESS,
-                          sb_import_get_progress (self->import), FALSE);
+      sb_purple_ipc_emit_import_progress (ctx, sb_import_get_progress (self->import), FALSE);
       return G_SOURCE_CONTINUE;
     }
   self->slice_id = 0;

@@ -73,15 +73,8 @@ ipc_foreach_buddy (SbIpcBuddyFunc func, gpointer user_data, gpointer unused)
     sb_ledger_foreach (ctx->ledger, foreach_cb, &data);
 }
 
-/* Month index (year * 12 + month - 1) of @time in local time. */
-static int
-month_index (gint64 time)
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (time);
-
-  return g_date_time_get_year (dt) * 12 + g_date_time_get_month (dt) - 1;
-}
-
+/* The episodes of the months charted: fetched here, counted by the core
+ * (sb_stats_count_months). */
 static GArray *
 ipc_get_monthly (const char *protocol, const char *account, const char *buddy, int months,
                  gpointer unused)
@@ -90,11 +83,9 @@ ipc_get_monthly (const char *protocol, const char *account, const char *buddy, i
   g_autoptr (SbBuddyKey) key = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) episodes = NULL;
-  g_autoptr (GDateTime) first = NULL;
-  g_autoptr (GArray) out = NULL;
+  gint64 now = sb_purple_now ();
   SbStore *store;
   gint64 id;
-  int last;
 
   if (ctx == NULL || months <= 0 || months > 1200)
     return NULL;
@@ -103,56 +94,17 @@ ipc_get_monthly (const char *protocol, const char *account, const char *buddy, i
     return NULL;
   store = sb_ledger_get_store (ctx->ledger);
   id = sb_store_lookup_buddy (store, key, FALSE, &error);
-  if (id == 0)
-    {
-      if (error != NULL)
-        purple_debug_error ("smileback", "monthly history: %s\n", error->message);
-      return NULL;
-    }
-
-  last = month_index (sb_purple_now ());
-  first = g_date_time_new_local ((last - (months - 1)) / 12, (last - (months - 1)) % 12 + 1, 1, 0,
-                                 0, 0);
   episodes = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
-  if (first == NULL
-      || !sb_store_load_episodes (store, id, g_date_time_to_unix (first), episodes, &error))
+  if (id == 0
+      || !sb_store_load_episodes (store, id, sb_stats_months_start (now, NULL, months), episodes,
+                                  &error))
     {
       if (error != NULL)
         purple_debug_error ("smileback", "monthly history: %s\n", error->message);
       return NULL;
     }
-
-  out = g_array_sized_new (FALSE, TRUE, sizeof (SbMonthCounts), months);
-  g_array_set_size (out, months);
-  for (int i = 0; i < months; i++)
-    {
-      SbMonthCounts *m = &g_array_index (out, SbMonthCounts, i);
-      int index = last - (months - 1) + i;
-
-      m->year = index / 12;
-      m->month = index % 12 + 1;
-    }
-  for (guint i = 0; i < episodes->len; i++)
-    {
-      const SbEpisode *e = &g_array_index (episodes, SbEpisode, i);
-      int slot = month_index (e->start) - (last - (months - 1));
-      SbMonthCounts *m;
-
-      if (slot < 0 || slot >= months)
-        continue;
-      m = &g_array_index (out, SbMonthCounts, slot);
-      if (e->initiator == SB_DIRECTION_OUT)
-        {
-          m->started_by_you++;
-          m->answered_by_them += sb_episode_is_answered (e) ? 1 : 0;
-        }
-      else
-        {
-          m->started_by_them++;
-          m->answered_by_you += sb_episode_is_answered (e) ? 1 : 0;
-        }
-    }
-  return g_steal_pointer (&out);
+  return sb_stats_count_months ((const SbEpisode *) episodes->data, episodes->len, now, NULL,
+                                months);
 }
 
 /* libpurple has no marshaller for (pointer, pointer, pointer, int) -> pointer. */
@@ -221,6 +173,27 @@ sb_purple_ipc_shutdown (SbPurple *ctx)
 void
 sb_purple_ipc_emit_changed (SbPurple *ctx, const SbBuddyKey *key)
 {
+  g_return_if_fail (ctx != NULL && key != NULL);
   purple_signal_emit (ctx->plugin, SB_SIGNAL_BUDDY_CHANGED, key->protocol, key->account,
                       key->buddy);
+}
+
+void
+sb_purple_ipc_emit_import_progress (SbPurple *ctx, const SbImportProgress *progress,
+                                    gboolean finished)
+{
+  SbIpcImportProgress ipc;
+
+  g_return_if_fail (ctx != NULL && progress != NULL);
+  ipc = (SbIpcImportProgress){
+    .files_total = progress->files_total,
+    .files_done = progress->files_done,
+    .files_imported = progress->files_imported,
+    .files_unchanged = progress->skipped[SB_IMPORT_SKIP_UNCHANGED],
+    .bytes_total = progress->bytes_total,
+    .bytes_done = progress->bytes_done,
+    .messages = progress->messages,
+    .episodes = progress->episodes,
+  };
+  purple_signal_emit (ctx->plugin, SB_SIGNAL_IMPORT_PROGRESS, &ipc, finished);
 }

@@ -1,4 +1,4 @@
-/* sb-purple-menu.c: Smile Back's entries in the buddy menu.
+/* sb-purple-menu.c: Smile Back's entries in the buddy and group menus.
  *
  * Through "blist-node-extended-menu", so Pidgin and Finch both show them, on a
  * buddy (that buddy) or a contact (all its buddies): "Don't track this buddy"
@@ -6,6 +6,12 @@
  * then deletes every row about them.  A pending question holds copies of the
  * keys, never the node; questions still open at unload are closed and their
  * keys freed.
+ *
+ * "Keep in touch every...", on buddies, contacts and groups, stores the
+ * user's own reminder interval on the node (SB_NODE_KEEP_IN_TOUCH_DAYS, saved
+ * in blist.xml by libpurple), where the planner reads it: a buddy's own
+ * setting, else its contact's, else its group's (sb_purple_keep_in_touch_days;
+ * docs/design.md, "Prompts and their manners").
  */
 #include "sb-purple-private.h"
 
@@ -109,20 +115,104 @@ forget_cb (PurpleBlistNode *node, gpointer data)
                          _("_Cancel"), PURPLE_CALLBACK (forget_cancelled_cb));
 }
 
-static void
-extended_menu_cb (PurpleBlistNode *node, GList **menu, gpointer data)
-{
-  SbPurple *ctx = data;
-  g_autoptr (GPtrArray) keys = NULL;
-  gboolean tracked;
+/* ---- keep in touch ------------------------------------------------------------ */
 
-  if (!PURPLE_BLIST_NODE_IS_BUDDY (node) && !PURPLE_BLIST_NODE_IS_CONTACT (node))
-    return;
-  keys = sb_purple_keys_for_node (node);
-  if (keys->len == 0)
-    return;
-  tracked = all_tracked (ctx, keys);
-  *menu = g_list_append (*menu, NULL); /* separator */
+typedef struct
+{
+  int days; /* SB_NODE_KEEP_IN_TOUCH_DAYS value; 0 removes the setting */
+  const char *label;
+} KeepChoice;
+
+/* A month counts as 30 days and three as 91: the planner compares whole days. */
+static const KeepChoice keep_choices[] = {
+  /* TRANSLATORS: "Keep in touch every..." submenu entry */
+  { 7, N_("Every week") },
+  /* TRANSLATORS: "Keep in touch every..." submenu entry */
+  { 14, N_("Every 2 weeks") },
+  /* TRANSLATORS: "Keep in touch every..." submenu entry */
+  { 30, N_("Every month") },
+  /* TRANSLATORS: "Keep in touch every..." submenu entry */
+  { 91, N_("Every 3 months") },
+  /* TRANSLATORS: "Keep in touch every..." submenu entry: never remind */
+  { -1, N_("No reminders") },
+  /* TRANSLATORS: "Keep in touch every..." submenu entry: the learned interval */
+  { 0, N_("Automatic (from your usual rhythm)") },
+};
+
+/* Tells UI plugins that the figures shown for @node's buddies changed (the
+ * reminder due). */
+static void
+announce_node (SbPurple *ctx, PurpleBlistNode *node)
+{
+  g_autoptr (GPtrArray) keys = sb_purple_keys_for_node (node);
+
+  for (guint i = 0; i < keys->len; i++)
+    sb_purple_ipc_emit_changed (ctx, keys->pdata[i]);
+  if (PURPLE_BLIST_NODE_IS_GROUP (node))
+    for (PurpleBlistNode *child = purple_blist_node_get_first_child (node); child != NULL;
+         child = purple_blist_node_get_sibling_next (child))
+      announce_node (ctx, child);
+}
+
+static void
+keep_in_touch_cb (PurpleBlistNode *node, gpointer data)
+{
+  int days = GPOINTER_TO_INT (data);
+  SbPurple *ctx = sb_purple_get ();
+
+  if (days == 0)
+    purple_blist_node_remove_setting (node, SB_NODE_KEEP_IN_TOUCH_DAYS);
+  else
+    purple_blist_node_set_int (node, SB_NODE_KEEP_IN_TOUCH_DAYS, days);
+
+  /* A contact row speaks for all its buddies: their own older choices would
+   * otherwise silently win over the one just made. */
+  if (PURPLE_BLIST_NODE_IS_CONTACT (node))
+    for (PurpleBlistNode *child = purple_blist_node_get_first_child (node); child != NULL;
+         child = purple_blist_node_get_sibling_next (child))
+      purple_blist_node_remove_setting (child, SB_NODE_KEEP_IN_TOUCH_DAYS);
+
+  if (ctx != NULL)
+    announce_node (ctx, node);
+}
+
+/* "Keep in touch every..." and its submenu, the node's own choice ticked. */
+static PurpleMenuAction *
+keep_in_touch_menu (PurpleBlistNode *node)
+{
+  int current = purple_blist_node_get_int (node, SB_NODE_KEEP_IN_TOUCH_DAYS);
+  GList *children = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keep_choices); i++)
+    {
+      const KeepChoice *choice = &keep_choices[i];
+      /* A check mark before the node's own choice: plain text, no colour. */
+      const char *mark = choice->days == current ? "\342\234\223 " : "";
+      g_autofree char *label = g_strdup_printf ("%s%s", mark, _(choice->label));
+
+      children = g_list_append (children,
+                                purple_menu_action_new (label, PURPLE_CALLBACK (keep_in_touch_cb),
+                                                        GINT_TO_POINTER (choice->days), NULL));
+    }
+  /* TRANSLATORS: buddy/group menu entry; a submenu lists the intervals */
+  return purple_menu_action_new (_("Keep in touch every\342\200\246"), NULL, NULL, children);
+}
+
+/* Temporary buddies are not saved: a setting on them would not survive. */
+static gboolean
+keeps_settings (PurpleBlistNode *node)
+{
+  return !(purple_blist_node_get_flags (node) & PURPLE_BLIST_NODE_FLAG_NO_SAVE);
+}
+
+/* ---- the menus ------------------------------------------------------------------ */
+
+/* "Don't track" (or "Track again") and "Forget" for the buddies of @node. */
+static void
+append_tracking (SbPurple *ctx, GPtrArray *keys, GList **menu)
+{
+  gboolean tracked = all_tracked (ctx, keys);
+
   *menu = g_list_append (*menu,
                          purple_menu_action_new (tracked ? _("Don't track this buddy")
                                                          : _("Track this buddy again"),
@@ -131,6 +221,29 @@ extended_menu_cb (PurpleBlistNode *node, GList **menu, gpointer data)
                                                  NULL, NULL));
   *menu = g_list_append (*menu, purple_menu_action_new (_("Forget this buddy"),
                                                         PURPLE_CALLBACK (forget_cb), NULL, NULL));
+}
+
+static void
+extended_menu_cb (PurpleBlistNode *node, GList **menu, gpointer data)
+{
+  SbPurple *ctx = data;
+
+  if (PURPLE_BLIST_NODE_IS_BUDDY (node) || PURPLE_BLIST_NODE_IS_CONTACT (node))
+    {
+      g_autoptr (GPtrArray) keys = sb_purple_keys_for_node (node);
+
+      if (keys->len == 0)
+        return;
+      *menu = g_list_append (*menu, NULL); /* separator */
+      append_tracking (ctx, keys, menu);
+      if (keeps_settings (node))
+        *menu = g_list_append (*menu, keep_in_touch_menu (node));
+    }
+  else if (PURPLE_BLIST_NODE_IS_GROUP (node) && keeps_settings (node))
+    {
+      *menu = g_list_append (*menu, NULL); /* separator */
+      *menu = g_list_append (*menu, keep_in_touch_menu (node));
+    }
 }
 
 void

@@ -1,4 +1,5 @@
-/* sb-purple-planner.c: the planner of core-smileback (reminders, nudges, introductions, invitations, calls).
+/* sb-purple-planner.c: when core-smileback plans its prompts, and for whom
+ * (reminders, nudges, introductions, invitations, calls).
  *
  * An SbPlanner on the ledger's store, run by a timer, by the
  * "smileback-plan-now" IPC call and once the sign-on quiet time is over.  Each
@@ -12,10 +13,7 @@
  * withdrawn as soon as that buddy's figures change so that it no longer
  * stands ("smileback-buddy-changed").
  *
- * Answers (IPC "smileback-answer-prompt", or the fallback dialogs) are kept
- * by the planner in the store.  What an answer does is limited on purpose:
- * open conversation windows, start a call the user chose, send the group-chat
- * invitations the user ticked.  Nothing here sends a message.
+ * What the user's answers do is in sb-purple-answers.c.
  */
 #include "sb-purple-planner.h"
 
@@ -141,7 +139,7 @@ snapshot_new (SbPurple *ctx)
     }
   snap->moment.now = sb_purple_now ();
   snap->moment.available = user_available ();
-  snap->moment.quiet_until = ctx->planner->quiet_until;
+  snap->moment.quiet_until = ctx->prompts->quiet_until;
   return snap;
 }
 
@@ -160,48 +158,11 @@ snapshot_find (Snapshot *snap, const SbBuddyKey *key)
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-PurpleAccount *
-sb_purple_find_account (const SbBuddyKey *key)
-{
-  PurpleAccount *found = NULL;
-
-  for (GList *l = purple_accounts_get_all_active (); l != NULL; l = g_list_delete_link (l, l))
-    {
-      g_autoptr (SbBuddyKey) mine = NULL;
-
-      if (found != NULL || g_strcmp0 (purple_account_get_protocol_id (l->data), key->protocol) != 0)
-        continue;
-      mine = sb_purple_key_new (l->data, purple_account_get_username (l->data));
-      if (mine != NULL && g_strcmp0 (mine->account, key->account) == 0)
-        found = l->data;
-    }
-  return found;
-}
-
-char *
-sb_purple_display_name (const SbBuddyKey *key)
-{
-  PurpleAccount *account = sb_purple_find_account (key);
-  PurpleBuddy *buddy = account != NULL ? purple_find_buddy (account, key->buddy) : NULL;
-
-  return g_strdup (buddy != NULL ? purple_buddy_get_contact_alias (buddy) : key->buddy);
-}
-
-static void
-open_prompt_free (SbOpenPrompt *open)
+void
+sb_purple_open_prompt_free (SbOpenPrompt *open)
 {
   sb_prompt_free (open->prompt);
   g_free (open);
-}
-
-/* TRUE when the protocol reports audio for @key's buddy. */
-static gboolean
-has_audio (const SbBuddyKey *key)
-{
-  PurpleAccount *account = sb_purple_find_account (key);
-
-  return account != NULL
-         && (purple_prpl_get_media_caps (account, key->buddy) & PURPLE_MEDIA_CAPS_AUDIO) != 0;
 }
 
 /* Records @prompt as shown, keeps it open and shows it.  Takes @prompt. */
@@ -212,7 +173,7 @@ show (SbPurple *ctx, SbPrompt *prompt)
   SbOpenPrompt *open;
   gint64 *id;
 
-  if (!sb_planner_shown (ctx->planner->planner, prompt, sb_purple_now (), &error))
+  if (!sb_planner_shown (ctx->prompts->planner, prompt, sb_purple_now (), &error))
     {
       purple_debug_error ("smileback", "cannot record a prompt: %s\n", error->message);
       sb_prompt_free (prompt);
@@ -220,10 +181,10 @@ show (SbPurple *ctx, SbPrompt *prompt)
     }
   open = g_new0 (SbOpenPrompt, 1);
   open->prompt = prompt;
-  open->audio = prompt->kind == SB_PROMPT_CALL && has_audio (prompt->key);
+  open->audio = prompt->kind == SB_PROMPT_CALL && sb_purple_key_has_audio (prompt->key);
   id = g_new (gint64, 1);
   *id = prompt->id;
-  g_hash_table_insert (ctx->planner->open, id, open);
+  g_hash_table_insert (ctx->prompts->open, id, open);
   sb_purple_prompts_show (ctx, open);
 }
 
@@ -236,15 +197,15 @@ withdraw (SbPurple *ctx, gint64 id)
   gint64 *stored = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (!g_hash_table_steal_extended (ctx->planner->open, &id, (gpointer *) &stored,
+  if (!g_hash_table_steal_extended (ctx->prompts->open, &id, (gpointer *) &stored,
                                     (gpointer *) &open))
     return;
   g_free (stored);
   sb_purple_prompts_withdraw (ctx, open);
-  if (!sb_planner_answer (ctx->planner->planner, open->prompt, SB_ANSWER_DISMISSED, 0,
+  if (!sb_planner_answer (ctx->prompts->planner, open->prompt, SB_ANSWER_DISMISSED, 0,
                           sb_purple_now (), &error))
     purple_debug_error ("smileback", "cannot close a prompt: %s\n", error->message);
-  open_prompt_free (open);
+  sb_purple_open_prompt_free (open);
 }
 
 /* TRUE for the kinds about one buddy's own figures. */
@@ -264,7 +225,7 @@ withdraw_stale (SbPurple *ctx, Snapshot *snap, const SbBuddyKey *key)
   GHashTableIter iter;
   SbOpenPrompt *open;
 
-  g_hash_table_iter_init (&iter, ctx->planner->open);
+  g_hash_table_iter_init (&iter, ctx->prompts->open);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &open))
     {
       const SbPlannerBuddy *entry;
@@ -274,7 +235,7 @@ withdraw_stale (SbPurple *ctx, Snapshot *snap, const SbBuddyKey *key)
         continue;
       entry = snapshot_find (snap, open->prompt->key);
       if (entry != NULL
-          && !sb_planner_still_due (ctx->planner->planner, open->prompt, entry, &snap->moment))
+          && !sb_planner_still_due (ctx->prompts->planner, open->prompt, entry, &snap->moment))
         g_array_append_val (stale, open->prompt->id);
     }
   for (guint i = 0; i < stale->len; i++)
@@ -291,12 +252,12 @@ read_prefs (SbPurple *ctx)
   prefs.quiet_start_minute = CLAMP (purple_prefs_get_int (SB_PREF_QUIET_START), 0, 24 * 60 - 1);
   prefs.quiet_end_minute = CLAMP (purple_prefs_get_int (SB_PREF_QUIET_END), 0, 24 * 60 - 1);
   prefs.follow_up = purple_prefs_get_bool (SB_PREF_FOLLOW_UP);
-  sb_planner_set_prefs (ctx->planner->planner, &prefs);
+  sb_planner_set_prefs (ctx->prompts->planner, &prefs);
 }
 
 /* One planning run, every manner applied. */
-static void
-plan (SbPurple *ctx)
+void
+sb_purple_planner_plan_now (SbPurple *ctx)
 {
   g_autoptr (Snapshot) snap = NULL;
   g_autoptr (GPtrArray) next = NULL;
@@ -305,11 +266,11 @@ plan (SbPurple *ctx)
   read_prefs (ctx);
   snap = snapshot_new (ctx);
   withdraw_stale (ctx, snap, NULL);
-  next = sb_planner_next (ctx->planner->planner, (const SbPlannerBuddy *) snap->buddies->data,
+  next = sb_planner_next (ctx->prompts->planner, (const SbPlannerBuddy *) snap->buddies->data,
                           snap->buddies->len, &snap->moment);
   for (guint i = 0; i < next->len; i++)
     show (ctx, g_steal_pointer (&next->pdata[i]));
-  introduction = sb_planner_next_introduction (ctx->planner->planner,
+  introduction = sb_planner_next_introduction (ctx->prompts->planner,
                                                (const SbPlannerBuddy *) snap->buddies->data,
                                                snap->buddies->len, &snap->moment);
   if (introduction != NULL)
@@ -321,238 +282,13 @@ sb_purple_planner_list_due (SbPurple *ctx)
 {
   g_autoptr (Snapshot) snap = NULL;
 
-  if (ctx->planner->planner == NULL)
+  g_return_val_if_fail (ctx != NULL, NULL);
+  if (ctx->prompts->planner == NULL)
     return g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
   read_prefs (ctx);
   snap = snapshot_new (ctx);
-  return sb_planner_list_due (ctx->planner->planner, (const SbPlannerBuddy *) snap->buddies->data,
+  return sb_planner_list_due (ctx->prompts->planner, (const SbPlannerBuddy *) snap->buddies->data,
                               snap->buddies->len, &snap->moment);
-}
-
-/* ---- answers ---------------------------------------------------------------- */
-
-/* The IM conversation with @key, found or opened (never sent to). */
-static PurpleConversation *
-open_conversation (const SbBuddyKey *key)
-{
-  PurpleAccount *account = sb_purple_find_account (key);
-  PurpleConversation *conv;
-
-  if (account == NULL)
-    return NULL;
-  conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, key->buddy, account);
-  if (conv == NULL)
-    conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key->buddy);
-  else
-    purple_conversation_present (conv);
-  return conv;
-}
-
-/* Opens the conversation with @to and shows, inside it only, a drafted line
- * introducing @other. */
-static void
-open_introduction (const SbBuddyKey *to, const SbBuddyKey *other)
-{
-  PurpleConversation *conv = open_conversation (to);
-  g_autofree char *to_name = sb_purple_display_name (to);
-  g_autofree char *other_name = sb_purple_display_name (other);
-  g_autofree char *draft = NULL;
-
-  if (conv == NULL)
-    return;
-  draft = sb_purple_prompts_introduction_draft (to_name, other_name);
-  /* Written into the window for the user to read, not logged, not sent. */
-  purple_conversation_write (conv, NULL, draft,
-                             PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_NO_LOG, time (NULL));
-}
-
-/* Sends the group-chat invitations the user ticked: only names the prompt
- * suggested. */
-static void
-invite_chosen (const SbPrompt *prompt, const char *const *chosen)
-{
-  PurpleAccount *account = sb_purple_find_account (prompt->key);
-  PurpleConversation *conv;
-  PurpleConnection *gc;
-
-  if (account == NULL || chosen == NULL || prompt->room == NULL || prompt->invitees == NULL)
-    return;
-  conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT, prompt->room, account);
-  gc = purple_account_get_connection (account);
-  if (conv == NULL || gc == NULL || purple_conv_chat_has_left (PURPLE_CONV_CHAT (conv)))
-    {
-      purple_debug_warning ("smileback", "the room %s is gone: no invitation sent\n",
-                            prompt->room);
-      return;
-    }
-  for (guint i = 0; i < prompt->invitees->len; i++)
-    {
-      const SbBuddyKey *invitee = prompt->invitees->pdata[i];
-
-      /* Recorded as SB_CHAT_INVITE_SENT by capture ("chat-invited-user"). */
-      if (g_strv_contains (chosen, invitee->buddy))
-        serv_chat_invite (gc, purple_conv_chat_get_id (PURPLE_CONV_CHAT (conv)), NULL,
-                          invitee->buddy);
-    }
-}
-
-static void
-act (SbPurple *ctx, const SbOpenPrompt *open, const char *const *chosen, gboolean call)
-{
-  const SbPrompt *prompt = open->prompt;
-  g_autoptr (GError) error = NULL;
-  PurpleConversation *conv;
-
-  switch (prompt->kind)
-    {
-    case SB_PROMPT_REACH_OUT:
-    case SB_PROMPT_REPLY_NUDGE:
-    case SB_PROMPT_FOLLOW_UP:
-    case SB_PROMPT_CALL:
-      conv = open_conversation (prompt->key);
-      /* The user chose "Call": a call they start, not a message. */
-      if (conv != NULL && call && open->audio)
-        purple_prpl_initiate_media (purple_conversation_get_account (conv), prompt->key->buddy,
-                                    PURPLE_MEDIA_AUDIO);
-      break;
-    case SB_PROMPT_INTRODUCE:
-      if (prompt->other == NULL)
-        break;
-      open_introduction (prompt->key, prompt->other);
-      open_introduction (prompt->other, prompt->key);
-      if (!sb_planner_mark_pair (ctx->planner->planner, prompt->key, prompt->other, TRUE,
-                                 sb_purple_now (), &error))
-        purple_debug_error ("smileback", "cannot record an introduction: %s\n", error->message);
-      break;
-    case SB_PROMPT_INVITE:
-      invite_chosen (prompt, chosen);
-      break;
-    case SB_PROMPT_KIND_LAST:
-      break;
-    }
-}
-
-gboolean
-sb_purple_planner_answer (SbPurple *ctx, gint64 id, SbPromptAnswer answer, gint64 snooze_until,
-                          const char *const *chosen, gboolean call)
-{
-  SbOpenPrompt *open = NULL;
-  gint64 *stored = NULL;
-  g_autoptr (GError) error = NULL;
-  gint64 now = sb_purple_now ();
-
-  if (ctx->planner == NULL || ctx->planner->planner == NULL
-      || !g_hash_table_steal_extended (ctx->planner->open, &id, (gpointer *) &stored,
-                                       (gpointer *) &open))
-    return FALSE;
-  g_free (stored);
-  if (open->request != NULL)
-    purple_request_close (open->prompt->kind == SB_PROMPT_INVITE ? PURPLE_REQUEST_FIELDS
-                                                                 : PURPLE_REQUEST_ACTION,
-                          g_steal_pointer (&open->request));
-  if (answer == SB_ANSWER_LATER && snooze_until <= now)
-    snooze_until = now + SB_DAY;
-  if (!sb_planner_answer (ctx->planner->planner, open->prompt, answer, snooze_until, now, &error))
-    purple_debug_error ("smileback", "cannot record an answer: %s\n", error->message);
-  if (answer == SB_ANSWER_DONE)
-    act (ctx, open, chosen, call);
-  open_prompt_free (open);
-  return TRUE;
-}
-
-/* ---- IPC -------------------------------------------------------------------- */
-
-static gboolean
-ipc_answer_prompt (const SbIpcAnswer *answer, gpointer unused)
-{
-  SbPurple *ctx = sb_purple_get ();
-
-  if (ctx == NULL || answer == NULL || answer->answer <= SB_ANSWER_NONE
-      || answer->answer > SB_ANSWER_DISMISSED)
-    return FALSE;
-  /* A UI that answers shows prompts itself; it starts a call on its own. */
-  ctx->planner->ui_shows = TRUE;
-  return sb_purple_planner_answer (ctx, answer->id, answer->answer, answer->snooze_until,
-                                   answer->chosen, FALSE);
-}
-
-static GPtrArray *
-ipc_list_due (gpointer unused)
-{
-  SbPurple *ctx = sb_purple_get ();
-
-  return ctx != NULL ? sb_purple_planner_list_due (ctx) : NULL;
-}
-
-static gboolean
-ipc_know_each_other (PurpleBlistNode *a, PurpleBlistNode *b, gpointer unused)
-{
-  SbPurple *ctx = sb_purple_get ();
-  g_autoptr (GPtrArray) keys_a = NULL;
-  g_autoptr (GPtrArray) keys_b = NULL;
-  gboolean ok = TRUE;
-
-  if (ctx == NULL || a == NULL || b == NULL)
-    return FALSE;
-  keys_a = sb_purple_keys_for_node (a);
-  keys_b = sb_purple_keys_for_node (b);
-  if (keys_a->len == 0 || keys_b->len == 0)
-    return FALSE;
-  for (guint i = 0; i < keys_a->len; i++)
-    for (guint j = 0; j < keys_b->len; j++)
-      {
-        g_autoptr (GError) error = NULL;
-
-        if (!sb_planner_mark_pair (ctx->planner->planner, keys_a->pdata[i], keys_b->pdata[j],
-                                   FALSE, sb_purple_now (), &error))
-          {
-            purple_debug_error ("smileback", "cannot record a pair: %s\n", error->message);
-            ok = FALSE;
-          }
-      }
-  return ok;
-}
-
-static gboolean
-ipc_get_outcomes (SbIpcOutcomes *out, gpointer unused)
-{
-  SbPurple *ctx = sb_purple_get ();
-  g_autoptr (GError) error = NULL;
-  SbPlanner *planner;
-
-  if (ctx == NULL || out == NULL)
-    return FALSE;
-  memset (out, 0, sizeof *out);
-  planner = ctx->planner->planner;
-  if (!sb_planner_outcomes (planner, SB_PROMPT_REACH_OUT, &out->reach_out, &error)
-      || !sb_planner_outcomes (planner, SB_PROMPT_REPLY_NUDGE, &out->reply_nudge, &error)
-      || !sb_planner_introduction_outcomes (planner, &out->introduced, &out->introduced_met,
-                                            &error)
-      || !sb_planner_invitation_outcomes (planner, &out->invited, &out->invited_joined, &error))
-    {
-      purple_debug_error ("smileback", "cannot read outcomes: %s\n", error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-ipc_plan_now (gpointer unused)
-{
-  SbPurple *ctx = sb_purple_get ();
-
-  if (ctx != NULL)
-    plan (ctx);
-}
-
-/* libpurple has no marshaller for pointer (void). */
-static void
-marshal_POINTER__VOID (PurpleCallback cb, va_list args, void *data, void **return_val)
-{
-  gpointer ret = ((gpointer (*) (gpointer)) cb) (data);
-
-  if (return_val != NULL)
-    *return_val = ret;
 }
 
 /* ---- signals and timers ------------------------------------------------------ */
@@ -560,7 +296,7 @@ marshal_POINTER__VOID (PurpleCallback cb, va_list args, void *data, void **retur
 static gboolean
 plan_cb (gpointer data)
 {
-  plan (data);
+  sb_purple_planner_plan_now (data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -569,8 +305,8 @@ plan_soon_cb (gpointer data)
 {
   SbPurple *ctx = data;
 
-  ctx->planner->soon_id = 0;
-  plan (ctx);
+  ctx->prompts->soon_id = 0;
+  sb_purple_planner_plan_now (ctx);
   return G_SOURCE_REMOVE;
 }
 
@@ -581,10 +317,10 @@ signed_on_cb (PurpleConnection *gc, SbPurple *ctx)
 {
   int quiet_s = MAX (purple_prefs_get_int (SB_PREF_SIGNON_QUIET_S), 0);
 
-  ctx->planner->quiet_until = MAX (ctx->planner->quiet_until, sb_purple_now () + quiet_s);
-  if (ctx->planner->soon_id != 0)
-    purple_timeout_remove (ctx->planner->soon_id);
-  ctx->planner->soon_id = purple_timeout_add_seconds (quiet_s + 1, plan_soon_cb, ctx);
+  ctx->prompts->quiet_until = MAX (ctx->prompts->quiet_until, sb_purple_now () + quiet_s);
+  if (ctx->prompts->soon_id != 0)
+    purple_timeout_remove (ctx->prompts->soon_id);
+  ctx->prompts->soon_id = purple_timeout_add_seconds (quiet_s + 1, plan_soon_cb, ctx);
 }
 
 /* A buddy's figures changed: an open reminder or nudge may no longer stand. */
@@ -597,12 +333,12 @@ buddy_changed_cb (const char *protocol, const char *account, const char *buddy, 
   SbOpenPrompt *open;
   gboolean concerned = FALSE;
 
-  if (g_hash_table_size (ctx->planner->open) == 0)
+  if (g_hash_table_size (ctx->prompts->open) == 0)
     return;
   key = sb_buddy_key_new (protocol, account, buddy);
   if (key == NULL)
     return;
-  g_hash_table_iter_init (&iter, ctx->planner->open);
+  g_hash_table_iter_init (&iter, ctx->prompts->open);
   while (!concerned && g_hash_table_iter_next (&iter, NULL, (gpointer *) &open))
     concerned = kind_follows_figures (open->prompt->kind)
                 && sb_buddy_key_equal (open->prompt->key, key);
@@ -637,7 +373,7 @@ invitation_cb (gpointer data)
   pending->id = 0;
   if (ctx == NULL)
     return G_SOURCE_REMOVE;
-  ctx->planner->invitations = g_list_remove (ctx->planner->invitations, pending);
+  ctx->prompts->invitations = g_list_remove (ctx->prompts->invitations, pending);
   if (g_list_find (purple_accounts_get_all (), pending->account) != NULL)
     conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT, pending->room,
                                                   pending->account);
@@ -665,7 +401,7 @@ invitation_cb (gpointer data)
     return G_SOURCE_REMOVE;
 
   snap = snapshot_new (ctx);
-  prompt = sb_planner_invitation (ctx->planner->planner, self->protocol, self->account, room,
+  prompt = sb_planner_invitation (ctx->prompts->planner, self->protocol, self->account, room,
                                   (const char *const *) present->pdata,
                                   (const SbPlannerBuddy *) snap->buddies->data,
                                   snap->buddies->len, &snap->moment);
@@ -683,7 +419,7 @@ chat_joined_cb (PurpleConversation *conv, SbPurple *ctx)
   pending->room = g_strdup (purple_conversation_get_name (conv));
   pending->id = purple_timeout_add (MAX (purple_prefs_get_int (SB_PREF_INVITE_DELAY_MS), 0),
                                     invitation_cb, pending);
-  ctx->planner->invitations = g_list_prepend (ctx->planner->invitations, pending);
+  ctx->prompts->invitations = g_list_prepend (ctx->prompts->invitations, pending);
 }
 
 /* ---- plugin actions ---------------------------------------------------------- */
@@ -759,38 +495,21 @@ sb_purple_planner_init (SbPurple *ctx)
 {
   PurplePlugin *plugin = ctx->plugin;
   g_autoptr (GError) error = NULL;
-  SbPurplePlanner *self = g_new0 (SbPurplePlanner, 1);
+  SbPurplePrompts *self = g_new0 (SbPurplePrompts, 1);
 
   register_prefs ();
   self->planner = sb_planner_new (sb_ledger_get_store (ctx->ledger), &error);
   if (self->planner == NULL)
     purple_debug_error ("smileback", "no prompts: cannot load their state: %s\n", error->message);
   self->open = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                      (GDestroyNotify) open_prompt_free);
-  ctx->planner = self;
+                                      (GDestroyNotify) sb_purple_open_prompt_free);
+  ctx->prompts = self;
   if (self->planner == NULL)
     return;
 
   purple_signal_register (plugin, SB_SIGNAL_PROMPT_WITHDRAWN, purple_marshal_VOID__POINTER, NULL,
                           1, purple_value_new (PURPLE_TYPE_POINTER));
-  purple_plugin_ipc_register (plugin, SB_IPC_ANSWER_PROMPT, PURPLE_CALLBACK (ipc_answer_prompt),
-                              purple_marshal_BOOLEAN__POINTER,
-                              purple_value_new (PURPLE_TYPE_BOOLEAN), 1,
-                              purple_value_new (PURPLE_TYPE_POINTER));
-  purple_plugin_ipc_register (plugin, SB_IPC_LIST_DUE, PURPLE_CALLBACK (ipc_list_due),
-                              marshal_POINTER__VOID, purple_value_new (PURPLE_TYPE_POINTER), 0);
-  purple_plugin_ipc_register (plugin, SB_IPC_KNOW_EACH_OTHER,
-                              PURPLE_CALLBACK (ipc_know_each_other),
-                              purple_marshal_BOOLEAN__POINTER_POINTER,
-                              purple_value_new (PURPLE_TYPE_BOOLEAN), 2,
-                              purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_BLIST_NODE),
-                              purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_BLIST_NODE));
-  purple_plugin_ipc_register (plugin, SB_IPC_GET_OUTCOMES, PURPLE_CALLBACK (ipc_get_outcomes),
-                              purple_marshal_BOOLEAN__POINTER,
-                              purple_value_new (PURPLE_TYPE_BOOLEAN), 1,
-                              purple_value_new (PURPLE_TYPE_POINTER));
-  purple_plugin_ipc_register (plugin, SB_IPC_PLAN_NOW, PURPLE_CALLBACK (ipc_plan_now),
-                              purple_marshal_VOID, NULL, 0);
+  sb_purple_answers_init (ctx);
 
   purple_signal_connect (purple_connections_get_handle (), "signed-on", plugin,
                          PURPLE_CALLBACK (signed_on_cb), ctx);
@@ -805,7 +524,7 @@ sb_purple_planner_init (SbPurple *ctx)
 void
 sb_purple_planner_shutdown (SbPurple *ctx)
 {
-  SbPurplePlanner *self = ctx->planner;
+  SbPurplePrompts *self = ctx->prompts;
   PurplePlugin *plugin = ctx->plugin;
   GHashTableIter iter;
   SbOpenPrompt *open;
@@ -835,13 +554,9 @@ sb_purple_planner_shutdown (SbPurple *ctx)
   if (self->planner != NULL)
     {
       purple_signal_unregister (plugin, SB_SIGNAL_PROMPT_WITHDRAWN);
-      purple_plugin_ipc_unregister (plugin, SB_IPC_ANSWER_PROMPT);
-      purple_plugin_ipc_unregister (plugin, SB_IPC_LIST_DUE);
-      purple_plugin_ipc_unregister (plugin, SB_IPC_KNOW_EACH_OTHER);
-      purple_plugin_ipc_unregister (plugin, SB_IPC_GET_OUTCOMES);
-      purple_plugin_ipc_unregister (plugin, SB_IPC_PLAN_NOW);
+      sb_purple_answers_shutdown (ctx);
     }
   g_clear_pointer (&self->open, g_hash_table_unref);
   g_clear_pointer (&self->planner, sb_planner_free);
-  g_clear_pointer (&ctx->planner, g_free);
+  g_clear_pointer (&ctx->prompts, g_free);
 }

@@ -45,7 +45,7 @@ typedef struct
   gboolean audio;    /* a call prompt: the protocol reports audio for the buddy */
 } SbOpenPrompt;
 
-struct _SbPurplePlanner
+struct _SbPurplePrompts
 {
   SbPlanner *planner;
   GHashTable *open;   /* gint64 * id -> SbOpenPrompt * */
@@ -58,12 +58,18 @@ struct _SbPurplePlanner
 
 /* sb-purple-planner.c */
 
-/* The account of @key among the enabled accounts, NULL when none. */
-PurpleAccount *sb_purple_find_account (const SbBuddyKey *key);
+/* Plans now, every manner applied (the timer's run, "smileback-plan-now"). */
+void sb_purple_planner_plan_now (SbPurple *ctx);
 
-/* The name to show for @key: the buddy-list alias, else the name.  Caller
- * frees. */
-char *sb_purple_display_name (const SbBuddyKey *key);
+/* Frees @open and its prompt (the open table's value destroy). */
+void sb_purple_open_prompt_free (SbOpenPrompt *open);
+
+/* sb-purple-answers.c */
+
+/* Registers and unregisters the IPC calls of prompts (answer, due list, "they
+ * know each other", outcomes, plan now). */
+void sb_purple_answers_init (SbPurple *ctx);
+void sb_purple_answers_shutdown (SbPurple *ctx);
 
 /* The user's answer to the open prompt @id: records it and does what it
  * implies (opens conversations, invites exactly @chosen, starts a call when
@@ -81,20 +87,16 @@ GPtrArray *sb_purple_planner_list_due (SbPurple *ctx);
 
 /* Shows @open: emits SB_SIGNAL_PROMPT and, when no UI handler returns TRUE,
  * asks with purple_request_action() (purple_request_fields() for an
- * invitation's check boxes).  @open stays in ctx->planner->open. */
+ * invitation's check boxes).  @open stays in ctx->prompts->open. */
 void sb_purple_prompts_show (SbPurple *ctx, SbOpenPrompt *open);
 
 /* Removes @open from the user's sight: emits SB_SIGNAL_PROMPT_WITHDRAWN and
  * closes its fallback dialog. */
 void sb_purple_prompts_withdraw (SbPurple *ctx, SbOpenPrompt *open);
 
-/* The translated line describing @prompt in the due list (HTML, escaped).
- * Caller frees. */
+/* The translated line describing @prompt in the due list (HTML, escaped:
+ * sb_prompt_wording_markup()).  Caller frees. */
 char *sb_purple_prompts_describe (const SbPrompt *prompt, gint64 now);
-
-/* The drafted introduction of @other, for a conversation with @to: a
- * translated line the user may copy; never sent.  Caller frees. */
-char *sb_purple_prompts_introduction_draft (const char *to, const char *other);
 
 /* sb-purple-import.c */
 

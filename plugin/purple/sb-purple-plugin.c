@@ -140,7 +140,7 @@ static PurplePluginInfo info = {
   .type = PURPLE_PLUGIN_STANDARD,
   .priority = PURPLE_PRIORITY_DEFAULT,
   .id = SB_CORE_PLUGIN_ID,
-  .version = "0.1.0",
+  .version = SB_VERSION,
   .author = "Smile Back authors",
   .load = plugin_load,
   .unload = plugin_unload,
@@ -158,7 +158,8 @@ init_plugin (PurplePlugin *plugin)
   info.summary = _("Who smiles back? Records who starts your conversations.");
   info.description = _("Records, for every buddy, who starts each conversation and whether "
                        "the other side answers, and keeps that history (never the text) in "
-                       "smileback.db in your profile.  Other plugins show it.");
+                       "smileback.db in your profile.  Its buddy menu sets how often to keep "
+                       "in touch; other plugins show the history.");
   sb_purple_prefs_register ();
 }
 

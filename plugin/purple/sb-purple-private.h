@@ -12,7 +12,9 @@
 #include <glib.h>
 #include <purple.h>
 #include <smileback/smileback.h>
-#include <smileback/sb-ipc.h>
+#include <smileback/sb-import.h>
+#include <smileback-purple/sb-ipc.h>
+#include <smileback-purple/sb-purple-key.h>
 
 G_BEGIN_DECLS
 
@@ -44,7 +46,7 @@ typedef struct
   PurpleCmdId cmd_id;
   GList *pending_forgets; /* open "Forget?" questions: a GPtrArray of keys each */
   /* prompts and log import (sb-purple-planner.h) */
-  struct _SbPurplePlanner *planner;
+  struct _SbPurplePrompts *prompts;
   struct _SbPurpleImporter *importer;
   gulong media_hook; /* emission hook on the media manager's "init-media" (calls) */
 } SbPurple;
@@ -56,16 +58,8 @@ SbPurple *sb_purple_get (void);
 /* The wall clock, UTC seconds. */
 gint64 sb_purple_now (void);
 
-/* sb-purple-keys.c: buddy keys and contacts. */
-
-/* The key of @who on @account: the protocol id, the account name and @who
- * normalized with purple_normalize() (copied) and the account's resource
- * removed.  NULL when a part is empty or invalid.  Caller frees. */
-SbBuddyKey *sb_purple_key_new (PurpleAccount *account, const char *who);
-
-/* The keys behind a buddy-list node: one for a buddy, one per buddy for a
- * contact, none for anything else.  Returns a new GPtrArray owning the keys. */
-GPtrArray *sb_purple_keys_for_node (PurpleBlistNode *node);
+/* sb-purple-stats.c: the figures of buddies and contacts (their keys:
+ * sb-purple-key.h). */
 
 /* The figures of @node (a buddy, or a contact: its buddies summed) into @out.
  * FALSE when none of its buddies has history.  Memory only: no SQL, no
@@ -76,10 +70,6 @@ gboolean sb_purple_stats_for_node (SbPurple *ctx, PurpleBlistNode *node, SbStats
  * @who is in the buddy list, else @who's own.  FALSE when no history. */
 gboolean sb_purple_stats_for_name (SbPurple *ctx, PurpleAccount *account, const char *who,
                                    SbStats *out);
-
-/* The keep-in-touch setting (SB_NODE_KEEP_IN_TOUCH_DAYS) of @node, looked up
- * on the buddy, then its contact, then its group; 0 when unset. */
-int sb_purple_keep_in_touch_days (PurpleBlistNode *node);
 
 /* TRUE when the user chose to leave @account out (SB_PREF_EXCLUDED). */
 gboolean sb_purple_account_excluded (SbPurple *ctx, PurpleAccount *account);
@@ -128,10 +118,15 @@ void sb_purple_ipc_shutdown (SbPurple *ctx);
 /* Emits SB_SIGNAL_BUDDY_CHANGED for @key. */
 void sb_purple_ipc_emit_changed (SbPurple *ctx, const SbBuddyKey *key);
 
+/* Emits SB_SIGNAL_IMPORT_PROGRESS with what a UI shows of @progress
+ * (SbIpcImportProgress). */
+void sb_purple_ipc_emit_import_progress (SbPurple *ctx, const SbImportProgress *progress,
+                                         gboolean finished);
+
 /* The planner and its prompts (sb-purple-planner.c,
  * sb-purple-prompts.c), the log import (sb-purple-import.c), the plugin
  * actions ("Who should I reach out to?", "Import Pidgin logs..."). */
-typedef struct _SbPurplePlanner SbPurplePlanner;
+typedef struct _SbPurplePrompts SbPurplePrompts;
 typedef struct _SbPurpleImporter SbPurpleImporter;
 void sb_purple_planner_init (SbPurple *ctx);
 void sb_purple_planner_shutdown (SbPurple *ctx);

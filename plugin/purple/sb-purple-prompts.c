@@ -8,7 +8,8 @@
  * "Tomorrow", "Next week", "Not for NAME", "Not now"; an introduction offers
  * "Introduce", "They know each other", "Next week", "Not now"; an invitation
  * uses purple_request_fields() for one check box per friend, none ticked.
- * Also the texts of the due list and of a drafted introduction.
+ * The words are the core's (sb-prompt.h), the same Pidgin shows; this file
+ * only resolves the names and picks the request.  Also the due list's lines.
  */
 #include "sb-purple-planner.h"
 
@@ -57,7 +58,7 @@ choice_cb (SbOpenPrompt *open, int index)
     {
       g_autoptr (GError) error = NULL;
 
-      if (!sb_planner_mark_pair (ctx->planner->planner, open->prompt->key, open->prompt->other,
+      if (!sb_planner_mark_pair (ctx->prompts->planner, open->prompt->key, open->prompt->other,
                                  FALSE, sb_purple_now (), &error))
         purple_debug_error ("smileback", "cannot record a pair: %s\n", error->message);
     }
@@ -66,109 +67,14 @@ choice_cb (SbOpenPrompt *open, int index)
                             choice->call);
 }
 
-/* Whole days (at least one) since @since. */
-static int
-days_since (gint64 since, gint64 now)
-{
-  return (int) MAX ((now - since) / SB_DAY, 1);
-}
-
-/* The question of @prompt: title line (*primary) and explanation, both
- * translated, names not escaped (request dialogs show plain text). */
-static void
-describe_plain (const SbPrompt *prompt, gint64 now, char **primary, char **secondary)
-{
-  g_autofree char *name = sb_purple_display_name (prompt->key);
-  int days = days_since (prompt->since, now);
-  int hours = (int) MAX ((now - prompt->since) / 3600, 1);
-
-  switch (prompt->kind)
-    {
-    case SB_PROMPT_REACH_OUT:
-      /* TRANSLATORS: %s is a buddy's name */
-      *primary = g_strdup_printf (_("Reach out to %s?"), name);
-      /* TRANSLATORS: %d is a number of days */
-      *secondary = g_strdup_printf (ngettext ("You have not been in touch for %d day. "
-                                              "A short hello is enough.",
-                                              "You have not been in touch for %d days. "
-                                              "A short hello is enough.",
-                                              days),
-                                    days);
-      break;
-    case SB_PROMPT_REPLY_NUDGE:
-      /* TRANSLATORS: %s is a buddy's name */
-      *primary = g_strdup_printf (_("Reply to %s?"), name);
-      /* TRANSLATORS: %d is a number of hours */
-      *secondary = g_strdup_printf (ngettext ("They wrote %d hour ago and wait for your answer.",
-                                              "They wrote %d hours ago and wait for your answer.",
-                                              hours),
-                                    hours);
-      break;
-    case SB_PROMPT_FOLLOW_UP:
-      /* TRANSLATORS: %s is a buddy's name */
-      *primary = g_strdup_printf (_("Follow up with %s?"), name);
-      /* TRANSLATORS: %d is a number of days */
-      *secondary = g_strdup_printf (ngettext ("You wrote %d day ago, no answer yet.",
-                                              "You wrote %d days ago, no answer yet.", days),
-                                    days);
-      break;
-    case SB_PROMPT_CALL:
-      /* TRANSLATORS: %s is a buddy's name */
-      *primary = g_strdup_printf (_("Take it to a call with %s?"), name);
-      *secondary = g_strdup (_("You have been chatting a lot: a call may be easier."));
-      break;
-    case SB_PROMPT_INTRODUCE:
-      {
-        g_autofree char *other = prompt->other != NULL ? sb_purple_display_name (prompt->other)
-                                                       : g_strdup ("");
-
-        /* TRANSLATORS: both %s are buddies' names */
-        *primary = g_strdup_printf (_("Introduce %s and %s?"), name, other);
-        *secondary = g_strdup (_("Both are close friends of yours and have never been seen "
-                                 "together.  Introducing opens a conversation with each; "
-                                 "nothing is sent."));
-      }
-      break;
-    case SB_PROMPT_INVITE:
-      /* TRANSLATORS: %s is a group chat's name */
-      *primary = g_strdup_printf (_("Invite friends to %s?"), prompt->room);
-      *secondary = g_strdup (_("These close friends are online and not in the room.  Only the "
-                               "ones you tick are invited."));
-      break;
-    case SB_PROMPT_KIND_LAST:
-    default:
-      *primary = g_strdup ("");
-      *secondary = g_strdup ("");
-      break;
-    }
-}
-
 char *
 sb_purple_prompts_describe (const SbPrompt *prompt, gint64 now)
 {
-  g_autofree char *primary = NULL;
-  g_autofree char *secondary = NULL;
-  g_autofree char *escaped_primary = NULL;
-  g_autofree char *escaped_secondary = NULL;
+  g_autoptr (SbPromptWording) words = NULL;
 
-  describe_plain (prompt, now, &primary, &secondary);
-  escaped_primary = g_markup_escape_text (primary, -1);
-  escaped_secondary = g_markup_escape_text (secondary, -1);
-  return g_strdup_printf ("<b>%s</b> %s", escaped_primary, escaped_secondary);
-}
-
-char *
-sb_purple_prompts_introduction_draft (const char *to, const char *other)
-{
-  g_autofree char *to_escaped = g_markup_escape_text (to, -1);
-  g_autofree char *other_escaped = g_markup_escape_text (other, -1);
-
-  /* TRANSLATORS: shown in the conversation window only, never sent; the first
-   * %s is the buddy of this conversation, the second the friend introduced */
-  return g_strdup_printf (_("Smile Back: to introduce them, you could write \342\200\234Hi %s! "
-                            "I'd like you to meet %s, a friend of mine: I think you two would "
-                            "get along.\342\200\235 Nothing has been sent."),
-                          to_escaped, other_escaped);
+  g_return_val_if_fail (prompt != NULL, NULL);
+  words = sb_purple_prompt_wording (prompt, FALSE, now);
+  return words != NULL ? sb_prompt_wording_markup (words) : g_strdup ("");
 }
 
 /* ---- the fallback dialogs ---------------------------------------------------- */
@@ -207,7 +113,7 @@ invite_cancel_cb (SbOpenPrompt *open, PurpleRequestFields *fields)
 }
 
 static gpointer
-request_invitation (SbPurple *ctx, SbOpenPrompt *open, const char *primary, const char *secondary,
+request_invitation (SbPurple *ctx, SbOpenPrompt *open, const SbPromptWording *words,
                     PurpleAccount *account)
 {
   PurpleRequestFields *fields = purple_request_fields_new ();
@@ -217,96 +123,86 @@ request_invitation (SbPurple *ctx, SbOpenPrompt *open, const char *primary, cons
   for (guint i = 0; i < open->prompt->invitees->len; i++)
     {
       const SbBuddyKey *invitee = open->prompt->invitees->pdata[i];
-      g_autofree char *name = sb_purple_display_name (invitee);
+      g_autofree char *name = sb_purple_key_display_name (invitee);
+      g_autofree char *label = sb_prompt_invitee_label (name, invitee->buddy);
 
       purple_request_field_group_add_field (group, purple_request_field_bool_new (invitee->buddy,
-                                                                                 name, FALSE));
+                                                                                 label, FALSE));
     }
-  return purple_request_fields (ctx->plugin, _("Smile Back"), primary, secondary, fields,
-                                /* TRANSLATORS: button: invite the ticked friends */
-                                _("Invite"), G_CALLBACK (invite_ok_cb),
-                                /* TRANSLATORS: button: close without inviting */
-                                _("Not now"), G_CALLBACK (invite_cancel_cb), account, NULL, NULL,
-                                open);
+  return purple_request_fields (ctx->plugin, _("Smile Back"), words->title, words->text, fields,
+                                words->primary, G_CALLBACK (invite_ok_cb),
+                                sb_prompt_button_label (SB_PROMPT_BUTTON_NOT_NOW),
+                                G_CALLBACK (invite_cancel_cb), account, NULL, NULL, open);
 }
 
 static gpointer
-request_choices (SbPurple *ctx, SbOpenPrompt *open, const char *primary, const char *secondary,
+request_introduction (SbPurple *ctx, SbOpenPrompt *open, const SbPromptWording *words,
+                      PurpleAccount *account)
+{
+  PurpleRequestActionCb cb = (PurpleRequestActionCb) choice_cb;
+
+  return purple_request_action (ctx->plugin, _("Smile Back"), words->title, words->text, 0,
+                                account, NULL, NULL, open, G_N_ELEMENTS (introduction_choices),
+                                words->primary, cb,
+                                sb_prompt_button_label (SB_PROMPT_BUTTON_KNOW_EACH_OTHER), cb,
+                                sb_prompt_button_label (SB_PROMPT_BUTTON_NEXT_WEEK), cb,
+                                sb_prompt_button_label (SB_PROMPT_BUTTON_NOT_NOW), cb);
+}
+
+static gpointer
+request_choices (SbPurple *ctx, SbOpenPrompt *open, const SbPromptWording *words,
                  PurpleAccount *account)
 {
   PurpleRequestActionCb cb = (PurpleRequestActionCb) choice_cb;
-  const SbPrompt *prompt = open->prompt;
 
-  if (prompt->kind == SB_PROMPT_INTRODUCE)
-    return purple_request_action (ctx->plugin, _("Smile Back"), primary, secondary, 0, account,
-                                  NULL, NULL, open, G_N_ELEMENTS (introduction_choices),
-                                  /* TRANSLATORS: button: open a conversation with each */
-                                  _("Introduce"), cb,
-                                  /* TRANSLATORS: button: never suggest this pair again */
-                                  _("They know each other"), cb,
-                                  /* TRANSLATORS: button: ask again in a week */
-                                  _("Next week"), cb,
-                                  /* TRANSLATORS: button: close the question */
-                                  _("Not now"), cb);
-  else
+  return purple_request_action (ctx->plugin, _("Smile Back"), words->title, words->text, 0,
+                                account, open->prompt->key->buddy, NULL, open,
+                                G_N_ELEMENTS (buddy_choices), words->primary, cb,
+                                sb_prompt_button_label (SB_PROMPT_BUTTON_TOMORROW), cb,
+                                sb_prompt_button_label (SB_PROMPT_BUTTON_NEXT_WEEK), cb,
+                                words->mute, cb,
+                                sb_prompt_button_label (SB_PROMPT_BUTTON_NOT_NOW), cb);
+}
+
+/* Asks @open's question with libpurple's request API, the way every UI can. */
+static gpointer
+request_prompt (SbPurple *ctx, SbOpenPrompt *open)
+{
+  g_autoptr (SbPromptWording) words = sb_purple_prompt_wording (open->prompt, open->audio,
+                                                                sb_purple_now ());
+  PurpleAccount *account = sb_purple_key_find_active_account (open->prompt->key->protocol,
+                                                              open->prompt->key->account);
+
+  if (words == NULL)
+    return NULL;
+  switch (open->prompt->kind)
     {
-      g_autofree char *name = sb_purple_display_name (prompt->key);
-      /* TRANSLATORS: button: no more prompts of this kind for the buddy %s */
-      g_autofree char *mute = g_strdup_printf (_("Not for %s"), name);
-      const char *primary_label;
-
-      switch (prompt->kind)
-        {
-        case SB_PROMPT_REPLY_NUDGE:
-          /* TRANSLATORS: button: opens the conversation to answer */
-          primary_label = _("Reply");
-          break;
-        case SB_PROMPT_FOLLOW_UP:
-          /* TRANSLATORS: button: opens the conversation */
-          primary_label = _("Follow up");
-          break;
-        case SB_PROMPT_CALL:
-          /* TRANSLATORS: buttons: start an audio call, or open the conversation to plan one */
-          primary_label = open->audio ? _("Call") : _("Plan a call");
-          break;
-        default:
-          /* TRANSLATORS: button: opens the conversation; nothing is sent */
-          primary_label = _("Say hi");
-          break;
-        }
-      return purple_request_action (ctx->plugin, _("Smile Back"), primary, secondary, 0, account,
-                                    prompt->key->buddy, NULL, open, G_N_ELEMENTS (buddy_choices),
-                                    primary_label, cb,
-                                    /* TRANSLATORS: button: ask again tomorrow */
-                                    _("Tomorrow"), cb,
-                                    /* TRANSLATORS: button: ask again in a week */
-                                    _("Next week"), cb, mute, cb,
-                                    /* TRANSLATORS: button: close the question */
-                                    _("Not now"), cb);
+    case SB_PROMPT_INVITE:
+      return request_invitation (ctx, open, words, account);
+    case SB_PROMPT_INTRODUCE:
+      return request_introduction (ctx, open, words, account);
+    default:
+      return request_choices (ctx, open, words, account);
     }
 }
 
 void
 sb_purple_prompts_show (SbPurple *ctx, SbOpenPrompt *open)
 {
-  g_autofree char *primary = NULL;
-  g_autofree char *secondary = NULL;
-  PurpleAccount *account;
-  gint64 id = open->prompt->id;
+  gint64 id;
   gpointer request;
+
+  g_return_if_fail (ctx != NULL && open != NULL && open->prompt != NULL);
+  id = open->prompt->id;
 
   if (GPOINTER_TO_INT (purple_signal_emit_return_1 (ctx->plugin, SB_SIGNAL_PROMPT, open->prompt)))
     {
-      ctx->planner->ui_shows = TRUE;
+      ctx->prompts->ui_shows = TRUE;
       return;
     }
-  describe_plain (open->prompt, sb_purple_now (), &primary, &secondary);
-  account = sb_purple_find_account (open->prompt->key);
-  request = open->prompt->kind == SB_PROMPT_INVITE
-              ? request_invitation (ctx, open, primary, secondary, account)
-              : request_choices (ctx, open, primary, secondary, account);
+  request = request_prompt (ctx, open);
   /* A UI may answer at once, inside the call: @open is then gone. */
-  open = g_hash_table_lookup (ctx->planner->open, &id);
+  open = g_hash_table_lookup (ctx->prompts->open, &id);
   if (open != NULL)
     open->request = request;
 }
@@ -314,6 +210,7 @@ sb_purple_prompts_show (SbPurple *ctx, SbOpenPrompt *open)
 void
 sb_purple_prompts_withdraw (SbPurple *ctx, SbOpenPrompt *open)
 {
+  g_return_if_fail (ctx != NULL && open != NULL);
   purple_signal_emit (ctx->plugin, SB_SIGNAL_PROMPT_WITHDRAWN, open->prompt);
   if (open->request != NULL)
     purple_request_close (open->prompt->kind == SB_PROMPT_INVITE ? PURPLE_REQUEST_FIELDS

@@ -18,7 +18,7 @@
  */
 #include <string.h>
 
-#include <smileback/sb-ipc.h>
+#include <smileback-purple/sb-ipc.h>
 #include <smileback/smileback.h>
 
 #include "sb-e2e.h"

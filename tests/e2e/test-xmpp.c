@@ -30,7 +30,7 @@
  */
 #include <sqlite3.h>
 
-#include <smileback/sb-ipc.h>
+#include <smileback-purple/sb-ipc.h>
 
 #include "sb-e2e.h"
 #include "sb-test-prosody.h"

@@ -11,7 +11,8 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include <smileback/sb-ipc.h>
+#include <smileback-purple/sb-ipc.h>
+#include <smileback-purple/sb-purple-key.h>
 #include <smileback/smileback.h>
 
 #include "sb-test-purple.h"
@@ -538,6 +539,15 @@ test_command (void)
   g_assert_cmpuint (stats.all.messages_received, ==, 1);
 }
 
+/* Frees @action and its submenu (purple_menu_action_free() frees neither
+ * the children nor their list). */
+static void
+menu_action_free (PurpleMenuAction *action)
+{
+  g_list_free_full (g_steal_pointer (&action->children), (GDestroyNotify) menu_action_free);
+  purple_menu_action_free (action);
+}
+
 /* The action labelled @label in @node's extended menu, run. */
 static void
 run_menu_action (PurpleBlistNode *node, const char *label)
@@ -555,7 +565,7 @@ run_menu_action (PurpleBlistNode *node, const char *label)
           ran = TRUE;
         }
       if (action != NULL)
-        purple_menu_action_free (action);
+        menu_action_free (action);
     }
   g_list_free (menu);
   g_assert_true (ran);
@@ -597,6 +607,88 @@ test_menu_forget (void)
   run_menu_action ((PurpleBlistNode *) buddy, "Forget this buddy");
   sb_test_purple_set_request_choice (-1);
   assert_no_history (me, "max");
+}
+
+/* The entries labelled @label in @node's extended menu: how many there are,
+ * and, when @child is given, runs that entry of the first one's submenu. */
+static guint
+run_submenu_action (PurpleBlistNode *node, const char *label, const char *child)
+{
+  GList *menu = purple_blist_node_get_extended_menu (node);
+  guint found = 0;
+  gboolean ran = child == NULL;
+
+  for (GList *l = menu; l != NULL; l = l->next)
+    {
+      PurpleMenuAction *action = l->data;
+
+      if (action == NULL)
+        continue;
+      if (g_strcmp0 (action->label, label) == 0 && found++ == 0)
+        for (GList *c = action->children; c != NULL && !ran; c = c->next)
+          {
+            PurpleMenuAction *entry = c->data;
+
+            if (g_strcmp0 (entry->label, child) == 0)
+              {
+                ((void (*) (PurpleBlistNode *, gpointer)) entry->callback) (node, entry->data);
+                ran = TRUE;
+              }
+          }
+      menu_action_free (action);
+    }
+  g_list_free (menu);
+  g_assert_true (ran);
+  return found;
+}
+
+#define KEEP_IN_TOUCH "Keep in touch every\342\200\246"
+
+/* /menu/keep-in-touch: the core plugin's buddy and group menus (so Finch
+ * has them too) set the interval on the node, where the planner and the
+ * tooltip's reminder line read it, a buddy's own before its group's; a UI
+ * hears of it through "smileback-buddy-changed". */
+static void
+test_menu_keep_in_touch (void)
+{
+  PurpleBuddy *buddy = sb_test_prpl_add_buddy (me, "kit");
+  PurpleBlistNode *node = (PurpleBlistNode *) buddy;
+  PurpleBlistNode *group = (PurpleBlistNode *) purple_buddy_get_group (buddy);
+  ChangedData changed = { 0 };
+  gboolean ok = FALSE;
+  char *tooltip;
+  int handle;
+
+  sb_test_prpl_send (me, "kit", "hello");
+  sb_test_prpl_receive (me, "kit", "hi!", PURPLE_MESSAGE_RECV, time (NULL));
+  g_assert_cmpuint (run_submenu_action (node, KEEP_IN_TOUCH, NULL), ==, 1);
+  g_assert_cmpuint (run_submenu_action (group, KEEP_IN_TOUCH, NULL), ==, 1);
+
+  purple_signal_connect (plugin, SB_SIGNAL_BUDDY_CHANGED, &handle, PURPLE_CALLBACK (changed_cb),
+                         &changed);
+  run_submenu_action (node, KEEP_IN_TOUCH, "Every 2 weeks");
+  g_assert_cmpint (purple_blist_node_get_int (node, SB_NODE_KEEP_IN_TOUCH_DAYS), ==, 14);
+  g_assert_cmpuint (changed.calls, ==, 1);
+  g_assert_cmpstr (changed.buddy, ==, "kit");
+  /* Ticked in the submenu: the first entry's label changes. */
+  run_submenu_action (node, KEEP_IN_TOUCH, "\342\234\223 Every 2 weeks");
+
+  run_submenu_action (group, KEEP_IN_TOUCH, "No reminders");
+  g_assert_cmpint (purple_blist_node_get_int (group, SB_NODE_KEEP_IN_TOUCH_DAYS), ==, -1);
+  g_assert_cmpuint (changed.calls, >=, 2);
+  run_submenu_action (node, KEEP_IN_TOUCH, "Automatic (from your usual rhythm)");
+  g_assert_cmpint (purple_blist_node_get_int (node, SB_NODE_KEEP_IN_TOUCH_DAYS), ==, 0);
+  g_assert_cmpint (sb_purple_keep_in_touch_days (node), ==, -1); /* the group's */
+  tooltip = purple_plugin_ipc_call (plugin, SB_IPC_GET_TOOLTIP, &ok, node);
+  g_assert_true (ok);
+  g_assert_nonnull (strstr (tooltip, "<b>Reminder:</b> off for this buddy"));
+  g_free (tooltip);
+  run_submenu_action (group, KEEP_IN_TOUCH, "Automatic (from your usual rhythm)");
+  g_assert_cmpint (sb_purple_keep_in_touch_days (node), ==, 0);
+  purple_signal_disconnect (plugin, SB_SIGNAL_BUDDY_CHANGED, &handle, PURPLE_CALLBACK (changed_cb));
+  g_free (changed.protocol);
+  g_free (changed.account);
+  g_free (changed.buddy);
 }
 
 /* /prefs/gap: a smaller G cuts the same history into more episodes, at once. */
@@ -704,6 +796,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cmd/smileback", test_command);
   g_test_add_func ("/menu/dont-track", test_menu_dont_track);
   g_test_add_func ("/menu/forget", test_menu_forget);
+  g_test_add_func ("/menu/keep-in-touch", test_menu_keep_in_touch);
   g_test_add_func ("/prefs/gap", test_prefs_gap);
   g_test_add_func ("/prefs/frame", test_prefs_frame);
   g_test_add_func ("/chat/joins-presence-invites", test_chat);

@@ -23,7 +23,7 @@
 #include <time.h>
 
 #include <smileback/sb-import.h>
-#include <smileback/sb-ipc.h>
+#include <smileback-purple/sb-ipc.h>
 #include <smileback/smileback.h>
 
 #include "sb-test-purple.h"

@@ -13,7 +13,7 @@
 #include <malloc.h>
 #include <string.h>
 
-#include <smileback/sb-ipc.h>
+#include <smileback-purple/sb-ipc.h>
 #include <smileback/smileback.h>
 
 #include "sb-test-purple.h"

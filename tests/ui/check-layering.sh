@@ -1,6 +1,8 @@
 #!/bin/sh
 # Fails when gtk-smileback.so ($2) refers to SQLite, the store or the ledger:
-# the Pidgin plugin reaches history only through core-smileback's IPC.
+# the Pidgin plugin reaches history only through core-smileback's IPC.  The
+# link-time side of docs/design.md, "Layers"; tests/check-layering.sh (unit
+# suite) checks the includes, and SB_PIDGIN_LAYER makes them fail to compile.
 # $1 is nm.
 set -eu
 bad=$("$1" -D "$2" | grep -E ' (sqlite3_|sb_store_|sb_ledger_|sb_import_)' || true)

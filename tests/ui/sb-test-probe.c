@@ -64,7 +64,7 @@
 #include <gtkscrollbook.h>
 #include <minidialog.h>
 
-#include "smileback/sb-ipc.h"
+#include "smileback-purple/sb-ipc.h"
 
 #define PROBE_ID "sb-test-probe"
 #define POLL_MS 100

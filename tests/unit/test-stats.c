@@ -131,6 +131,94 @@ test_counts_add_remove (void)
   g_assert_cmpuint (counts.messages_sent, ==, b.messages_out);
 }
 
+/* An episode started at @start by @initiator, answered or not. */
+static SbEpisode
+month_episode (gint64 start, SbDirection initiator, gboolean answered)
+{
+  SbEpisode e = { 0 };
+
+  e.start = e.last = start;
+  e.initiator = initiator;
+  e.last_dir = initiator;
+  if (initiator == SB_DIRECTION_OUT)
+    e.messages_out = 1;
+  else
+    e.messages_in = 1;
+  if (answered)
+    {
+      e.answered_at = start + 60;
+      if (initiator == SB_DIRECTION_OUT)
+        e.messages_in = 1;
+      else
+        e.messages_out = 1;
+    }
+  return e;
+}
+
+static gint64
+utc (int year, int month, int day)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_utc (year, month, day, 12, 0, 0);
+
+  return g_date_time_to_unix (dt);
+}
+
+/* Three months ending in February 2024 (UTC): December, January, February;
+ * an episode of November is left out, every month is present. */
+static void
+test_count_months (void)
+{
+  g_autoptr (GTimeZone) tz = g_time_zone_new_utc ();
+  SbEpisode episodes[] = {
+    month_episode (utc (2023, 11, 30), SB_DIRECTION_OUT, TRUE),  /* too early */
+    month_episode (utc (2023, 12, 1), SB_DIRECTION_OUT, TRUE),
+    month_episode (utc (2023, 12, 31), SB_DIRECTION_OUT, FALSE),
+    month_episode (utc (2024, 2, 3), SB_DIRECTION_IN, TRUE),
+    month_episode (utc (2024, 2, 4), SB_DIRECTION_IN, FALSE),
+    month_episode (utc (2024, 2, 5), SB_DIRECTION_OUT, TRUE),
+  };
+  g_autoptr (GArray) months = sb_stats_count_months (episodes, G_N_ELEMENTS (episodes),
+                                                     utc (2024, 2, 20), tz, 3);
+  const SbMonthCounts *dec, *jan, *feb;
+
+  g_assert_cmpuint (months->len, ==, 3);
+  dec = &g_array_index (months, SbMonthCounts, 0);
+  jan = &g_array_index (months, SbMonthCounts, 1);
+  feb = &g_array_index (months, SbMonthCounts, 2);
+  g_assert_cmpint (dec->year, ==, 2023);
+  g_assert_cmpint (dec->month, ==, 12);
+  g_assert_cmpuint (dec->started_by_you, ==, 2);
+  g_assert_cmpuint (dec->answered_by_them, ==, 1);
+  g_assert_cmpuint (dec->started_by_them, ==, 0);
+  g_assert_cmpint (jan->year, ==, 2024);
+  g_assert_cmpint (jan->month, ==, 1);
+  g_assert_cmpuint (jan->started_by_you + jan->started_by_them, ==, 0);
+  g_assert_cmpint (feb->month, ==, 2);
+  g_assert_cmpuint (feb->started_by_them, ==, 2);
+  g_assert_cmpuint (feb->answered_by_you, ==, 1);
+  g_assert_cmpuint (feb->started_by_you, ==, 1);
+  g_assert_cmpuint (feb->answered_by_them, ==, 1);
+  g_assert_cmpint (sb_stats_months_start (utc (2024, 2, 20), tz, 3), ==,
+                   utc (2023, 12, 1) - 12 * 3600);
+}
+
+/* No episodes: every month present and empty; a year back crosses January. */
+static void
+test_count_months_empty (void)
+{
+  g_autoptr (GTimeZone) tz = g_time_zone_new_utc ();
+  g_autoptr (GArray) months = sb_stats_count_months (NULL, 0, utc (2024, 1, 15), tz, 12);
+  const SbMonthCounts *first = &g_array_index (months, SbMonthCounts, 0);
+  const SbMonthCounts *last = &g_array_index (months, SbMonthCounts, 11);
+
+  g_assert_cmpuint (months->len, ==, 12);
+  g_assert_cmpint (first->year, ==, 2023);
+  g_assert_cmpint (first->month, ==, 2);
+  g_assert_cmpint (last->year, ==, 2024);
+  g_assert_cmpint (last->month, ==, 1);
+  g_assert_cmpuint (last->started_by_you, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -144,5 +232,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stats/strong-tie", test_strong_tie);
   g_test_add_func ("/stats/cadence-needs-three", test_cadence_needs_three);
   g_test_add_func ("/stats/counts-add-remove", test_counts_add_remove);
+  g_test_add_func ("/stats/count-months", test_count_months);
+  g_test_add_func ("/stats/count-months-empty", test_count_months_empty);
   return g_test_run ();
 }

@@ -1,58 +1,13 @@
-/* sb-purple-keys.c: from libpurple's accounts, buddies and contacts to buddy
- * keys and summed figures.
+/* sb-purple-stats.c: the figures of libpurple's buddies and contacts, and the
+ * accounts left out.
  *
- * A key is (protocol id, account, buddy), normalized the way the protocol does
- * it (purple_normalize(), whose static buffer is copied at once) with the
- * account's resource removed by sb_buddy_key_new().  A Pidgin contact groups
- * several keys; its figures are the sum of its buddies'.  Contacts have no
- * stable id, so nothing here is kept beyond one call.
+ * Buddies are filed under the key of sb-purple-key.h.  A Pidgin contact
+ * groups several keys; its figures are the sum of its buddies'.  Contacts
+ * have no stable id, so nothing here is kept beyond one call.
  */
 #include "sb-purple-private.h"
 
 #include <string.h>
-
-SbBuddyKey *
-sb_purple_key_new (PurpleAccount *account, const char *who)
-{
-  g_autofree char *account_name = NULL;
-  g_autofree char *buddy_name = NULL;
-
-  if (account == NULL || who == NULL)
-    return NULL;
-  /* purple_normalize() returns a static buffer: copy before the next call. */
-  account_name = g_strdup (purple_normalize (account, purple_account_get_username (account)));
-  buddy_name = g_strdup (purple_normalize (account, who));
-  return sb_buddy_key_new (purple_account_get_protocol_id (account), account_name, buddy_name);
-}
-
-static void
-add_buddy_key (GPtrArray *keys, PurpleBuddy *buddy)
-{
-  SbBuddyKey *key = sb_purple_key_new (purple_buddy_get_account (buddy),
-                                       purple_buddy_get_name (buddy));
-
-  if (key != NULL)
-    g_ptr_array_add (keys, key);
-}
-
-GPtrArray *
-sb_purple_keys_for_node (PurpleBlistNode *node)
-{
-  GPtrArray *keys = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_buddy_key_free);
-
-  if (node == NULL)
-    return keys;
-  if (PURPLE_BLIST_NODE_IS_BUDDY (node))
-    add_buddy_key (keys, (PurpleBuddy *) node);
-  else if (PURPLE_BLIST_NODE_IS_CONTACT (node))
-    {
-      for (PurpleBlistNode *child = purple_blist_node_get_first_child (node); child != NULL;
-           child = purple_blist_node_get_sibling_next (child))
-        if (PURPLE_BLIST_NODE_IS_BUDDY (child))
-          add_buddy_key (keys, (PurpleBuddy *) child);
-    }
-  return keys;
-}
 
 static void
 counts_add (SbCounts *sum, const SbCounts *add)
@@ -171,6 +126,7 @@ sb_purple_stats_for_node (SbPurple *ctx, PurpleBlistNode *node, SbStats *out)
 {
   StatsSum sum;
 
+  g_return_val_if_fail (ctx != NULL && out != NULL, FALSE);
   stats_sum_begin (&sum, out);
   if (node != NULL && PURPLE_BLIST_NODE_IS_BUDDY (node))
     stats_sum_add (&sum, buddy_stats (ctx, (PurpleBuddy *) node));
@@ -187,9 +143,11 @@ sb_purple_stats_for_node (SbPurple *ctx, PurpleBlistNode *node, SbStats *out)
 gboolean
 sb_purple_stats_for_name (SbPurple *ctx, PurpleAccount *account, const char *who, SbStats *out)
 {
-  PurpleBuddy *buddy = purple_find_buddy (account, who);
+  PurpleBuddy *buddy;
   StatsSum sum;
 
+  g_return_val_if_fail (ctx != NULL && account != NULL && who != NULL && out != NULL, FALSE);
+  buddy = purple_find_buddy (account, who);
   if (buddy != NULL)
     return sb_purple_stats_for_node (ctx, (PurpleBlistNode *) purple_buddy_get_contact (buddy),
                                      out);
@@ -198,25 +156,13 @@ sb_purple_stats_for_name (SbPurple *ctx, PurpleAccount *account, const char *who
   return stats_sum_end (&sum);
 }
 
-int
-sb_purple_keep_in_touch_days (PurpleBlistNode *node)
-{
-  for (; node != NULL; node = purple_blist_node_get_parent (node))
-    {
-      int days = purple_blist_node_get_int (node, SB_NODE_KEEP_IN_TOUCH_DAYS);
-
-      if (days != 0)
-        return days;
-    }
-  return 0;
-}
-
 gboolean
 sb_purple_account_excluded (SbPurple *ctx, PurpleAccount *account)
 {
   g_autofree char *name = NULL;
   char *slash;
 
+  g_return_val_if_fail (ctx != NULL && account != NULL, FALSE);
   if (ctx->excluded == NULL || g_hash_table_size (ctx->excluded) == 0)
     return FALSE;
   name = g_utf8_casefold (purple_account_get_username (account), -1);

@@ -2,15 +2,17 @@
  *
  * Plugins share no symbols (Pidgin opens them with G_MODULE_BIND_LOCAL), so a
  * UI plugin reaches the one ledger only through these purple signals and IPC
- * calls, looked up on the core plugin with purple_plugins_find_with_id().
- * This header holds names and plain types only: nothing to link.
+ * calls, looked up on the core plugin with purple_plugins_find_with_id()
+ * (docs/design.md, "Layers").  This header holds names and plain types only:
+ * nothing to link.  It includes the core's pure headers (prompts, figures)
+ * and never the store, the ledger or the importer: a UI plugin compiled
+ * against it cannot reach them.
  */
 #pragma once
 
 #include <glib.h>
-#include "sb-import.h"
-#include "sb-planner.h"
-#include "sb-stats.h"
+#include "smileback/sb-prompt.h"
+#include "smileback/sb-stats.h"
 
 G_BEGIN_DECLS
 
@@ -28,7 +30,7 @@ G_BEGIN_DECLS
 #define SB_SIGNAL_BUDDY_CHANGED "smileback-buddy-changed"
 
 /* "smileback-prompt": gboolean (const SbPrompt *prompt)
- *   a prompt the planner chose (sb-planner.h): reach out, reply nudge,
+ *   a prompt the planner chose (sb-prompt.h): reach out, reply nudge,
  *   follow-up, call, introduction, invitation.  Borrowed for the emission: a
  *   UI copies the fields it needs (id, kind, key, other, room, invitees) and
  *   returns TRUE when it showed the prompt; when no handler does, the core
@@ -55,7 +57,7 @@ G_BEGIN_DECLS
  *   every buddy with history, including ones not in the buddy list.
  * "smileback-get-monthly": GArray * (const char *protocol_id, const char *account,
  *   const char *buddy, int months)
- *   GArray of SbMonthCounts for the last @months months, oldest first;
+ *   GArray of SbMonthCounts (sb-stats.h) for the last @months months, oldest first;
  *   caller g_array_unref()s; NULL when unknown.
  */
 #define SB_IPC_GET_STATS "smileback-get-stats"
@@ -103,7 +105,7 @@ G_BEGIN_DECLS
  *   core plugin first loads for a profile that has logs and was never
  *   imported; a UI handler returns TRUE when it offered the import itself
  *   (a mini-dialog), otherwise the core asks with purple_request_action().
- * "smileback-import-progress": void (const SbImportProgress *progress,
+ * "smileback-import-progress": void (const SbIpcImportProgress *progress,
  *   gboolean finished) -- signal, after each slice and at the end.
  * "smileback-import-start": gboolean (const char *logdir) -- IPC; NULL means
  *   the profile's logs folder; FALSE when an import is already running.
@@ -151,15 +153,18 @@ typedef struct
 typedef void (*SbIpcBuddyFunc) (const char *protocol_id, const char *account, const char *buddy,
                                 const SbStats *stats, gpointer user_data);
 
+/* How far a log import got: what a UI shows of the importer's progress. */
 typedef struct
 {
-  int year;
-  int month; /* 1..12 */
-  guint started_by_you;
-  guint started_by_them;
-  guint answered_by_them; /* of the user's starts */
-  guint answered_by_you;  /* of the buddy's starts */
-} SbMonthCounts;
+  guint files_total;     /* log files found */
+  guint files_done;      /* of those, finished: imported or skipped */
+  guint files_imported;  /* read and recorded */
+  guint files_unchanged; /* skipped: imported before and unchanged since */
+  guint64 bytes_total;
+  guint64 bytes_done;
+  guint messages;        /* new counted messages (sent + received) */
+  int episodes;          /* episodes the import added to the ledger */
+} SbIpcImportProgress;
 
 /* Per-node setting (purple_blist_node_set_int, saved in blist.xml by libpurple)
  * on a buddy, contact or group: keep-in-touch interval in days; absent or 0 =
