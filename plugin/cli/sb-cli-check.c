@@ -58,13 +58,14 @@ print_counts (const SbDbFileCounts *counts)
     }
 }
 
+/* Lists the copies moved aside; "nothing" when there are none, unless @quiet. */
 static void
-print_moved_aside (const char *db)
+print_moved_aside (const char *db, gboolean quiet)
 {
   g_auto (GStrv) moved = sb_dbfile_find_moved_aside (db);
   for (int i = 0; moved[i] != NULL; i++)
     print_field (i == 0 ? _("Moved aside:") : "", moved[i]);
-  if (moved[0] == NULL)
+  if (moved[0] == NULL && !quiet)
     print_field (_("Moved aside:"), _("nothing"));
 }
 
@@ -87,7 +88,7 @@ check (SbDbFile *file, gboolean full, GError **error)
     print_counts (&counts);
   else if (count_error != NULL)
     print_field (_("Counts:"), count_error->message);
-  print_moved_aside (sb_dbfile_get_path (file));
+  print_moved_aside (sb_dbfile_get_path (file), FALSE);
   return problem == NULL && usable && count_error == NULL;
 }
 
@@ -111,7 +112,7 @@ sb_cli_check (int argc, char **argv)
   if (file == NULL)
     {
       sb_cli_error ("%s", error->message);
-      print_moved_aside (db);
+      print_moved_aside (db, TRUE);
       return 1;
     }
   if (check (file, full, &error))

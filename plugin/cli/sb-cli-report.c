@@ -214,18 +214,49 @@ table_cells (const SbCliBuddy *row)
   return cells;
 }
 
+#define MIN_FIGURE_WIDTH 4
+
+/* Columns the table takes with @widths, separators included. */
+static int
+table_width (const int widths[T_COLUMNS])
+{
+  int total = 0;
+  for (int c = 0; c < T_COLUMNS; c++)
+    total += widths[c] > 0 ? widths[c] + (total > 0 ? 2 : 0) : 0;
+  return total;
+}
+
+/* When the figures' headers make the table wider than @total, cuts them
+ * (with an ellipsis) down to their figures' width, the widest headers first. */
+static void
+narrow_figures (int widths[T_COLUMNS], const int content[T_COLUMNS], int total)
+{
+  static const int order[] = { T_SMILED, T_REPLIED, T_BY_THEM, T_BY_YOU, T_TALKS };
+  int names = widths[T_ALIAS] > 0 ? 2 * MIN_NAME_WIDTH + 2 : MIN_NAME_WIDTH;
+  int over = table_width (widths) - widths[T_ALIAS] - widths[T_BUDDY] + names - total;
+  for (gsize i = 0; i < G_N_ELEMENTS (order) && over > 0; i++)
+    {
+      int c = order[i];
+      int cut = MIN (over, widths[c] - MAX (content[c], MIN_FIGURE_WIDTH));
+      if (cut > 0)
+        {
+          widths[c] -= cut;
+          over -= cut;
+        }
+    }
+}
+
 /* Gives the two name columns what the figures leave of @total columns: the
  * alias at most a third, the id the rest. */
 static void
 size_name_columns (int widths[T_COLUMNS], int total)
 {
-  int figures = 0;
-  for (int c = T_TALKS; c < T_COLUMNS; c++)
-    figures += widths[c] + 2;
-  int room = MAX (total - figures - 2, 2 * MIN_NAME_WIDTH);
-  if (widths[T_ALIAS] > 0)
-    widths[T_ALIAS] = MIN (widths[T_ALIAS], MAX (room / 3, MIN_NAME_WIDTH));
-  widths[T_BUDDY] = MIN (widths[T_BUDDY], MAX (room - widths[T_ALIAS], MIN_NAME_WIDTH));
+  int wanted_alias = widths[T_ALIAS], wanted_buddy = widths[T_BUDDY];
+  widths[T_ALIAS] = widths[T_BUDDY] = 0;
+  int room = total - table_width (widths) - (wanted_alias > 0 ? 4 : 2);
+  if (wanted_alias > 0)
+    widths[T_ALIAS] = MIN (wanted_alias, MAX (room / 3, MIN_NAME_WIDTH));
+  widths[T_BUDDY] = MIN (wanted_buddy, MAX (room - widths[T_ALIAS], MIN_NAME_WIDTH));
 }
 
 static void
@@ -243,7 +274,7 @@ print_line (char **cells, const int widths[T_COLUMNS])
       g_string_append (line, line->len > 0 ? "  " : "");
       g_string_append (line, cell);
     }
-  printf ("%s\n", g_strchomp (line->str));
+  printf ("%s\n", line->str);
   g_string_free (line, TRUE);
 }
 
@@ -254,18 +285,20 @@ print_table (GPtrArray *rows)
   char *header[T_COLUMNS + 1] = { _("Alias"), _("Buddy"), _("Talks"), _("By you"), _("By them"),
                                   _("Smiled back"), _("You replied"), _("Last"), NULL };
   GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  int widths[T_COLUMNS] = { 0 };
+  int widths[T_COLUMNS] = { 0 }, content[T_COLUMNS] = { 0 };
   for (guint i = 0; i < rows->len; i++)
     {
       char **cells = table_cells (g_ptr_array_index (rows, i));
       for (int c = 0; c < T_COLUMNS; c++)
-        widths[c] = MAX (widths[c], sb_cli_display_width (cells[c]));
+        content[c] = MAX (content[c], sb_cli_display_width (cells[c]));
       g_ptr_array_add (lines, cells);
     }
   for (int c = 0; c < T_COLUMNS; c++)
-    if (c != T_ALIAS || widths[c] > 0)
-      widths[c] = MAX (widths[c], sb_cli_display_width (header[c]));
-  size_name_columns (widths, sb_cli_terminal_width ());
+    widths[c] = c == T_ALIAS && content[c] == 0
+                  ? 0 : MAX (content[c], sb_cli_display_width (header[c]));
+  int total = sb_cli_terminal_width ();
+  narrow_figures (widths, content, total);
+  size_name_columns (widths, total);
   print_line (header, widths);
   for (guint i = 0; i < lines->len; i++)
     print_line (g_ptr_array_index (lines, i), widths);
