@@ -29,16 +29,59 @@ report_moved_aside (const char *moved)
     sb_cli_error (_("the database was damaged and moved aside as %s"), moved);
 }
 
+/* Pidgin commits in short transactions: a command waits this long for a
+ * locked database, retrying, before it gives up with a clear message. */
+#define BUSY_WAIT_USEC (5 * G_USEC_PER_SEC)
+#define BUSY_RETRY_USEC (100 * 1000)
+
+typedef gpointer (*Opener) (const char *db, GError **error);
+
+static gpointer
+open_store (const char *db, GError **error)
+{
+  return sb_store_open (db, error);
+}
+
+static gpointer
+open_ledger (const char *db, GError **error)
+{
+  SbParams params;
+  sb_params_init (&params);
+  return sb_ledger_open (db, &params, g_get_real_time () / G_USEC_PER_SEC, error);
+}
+
+/* @open on @db, retried while it is locked; prints why it failed. */
+static gpointer
+open_waiting (Opener open, const char *db)
+{
+  gint64 deadline = g_get_monotonic_time () + BUSY_WAIT_USEC;
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      gpointer opened = open (db, &error);
+      if (opened != NULL)
+        return opened;
+      if (!g_error_matches (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY))
+        sb_cli_error ("%s", error->message);
+      else if (g_get_monotonic_time () < deadline)
+        {
+          g_usleep (BUSY_RETRY_USEC);
+          continue;
+        }
+      else
+        /* TRANSLATORS: %s is the database; another program keeps it locked */
+        sb_cli_error (_("%s stayed locked by another program for 5 seconds; try again"), db);
+      return NULL;
+    }
+}
+
 SbStore *
 sb_cli_open_store (const char *db)
 {
   if (!history_exists (db))
     return NULL;
-  g_autoptr (GError) error = NULL;
-  SbStore *store = sb_store_open (db, &error);
-  if (store == NULL)
-    sb_cli_error ("%s", error->message);
-  else
+  SbStore *store = open_waiting (open_store, db);
+  if (store != NULL)
     report_moved_aside (sb_store_get_moved_aside (store));
   return store;
 }
@@ -48,13 +91,8 @@ sb_cli_open_ledger (const char *db, gboolean create)
 {
   if (!create && !history_exists (db))
     return NULL;
-  SbParams params;
-  sb_params_init (&params);
-  g_autoptr (GError) error = NULL;
-  SbLedger *ledger = sb_ledger_open (db, &params, g_get_real_time () / G_USEC_PER_SEC, &error);
-  if (ledger == NULL)
-    sb_cli_error ("%s", error->message);
-  else
+  SbLedger *ledger = open_waiting (open_ledger, db);
+  if (ledger != NULL)
     report_moved_aside (sb_ledger_get_moved_aside (ledger));
   return ledger;
 }

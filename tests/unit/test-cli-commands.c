@@ -488,6 +488,47 @@ test_check (Fixture *f, gconstpointer data)
   g_assert_cmpuint (corrupt, ==, 1);
 }
 
+/* Another process (Pidgin) in the middle of a write: @db locked until
+ * unlock_later() lets go. */
+static sqlite3 *
+lock (const char *db)
+{
+  sqlite3 *handle = NULL;
+  g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (handle, "BEGIN IMMEDIATE; UPDATE meta SET value = value", NULL,
+                                 NULL, NULL), ==, SQLITE_OK);
+  return handle;
+}
+
+static gpointer
+unlock_later (gpointer handle)
+{
+  g_usleep (G_USEC_PER_SEC);
+  g_assert_cmpint (sqlite3_exec (handle, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  return NULL;
+}
+
+static void
+test_busy (Fixture *f, gconstpointer data)
+{
+  sqlite3 *handle = lock (f->db);
+  /* Reading the integrity needs no lock. */
+  const char *check[] = { "check", "--db", f->db, NULL };
+  g_assert_cmpint (run (check, NULL, NULL), ==, 0);
+  /* Locked for good: a clear error after the wait. */
+  const char *report[] = { "report", "--db", f->db, NULL };
+  g_autofree char *err = NULL;
+  g_assert_cmpint (run (report, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "stayed locked by another program"));
+  /* Locked for a second: the command waits and succeeds. */
+  GThread *thread = g_thread_new ("unlock", unlock_later, handle);
+  g_autofree char *out = NULL;
+  g_assert_cmpint (run (report, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Bobby"));
+  g_thread_join (thread);
+  sqlite3_close (handle);
+}
+
 static void
 test_help (Fixture *f, gconstpointer data)
 {
@@ -521,5 +562,6 @@ main (int argc, char **argv)
   ADD ("/cli/export", sb_test_history_setup, test_export);
   ADD ("/cli/check", sb_test_history_setup, test_check);
   ADD ("/cli/help", sb_test_history_setup, test_help);
+  ADD ("/cli/busy", setup_history, test_busy);
   return g_test_run ();
 }
