@@ -74,7 +74,8 @@ sb_merge_unmatched (const SbEvent *theirs, guint n_theirs, const SbEvent *ours, 
       else
         i++, j++; /* one message seen on both machines */
     }
-  qsort (&g_array_index (out, SbEvent, first), out->len - first, sizeof (SbEvent), compare_time);
+  if (out->len > first)
+    qsort (&g_array_index (out, SbEvent, first), out->len - first, sizeof (SbEvent), compare_time);
 }
 
 /* The (dev, inode) of @path identify it across names and links. */

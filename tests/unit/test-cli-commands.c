@@ -240,7 +240,7 @@ due_order (const char *out)
     {
       const char *open = strrchr (lines[i], '(');
       const char *close = open != NULL ? strchr (open, ')') : NULL;
-      if (g_ascii_isdigit (lines[i][1]) && close != NULL)
+      if (lines[i][0] != '\0' && g_ascii_isdigit (lines[i][1]) && close != NULL)
         g_ptr_array_add (names, g_strndup (open + 1, close - open - 1));
     }
   return names;
