@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #define BOB "bob@localhost"
 #define CAROL "carol@localhost"
@@ -385,6 +386,40 @@ import_logs (Fixture *f)
   g_assert_cmpint (run (args, NULL, NULL), ==, 0);
 }
 
+/* Runs `smileback forget NAME` on a terminal (script(1) makes one),
+ * answering @answer; returns its exit status. */
+static int
+forget_on_tty (Fixture *f, const char *name, const char *answer)
+{
+  g_autofree char *exe = g_build_filename (g_getenv ("SMILEBACK_BUILD_ROOT"), "plugin", "cli",
+                                           "smileback", NULL);
+  g_autofree char *command = g_strdup_printf ("%s forget --db %s %s", exe, f->db, name);
+  g_autofree char *quoted_command = g_shell_quote (command);
+  g_autofree char *shell = g_strdup_printf ("printf '%s\\n' | script -qec %s /dev/null", answer,
+                                            quoted_command);
+  const char *argv[] = { "/bin/sh", "-c", shell, NULL };
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, NULL, &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_forget_asks (Fixture *f, gconstpointer data)
+{
+  g_autofree char *script = g_find_program_in_path ("script");
+  if (script == NULL)
+    {
+      g_test_skip ("script(1) is not installed");
+      return;
+    }
+  const char *count = "SELECT count(*) FROM buddies WHERE buddy = '" CAROL "'";
+  g_assert_cmpint (forget_on_tty (f, CAROL, "n"), ==, 1);
+  g_assert_cmpint (count_rows (f->db, count), ==, 1);
+  g_assert_cmpint (forget_on_tty (f, CAROL, "y"), ==, 0);
+  g_assert_cmpint (count_rows (f->db, count), ==, 0);
+}
+
 static void
 test_export (Fixture *f, gconstpointer data)
 {
@@ -559,6 +594,7 @@ main (int argc, char **argv)
   ADD ("/cli/buddy", setup_history, test_buddy);
   ADD ("/cli/due", setup_history, test_due);
   ADD ("/cli/forget", setup_history, test_forget);
+  ADD ("/cli/forget/asks-on-a-terminal", setup_history, test_forget_asks);
   ADD ("/cli/export", sb_test_history_setup, test_export);
   ADD ("/cli/check", sb_test_history_setup, test_check);
   ADD ("/cli/help", sb_test_history_setup, test_help);
