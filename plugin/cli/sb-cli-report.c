@@ -42,10 +42,17 @@ typedef struct
   double real;
 } Cell;
 
+/* A text cell taking @text; null when @text is NULL. */
+static Cell
+text_cell_take (char *text)
+{
+  return (Cell){ .type = text != NULL ? CELL_TEXT : CELL_NULL, .text = text };
+}
+
 static Cell
 text_cell (const char *text)
 {
-  return (Cell){ .type = text != NULL ? CELL_TEXT : CELL_NULL, .text = g_strdup (text) };
+  return text_cell_take (g_strdup (text));
 }
 
 static Cell
@@ -73,12 +80,7 @@ row_cell (const SbCliBuddy *row, Column column)
     case COL_LATENCY_THEM: return int_cell (row->stats.median_latency_them_s, TRUE);
     case COL_LATENCY_YOU: return int_cell (row->stats.median_latency_you_s, TRUE);
     case COL_LAST_EPISODE:
-      {
-        Cell cell = text_cell (NULL);
-        cell.text = all->last_episode > 0 ? sb_cli_iso8601 (all->last_episode) : NULL;
-        cell.type = cell.text != NULL ? CELL_TEXT : CELL_NULL;
-        return cell;
-      }
+      return text_cell_take (all->last_episode > 0 ? sb_cli_iso8601 (all->last_episode) : NULL);
     case COL_CLOSENESS: return (Cell){ .type = CELL_REAL, .real = row->stats.closeness };
     case COL_LAST: break;
     }
