@@ -1,7 +1,13 @@
 /* sb-cli.c: the smileback command: a table of subcommands.
  *
- *   smileback report [--db FILE] [--json] [--since DATE]
+ *   smileback report [--db FILE] [--json|--csv] [--since DATE]
  *   smileback import [--db FILE] [LOGDIR]
+ *   smileback buddy [--db FILE] NAME
+ *   smileback due [--db FILE]
+ *   smileback forget [--db FILE] [--yes] NAME
+ *   smileback export [--db FILE] [OUTFILE]
+ *   smileback check [--db FILE] [--full]
+ *   smileback merge [--db FILE] OTHER.db
  *
  * `smileback --help` is generated from the table.  Each handler parses its own
  * options, prints errors on stderr and returns the exit status.
@@ -14,10 +20,15 @@
 #include <stdio.h>
 
 static const SbCliCommand commands[] = {
-  { "report", "[--db FILE] [--json] [--since DATE]",
-    N_ ("One row per buddy: who starts, who answers"), sb_cli_report },
+  { "report", "[--db FILE] [--json|--csv] [--since DATE]", SB_CLI_REPORT_SUMMARY, sb_cli_report },
   { "import", "[--db FILE] [--me NAME] [LOGDIR]",
     N_ ("Import existing Pidgin and Finch logs"), sb_cli_import },
+  { "buddy", "[--db FILE] NAME", SB_CLI_BUDDY_SUMMARY, sb_cli_buddy },
+  { "due", "[--db FILE]", SB_CLI_DUE_SUMMARY, sb_cli_due },
+  { "forget", "[--db FILE] [--yes] NAME", SB_CLI_FORGET_SUMMARY, sb_cli_forget },
+  { "export", "[--db FILE] [OUTFILE]", SB_CLI_EXPORT_SUMMARY, sb_cli_export },
+  { "check", "[--db FILE] [--full]", SB_CLI_CHECK_SUMMARY, sb_cli_check },
+  { "merge", "[--db FILE] OTHER.db", SB_CLI_MERGE_SUMMARY, sb_cli_merge },
 };
 
 char *

@@ -1,57 +1,18 @@
-/* `smileback report`: the JSON contract on a known history, and clear errors. */
+/* `smileback report`: the JSON contract on a known history; every subcommand's
+ * usage errors (exit 2) and failures (exit 1, "smileback: ..." on stderr). */
 #include <smileback/smileback.h>
 #include "sb-test-util.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-typedef struct
-{
-  char *dir;
-  char *db;
-  gint64 now;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->dir = sb_test_make_tmpdir ("sb-cli-XXXXXX");
-  f->db = g_build_filename (f->dir, "smileback.db", NULL);
-  f->now = g_get_real_time () / G_USEC_PER_SEC;
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  sb_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->db);
-}
-
-static char *
-cli_path (void)
-{
-  const char *root = g_getenv ("SMILEBACK_BUILD_ROOT");
-  g_assert_nonnull (root);
-  return g_build_filename (root, "plugin", "cli", "smileback", NULL);
-}
+typedef SbTestHistory Fixture;
 
 /* Runs smileback with @args; returns its exit status, output in @out and @err. */
 static int
 run_cli (const char *const *args, char **out, char **err)
 {
-  g_autofree char *exe = cli_path ();
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, exe);
-  for (const char *const *a = args; *a != NULL; a++)
-    g_ptr_array_add (argv, (gpointer) *a);
-  g_ptr_array_add (argv, NULL);
-  int status = -1;
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out,
-                               err, &status, &error));
-  g_assert_no_error (error);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  return sb_test_run_cli (args, NULL, out, err);
 }
 
 static void
@@ -182,12 +143,28 @@ static const ErrorCase error_cases[] = {
   { "bad-date", { "report", "--since", "yesterday-ish", "--db", "DB", NULL }, 2, "not a date" },
   { "missing-db", { "report", "--db", "MISSING", NULL }, 1, "no history" },
   { "future-db", { "report", "--db", "FUTURE", NULL }, 1, "newer" },
+  { "buddy-no-name", { "buddy", "--db", "DB", NULL }, 2, "NAME is missing" },
+  { "buddy-two-names", { "buddy", "--db", "DB", "a", "b", NULL }, 2, "unexpected argument" },
+  { "due-argument", { "due", "--db", "DB", "bob", NULL }, 2, "unexpected argument" },
+  { "forget-no-name", { "forget", "--yes", "--db", "DB", NULL }, 2, "NAME is missing" },
+  { "export-bad-option", { "export", "--text", NULL }, 2, "text" },
+  { "check-argument", { "check", "--db", "DB", "x", NULL }, 2, "unexpected argument" },
+  { "merge-no-file", { "merge", "--db", "DB", NULL }, 2, "OTHER.db is missing" },
+  { "merge-missing-file", { "merge", "--db", "DB", "MISSING", NULL }, 1, "no history" },
+  { "buddy-missing-db", { "buddy", "--db", "MISSING", "bob", NULL }, 1, "no history" },
+  { "check-missing-db", { "check", "--db", "MISSING", NULL }, 1, "no history" },
+  { "export-unwritable", { "export", "--db", "DB", "/nonexistent/dir/out.json", NULL }, 1,
+    "cannot write" },
 };
 
 static void
 test_errors (Fixture *f, gconstpointer data)
 {
   const ErrorCase *c = data;
+  {
+    g_autoptr (SbStore) store = sb_store_open (f->db, NULL);
+    g_assert_nonnull (store);
+  }
   g_autofree char *missing = g_build_filename (f->dir, "missing.db", NULL);
   g_autofree char *future = g_build_filename (f->dir, "future.db", NULL);
   {
@@ -203,6 +180,7 @@ test_errors (Fixture *f, gconstpointer data)
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint (run_cli (args, &out, &err), ==, c->status);
   g_assert_nonnull (strstr (err, c->message));
+  g_assert_true (c->status == 2 || g_str_has_prefix (err, "smileback: "));
   g_assert_cmpstr (out, ==, "");
 }
 
@@ -211,12 +189,12 @@ main (int argc, char **argv)
 {
   g_setenv ("LC_ALL", "C", TRUE);
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/cli/report/json", Fixture, NULL, fixture_setup, test_report_json, fixture_teardown);
-  g_test_add ("/cli/report/empty", Fixture, NULL, fixture_setup, test_report_empty, fixture_teardown);
+  g_test_add ("/cli/report/json", Fixture, NULL, sb_test_history_setup, test_report_json, sb_test_history_teardown);
+  g_test_add ("/cli/report/empty", Fixture, NULL, sb_test_history_setup, test_report_empty, sb_test_history_teardown);
   for (gsize i = 0; i < G_N_ELEMENTS (error_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/errors/%s", error_cases[i].name);
-      g_test_add (path, Fixture, &error_cases[i], fixture_setup, test_errors, fixture_teardown);
+      g_test_add (path, Fixture, &error_cases[i], sb_test_history_setup, test_errors, sb_test_history_teardown);
     }
   return g_test_run ();
 }
