@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include "smileback/sb-prompt.h"
+#include "smileback/sb-hint.h"
 #include "smileback/sb-stats.h"
 
 G_BEGIN_DECLS
@@ -166,9 +167,6 @@ typedef struct
   int episodes;          /* episodes the import added to the ledger */
 } SbIpcImportProgress;
 
-/* Per-node setting (purple_blist_node_set_int, saved in blist.xml by libpurple)
- * on a buddy, contact or group: keep-in-touch interval in days; absent or 0 =
- * learned from the cadence; -1 = no reminders. */
-#define SB_NODE_KEEP_IN_TOUCH_DAYS "smileback-keep-in-touch-days"
+/* SB_NODE_KEEP_IN_TOUCH_DAYS, the per-node keep-in-touch setting, is in sb-hint.h. */
 
 G_END_DECLS

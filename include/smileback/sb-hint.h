@@ -21,6 +21,12 @@
 
 G_BEGIN_DECLS
 
+/* The per-node setting (libpurple's purple_blist_node_set_int, saved in
+ * blist.xml) on a buddy, contact or group: the user's keep-in-touch interval
+ * in days; absent or 0 = learned from the cadence; -1 = no reminders.  Written
+ * by core-smileback's buddy menu, read by the smileback command from blist.xml. */
+#define SB_NODE_KEEP_IN_TOUCH_DAYS "smileback-keep-in-touch-days"
+
 typedef enum
 {
   SB_HINT_NONE = 0,          /* no history: draw nothing */

@@ -44,6 +44,7 @@ typedef enum
   SB_STORE_ERROR_TOO_NEW,  /* written by a newer Smile Back: refused, left untouched */
   SB_STORE_ERROR_BUSY,     /* locked by another process for longer than the busy timeout */
   SB_STORE_ERROR_CORRUPT,  /* could not be read and could not be moved aside */
+  SB_STORE_ERROR_NOT_FOUND, /* no database at that path (read-only opens never create one) */
 } SbStoreError;
 
 /* The schema this code writes. */

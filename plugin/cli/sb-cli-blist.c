@@ -17,7 +17,7 @@
 #include "sb-cli-private.h"
 
 #include <glib/gi18n-lib.h>
-#include <smileback/sb-ipc.h>
+#include <smileback/sb-hint.h>
 #include <string.h>
 
 struct _SbCliBlist
