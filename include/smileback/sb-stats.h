@@ -67,6 +67,10 @@ void sb_stats_compute_with_scratch (const SbEpisode *episodes, guint n_episodes,
                                     const SbCounts *all, gint64 now, const SbParams *params,
                                     gint64 *scratch, SbStats *stats);
 
+/* The median of @values (reordered in place); the lower middle for an even
+ * count, so the result is always a value that occurred.  -1 when @n is 0. */
+gint64 sb_stats_median (gint64 *values, guint n);
+
 /* Initiation share (user-started / all) and the two answer rates, in 0..1;
  * -1 when the denominator is zero. */
 double sb_stats_initiation_share (const SbCounts *counts);

@@ -8,5 +8,6 @@
 #include "sb-ledger.h"
 #include "sb-params.h"
 #include "sb-planner.h"
+#include "sb-room.h"
 #include "sb-stats.h"
 #include "sb-store.h"

@@ -51,12 +51,10 @@ swap (gint64 *a, gint64 *b)
   *b = t;
 }
 
-/* The median of @values (reordered in place); the lower middle for an even
- * count, so the result is always a value that occurred.  -1 when @n is 0.
- * Hoare's selection: linear on average, where sorting would be n log n, since
+/* Hoare's selection: linear on average, where sorting would be n log n, since
  * this runs for the buddy list after every message. */
-static gint64
-median (gint64 *values, guint n)
+gint64
+sb_stats_median (gint64 *values, guint n)
 {
   if (n == 0)
     return -1;
@@ -155,11 +153,11 @@ sb_stats_compute_with_scratch (const SbEpisode *episodes, guint n_episodes, cons
   if (all != NULL)
     stats->all = *all;
 
-  stats->median_latency_them_s = median (latency_them, n_them);
-  stats->median_latency_you_s = median (latency_you, n_you);
+  stats->median_latency_them_s = sb_stats_median (latency_them, n_them);
+  stats->median_latency_you_s = sb_stats_median (latency_you, n_you);
   /* A rhythm needs at least three conversations (two gaps). */
   if (n_episodes >= 3)
-    stats->cadence_s = median (gaps, n_gaps);
+    stats->cadence_s = sb_stats_median (gaps, n_gaps);
 
   /* A strong tie is close and two-way within the last year. */
   stats->strong_tie = stats->closeness >= 3.0 && you_started_this_year && they_started_this_year;
