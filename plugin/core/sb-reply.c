@@ -93,31 +93,49 @@ struct _SbReplyRoom
 #define N_PACE 4
 #define N_OVER 4
 
+#define N_RANK 4 /* c is its speaker's latest line in the window, 2nd, 3rd, older */
+
+/* The feature templates: name, size, and what indexes them.  A is how the
+ * message addresses the candidate's speaker (N_ADDR), B whether the
+ * candidate addressed the message's speaker, S the same speaker. */
+#define SB_REPLY_TEMPLATES(X)                                                    \
+  X (DIST, "dist", N_DIST)                     /* [lines back] */                \
+  X (MDIST, "message-dist", N_DIST)            /* [messages back] */             \
+  X (TIME, "time", N_TIME)                     /* [time back] */                 \
+  X (ABS, "A,B,S/dist", N_ADDR * 4 * N_DIST)   /* [A][B][S][dist] */             \
+  X (ABS_TIME, "A,B,S/time", N_ADDR * 4 * N_TIME) /* [A][B][S][time] */          \
+  X (OTHER, "m-other,c-other/dist", 4 * N_DIST) /* [m addresses another][c addresses another][dist] */ \
+  X (PREV_RANK, "prev-own,c-rank/dist", 2 * N_RANK * N_DIST) /* [c is m's speaker's last][rank][dist] */ \
+  X (A_RANK, "A,B,c-rank/coarse", N_ADDR * 2 * N_RANK * N_COARSE) /* [A][B][rank][coarse] */ \
+  X (UNANSWERED, "unanswered,A/time", 2 * N_TIME) /* [A][time]: c addressed m's speaker, not answered since */ \
+  X (ANSWERED, "answered-me/dist", N_DIST)     /* [dist]: c answered m's speaker */ \
+  X (OVERLAP, "overlap,S/coarse", N_OVER * 2 * N_COARSE) /* [shared words][S][coarse] */ \
+  X (SYSTEM, "system/dist", N_DIST)            /* [dist]: c is a system line */  \
+  X (QUESTION, "c-question,S/coarse", 2 * N_COARSE) /* [S][coarse]: c asked */   \
+  X (M_QUESTION, "m-question,S/coarse", 2 * N_COARSE) /* [S][coarse]: m asks */  \
+  X (STARTS, "c-starts/coarse", N_COARSE)      /* [coarse]: c started a thread */ \
+  X (SELF, "self", 1)                          /* the new-thread option's bias */ \
+  X (SELF_ADDR, "self-addr/last", N_ADDR * N_LAST) /* [addr][since the speaker's last] */ \
+  X (SELF_QUESTION, "self-question/last", 2 * N_LAST) /* [question][last] */     \
+  X (SELF_GREETING, "self-greeting", 2)        /* [opens with a greeting] */     \
+  X (SELF_WAITING, "self-waiting", 2)          /* [someone addressed the speaker, unanswered] */ \
+  X (SELF_GAP, "self-gap", N_TIME)             /* [time since the room's last line] */ \
+  X (SELF_LEN, "self-len", N_LEN)              /* [length] */                    \
+  X (SELF_JOINED, "self-joined", 2)            /* [first message since joining] */ \
+  X (SELF_PACE, "self-pace", N_PACE)           /* [messages in the last 5 minutes] */
+
+#define SB_REPLY_OFFSET(id, name, size) F_##id, F_##id##_END = F_##id + (size) - 1,
 enum
 {
-  F_DIST = 0,                                 /* [dist] */
-  F_TIME = F_DIST + N_DIST,                   /* [time] */
-  F_ABS = F_TIME + N_TIME,                    /* [A(3) B S][dist] */
-  F_ABS_TIME = F_ABS + N_ADDR * 4 * N_DIST,   /* [A(3) B S][time] */
-  F_OTHER = F_ABS_TIME + N_ADDR * 4 * N_TIME, /* [m addresses another, c addresses another][dist] */
-  F_PL = F_OTHER + 4 * N_DIST,                /* [c is m's speaker's last, c is its speaker's last][dist] */
-  F_UNANSWERED = F_PL + 4 * N_DIST,           /* [time]: c addressed m's speaker, not answered since */
-  F_ANSWERED = F_UNANSWERED + N_TIME,         /* [dist]: c answered m's speaker */
-  F_OVERLAP = F_ANSWERED + N_DIST,            /* [shared words][coarse dist] */
-  F_SYSTEM = F_OVERLAP + N_OVER * N_COARSE,   /* [dist]: c is a system line */
-  F_QUESTION = F_SYSTEM + N_DIST,             /* [same speaker][coarse dist]: c asked */
-  F_STARTS = F_QUESTION + 2 * N_COARSE,       /* [coarse dist]: c started a thread */
-  F_SELF = F_STARTS + N_COARSE,               /* the new-thread option's bias */
-  F_SELF_ADDR = F_SELF + 1,                   /* [addr][last] */
-  F_SELF_QUESTION = F_SELF_ADDR + N_ADDR * N_LAST, /* [question][last] */
-  F_SELF_GREETING = F_SELF_QUESTION + 2 * N_LAST,  /* [greeting] */
-  F_SELF_WAITING = F_SELF_GREETING + 2,       /* [someone addressed the speaker, unanswered] */
-  F_SELF_GAP = F_SELF_WAITING + 2,            /* [time since the room's last line] */
-  F_SELF_LEN = F_SELF_GAP + N_TIME,           /* [length] */
-  F_SELF_JOINED = F_SELF_LEN + N_LEN,         /* [first message since joining] */
-  F_SELF_PACE = F_SELF_JOINED + 2,            /* [messages in the last 5 minutes] */
-  N_FEATURES = F_SELF_PACE + N_PACE
+  SB_REPLY_TEMPLATES (SB_REPLY_OFFSET) N_FEATURES
 };
+
+#define SB_REPLY_ROW(id, name, size) { name, F_##id, size },
+static const struct
+{
+  const char *name;
+  guint offset, size;
+} templates[] = { SB_REPLY_TEMPLATES (SB_REPLY_ROW) };
 
 static const float default_weights[N_FEATURES];
 
@@ -136,61 +154,13 @@ sb_reply_default_weights (void)
 char *
 sb_reply_feature_name (guint i)
 {
-  static const char *const addr[N_ADDR] = { "-", "mid", "lead" };
   g_return_val_if_fail (i < N_FEATURES, NULL);
-  if (i < F_TIME)
-    return g_strdup_printf ("dist/%u", i - F_DIST);
-  if (i < F_ABS)
-    return g_strdup_printf ("time/%u", i - F_TIME);
-  if (i < F_ABS_TIME)
-    {
-      guint v = (i - F_ABS) / N_DIST, d = (i - F_ABS) % N_DIST;
-      return g_strdup_printf ("A=%s,B=%u,S=%u/dist%u", addr[v / 4], (v / 2) % 2, v % 2, d);
-    }
-  if (i < F_OTHER)
-    {
-      guint v = (i - F_ABS_TIME) / N_TIME, t = (i - F_ABS_TIME) % N_TIME;
-      return g_strdup_printf ("A=%s,B=%u,S=%u/time%u", addr[v / 4], (v / 2) % 2, v % 2, t);
-    }
-  if (i < F_PL)
-    return g_strdup_printf ("m-other=%u,c-other=%u/dist%u", (i - F_OTHER) / N_DIST / 2,
-                            (i - F_OTHER) / N_DIST % 2, (i - F_OTHER) % N_DIST);
-  if (i < F_UNANSWERED)
-    return g_strdup_printf ("prev-own=%u,c-last=%u/dist%u", (i - F_PL) / N_DIST / 2,
-                            (i - F_PL) / N_DIST % 2, (i - F_PL) % N_DIST);
-  if (i < F_ANSWERED)
-    return g_strdup_printf ("unanswered/time%u", i - F_UNANSWERED);
-  if (i < F_OVERLAP)
-    return g_strdup_printf ("answered-me/dist%u", i - F_ANSWERED);
-  if (i < F_SYSTEM)
-    return g_strdup_printf ("overlap%u/coarse%u", (i - F_OVERLAP) / N_COARSE,
-                            (i - F_OVERLAP) % N_COARSE);
-  if (i < F_QUESTION)
-    return g_strdup_printf ("system/dist%u", i - F_SYSTEM);
-  if (i < F_STARTS)
-    return g_strdup_printf ("c-question,S=%u/coarse%u", (i - F_QUESTION) / N_COARSE,
-                            (i - F_QUESTION) % N_COARSE);
-  if (i < F_SELF)
-    return g_strdup_printf ("c-starts/coarse%u", i - F_STARTS);
-  if (i == F_SELF)
-    return g_strdup ("self");
-  if (i < F_SELF_QUESTION)
-    return g_strdup_printf ("self-addr=%s/last%u", addr[(i - F_SELF_ADDR) / N_LAST],
-                            (i - F_SELF_ADDR) % N_LAST);
-  if (i < F_SELF_GREETING)
-    return g_strdup_printf ("self-question=%u/last%u", (i - F_SELF_QUESTION) / N_LAST,
-                            (i - F_SELF_QUESTION) % N_LAST);
-  if (i < F_SELF_WAITING)
-    return g_strdup_printf ("self-greeting=%u", i - F_SELF_GREETING);
-  if (i < F_SELF_GAP)
-    return g_strdup_printf ("self-waiting=%u", i - F_SELF_WAITING);
-  if (i < F_SELF_LEN)
-    return g_strdup_printf ("self-gap/time%u", i - F_SELF_GAP);
-  if (i < F_SELF_JOINED)
-    return g_strdup_printf ("self-len%u", i - F_SELF_LEN);
-  if (i < F_SELF_PACE)
-    return g_strdup_printf ("self-joined=%u", i - F_SELF_JOINED);
-  return g_strdup_printf ("self-pace%u", i - F_SELF_PACE);
+  for (gsize t = G_N_ELEMENTS (templates); t-- > 0;)
+    if (i >= templates[t].offset)
+      return templates[t].size == 1 ? g_strdup (templates[t].name)
+                                    : g_strdup_printf ("%s[%u]", templates[t].name,
+                                                       i - templates[t].offset);
+  g_return_val_if_reached (NULL);
 }
 
 /* ---- bins ---------------------------------------------------------------- */
@@ -555,9 +525,16 @@ address_kind (const Message *m, const Entry *c)
   return m->lead_address && g_str_equal (m->targets[0], c->key) ? 2 : 1;
 }
 
-/* The features of "@m answers the earlier line @c". */
+/* Where a candidate stands among the lines after it. */
+typedef struct
+{
+  gint64 messages_back; /* messages (not system lines) from it to the message, itself included */
+  guint rank;           /* lines its speaker said after it, up to N_RANK - 1 */
+} Position;
+
+/* The features of "@m answers the earlier line @c" into @f. */
 static guint
-candidate_features (SbReplyRoom *room, const Message *m, const Entry *c, guint16 *f)
+candidate_features (const Message *m, const Entry *c, const Position *pos, guint16 *f)
 {
   guint n = 0;
   gint64 dist = m->seq - c->seq;
@@ -569,34 +546,56 @@ candidate_features (SbReplyRoom *room, const Message *m, const Entry *c, guint16
       return n;
     }
   f[n++] = F_DIST + d;
+  f[n++] = F_MDIST + dist_bin (pos->messages_back);
   f[n++] = F_TIME + t;
 
   guint a = address_kind (m, c);
-  gboolean b = entry_addresses (c, m->key);
-  gboolean s = g_str_equal (c->key, m->key);
-  guint abs = a * 4 + (guint) b * 2 + (guint) s;
+  guint b = entry_addresses (c, m->key);
+  guint s = g_str_equal (c->key, m->key);
+  guint abs = (a * 2 + b) * 2 + s;
   f[n++] = F_ABS + abs * N_DIST + d;
   f[n++] = F_ABS_TIME + abs * N_TIME + t;
 
-  gboolean m_other = m->n_targets > 0 && a == 0;
-  gboolean c_other = c->n_targets > 0 && !b;
-  f[n++] = F_OTHER + ((guint) m_other * 2 + (guint) c_other) * N_DIST + d;
+  guint m_other = m->n_targets > 0 && a == 0;
+  guint c_other = c->n_targets > 0 && !b;
+  f[n++] = F_OTHER + (m_other * 2 + c_other) * N_DIST + d;
 
-  const Member *cm = g_hash_table_lookup (room->members, c->key);
-  gboolean prev_own = m->speaker != NULL && m->speaker->last_seq == c->seq;
-  gboolean c_last = cm != NULL && cm->last_seq == c->seq;
-  f[n++] = F_PL + ((guint) prev_own * 2 + (guint) c_last) * N_DIST + d;
+  guint prev_own = m->speaker != NULL && m->speaker->last_seq == c->seq;
+  f[n++] = F_PREV_RANK + (prev_own * N_RANK + pos->rank) * N_DIST + d;
+  f[n++] = F_A_RANK + ((a * 2 + b) * N_RANK + pos->rank) * N_COARSE + cd;
 
   if (b && (m->speaker == NULL || m->speaker->last_seq < c->seq))
-    f[n++] = F_UNANSWERED + t;
+    f[n++] = F_UNANSWERED + (a > 0) * N_TIME + t;
   if (c->parent_key != NULL && g_str_equal (c->parent_key, m->key))
     f[n++] = F_ANSWERED + d;
-  f[n++] = F_OVERLAP + MIN (shared_words (m, c), N_OVER - 1) * N_COARSE + cd;
+  f[n++] = F_OVERLAP + (MIN (shared_words (m, c), N_OVER - 1) * 2 + s) * N_COARSE + cd;
   if (c->question)
-    f[n++] = F_QUESTION + (guint) s * N_COARSE + cd;
+    f[n++] = F_QUESTION + s * N_COARSE + cd;
+  if (m->question)
+    f[n++] = F_M_QUESTION + s * N_COARSE + cd;
   if (c->parent == c->seq)
     f[n++] = F_STARTS + cd;
   return n;
+}
+
+/* Counts, newest first, the lines each speaker said in the window. */
+typedef struct
+{
+  const char *key[SB_REPLY_WINDOW];
+  guint count[SB_REPLY_WINDOW];
+  guint n;
+} SpeakerCounts;
+
+/* How many lines @key said among those counted so far; counts one more. */
+static guint
+count_speaker (SpeakerCounts *counts, const char *key)
+{
+  for (guint i = 0; i < counts->n; i++)
+    if (g_str_equal (counts->key[i], key))
+      return counts->count[i]++;
+  counts->key[counts->n] = key;
+  counts->count[counts->n++] = 1;
+  return 0;
 }
 
 /* Someone addressed @m's speaker in the window after their last message. */
@@ -675,11 +674,18 @@ choose_parent (SbReplyRoom *room, const Message *m, double *confidence)
   options[n].n_features = self_features (room, m, options[n].features);
   n++;
   gint64 back = MIN (room->n_lines, SB_REPLY_WINDOW);
+  SpeakerCounts counts = { .n = 0 };
+  Position pos = { 0 };
   for (gint64 dist = 1; dist <= back; dist++, n++)
     {
       const Entry *c = entry_at (room, m->seq - dist);
+      if (!c->system)
+        {
+          pos.messages_back++;
+          pos.rank = MIN (count_speaker (&counts, c->key), N_RANK - 1);
+        }
       options[n].seq = c->seq;
-      options[n].n_features = candidate_features (room, m, c, options[n].features);
+      options[n].n_features = candidate_features (m, c, &pos, options[n].features);
     }
   if (room->observer != NULL)
     room->observer (m->seq, options, n, room->observer_data);

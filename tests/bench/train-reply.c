@@ -31,6 +31,8 @@ typedef struct
   double step;
   const SbCorpusFile *file;
   guint64 mistakes, decisions;
+  gboolean log_linear; /* softmax gradient steps instead of perceptron updates */
+  double rate;
 } Trainer;
 
 static double
@@ -87,11 +89,33 @@ learn_cb (gint64 seq, const SbReplyCandidate *options, guint n, gpointer user_da
           best_gold = (gint) i;
         }
     }
-  if (best_gold < 0 || is_gold (gold, options[best].seq))
+  if (best_gold < 0)
     return;
-  t->mistakes++;
-  update (t, &options[best_gold], 1.0f);
-  update (t, &options[best], -1.0f);
+  if (!is_gold (gold, options[best].seq))
+    t->mistakes++;
+  if (!t->log_linear)
+    {
+      if (!is_gold (gold, options[best].seq))
+        {
+          update (t, &options[best_gold], 1.0f);
+          update (t, &options[best], -1.0f);
+        }
+      return;
+    }
+  /* Log-linear: the gradient of log P(gold) under the softmax. */
+  double p[SB_REPLY_WINDOW + 1], all = 0, right = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      p[i] = exp (score_of (t->weights, &options[i]) - best_score);
+      all += p[i];
+      right += is_gold (gold, options[i].seq) ? p[i] : 0;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      double g = (is_gold (gold, options[i].seq) ? p[i] / right : 0) - p[i] / all;
+      if (fabs (g) > 1e-6)
+        update (t, &options[i], (float) (t->rate * g));
+    }
 }
 
 static void
@@ -221,7 +245,9 @@ main (int argc, char **argv)
       return 1;
     }
   guint n = sb_reply_n_features ();
-  Trainer t = { .weights = g_new0 (float, n), .accumulated = g_new0 (double, n) };
+  Trainer t = { .weights = g_new0 (float, n), .accumulated = g_new0 (double, n),
+                .log_linear = g_strcmp0 (g_getenv ("SB_TRAIN_PERCEPTRON"), "1") != 0,
+                .rate = 0.1 };
   g_autofree float *avg = g_new0 (float, n);
   g_autofree float *best = g_new0 (float, n);
   double best_f = -1;
