@@ -60,6 +60,7 @@ typedef struct
   gint64 time;
   const char *key;
   const Member *speaker; /* NULL when they never spoke or joined before */
+  const char *partner;   /* whom the speaker's last message (in the window) answered, or NULL */
   char *targets[MAX_TARGETS];
   guint n_targets;
   gboolean lead_address;
@@ -109,6 +110,7 @@ struct _SbReplyRoom
   X (A_RANK, "A,B,c-rank/coarse", N_ADDR * 2 * N_RANK * N_COARSE) /* [A][B][rank][coarse] */ \
   X (UNANSWERED, "unanswered,A/time", 2 * N_TIME) /* [A][time]: c addressed m's speaker, not answered since */ \
   X (ANSWERED, "answered-me/dist", N_DIST)     /* [dist]: c answered m's speaker */ \
+  X (PARTNER, "partner,A/rank/coarse", 2 * N_RANK * N_COARSE) /* [A > 0][rank][coarse]: c's speaker is whom m's speaker last answered */ \
   X (OVERLAP, "overlap,S/coarse", N_OVER * 2 * N_COARSE) /* [shared words][S][coarse] */ \
   X (SYSTEM, "system/dist", N_DIST)            /* [dist]: c is a system line */  \
   X (QUESTION, "c-question,S/coarse", 2 * N_COARSE) /* [S][coarse]: c asked */   \
@@ -294,7 +296,8 @@ read_words (Message *m, const char *lowered)
   for (; lowered[i] != '\0'; i++)
     {
       guchar c = (guchar) lowered[i];
-      gboolean word_char = g_ascii_isalnum (c) || c >= 0x80 || c == '\'';
+      gboolean word_char = g_ascii_isalnum (c) || c >= 0x80 || c == '\''
+                           || (c == '.' && in_word && g_ascii_isdigit (lowered[i + 1]));
       if (word_char && !in_word)
         start = i;
       else if (!word_char && in_word)
@@ -568,6 +571,8 @@ candidate_features (const Message *m, const Entry *c, const Position *pos, guint
     f[n++] = F_UNANSWERED + (a > 0) * N_TIME + t;
   if (c->parent_key != NULL && g_str_equal (c->parent_key, m->key))
     f[n++] = F_ANSWERED + d;
+  if (m->partner != NULL && g_str_equal (c->key, m->partner))
+    f[n++] = F_PARTNER + ((a > 0) * N_RANK + pos->rank) * N_COARSE + cd;
   f[n++] = F_OVERLAP + (MIN (shared_words (m, c), N_OVER - 1) * 2 + s) * N_COARSE + cd;
   if (c->question)
     f[n++] = F_QUESTION + s * N_COARSE + cd;
@@ -649,6 +654,21 @@ self_features (SbReplyRoom *room, const Message *m, guint16 *f)
   f[n++] = F_SELF_JOINED + (guint) joined;
   f[n++] = F_SELF_PACE + room_pace (room, m);
   return n;
+}
+
+/* Whom @m's speaker was talking to: the speaker of the line their last
+ * message answered, else the first nick it addressed; NULL when that message
+ * is out of the window or started a thread unaddressed. */
+static const char *
+speaker_partner (SbReplyRoom *room, const Message *m)
+{
+  if (m->speaker == NULL || m->speaker->last_seq < 0
+      || m->seq - m->speaker->last_seq > SB_REPLY_WINDOW)
+    return NULL;
+  const Entry *last = entry_at (room, m->speaker->last_seq);
+  if (last->parent_key != NULL && !g_str_equal (last->parent_key, m->key))
+    return last->parent_key;
+  return last->n_targets > 0 ? last->targets[0] : NULL;
 }
 
 /* ---- the decision ----------------------------------------------------------- */
@@ -843,6 +863,7 @@ sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, con
   g_autofree char *key = nick_key (nick);
   Message m = { .seq = room->n_lines, .time = time, .key = key };
   m.speaker = g_hash_table_lookup (room->members, key);
+  m.partner = speaker_partner (room, &m);
   message_read (room, &m, text);
   double confidence = 1.0;
   guint best = choose_parent (room, &m, &confidence);
