@@ -38,5 +38,6 @@ void sb_cli_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 int sb_cli_report (int argc, char **argv);
 int sb_cli_import (int argc, char **argv);
+int sb_cli_threads (int argc, char **argv);
 
 G_END_DECLS

@@ -2,6 +2,7 @@
  *
  *   smileback report [--db FILE] [--json] [--since DATE]
  *   smileback import [--db FILE] [LOGDIR]
+ *   smileback threads [--confident] FILE...
  *
  * `smileback --help` is generated from the table.  Each handler parses its own
  * options, prints errors on stderr and returns the exit status.
@@ -18,6 +19,8 @@ static const SbCliCommand commands[] = {
     N_ ("One row per buddy: who starts, who answers"), sb_cli_report },
   { "import", "[--db FILE] [--me NAME] [LOGDIR]",
     N_ ("Import existing Pidgin and Finch logs"), sb_cli_import },
+  { "threads", "[--confident] FILE...",
+    N_ ("Which line each line of a group chat log answers"), sb_cli_threads },
 };
 
 char *
