@@ -15,6 +15,8 @@
  *   imported_files            so a log import resumes
  *   chat_events, prompt_state, prompt_log, pairs   the planner's memory
  *                              (sb-store-prompts.c)
+ *   rooms, room_members, room_lines   who answered whom in group chats
+ *                              (sb-store-rooms.c)
  */
 #include "sb-store-private.h"
 
