@@ -13,6 +13,7 @@
 #include <glib.h>
 #include "smileback/sb-prompt.h"
 #include "smileback/sb-hint.h"
+#include "smileback/sb-room.h"
 #include "smileback/sb-stats.h"
 
 G_BEGIN_DECLS
@@ -52,7 +53,8 @@ G_BEGIN_DECLS
  *   the short translated hint (sb_hint_label), NULL when none; caller g_free()s.
  *   Served from memory, no SQL.
  * "smileback-get-tooltip": char * (PurpleBlistNode *node)
- *   Pango markup lines for the tooltip (sb_hint_tooltip), NULL when none;
+ *   Pango markup lines for the tooltip (sb_hint_tooltip, then the room line
+ *   of "smileback-get-room-counts", which reads the store), NULL when none;
  *   caller g_free()s.
  * "smileback-foreach-buddy": void (SbIpcBuddyFunc func, gpointer user_data)
  *   every buddy with history, including ones not in the buddy list.
@@ -66,6 +68,24 @@ G_BEGIN_DECLS
 #define SB_IPC_GET_TOOLTIP "smileback-get-tooltip"
 #define SB_IPC_FOREACH_BUDDY "smileback-foreach-buddy"
 #define SB_IPC_GET_MONTHLY "smileback-get-monthly"
+
+/* Group chats (docs/design.md, "Group chats"): read from the store, so a UI
+ * calls these when a window opens, not on every draw.  The window is the
+ * ledger's (SbParams.window_s, 180 days by default).
+ *
+ * "smileback-foreach-room": void (SbIpcRoomFunc func, gpointer user_data)
+ *   every room with a line within the window, with its figures (SbIpcRoom,
+ *   borrowed for the call).
+ * "smileback-get-room-counts": gboolean (PurpleBlistNode *node,
+ *   guint *answered_you, guint *you_answered)
+ *   over the window, for the buddies of @node (a buddy or a contact): their
+ *   room lines that answered the user's, and the user's that answered
+ *   theirs; FALSE when both are 0.
+ * The tooltip ("smileback-get-tooltip") carries the same two figures as its
+ * line "In rooms: answered you N times, you answered them M times".
+ */
+#define SB_IPC_FOREACH_ROOM "smileback-foreach-room"
+#define SB_IPC_GET_ROOM_COUNTS "smileback-get-room-counts"
 
 /* "smileback-answer-prompt": gboolean (const SbIpcAnswer *answer)
  *   the user's answer to the prompt with answer->id.  The core plugin records
@@ -153,6 +173,22 @@ typedef struct
 
 typedef void (*SbIpcBuddyFunc) (const char *protocol_id, const char *account, const char *buddy,
                                 const SbStats *stats, gpointer user_data);
+
+/* One room's figures over the window (sb-room.h). */
+typedef struct
+{
+  const char *protocol_id; /* the room key: protocol, normalized account, normalized room */
+  const char *account;
+  const char *room;
+  const SbRoomStats *stats;       /* every figure; members most answering first */
+  double answered_share;          /* of the user's threads answered, 0..1; -1 with none */
+  const char *answers_you_most;   /* member key of who answered the user most; NULL: nobody */
+  guint answers_you_most_count;
+  const char *you_answer_most;    /* member key of whom the user answered most; NULL: nobody */
+  guint you_answer_most_count;
+} SbIpcRoom;
+
+typedef void (*SbIpcRoomFunc) (const SbIpcRoom *room, gpointer user_data);
 
 /* How far a log import got: what a UI shows of the importer's progress. */
 typedef struct

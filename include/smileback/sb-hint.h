@@ -108,4 +108,10 @@ char *sb_hint_tooltip (const SbStats *stats, gint64 now);
  * (SB_NODE_KEEP_IN_TOUCH_DAYS semantics, see sb_hint_due_interval()). */
 char *sb_hint_tooltip_full (const SbStats *stats, gint64 now, int keep_in_touch_days);
 
+/* The tooltip's group-chat line (sb-room-hint.c), plain translated text:
+ * "In rooms: answered you N times, you answered them M times" over the
+ * window, from sb_store_room_member_counts().  NULL when both are 0.
+ * Caller frees. */
+char *sb_hint_room_line (guint answered_you, guint you_answered);
+
 G_END_DECLS

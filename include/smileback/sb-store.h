@@ -48,7 +48,7 @@ typedef enum
 } SbStoreError;
 
 /* The schema this code writes. */
-#define SB_STORE_SCHEMA_VERSION 5
+#define SB_STORE_SCHEMA_VERSION 6
 
 /* How long a locked database is waited for before SB_STORE_ERROR_BUSY. */
 #define SB_STORE_BUSY_TIMEOUT_MS 250
@@ -159,8 +159,9 @@ gboolean sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent 
  * FALSE with @error. */
 gboolean sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error);
 
-/* Deletes every row about @buddy_id.  Immediate; the queue is flushed first.
- * An unknown id is no error.  FALSE with @error. */
+/* Deletes every row about @buddy_id, their room lines included (the lines
+ * that answered them stay, unlinked).  Immediate, in one transaction; the
+ * queue is flushed first.  An unknown id is no error.  FALSE with @error. */
 gboolean sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error);
 
 /* Log import bookkeeping, so an import resumes where it stopped: the size and
@@ -214,8 +215,9 @@ gboolean sb_store_mark_pair (SbStore *store, gint64 buddy_a, gint64 buddy_b, SbP
  * FALSE with @error. */
 gboolean sb_store_pair_marks (SbStore *store, gint64 buddy_a, gint64 buddy_b, guint *marks,
                               GError **error);
-/* TRUE in *@together when both buddies were seen present in one group chat
- * (on the same account) at or after @since.  FALSE with @error. */
+/* TRUE in *@together when both buddies were seen in one group chat (on the
+ * same account) at or after @since, or one answered the other in a room then
+ * (a confident link, sb-room-store.h).  FALSE with @error. */
 gboolean sb_store_seen_together (SbStore *store, const SbBuddyKey *a, const SbBuddyKey *b,
                                  gint64 since, gboolean *together, GError **error);
 /* TRUE in *@invited when the user invited @member to @room at or after @since.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sb-buddy-key.h"
+#include "sb-chat-log.h"
 #include "sb-chat.h"
 #include "sb-episode.h"
 #include "sb-event.h"
@@ -9,6 +10,7 @@
 #include "sb-params.h"
 #include "sb-planner.h"
 #include "sb-prompt.h"
+#include "sb-reply.h"
 #include "sb-room.h"
 #include "sb-stats.h"
 #include "sb-store.h"

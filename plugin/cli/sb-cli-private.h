@@ -153,5 +153,6 @@ int sb_cli_forget (int argc, char **argv);
 int sb_cli_export (int argc, char **argv);
 int sb_cli_check (int argc, char **argv);
 int sb_cli_merge (int argc, char **argv);
+int sb_cli_threads (int argc, char **argv);
 
 G_END_DECLS

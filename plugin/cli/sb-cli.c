@@ -8,6 +8,7 @@
  *   smileback export [--db FILE] [OUTFILE]
  *   smileback check [--db FILE] [--full]
  *   smileback merge [--db FILE] OTHER.db
+ *   smileback threads [--confident] FILE...
  *
  * `smileback --help` is generated from the table.  Each handler parses its own
  * options, prints errors on stderr and returns the exit status.
@@ -29,6 +30,8 @@ static const SbCliCommand commands[] = {
   { "export", "[--db FILE] [OUTFILE]", SB_CLI_EXPORT_SUMMARY, sb_cli_export },
   { "check", "[--db FILE] [--full]", SB_CLI_CHECK_SUMMARY, sb_cli_check },
   { "merge", "[--db FILE] OTHER.db", SB_CLI_MERGE_SUMMARY, sb_cli_merge },
+  { "threads", "[--confident] FILE...",
+    N_ ("Which line each line of a group chat log answers"), sb_cli_threads },
 };
 
 char *

@@ -241,6 +241,22 @@ sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError 
   return sb_store_step_done (stmt, "cannot change tracking", error);
 }
 
+/* Deletes the buddy's room lines, then the buddy: every other row about the
+ * buddy goes with it (ON DELETE CASCADE).  For sb_connection_transaction(). */
+static gboolean
+forget_rows (SbConnection *connection, gpointer data, GError **error)
+{
+  gint64 buddy_id = *(const gint64 *) data;
+  if (!sb_store_forget_room_member (connection, buddy_id, error))
+    return FALSE;
+  sqlite3_stmt *stmt = sb_connection_statement (connection, STMT_FORGET_BUDDY,
+                                                "DELETE FROM buddies WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  return sb_store_step_done (stmt, "cannot forget the buddy", error);
+}
+
 gboolean
 sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error)
 {
@@ -248,13 +264,7 @@ sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error)
 
   if (!sb_store_flush (store, error))
     return FALSE;
-  /* Every row about the buddy goes with it (ON DELETE CASCADE). */
-  sqlite3_stmt *stmt = sb_store_statement (store, STMT_FORGET_BUDDY,
-                                           "DELETE FROM buddies WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  return sb_store_step_done (stmt, "cannot forget the buddy", error);
+  return sb_connection_transaction (&store->main, forget_rows, &buddy_id, error);
 }
 
 gboolean

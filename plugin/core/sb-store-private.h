@@ -4,8 +4,9 @@
  * closing, the secret, and the statement helpers below), sb-store-schema.c
  * (the tables and their migrations), sb-store-writer.c (the write queue and
  * the writer thread), sb-store-history.c (buddies, events, episodes,
- * summaries, import marks) and sb-store-prompts.c (the planner's memory:
- * prompts, pairs, group chats).  Every statement's SQL lives beside the one
+ * summaries, import marks), sb-store-prompts.c (the planner's memory:
+ * prompts, pairs, group chats) and sb-store-rooms.c (group-chat lines and who
+ * answered whom).  Every statement's SQL lives beside the one
  * function that runs it; values, enum values included, are bound as ?N.
  */
 #pragma once
@@ -55,6 +56,17 @@ typedef enum
   STMT_INVITED_SINCE,
   STMT_INTRODUCTION_OUTCOMES,
   STMT_INVITATION_OUTCOMES,
+  /* sb-store-rooms.c */
+  STMT_INSERT_ROOM_LINE,
+  STMT_LOOKUP_ROOM,
+  STMT_INSERT_ROOM,
+  STMT_LOOKUP_MEMBER,
+  STMT_INSERT_MEMBER,
+  STMT_LOAD_ROOM_LINES,
+  STMT_MEMBER_COUNTS,
+  STMT_ANSWERED_EACH_OTHER,
+  STMT_UNLINK_ROOM_MEMBER,
+  STMT_FORGET_ROOM_MEMBER,
   STMT_LAST
 } SbStmt;
 
@@ -64,7 +76,22 @@ typedef enum
   OP_EPISODE,
   OP_DELETE_EPISODES,
   OP_SUMMARY,
+  OP_ROOM_LINE,
 } SbStoreOpKind;
+
+/* A room line with its room and members already resolved to row ids, so a
+ * queued write holds no strings. */
+typedef struct
+{
+  gint64 room_id;
+  gint64 time;
+  gint64 speaker_id;
+  guint64 digest;
+  gint64 parent_time;
+  gint64 parent_speaker_id; /* 0 when the line starts a thread */
+  gboolean confident;
+  SbSource source;
+} SbRoomLineOp;
 
 /* One queued write. */
 typedef struct
@@ -81,6 +108,7 @@ typedef struct
       SbCounts counts;
       gint64 last_event;
     } summary;
+    SbRoomLineOp room_line;
   };
 } SbStoreOp;
 
@@ -145,6 +173,13 @@ G_GNUC_INTERNAL gboolean sb_store_query_row (sqlite3_stmt *stmt, gint64 *values,
  * SQLITE_DONE into @error.  Returns rc == SQLITE_DONE. */
 G_GNUC_INTERNAL gboolean sb_store_rows_done (sqlite3_stmt *stmt, int rc, const char *what,
                                              GError **error);
+/* Steps a bound one-row EXISTS statement into *@exists. */
+G_GNUC_INTERNAL gboolean sb_store_query_exists (sqlite3_stmt *stmt, gboolean *exists,
+                                                const char *what, GError **error);
+/* Binds ?1..?4 to the protocol and name of @a, then of @b: a pair of buddies
+ * looked for by name on any of the user's accounts. */
+G_GNUC_INTERNAL void sb_store_bind_pair (sqlite3_stmt *stmt, const SbBuddyKey *a,
+                                         const SbBuddyKey *b);
 /* Runs a fixed one-integer query such as a PRAGMA. */
 G_GNUC_INTERNAL gboolean sb_store_query_int (SbStore *store, const char *sql, gint64 *value,
                                              GError **error);
@@ -155,8 +190,21 @@ G_GNUC_INTERNAL gboolean sb_store_query_int (SbStore *store, const char *sql, gi
  * SB_STORE_ERROR_TOO_NEW for a newer file. */
 G_GNUC_INTERNAL gboolean sb_store_migrate (SbStore *store, GError **error);
 
+/* sb-store-rooms.c */
+
+/* Writes one queued room line on @connection (the writer's, or the main one
+ * for ":memory:"); a line already stored is ignored. */
+G_GNUC_INTERNAL gboolean sb_store_write_room_line (SbConnection *connection,
+                                                   const SbRoomLineOp *line, GError **error);
+/* Deletes the room lines of the buddy @buddy_id (as a member on its account)
+ * and unlinks the lines that answered them.  Inside the caller's transaction. */
+G_GNUC_INTERNAL gboolean sb_store_forget_room_member (SbConnection *connection, gint64 buddy_id,
+                                                      GError **error);
+
 /* sb-store-writer.c */
 
+/* Appends @op to the queue for the next flush. */
+G_GNUC_INTERNAL void sb_store_queue_op (SbStore *store, const SbStoreOp *op);
 /* Starts the background writer on its own connection to store->path. */
 G_GNUC_INTERNAL gboolean sb_store_writer_start (SbStore *store, GError **error);
 /* Stops the writer thread and frees it; what it held uncommitted is dropped. */

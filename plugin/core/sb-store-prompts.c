@@ -3,11 +3,13 @@
  * Snoozes and mutes per (kind, buddy); every prompt shown and its answer; what
  * came of prompts (did the user write, did the buddy smile back), of
  * introductions and of invitations; pairs of buddies ("they know each
- * other", "introduced"); and the group-chat sightings those questions read.
+ * other", "introduced"); and the group-chat sightings those questions read
+ * (with the room answers of sb-store-rooms.c for "seen together").
  * These writes are rare and must survive a crash, so they are immediate, not
  * queued.  The windows the outcome questions use are named below and bound.
  */
 #include "sb-store-private.h"
+#include "smileback/sb-room-store.h"
 
 /* A prompt was acted on when the user wrote to the buddy within this long. */
 #define ACTED_WITHIN_S SB_HOUR
@@ -233,17 +235,6 @@ sb_store_pair_marks (SbStore *store, gint64 buddy_a, gint64 buddy_b, guint *mark
   return TRUE;
 }
 
-/* Runs a bound EXISTS statement into *@exists. */
-static gboolean
-read_exists (sqlite3_stmt *stmt, gboolean *exists, const char *what, GError **error)
-{
-  gint64 value = 0;
-  if (!sb_store_query_row (stmt, &value, 1, what, error))
-    return FALSE;
-  *exists = value != 0;
-  return TRUE;
-}
-
 gboolean
 sb_store_seen_together (SbStore *store, const SbBuddyKey *a, const SbBuddyKey *b, gint64 since,
                         gboolean *together, GError **error)
@@ -262,13 +253,14 @@ sb_store_seen_together (SbStore *store, const SbBuddyKey *a, const SbBuddyKey *b
     error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, a->protocol, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, a->buddy, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, b->protocol, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, b->buddy, -1, SQLITE_STATIC);
+  sb_store_bind_pair (stmt, a, b);
   sqlite3_bind_int64 (stmt, 5, since);
   sqlite3_bind_int (stmt, 6, SB_CHAT_PRESENT);
-  return read_exists (stmt, together, "cannot look for shared group chats", error);
+  if (!sb_store_query_exists (stmt, together, "cannot look for shared group chats", error))
+    return FALSE;
+  /* Two members who answer each other in a room know each other
+   * (docs/design.md, "Group chats"), present in it together or not. */
+  return *together || sb_store_answered_each_other (store, a, b, since, together, error);
 }
 
 gboolean
@@ -295,7 +287,7 @@ sb_store_invited_since (SbStore *store, const char *protocol, const char *accoun
   sqlite3_bind_text (stmt, 4, member, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 5, since);
   sqlite3_bind_int (stmt, 6, SB_CHAT_INVITE_SENT);
-  return read_exists (stmt, invited, "cannot look for invitations", error);
+  return sb_store_query_exists (stmt, invited, "cannot look for invitations", error);
 }
 
 gboolean

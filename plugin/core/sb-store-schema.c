@@ -10,7 +10,8 @@
  * row; episodes, the segmentation, kept so that nothing replays events to
  * answer a question; summaries, exact all-time counts loaded at start-up;
  * imported_files, so a log import resumes; chat_events; prompt_state and
- * prompt_log, the planner's memory; pairs, for introductions.
+ * prompt_log, the planner's memory; pairs, for introductions; rooms,
+ * room_members and room_lines, who answered whom in group chats.
  */
 #include "sb-store-private.h"
 #include "smileback/sb-planner.h"
@@ -86,6 +87,27 @@ static const Migration migrations[] = {
     "  PRIMARY KEY (buddy_a, buddy_b, mark)) WITHOUT ROWID;"
     "CREATE INDEX chat_events_room ON chat_events (protocol, account, room, kind);",
     "PRAGMA user_version = 5" },
+
+  /* 5 -> 6: group-chat lines as metadata (docs/design.md, "Group chats"):
+   * rooms; the members seen in them, per account ('' is the user); and one
+   * row per room message, never its text: when, who, the keyed digest that
+   * makes a line seen live and again through import one row, and the line it
+   * answers (its parent's time and speaker, NULL when it starts a thread). */
+  { "CREATE TABLE rooms (id INTEGER PRIMARY KEY, protocol TEXT NOT NULL,"
+    "  account TEXT NOT NULL, room TEXT NOT NULL, UNIQUE (protocol, account, room));"
+    "CREATE TABLE room_members (id INTEGER PRIMARY KEY, protocol TEXT NOT NULL,"
+    "  account TEXT NOT NULL, member TEXT NOT NULL, UNIQUE (protocol, account, member));"
+    "CREATE TABLE room_lines (id INTEGER PRIMARY KEY,"
+    "  room_id INTEGER NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,"
+    "  time INTEGER NOT NULL,"
+    "  speaker_id INTEGER NOT NULL REFERENCES room_members (id) ON DELETE CASCADE,"
+    "  digest INTEGER NOT NULL, parent_time INTEGER,"
+    "  parent_speaker_id INTEGER REFERENCES room_members (id) ON DELETE SET NULL,"
+    "  confident INTEGER NOT NULL, source INTEGER NOT NULL,"
+    "  UNIQUE (room_id, time, speaker_id, digest));"
+    "CREATE INDEX room_lines_speaker ON room_lines (speaker_id, parent_speaker_id, time);"
+    "CREATE INDEX room_lines_parent ON room_lines (parent_speaker_id);",
+    "PRAGMA user_version = 6" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SB_STORE_SCHEMA_VERSION);

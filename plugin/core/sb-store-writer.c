@@ -1,6 +1,6 @@
 /* sb-store-writer.c: the write queue, and the thread that commits it.
  *
- * Live events, episodes and summaries are queued in memory (SbStoreOp) and
+ * Live events, episodes, summaries and room lines are queued in memory (SbStoreOp) and
  * committed together in one IMMEDIATE transaction: WAL with
  * synchronous=NORMAL makes a commit cost no fsync, so a flush every few
  * seconds is cheap and a crash loses at most that much.  A file database
@@ -26,8 +26,8 @@ struct _SbWriter
   GError *error;    /* why the last commit failed; NULL after a success */
 };
 
-static void
-queue_op (SbStore *store, const SbStoreOp *op)
+void
+sb_store_queue_op (SbStore *store, const SbStoreOp *op)
 {
   g_array_append_vals (store->queue, op, 1);
 }
@@ -37,7 +37,7 @@ sb_store_queue_event (SbStore *store, gint64 buddy_id, const SbEvent *event)
 {
   g_return_if_fail (store != NULL);
   g_return_if_fail (event != NULL);
-  queue_op (store, &(SbStoreOp){ .kind = OP_EVENT, .buddy_id = buddy_id, .event = *event });
+  sb_store_queue_op (store, &(SbStoreOp){ .kind = OP_EVENT, .buddy_id = buddy_id, .event = *event });
 }
 
 void
@@ -45,14 +45,14 @@ sb_store_queue_episode (SbStore *store, gint64 buddy_id, const SbEpisode *episod
 {
   g_return_if_fail (store != NULL);
   g_return_if_fail (episode != NULL);
-  queue_op (store, &(SbStoreOp){ .kind = OP_EPISODE, .buddy_id = buddy_id, .episode = *episode });
+  sb_store_queue_op (store, &(SbStoreOp){ .kind = OP_EPISODE, .buddy_id = buddy_id, .episode = *episode });
 }
 
 void
 sb_store_queue_delete_episodes (SbStore *store, gint64 buddy_id, gint64 since)
 {
   g_return_if_fail (store != NULL);
-  queue_op (store,
+  sb_store_queue_op (store,
             &(SbStoreOp){ .kind = OP_DELETE_EPISODES, .buddy_id = buddy_id, .since = since });
 }
 
@@ -64,7 +64,7 @@ sb_store_queue_summary (SbStore *store, gint64 buddy_id, const SbCounts *all, gi
   SbStoreOp op = { .kind = OP_SUMMARY, .buddy_id = buddy_id };
   op.summary.counts = *all;
   op.summary.last_event = last_event;
-  queue_op (store, &op);
+  sb_store_queue_op (store, &op);
 }
 
 /* Inserts an event unless the same time, direction, kind and digest is
@@ -166,6 +166,9 @@ write_op (SbConnection *connection, const SbStoreOp *op, GError **error)
       sqlite3_bind_int64 (stmt, 11, op->summary.last_event);
       sqlite3_bind_int (stmt, 12, (int) op->summary.counts.automated);
       return sb_store_step_done (stmt, "cannot save a summary", error);
+
+    case OP_ROOM_LINE:
+      return sb_store_write_room_line (connection, &op->room_line, error);
     }
   g_assert_not_reached ();
 }

@@ -15,6 +15,8 @@
  *   imported_files            so a log import resumes
  *   chat_events, prompt_state, prompt_log, pairs   the planner's memory
  *                              (sb-store-prompts.c)
+ *   rooms, room_members, room_lines   who answered whom in group chats
+ *                              (sb-store-rooms.c)
  */
 #include "sb-store-private.h"
 
@@ -177,6 +179,25 @@ sb_store_query_row (sqlite3_stmt *stmt, gint64 *values, int n, const char *what,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+sb_store_query_exists (sqlite3_stmt *stmt, gboolean *exists, const char *what, GError **error)
+{
+  gint64 value = 0;
+  if (!sb_store_query_row (stmt, &value, 1, what, error))
+    return FALSE;
+  *exists = value != 0;
+  return TRUE;
+}
+
+void
+sb_store_bind_pair (sqlite3_stmt *stmt, const SbBuddyKey *a, const SbBuddyKey *b)
+{
+  sqlite3_bind_text (stmt, 1, a->protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, a->buddy, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, b->protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, b->buddy, -1, SQLITE_STATIC);
 }
 
 /* PRAGMA quick_check: TRUE when the file reads as a sound database.  A busy

@@ -22,16 +22,12 @@
 
 #include <string.h>
 
-/* Lines that are not conversation. */
-#define SKIPPED_FLAGS                                                                             \
-  (PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_ERROR | PURPLE_MESSAGE_NOTIFY                          \
-   | PURPLE_MESSAGE_INVISIBLE)
-
 /* The timestamp of the line just written: the newest history entry, which
- * purple_conversation_write() adds right before emitting wrote-im-msg.  Falls
+ * purple_conversation_write() adds right before emitting wrote-im-msg (or
+ * wrote-chat-msg).  Falls
  * back to @now if the history does not hold it (a UI that cleared it). */
-static gint64
-message_time (PurpleConversation *conv, PurpleMessageFlags flags, gint64 now)
+gint64
+sb_purple_message_time (PurpleConversation *conv, PurpleMessageFlags flags, gint64 now)
 {
   GList *history = purple_conversation_get_message_history (conv);
   PurpleConvMessage *newest;
@@ -143,7 +139,7 @@ sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message
   gint64 now;
   SbEvent event = { 0 };
 
-  if ((flags & SKIPPED_FLAGS) != 0 || message == NULL)
+  if ((flags & SB_PURPLE_SKIPPED_FLAGS) != 0 || message == NULL)
     return;
   if ((flags & PURPLE_MESSAGE_SEND) != 0)
     event.direction = SB_DIRECTION_OUT;
@@ -159,7 +155,7 @@ sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message
     return;
 
   now = sb_purple_now ();
-  event.time = message_time (conv, flags, now);
+  event.time = sb_purple_message_time (conv, flags, now);
   event.kind = (flags & PURPLE_MESSAGE_AUTO_RESP) != 0 ? SB_EVENT_AUTO_REPLY : SB_EVENT_MESSAGE;
   event.source = SB_SOURCE_LIVE;
   if (now - event.time > SB_PURPLE_BACKLOG_S || (flags & PURPLE_MESSAGE_DELAYED) != 0)

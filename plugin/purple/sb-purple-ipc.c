@@ -42,10 +42,13 @@ ipc_get_tooltip (PurpleBlistNode *node, gpointer unused)
 {
   SbPurple *ctx = sb_purple_get ();
   SbStats stats;
+  char *tooltip = NULL;
 
-  if (ctx == NULL || !sb_purple_stats_for_node (ctx, node, &stats))
+  if (ctx == NULL || node == NULL)
     return NULL;
-  return sb_hint_tooltip_full (&stats, sb_purple_now (), sb_purple_keep_in_touch_days (node));
+  if (sb_purple_stats_for_node (ctx, node, &stats))
+    tooltip = sb_hint_tooltip_full (&stats, sb_purple_now (), sb_purple_keep_in_touch_days (node));
+  return sb_purple_rooms_add_to_tooltip (ctx, node, tooltip);
 }
 
 typedef struct
@@ -161,6 +164,7 @@ sb_purple_ipc_init (SbPurple *ctx)
                               purple_value_new (PURPLE_TYPE_STRING),
                               purple_value_new (PURPLE_TYPE_STRING),
                               purple_value_new (PURPLE_TYPE_INT));
+  sb_purple_rooms_ipc_register (ctx);
 }
 
 void

@@ -94,6 +94,7 @@ plugin_load (PurplePlugin *plugin)
   sb_ledger_set_changed_func (ctx->ledger, ledger_changed_cb, ctx);
   sb_purple_prefs_init (ctx);
   sb_purple_capture_init (ctx);
+  sb_purple_rooms_init (ctx);
   sb_purple_menu_init (ctx);
   sb_purple_cmd_init (ctx);
   sb_purple_planner_init (ctx);
@@ -119,6 +120,7 @@ plugin_unload (PurplePlugin *plugin)
   sb_purple_planner_shutdown (ctx);
   sb_purple_cmd_shutdown (ctx);
   sb_purple_menu_shutdown (ctx);
+  sb_purple_rooms_shutdown (ctx);
   sb_purple_capture_shutdown (ctx);
   sb_purple_prefs_shutdown (ctx);
   sb_ledger_set_changed_func (ctx->ledger, NULL, NULL);

@@ -29,6 +29,11 @@ G_BEGIN_DECLS
  * history replay): recorded, never live (about two minutes). */
 #define SB_PURPLE_BACKLOG_S 120
 
+/* Lines that are not conversation (capture skips them, IM and chat alike). */
+#define SB_PURPLE_SKIPPED_FLAGS                                                                   \
+  (PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_ERROR | PURPLE_MESSAGE_NOTIFY                          \
+   | PURPLE_MESSAGE_INVISIBLE)
+
 /* Pending writes are handed to the store's writer thread this often, and
  * committed (waiting) on unload. */
 #define SB_PURPLE_FLUSH_S 5
@@ -98,6 +103,26 @@ void sb_purple_capture_shutdown (SbPurple *ctx);
  * "wrote-im-msg" handler.  Never blocks on disk (the write is queued). */
 void sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message,
                            PurpleConversation *conv, PurpleMessageFlags flags);
+
+/* The time of the line just written in @conv (its newest history entry,
+ * when it has @flags), else @now. */
+gint64 sb_purple_message_time (PurpleConversation *conv, PurpleMessageFlags flags, gint64 now);
+
+/* sb-purple-rooms.c: who answers whom in group chats (live capture, the
+ * tooltip's room line, the room IPC calls). */
+void sb_purple_rooms_init (SbPurple *ctx);
+void sb_purple_rooms_shutdown (SbPurple *ctx);
+void sb_purple_rooms_ipc_register (SbPurple *ctx);
+
+/* Over the window, for the buddies of @node: their lines that answered the
+ * user's and the user's that answered theirs, in rooms.  Reads the store
+ * (flushing first).  FALSE on a store failure (logged). */
+gboolean sb_purple_rooms_node_counts (SbPurple *ctx, PurpleBlistNode *node, guint *answered_you,
+                                      guint *you_answered);
+
+/* @tooltip (owned, may be NULL) with the room line of @node appended when
+ * there is one (sb_hint_room_line()).  Returns the new string. */
+char *sb_purple_rooms_add_to_tooltip (SbPurple *ctx, PurpleBlistNode *node, char *tooltip);
 
 /* sb-purple-menu.c: the buddy menu. */
 void sb_purple_menu_init (SbPurple *ctx);

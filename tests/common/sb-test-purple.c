@@ -218,10 +218,19 @@ prpl_chat_invite (PurpleConnection *gc, int id, const char *message, const char 
 {
 }
 
+/* Like a real server, the room echoes the user's line back under the user's
+ * nick: that echo is what libpurple shows (as PURPLE_MESSAGE_SEND). */
 static int
 prpl_chat_send (PurpleConnection *gc, int id, const char *message, PurpleMessageFlags flags)
 {
-  return test.fail_sends ? -EIO : 1;
+  PurpleConversation *conv = purple_find_chat (gc, id);
+
+  if (test.fail_sends)
+    return -EIO;
+  if (conv != NULL)
+    serv_got_chat_in (gc, id, purple_conv_chat_get_nick (PURPLE_CONV_CHAT (conv)),
+                      PURPLE_MESSAGE_SEND, message, time (NULL));
+  return 1;
 }
 
 static PurplePluginProtocolInfo prpl_info = {
@@ -468,6 +477,27 @@ sb_test_prpl_chat_member_joins (PurpleConversation *conv, const char *member)
 }
 
 void
+sb_test_prpl_chat_member_leaves (PurpleConversation *conv, const char *member)
+{
+  purple_conv_chat_remove_user (PURPLE_CONV_CHAT (conv), member, NULL);
+}
+
+void
+sb_test_prpl_chat_receive (PurpleConversation *conv, const char *who, const char *text,
+                           time_t mtime)
+{
+  serv_got_chat_in (purple_conversation_get_gc (conv),
+                    purple_conv_chat_get_id (PURPLE_CONV_CHAT (conv)), who, PURPLE_MESSAGE_RECV,
+                    text, mtime);
+}
+
+void
+sb_test_prpl_chat_send (PurpleConversation *conv, const char *text)
+{
+  purple_conv_chat_send (PURPLE_CONV_CHAT (conv), text);
+}
+
+void
 sb_test_prpl_receive_invite (PurpleAccount *account, const char *room, const char *who)
 {
   GHashTable *components = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -518,4 +548,23 @@ gboolean
 sb_test_purple_wait_connected (PurpleAccount *account, guint timeout_ms)
 {
   return sb_test_purple_wait (account_connected, account, timeout_ms);
+}
+
+void
+sb_test_purple_assert_not_stored (const char *const *words)
+{
+  static const char *const files[] = { "smileback.db", "smileback.db-wal" };
+
+  for (gsize f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_autofree char *path = g_build_filename (sb_test_purple_user_dir (), files[f], NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (path, &data, &len, NULL))
+        continue;
+      for (gsize w = 0; words[w] != NULL; w++)
+        if (memmem (data, len, words[w], strlen (words[w])) != NULL)
+          g_error ("\"%s\" is stored in %s", words[w], files[f]);
+    }
 }

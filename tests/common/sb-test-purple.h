@@ -18,7 +18,8 @@
  * normalizes names to lower case,
  * lets the test play the other side (sb_test_prpl_receive() = serv_got_im with
  * any timestamp), records what the user sends, can be told to fail sends, and
- * supports group chats and invitations.
+ * supports group chats (the user's lines are echoed back, as a real room
+ * does) and invitations.
  *
  * XMPP accounts for the e2e suite: sb_test_purple_xmpp_account_new() points
  * prpl-jabber at a local server (see sb-test-prosody.h) without TLS.
@@ -71,6 +72,10 @@ gboolean sb_test_purple_wait (SbTestCondition cond, gpointer data, guint timeout
 /* Runs the default main context for @ms milliseconds. */
 void sb_test_purple_run_for (guint ms);
 
+/* Fails the test when any of @words (NULL-terminated) occurs in the bytes of
+ * the profile's smileback.db or its -wal: what is stored is never text. */
+void sb_test_purple_assert_not_stored (const char *const *words);
+
 /* The test protocol. */
 
 /* A new enabled, connected account "@username" on prpl-sbtest (status
@@ -103,6 +108,18 @@ PurpleConversation *sb_test_prpl_join_chat (PurpleAccount *account, const char *
 
 /* @member joins the chat @conv after the user did. */
 void sb_test_prpl_chat_member_joins (PurpleConversation *conv, const char *member);
+
+/* @member leaves the chat @conv. */
+void sb_test_prpl_chat_member_leaves (PurpleConversation *conv, const char *member);
+
+/* @who says @text (HTML) in the chat @conv at @mtime: serv_got_chat_in(). */
+void sb_test_prpl_chat_receive (PurpleConversation *conv, const char *who, const char *text,
+                                time_t mtime);
+
+/* The user says @text in the chat @conv through the window's path,
+ * purple_conv_chat_send(); the protocol echoes it back under the user's nick
+ * (shown as PURPLE_MESSAGE_SEND), as a real room does. */
+void sb_test_prpl_chat_send (PurpleConversation *conv, const char *text);
 
 /* @who invites the user to @room: serv_got_chat_invite(). */
 void sb_test_prpl_receive_invite (PurpleAccount *account, const char *room, const char *who);

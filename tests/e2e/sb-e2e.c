@@ -1,6 +1,9 @@
 /* sb-e2e.c: the e2e programs' shared checks (see sb-e2e.h). */
 #include "sb-e2e.h"
 
+#include <string.h>
+
+#include "sb-test-prosody.h"
 #include "sb-test-purple.h"
 
 /* Deliveries over loopback take milliseconds; this only bounds a hung test. */
@@ -149,4 +152,73 @@ sb_e2e_wait_online (PurpleAccount *account, const char *buddy)
   WaitData wait = { account, 0, buddy };
 
   return sb_test_purple_wait (buddy_online, &wait, WAIT_MS);
+}
+
+typedef struct
+{
+  PurpleAccount *account;
+  const char *room;
+  const char *text;
+} ChatWait;
+
+static PurpleConversation *
+find_chat (PurpleAccount *account, const char *room)
+{
+  return purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT, room, account);
+}
+
+static gboolean
+chat_open (gpointer data)
+{
+  ChatWait *wait = data;
+
+  return find_chat (wait->account, wait->room) != NULL;
+}
+
+void
+sb_e2e_join_room (PurpleAccount *account, const char *room, const char *nick)
+{
+  g_auto (GStrv) parts = g_strsplit (room, "@", 2);
+  ChatWait wait = { account, room, NULL };
+
+  g_assert_nonnull (parts[1]);
+  for (int attempt = 0; attempt < 10; attempt++)
+    {
+      GHashTable *components = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+      g_hash_table_insert (components, g_strdup ("room"), g_strdup (parts[0]));
+      g_hash_table_insert (components, g_strdup ("server"), g_strdup (parts[1]));
+      g_hash_table_insert (components, g_strdup ("handle"), g_strdup (nick));
+      serv_join_chat (purple_account_get_connection (account), components);
+      g_hash_table_destroy (components);
+      if (sb_test_purple_wait (chat_open, &wait, WAIT_MS / 10))
+        return;
+      g_test_message ("%s could not join %s yet (attempt %d)", nick, room, attempt + 1);
+    }
+  g_assert_true (sb_test_purple_wait (chat_open, &wait, WAIT_MS));
+}
+
+static gboolean
+chat_has_text (gpointer data)
+{
+  ChatWait *wait = data;
+  PurpleConversation *conv = find_chat (wait->account, wait->room);
+
+  for (GList *l = conv != NULL ? purple_conversation_get_message_history (conv) : NULL; l != NULL;
+       l = l->next)
+    {
+      const char *message = purple_conversation_message_get_message (l->data);
+
+      if (message != NULL && strstr (message, wait->text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+sb_e2e_wait_chat_text (PurpleAccount *account, const char *room, const char *text)
+{
+  ChatWait wait = { account, room, text };
+
+  return sb_test_purple_wait (chat_has_text, &wait, WAIT_MS);
 }

@@ -44,4 +44,13 @@ gboolean sb_e2e_wait_received (PurpleAccount *account, guint before);
 /* Waits (up to 30 s) until @account sees @buddy online. */
 gboolean sb_e2e_wait_online (PurpleAccount *account, const char *buddy);
 
+/* Joins the MUC @room ("name@service") as @nick.  A new room stays locked
+ * until its owner has accepted the configuration, and a join before that is
+ * answered "item-not-found": so a guest tries again, a bounded number of
+ * times.  Asserts the chat conversation opened. */
+void sb_e2e_join_room (PurpleAccount *account, const char *room, const char *nick);
+
+/* Waits (up to 30 s) until @account's chat @room shows a line containing @text. */
+gboolean sb_e2e_wait_chat_text (PurpleAccount *account, const char *room, const char *text);
+
 G_END_DECLS

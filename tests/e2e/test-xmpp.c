@@ -215,39 +215,6 @@ chat_has_users (gpointer data)
   return *conv != NULL && g_list_length (purple_conv_chat_get_users (PURPLE_CONV_CHAT (*conv))) >= 2;
 }
 
-static gboolean
-chat_joined (gpointer data)
-{
-  PurpleAccount *account = data;
-
-  return purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT,
-                                                "party@" SB_TEST_PROSODY_MUC_DOMAIN,
-                                                account)
-         != NULL;
-}
-
-/* Joins the room "party".  A new room stays locked until its owner has
- * accepted the configuration, and a join before that is answered
- * "item-not-found": so a guest tries again, a bounded number of times. */
-static void
-join_party (PurpleAccount *account, const char *nick)
-{
-  for (int attempt = 0; attempt < 10; attempt++)
-    {
-      GHashTable *components = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-      g_hash_table_insert (components, g_strdup ("room"), g_strdup ("party"));
-      g_hash_table_insert (components, g_strdup ("server"), g_strdup (SB_TEST_PROSODY_MUC_DOMAIN));
-      g_hash_table_insert (components, g_strdup ("handle"), g_strdup (nick));
-      serv_join_chat (purple_account_get_connection (account), components);
-      g_hash_table_destroy (components);
-      if (sb_test_purple_wait (chat_joined, account, CONNECT_MS / 10))
-        return;
-      g_test_message ("%s could not join yet (attempt %d)", nick, attempt + 1);
-    }
-  g_assert_true (sb_test_purple_wait (chat_joined, account, CONNECT_MS));
-}
-
 /* /e2e/xmpp/group-chat: erin (recorded) opens a room on the MUC component,
  * frank joins it: the database holds erin's join and frank's presence under
  * his real JID (erin owns the room, so the server shows her members' JIDs). */
@@ -277,8 +244,8 @@ test_group_chat (void)
   g_assert_true (sb_test_purple_wait_connected (frank, CONNECT_MS));
 
   /* Erin creates the room (the headless UI accepts the default configuration). */
-  join_party (erin, "erin");
-  join_party (frank, "frank");
+  sb_e2e_join_room (erin, "party@" SB_TEST_PROSODY_MUC_DOMAIN, "erin");
+  sb_e2e_join_room (frank, "party@" SB_TEST_PROSODY_MUC_DOMAIN, "frank");
   conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT,
                                                 "party@" SB_TEST_PROSODY_MUC_DOMAIN, erin);
   g_assert_true (sb_test_purple_wait (chat_has_users, &conv, CONNECT_MS));

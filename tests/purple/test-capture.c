@@ -280,26 +280,13 @@ static void
 test_no_text (void)
 {
   static const char *const texts[] = { "zebra-7731 secret words", "Quokka&amp;Wombat 5519" };
-  static const char *const files[] = { "smileback.db", "smileback.db-wal" };
+  static const char *const words[]
+    = { "zebra-7731 secret words", "Quokka&amp;Wombat 5519", "zebra-7731", "Wombat", NULL };
 
   sb_test_prpl_receive (me, "nina", texts[0], PURPLE_MESSAGE_RECV, time (NULL));
   sb_test_prpl_send (me, "nina", texts[1]);
   commit_by_reload ();
-  for (gsize f = 0; f < G_N_ELEMENTS (files); f++)
-    {
-      g_autofree char *path = g_build_filename (sb_test_purple_user_dir (), files[f], NULL);
-      g_autofree char *data = NULL;
-      gsize len = 0;
-
-      if (!g_file_get_contents (path, &data, &len, NULL))
-        continue;
-      for (gsize t = 0; t < G_N_ELEMENTS (texts); t++)
-        {
-          g_assert_null (memmem (data, len, texts[t], strlen (texts[t])));
-          g_assert_null (memmem (data, len, "zebra-7731", strlen ("zebra-7731")));
-          g_assert_null (memmem (data, len, "Wombat", strlen ("Wombat")));
-        }
-    }
+  sb_test_purple_assert_not_stored (words);
 }
 
 /* /capture/skip/...: lines that are not conversation record nothing. */

@@ -7,6 +7,7 @@
  * (noon UTC on a fixed day, and the planner is given UTC as "local").
  */
 #include <smileback/smileback.h>
+#include <smileback/sb-room-store.h>
 #include "sb-test-util.h"
 
 #include <glib/gstdio.h>
@@ -644,6 +645,38 @@ test_introductions (Fixture *f, gconstpointer data)
   g_assert_cmpuint (met, ==, 1);
 }
 
+/* Two members who answer each other in a room know each other, even with no
+ * presence recorded (docs/design.md, "Group chats"). */
+static void
+test_introductions_room_answers (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "anna", "bert", "cleo", NULL };
+  g_autoptr (View) view = strong_ties (f, names);
+  const SbRoomKey room = { "prpl-jabber", "me@localhost", "crag@conference.localhost" };
+  SbRoomEntry asked = { .time = NOON - DAY, .speaker = "anna@localhost", .digest = 1 };
+  SbRoomEntry answer = { .time = NOON - DAY + 30, .speaker = "cleo@localhost", .digest = 2,
+                         .has_parent = TRUE, .parent_time = NOON - DAY,
+                         .parent_speaker = "anna@localhost", .confident = TRUE };
+  g_autoptr (GError) error = NULL;
+  SbStore *store = sb_ledger_get_store (f->ledger);
+  g_assert_true (sb_store_add_room_line (store, &room, &asked, &error));
+  g_assert_true (sb_store_add_room_line (store, &room, &answer, &error));
+
+  SbPlannerMoment moment = moment_at (f, NOON);
+  g_autoptr (GPtrArray) pairs = sb_planner_list_introductions (
+      f->planner, (SbPlannerBuddy *) view->buddies->data, 3, &moment, &error);
+  g_assert_no_error (error);
+  /* Three pairs, less Anna-Cleo. */
+  g_assert_cmpuint (pairs->len, ==, 2);
+  for (guint i = 0; i < pairs->len; i++)
+    {
+      SbPrompt *pair = g_ptr_array_index (pairs, i);
+      g_autofree char *names_of = g_strconcat (pair->key->buddy, " ", pair->other->buddy, NULL);
+      g_assert_cmpstr (names_of, !=, "anna@localhost cleo@localhost");
+      g_assert_cmpstr (names_of, !=, "cleo@localhost anna@localhost");
+    }
+}
+
 static void
 test_invitations (Fixture *f, gconstpointer data)
 {
@@ -732,6 +765,7 @@ main (int argc, char **argv)
   ADD ("/planner/simulated-year", test_year_of_history);
   ADD ("/planner/call/after-long-chat", test_call_after_long_chat);
   ADD ("/planner/introductions", test_introductions);
+  ADD ("/planner/introductions/room-answers", test_introductions_room_answers);
   ADD ("/planner/invitations", test_invitations);
   ADD ("/planner/invitations/at-most-five", test_invitation_at_most_five);
 #undef ADD
