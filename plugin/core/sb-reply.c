@@ -852,6 +852,27 @@ sb_reply_room_nick_changed (SbReplyRoom *room, gint64 time, const char *old_nick
   return push_system (room, time);
 }
 
+GStrv
+sb_reply_room_read_targets (SbReplyRoom *room, const char *nick, const char *text)
+{
+  g_return_val_if_fail (room != NULL && nick != NULL && text != NULL, NULL);
+  g_autofree char *key = nick_key (nick);
+  Message m = { .seq = room->n_lines, .key = key };
+  message_read (room, &m, text);
+  GStrv targets = g_new0 (char *, m.n_targets + 1);
+  for (guint i = 0; i < m.n_targets; i++)
+    targets[i] = g_steal_pointer (&m.targets[i]);
+  m.n_targets = 0;
+  return targets;
+}
+
+guint
+sb_reply_room_get_n_members (SbReplyRoom *room)
+{
+  g_return_val_if_fail (room != NULL, 0);
+  return g_hash_table_size (room->members);
+}
+
 gint64
 sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, const char *text,
                            SbReplyLink *out)
