@@ -214,15 +214,14 @@ dev_f (GPtrArray *dev, const float *weights)
 static void
 report_thresholds (GPtrArray *dev, const float *weights)
 {
-  static const double thresholds[] = { 0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
-  for (gsize k = 0; k < G_N_ELEMENTS (thresholds); k++)
+  for (double threshold = 0; threshold < 0.951; threshold += 0.05)
     {
       SbCorpusScore raw = { 0 }, at = { 0 };
-      sb_corpus_run_model (dev, weights, thresholds[k], &raw, &at);
+      sb_corpus_run_model (dev, weights, threshold, &raw, &at);
       double p, r, f;
       sb_corpus_graph_prf (&at, &p, &r, &f);
-      fprintf (stderr, "dev threshold %.1f: graph F %.1f  who-answered-whom P %.1f R %.1f\n",
-               thresholds[k], f, 100.0 * at.whom_correct / MAX (at.whom_predicted, 1),
+      fprintf (stderr, "dev threshold %.2f: graph F %.1f  who-answered-whom P %.1f R %.1f\n",
+               threshold, f, 100.0 * at.whom_correct / MAX (at.whom_predicted, 1),
                100.0 * at.whom_found / MAX (at.whom_gold, 1));
     }
 }
@@ -247,7 +246,7 @@ main (int argc, char **argv)
   guint n = sb_reply_n_features ();
   Trainer t = { .weights = g_new0 (float, n), .accumulated = g_new0 (double, n),
                 .log_linear = g_strcmp0 (g_getenv ("SB_TRAIN_PERCEPTRON"), "1") != 0,
-                .rate = 0.1 };
+                .rate = g_getenv ("SB_TRAIN_RATE") != NULL ? g_ascii_strtod (g_getenv ("SB_TRAIN_RATE"), NULL) : 0.1 };
   g_autofree float *avg = g_new0 (float, n);
   g_autofree float *best = g_new0 (float, n);
   double best_f = -1;
@@ -269,7 +268,7 @@ main (int argc, char **argv)
       double f = dev_f (dev, avg);
       fprintf (stderr, "epoch %u: train mistakes %.1f%%, dev graph F %.2f\n", epoch,
                100.0 * t.mistakes / MAX (t.decisions, 1), f);
-      if (f > best_f)
+      if (f >= best_f)
         {
           best_f = f;
           best_epoch = epoch;
