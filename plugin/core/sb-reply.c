@@ -42,6 +42,7 @@ typedef struct
   gint64 parent;
   char *parent_key; /* the parent's speaker (lowercased), NULL for a new thread */
   guint n_children; /* lines since that answered it */
+  guint length_bin;
   gboolean command; /* it was a bot "!command" */
   gboolean bot;     /* its speaker's nick says bot */
 } Entry;
@@ -121,6 +122,7 @@ struct _SbReplyRoom
   X (ANSWERS, "c-answers,c-question,S/coarse", 3 * 2 * 2 * N_COARSE) /* [lines that answered c: 0, 1, 2+][c asked][S][coarse] */ \
   X (COMMAND, "m-command,c-command,m-bot,c-bot/coarse", 16 * N_COARSE) /* [m is a "!command"][c is][m's speaker is a bot][c's][coarse] */ \
   X (OPENER, "m-opener,S,prev-own/coarse", N_OPENER * 4 * N_COARSE) /* [how m opens][S][c is m's speaker's last][coarse] */ \
+  X (LENGTHS, "c-len,m-len,S/coarse", N_LEN * N_LEN * 2 * N_COARSE) /* [c's length][m's][S][coarse] */ \
   X (TALKED, "talked,A/rank/coarse", 2 * N_RANK * N_COARSE) /* [A > 0][rank][coarse]: the two spoke to each other in the window */ \
   X (PARTNER, "partner,A/rank/coarse", 2 * N_RANK * N_COARSE) /* [A > 0][rank][coarse]: c's speaker is whom m's speaker last answered */ \
   X (OVERLAP, "overlap,S/coarse", N_OVER * 2 * N_COARSE) /* [shared words][S][coarse] */ \
@@ -613,6 +615,7 @@ candidate_features (const Message *m, const Entry *c, const Position *pos, guint
   if (c->parent_key != NULL && g_str_equal (c->parent_key, m->key))
     f[n++] = F_ANSWERED + d;
   f[n++] = F_OPENER + ((m->opener * 2 + s) * 2 + prev_own) * N_COARSE + cd;
+  f[n++] = F_LENGTHS + ((c->length_bin * N_LEN + length_bin (m->length)) * 2 + s) * N_COARSE + cd;
   f[n++] = F_COMMAND + (((guint) m->command * 2 + c->command) * 4 + m->bot * 2 + c->bot) * N_COARSE + cd;
   f[n++] = F_ANSWERS + ((MIN (c->n_children, 2) * 2 + c->question) * 2 + s) * N_COARSE + cd;
   f[n++] = F_ADJACENT + ((pos->prev_same * 2 + pos->next_same) * 2 + s) * N_COARSE + cd;
@@ -1016,6 +1019,7 @@ sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, con
   e->parent_key = parent_key;
   e->question = m.question;
   e->command = m.command;
+  e->length_bin = length_bin (m.length);
   e->bot = m.bot;
   e->lead_address = m.lead_address;
   memcpy (e->words, m.words, sizeof m.words);
