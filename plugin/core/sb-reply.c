@@ -11,10 +11,12 @@
  * a recent join, the room's pace.  Conjunctions of the strongest ones are
  * features of their own.
  *
- * The weight table at the end is learned, not tuned by hand: an averaged
- * perceptron over the corpus' train files (tests/bench/train-reply.c, which
- * prints the table), its temperature then fitted on the dev files so that
- * `confidence` (the softmax share of the chosen option) is calibrated.
+ * The weight table at the end is learned, not tuned by hand: a log-linear
+ * ranker (softmax over a message's options, averaged stochastic gradient)
+ * trained on the corpus' train files by tests/bench/train-reply.c, which
+ * prints the table; the epoch is chosen and a temperature fitted on the dev
+ * files, so that `confidence` (the softmax share of the chosen option) is a
+ * calibrated probability.
  *
  * Nothing here keeps text: see sb-reply.h for what a room remembers.
  */
@@ -1051,7 +1053,8 @@ sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, con
 /* ---- the weights ------------------------------------------------------------- */
 
 /* Learned by tests/bench/train-reply.c (see the file comment); regenerate
- * with `train-reply CORPUS/train CORPUS/dev > weights.inc`. */
+ * with `train-reply CORPUS/data/train CORPUS/data/dev 5 > sb-reply-weights.inc`
+ * after any change to the features above. */
 static const float default_weights[N_FEATURES] = {
 #include "sb-reply-weights.inc"
 };

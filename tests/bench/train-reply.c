@@ -1,13 +1,16 @@
 /* train-reply.c: learns the reply scorer's weight table (sb-reply.c).
  *
- *   train-reply TRAIN_DIR DEV_DIR [EPOCHS] > plugin/core/sb-reply-weights.inc
+ *   train-reply TRAIN_DIR DEV_DIR 5 > plugin/core/sb-reply-weights.inc
  *
- * An averaged perceptron over ranking decisions, as the linear model of
- * Kummerfeld et al., "A Large-Scale Corpus for Conversation Disentanglement"
- * (ACL 2019) is a ranker: for each annotated message of the train files, the
- * room lists its options (each earlier line in the window, and itself); when
- * the best-scoring option is not a gold parent, the best-scoring gold option's
- * features gain 1 and the wrong one's lose 1.  Rooms run with the weights
+ * A log-linear ranker, as the linear model of Kummerfeld et al., "A
+ * Large-Scale Corpus for Conversation Disentanglement" (ACL 2019) is a
+ * ranker: for each annotated message of the train files, the room lists its
+ * options (each earlier line in the window, and itself); one stochastic
+ * gradient step (rate 0.1, or $SB_TRAIN_RATE) raises the log-probability of
+ * its gold options under the softmax of the scores, and the weights are
+ * averaged over all steps.  SB_TRAIN_PERCEPTRON=1 trains an averaged
+ * perceptron instead (a mistake moves the best gold option's features up by
+ * 1 and the wrong option's down by 1).  Rooms run with the weights
  * being learned, so features that read earlier decisions ("this line answered
  * you") see what the scorer would have decided.  Files are shuffled each epoch
  * with a fixed seed: the run is reproducible.  The epoch kept is the one whose

@@ -184,8 +184,8 @@ test_bounded_memory (void)
 }
 
 /* The committed dev files: a floor a little below what the scorer scores. */
-#define DEV_GRAPH_F_FLOOR 67.0
-#define DEV_WHOM_PRECISION_FLOOR 78.0
+#define DEV_GRAPH_F_FLOOR 69.0
+#define DEV_WHOM_PRECISION_FLOOR 80.0
 
 static void
 test_corpus_dev (void)
