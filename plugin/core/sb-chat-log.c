@@ -9,6 +9,7 @@
 #include "smileback/sb-chat-log.h"
 #include "smileback/sb-log-reader.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 G_DEFINE_QUARK (sb-chat-log-error-quark, sb_chat_log_error)
@@ -408,7 +409,8 @@ sb_chat_log_parse (const char *data, gsize len, GError **error)
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   if (len == 0)
     {
-      g_set_error (error, SB_CHAT_LOG_ERROR, SB_CHAT_LOG_ERROR_EMPTY, "empty file");
+      /* TRANSLATORS: why a chat log was not read */
+      g_set_error_literal (error, SB_CHAT_LOG_ERROR, SB_CHAT_LOG_ERROR_EMPTY, _("empty file"));
       return NULL;
     }
   g_autoptr (SbChatLog) log = g_new0 (SbChatLog, 1);
