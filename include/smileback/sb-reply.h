@@ -17,10 +17,12 @@
  *
  * Privacy: the text is read at the moment the message is added and never
  * kept.  The room keeps, for its last SB_REPLY_WINDOW lines only: time,
- * speaker nick, whom the line addressed, whether it asked a question, the
- * chosen parent, and up to SB_REPLY_MAX_WORDS 32-bit hashes of its lowercased
- * words (for the word-overlap feature; hashes only, never the words).  It also
- * keeps the nicks of the room's members (at most SB_REPLY_MAX_MEMBERS).
+ * speaker nick, the nicks the line addressed, whether it asked a question or
+ * was a bot "!command", a length bucket, the chosen parent and how many later
+ * lines answered it, and up to SB_REPLY_MAX_WORDS 32-bit hashes of its
+ * lowercased words (for the word-overlap feature; hashes only, never the
+ * words).  It also keeps the nicks of the room's members (at most
+ * SB_REPLY_MAX_MEMBERS) with the time and sequence number of their last line.
  * Memory is bounded whatever the room's length.
  *
  * Pure: GLib only.

@@ -37,14 +37,13 @@ typedef struct
   char *key;    /* lowercased nick; NULL for system lines */
   char *targets[MAX_TARGETS]; /* lowercased nicks it addressed */
   guint n_targets;
-  gboolean lead_address; /* it opened with "nick:" or "nick," (targets[0]) */
   gboolean question;
   guint32 words[SB_REPLY_MAX_WORDS];
   guint n_words;
   gint64 parent;
   char *parent_key; /* the parent's speaker (lowercased), NULL for a new thread */
-  guint n_children; /* lines since that answered it */
-  guint length_bin;
+  guint n_children; /* later lines that answered it */
+  guint length_bin; /* length_bin() of its text */
   gboolean command; /* it was a bot "!command" */
   gboolean bot;     /* its speaker's nick says bot */
 } Entry;
@@ -69,7 +68,7 @@ typedef struct
   const char *partner;   /* whom the speaker's last message (in the window) answered, or NULL */
   char *targets[MAX_TARGETS];
   guint n_targets;
-  gboolean lead_address;
+  gboolean lead_address; /* it opens with "nick:" or "nick," (targets[0]) */
   gboolean question;
   gboolean greeting;
   guint opener;
@@ -1023,7 +1022,6 @@ sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, con
   e->command = m.command;
   e->length_bin = length_bin (m.length);
   e->bot = m.bot;
-  e->lead_address = m.lead_address;
   memcpy (e->words, m.words, sizeof m.words);
   e->n_words = m.n_words;
   for (guint i = 0; i < m.n_targets; i++)
