@@ -344,33 +344,41 @@ read_words (Message *m, const char *lowered)
     add_word (m, lowered, start, i);
 }
 
-/* The member @token names, trying it whole, then without trailing and then
- * leading punctuation ("bob:", "(bob)", "bob's" does not match).  Short nicks
- * and common words count only as a message's first word followed by ':' or
- * ','. */
+/* The member key @token names, trying it whole, then without its trailing
+ * and then its leading punctuation ("bob:", "(bob)"; "bob's" is not bob). */
 static const char *
-token_member (SbReplyRoom *room, const char *token, gboolean first)
+lookup_nick (SbReplyRoom *room, const char *token)
 {
+  gpointer found = NULL;
+  if (g_hash_table_lookup_extended (room->members, token, &found, NULL))
+    return found;
   g_autofree char *core = g_strdup (token);
   gsize len = strlen (core);
-  gboolean addressed_form = first && len > 1 && (core[len - 1] == ':' || core[len - 1] == ',');
-  char *found = NULL;
-  if (g_hash_table_lookup_extended (room->members, core, (gpointer *) &found, NULL))
-    goto check;
   while (len > 0 && g_ascii_ispunct (core[len - 1]))
     {
       core[--len] = '\0';
-      if (g_hash_table_lookup_extended (room->members, core, (gpointer *) &found, NULL))
-        goto check;
+      if (g_hash_table_lookup_extended (room->members, core, &found, NULL))
+        return found;
     }
-  for (char *p = core; *p != '\0' && g_ascii_ispunct (*p);)
+  for (const char *p = core; *p != '\0' && g_ascii_ispunct (*p);)
     {
       p++;
-      if (g_hash_table_lookup_extended (room->members, p, (gpointer *) &found, NULL))
-        goto check;
+      if (g_hash_table_lookup_extended (room->members, p, &found, NULL))
+        return found;
     }
   return NULL;
-check:
+}
+
+/* The member @token addresses, if any.  Short nicks and common words count
+ * only as a message's @first word followed by ':' or ','. */
+static const char *
+token_member (SbReplyRoom *room, const char *token, gboolean first)
+{
+  const char *found = lookup_nick (room, token);
+  if (found == NULL)
+    return NULL;
+  gsize len = strlen (token);
+  gboolean addressed_form = first && len > 1 && (token[len - 1] == ':' || token[len - 1] == ',');
   if (strlen (found) <= 2 || is_common_word (found))
     return addressed_form ? found : NULL;
   return found;
