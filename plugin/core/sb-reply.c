@@ -155,7 +155,13 @@ static const struct
   guint offset, size;
 } templates[] = { SB_REPLY_TEMPLATES (SB_REPLY_ROW) };
 
-static const float default_weights[N_FEATURES];
+/* Learned by tests/bench/train-reply.c (see the file comment); regenerate
+ * with `train-reply CORPUS/data/train CORPUS/data/dev 5 > sb-reply-weights.inc`
+ * after any change to the features above. */
+static const float default_weights[] = {
+#include "sb-reply-weights.inc"
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (default_weights) == N_FEATURES);
 
 guint
 sb_reply_n_features (void)
@@ -1055,12 +1061,3 @@ sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, con
     };
   return e->seq;
 }
-
-/* ---- the weights ------------------------------------------------------------- */
-
-/* Learned by tests/bench/train-reply.c (see the file comment); regenerate
- * with `train-reply CORPUS/data/train CORPUS/data/dev 5 > sb-reply-weights.inc`
- * after any change to the features above. */
-static const float default_weights[N_FEATURES] = {
-#include "sb-reply-weights.inc"
-};
