@@ -1,7 +1,8 @@
 /* sb-chat-log.h: a group chat's log, line by line, for reply attribution.
  *
  * Reads three kinds of files into one SbChatLine per line of the file:
- *  - plain IRC logs: "[HH:MM] <nick> text" or "[HH:MM:SS] <nick> text",
+ *  - plain IRC logs: "[HH:MM] <nick> text" or "[HH:MM:SS] <nick> text" (or
+ *    irssi's unbracketed "HH:MM <nick> text"),
  *    optionally prefixed by "CHANNEL YYYY-MM-DD " (irssi, ZNC and the
  *    ubuntu-irc logs); joins, parts, quits and nick changes in their usual
  *    shapes ("=== nick has joined", "-!- nick [host] has quit", "old is now

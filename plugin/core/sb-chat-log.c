@@ -9,6 +9,7 @@
 #include "smileback/sb-chat-log.h"
 #include "smileback/sb-log-reader.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 G_DEFINE_QUARK (sb-chat-log-error-quark, sb_chat_log_error)
@@ -94,27 +95,31 @@ read_irc_event (const char *s, Parsed *p)
 
 /* ---- plain IRC logs ------------------------------------------------------------ */
 
-/* Reads "[HH:MM]" or "[HH:MM:SS]" at *@s into *@tod and moves past it. */
+/* Reads "[HH:MM]", "[HH:MM:SS]" or irssi's bare "HH:MM" / "HH:MM:SS" (then a
+ * space) at *@s into *@tod and moves past it. */
 static gboolean
-read_bracket_stamp (const char **s, int *tod)
+read_clock_stamp (const char **s, int *tod)
 {
   const char *c = *s;
+  gboolean bracket = *c == '[';
+  if (bracket)
+    c++;
   int h, m, sec = 0;
-  if (c[0] != '[' || !g_ascii_isdigit (c[1]) || !g_ascii_isdigit (c[2]) || c[3] != ':'
-      || !g_ascii_isdigit (c[4]) || !g_ascii_isdigit (c[5]))
+  if (!g_ascii_isdigit (c[0]) || !g_ascii_isdigit (c[1]) || c[2] != ':' || !g_ascii_isdigit (c[3])
+      || !g_ascii_isdigit (c[4]))
     return FALSE;
-  h = (c[1] - '0') * 10 + (c[2] - '0');
-  m = (c[4] - '0') * 10 + (c[5] - '0');
-  c += 6;
+  h = (c[0] - '0') * 10 + (c[1] - '0');
+  m = (c[3] - '0') * 10 + (c[4] - '0');
+  c += 5;
   if (c[0] == ':' && g_ascii_isdigit (c[1]) && g_ascii_isdigit (c[2]))
     {
       sec = (c[1] - '0') * 10 + (c[2] - '0');
       c += 3;
     }
-  if (*c != ']' || h > 23 || m > 59 || sec > 60)
+  if ((bracket ? *c != ']' : *c != ' ') || h > 23 || m > 59 || sec > 60)
     return FALSE;
   *tod = h * 3600 + m * 60 + sec;
-  *s = c + 1;
+  *s = bracket ? c + 1 : c;
   return TRUE;
 }
 
@@ -150,7 +155,7 @@ parse_plain_line (const char *line, Parsed *p)
   p->tod = -1;
   p->day = -1;
   read_dated_prefix (&s, &p->day);
-  if (read_bracket_stamp (&s, &p->tod))
+  if (read_clock_stamp (&s, &p->tod))
     s = skip_spaces (s);
   if (*s == '<')
     {
@@ -404,7 +409,8 @@ sb_chat_log_parse (const char *data, gsize len, GError **error)
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   if (len == 0)
     {
-      g_set_error (error, SB_CHAT_LOG_ERROR, SB_CHAT_LOG_ERROR_EMPTY, "empty file");
+      /* TRANSLATORS: why a chat log was not read */
+      g_set_error_literal (error, SB_CHAT_LOG_ERROR, SB_CHAT_LOG_ERROR_EMPTY, _("empty file"));
       return NULL;
     }
   g_autoptr (SbChatLog) log = g_new0 (SbChatLog, 1);

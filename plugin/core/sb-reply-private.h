@@ -44,4 +44,11 @@ void sb_reply_room_set_weights (SbReplyRoom *room, const float *weights);
 void sb_reply_room_set_observer (SbReplyRoom *room, SbReplyObserver observer,
                                  gpointer user_data);
 
+/* The member nicks (lowercased) @text would address if @nick said it now,
+ * in order, without adding anything.  For tests.  Caller frees. */
+GStrv sb_reply_room_read_targets (SbReplyRoom *room, const char *nick, const char *text);
+
+/* How many member nicks @room knows.  For tests. */
+guint sb_reply_room_get_n_members (SbReplyRoom *room);
+
 G_END_DECLS

@@ -11,10 +11,12 @@
  * a recent join, the room's pace.  Conjunctions of the strongest ones are
  * features of their own.
  *
- * The weight table at the end is learned, not tuned by hand: an averaged
- * perceptron over the corpus' train files (tests/bench/train-reply.c, which
- * prints the table), its temperature then fitted on the dev files so that
- * `confidence` (the softmax share of the chosen option) is calibrated.
+ * The weight table at the end is learned, not tuned by hand: a log-linear
+ * ranker (softmax over a message's options, averaged stochastic gradient)
+ * trained on the corpus' train files by tests/bench/train-reply.c, which
+ * prints the table; the epoch is chosen and a temperature fitted on the dev
+ * files, so that `confidence` (the softmax share of the chosen option) is a
+ * calibrated probability.
  *
  * Nothing here keeps text: see sb-reply.h for what a room remembers.
  */
@@ -35,12 +37,15 @@ typedef struct
   char *key;    /* lowercased nick; NULL for system lines */
   char *targets[MAX_TARGETS]; /* lowercased nicks it addressed */
   guint n_targets;
-  gboolean lead_address; /* it opened with "nick:" or "nick," (targets[0]) */
   gboolean question;
   guint32 words[SB_REPLY_MAX_WORDS];
   guint n_words;
   gint64 parent;
   char *parent_key; /* the parent's speaker (lowercased), NULL for a new thread */
+  guint n_children; /* later lines that answered it */
+  guint length_bin; /* length_bin() of its text */
+  gboolean command; /* it was a bot "!command" */
+  gboolean bot;     /* its speaker's nick says bot */
 } Entry;
 
 /* A nick the room knows. */
@@ -63,9 +68,12 @@ typedef struct
   const char *partner;   /* whom the speaker's last message (in the window) answered, or NULL */
   char *targets[MAX_TARGETS];
   guint n_targets;
-  gboolean lead_address;
+  gboolean lead_address; /* it opens with "nick:" or "nick," (targets[0]) */
   gboolean question;
   gboolean greeting;
+  guint opener;
+  gboolean command;
+  gboolean bot;
   gsize length;
   guint32 words[SB_REPLY_MAX_WORDS];
   guint n_words;
@@ -94,6 +102,7 @@ struct _SbReplyRoom
 #define N_PACE 4
 #define N_OVER 4
 
+#define N_OPENER 4 /* how a message opens: other, "and/but/also...", "thanks", "yes/no" */
 #define N_RANK 4 /* c is its speaker's latest line in the window, 2nd, 3rd, older */
 
 /* The feature templates: name, size, and what indexes them.  A is how the
@@ -110,6 +119,12 @@ struct _SbReplyRoom
   X (A_RANK, "A,B,c-rank/coarse", N_ADDR * 2 * N_RANK * N_COARSE) /* [A][B][rank][coarse] */ \
   X (UNANSWERED, "unanswered,A/time", 2 * N_TIME) /* [A][time]: c addressed m's speaker, not answered since */ \
   X (ANSWERED, "answered-me/dist", N_DIST)     /* [dist]: c answered m's speaker */ \
+  X (ADJACENT, "prev-same,next-same,S/coarse", 8 * N_COARSE) /* [the line before c is by c's speaker][the line after][S][coarse] */ \
+  X (ANSWERS, "c-answers,c-question,S/coarse", 3 * 2 * 2 * N_COARSE) /* [lines that answered c: 0, 1, 2+][c asked][S][coarse] */ \
+  X (COMMAND, "m-command,c-command,m-bot,c-bot/coarse", 16 * N_COARSE) /* [m is a "!command"][c is][m's speaker is a bot][c's][coarse] */ \
+  X (OPENER, "m-opener,S,prev-own/coarse", N_OPENER * 4 * N_COARSE) /* [how m opens][S][c is m's speaker's last][coarse] */ \
+  X (LENGTHS, "c-len,m-len,S/coarse", N_LEN * N_LEN * 2 * N_COARSE) /* [c's length][m's][S][coarse] */ \
+  X (TALKED, "talked,A/rank/coarse", 2 * N_RANK * N_COARSE) /* [A > 0][rank][coarse]: the two spoke to each other in the window */ \
   X (PARTNER, "partner,A/rank/coarse", 2 * N_RANK * N_COARSE) /* [A > 0][rank][coarse]: c's speaker is whom m's speaker last answered */ \
   X (OVERLAP, "overlap,S/coarse", N_OVER * 2 * N_COARSE) /* [shared words][S][coarse] */ \
   X (SYSTEM, "system/dist", N_DIST)            /* [dist]: c is a system line */  \
@@ -120,6 +135,7 @@ struct _SbReplyRoom
   X (SELF_ADDR, "self-addr/last", N_ADDR * N_LAST) /* [addr][since the speaker's last] */ \
   X (SELF_QUESTION, "self-question/last", 2 * N_LAST) /* [question][last] */     \
   X (SELF_GREETING, "self-greeting", 2)        /* [opens with a greeting] */     \
+  X (SELF_OPENER, "self-opener", N_OPENER)     /* [how it opens] */              \
   X (SELF_WAITING, "self-waiting", 2)          /* [someone addressed the speaker, unanswered] */ \
   X (SELF_GAP, "self-gap", N_TIME)             /* [time since the room's last line] */ \
   X (SELF_LEN, "self-len", N_LEN)              /* [length] */                    \
@@ -139,7 +155,13 @@ static const struct
   guint offset, size;
 } templates[] = { SB_REPLY_TEMPLATES (SB_REPLY_ROW) };
 
-static const float default_weights[N_FEATURES];
+/* Learned by tests/bench/train-reply.c (see the file comment); regenerate
+ * with `train-reply CORPUS/data/train CORPUS/data/dev 5 > sb-reply-weights.inc`
+ * after any change to the features above. */
+static const float default_weights[] = {
+#include "sb-reply-weights.inc"
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (default_weights) == N_FEATURES);
 
 guint
 sb_reply_n_features (void)
@@ -263,6 +285,26 @@ is_greeting (const char *word)
   return FALSE;
 }
 
+/* How a message opening with @word goes on: 1 it continues ("and", "but"),
+ * 2 it thanks, 3 it answers yes or no, 0 anything else. */
+static guint
+opener_kind (const char *word)
+{
+  static const char *const kinds[][8] = {
+    { "and", "but", "or", "also", "so", "because", "then", NULL },
+    { "thanks", "thank", "thx", "ty", "cheers", "thanx", "tnx", NULL },
+    { "yes", "no", "yeah", "nope", "yep", "yup", "nah", NULL },
+  };
+  g_autofree char *core = g_strdup (word);
+  for (gsize len = strlen (core); len > 0 && g_ascii_ispunct (core[len - 1]); len--)
+    core[len - 1] = '\0';
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (const char *const *w = kinds[k]; *w != NULL; w++)
+      if (g_str_equal (core, *w))
+        return k + 1;
+  return 0;
+}
+
 static guint32
 word_hash (const char *word, gsize len)
 {
@@ -308,33 +350,41 @@ read_words (Message *m, const char *lowered)
     add_word (m, lowered, start, i);
 }
 
-/* The member @token names, trying it whole, then without trailing and then
- * leading punctuation ("bob:", "(bob)", "bob's" does not match).  Short nicks
- * and common words count only as a message's first word followed by ':' or
- * ','. */
+/* The member key @token names, trying it whole, then without its trailing
+ * and then its leading punctuation ("bob:", "(bob)"; "bob's" is not bob). */
 static const char *
-token_member (SbReplyRoom *room, const char *token, gboolean first)
+lookup_nick (SbReplyRoom *room, const char *token)
 {
+  gpointer found = NULL;
+  if (g_hash_table_lookup_extended (room->members, token, &found, NULL))
+    return found;
   g_autofree char *core = g_strdup (token);
   gsize len = strlen (core);
-  gboolean addressed_form = first && len > 1 && (core[len - 1] == ':' || core[len - 1] == ',');
-  char *found = NULL;
-  if (g_hash_table_lookup_extended (room->members, core, (gpointer *) &found, NULL))
-    goto check;
   while (len > 0 && g_ascii_ispunct (core[len - 1]))
     {
       core[--len] = '\0';
-      if (g_hash_table_lookup_extended (room->members, core, (gpointer *) &found, NULL))
-        goto check;
+      if (g_hash_table_lookup_extended (room->members, core, &found, NULL))
+        return found;
     }
-  for (char *p = core; *p != '\0' && g_ascii_ispunct (*p);)
+  for (const char *p = core; *p != '\0' && g_ascii_ispunct (*p);)
     {
       p++;
-      if (g_hash_table_lookup_extended (room->members, p, (gpointer *) &found, NULL))
-        goto check;
+      if (g_hash_table_lookup_extended (room->members, p, &found, NULL))
+        return found;
     }
   return NULL;
-check:
+}
+
+/* The member @token addresses, if any.  Short nicks and common words count
+ * only as a message's @first word followed by ':' or ','. */
+static const char *
+token_member (SbReplyRoom *room, const char *token, gboolean first)
+{
+  const char *found = lookup_nick (room, token);
+  if (found == NULL)
+    return NULL;
+  gsize len = strlen (token);
+  gboolean addressed_form = first && len > 1 && (token[len - 1] == ':' || token[len - 1] == ',');
   if (strlen (found) <= 2 || is_common_word (found))
     return addressed_form ? found : NULL;
   return found;
@@ -364,7 +414,10 @@ read_targets (SbReplyRoom *room, Message *m, const char *lowered)
             }
         }
       if (first)
-        m->greeting = is_greeting (*t);
+        {
+          m->greeting = is_greeting (*t);
+          m->opener = opener_kind (*t);
+        }
       first = FALSE;
     }
 }
@@ -377,6 +430,8 @@ message_read (SbReplyRoom *room, Message *m, const char *text)
   g_autofree char *lowered = g_utf8_strdown (valid, -1);
   m->length = (gsize) g_utf8_strlen (valid, -1);
   m->question = strchr (valid, '?') != NULL;
+  m->command = valid[0] == '!' && g_ascii_isalpha (valid[1]);
+  m->bot = strstr (m->key, "bot") != NULL;
   read_targets (room, m, lowered);
   read_words (m, lowered);
 }
@@ -532,6 +587,9 @@ address_kind (const Message *m, const Entry *c)
 typedef struct
 {
   gint64 messages_back; /* messages (not system lines) from it to the message, itself included */
+  gboolean talked;      /* its speaker and the message's spoke to each other in the window */
+  guint prev_same;      /* the line before it is by its speaker */
+  guint next_same;      /* the line after it (before the message) is by its speaker */
   guint rank;           /* lines its speaker said after it, up to N_RANK - 1 */
 } Position;
 
@@ -571,6 +629,13 @@ candidate_features (const Message *m, const Entry *c, const Position *pos, guint
     f[n++] = F_UNANSWERED + (a > 0) * N_TIME + t;
   if (c->parent_key != NULL && g_str_equal (c->parent_key, m->key))
     f[n++] = F_ANSWERED + d;
+  f[n++] = F_OPENER + ((m->opener * 2 + s) * 2 + prev_own) * N_COARSE + cd;
+  f[n++] = F_LENGTHS + ((c->length_bin * N_LEN + length_bin (m->length)) * 2 + s) * N_COARSE + cd;
+  f[n++] = F_COMMAND + (((guint) m->command * 2 + c->command) * 4 + m->bot * 2 + c->bot) * N_COARSE + cd;
+  f[n++] = F_ANSWERS + ((MIN (c->n_children, 2) * 2 + c->question) * 2 + s) * N_COARSE + cd;
+  f[n++] = F_ADJACENT + ((pos->prev_same * 2 + pos->next_same) * 2 + s) * N_COARSE + cd;
+  if (pos->talked)
+    f[n++] = F_TALKED + ((a > 0) * N_RANK + pos->rank) * N_COARSE + cd;
   if (m->partner != NULL && g_str_equal (c->key, m->partner))
     f[n++] = F_PARTNER + ((a > 0) * N_RANK + pos->rank) * N_COARSE + cd;
   f[n++] = F_OVERLAP + (MIN (shared_words (m, c), N_OVER - 1) * 2 + s) * N_COARSE + cd;
@@ -581,6 +646,62 @@ candidate_features (const Message *m, const Entry *c, const Position *pos, guint
   if (c->parent == c->seq)
     f[n++] = F_STARTS + cd;
   return n;
+}
+
+static gboolean
+same_speaker (const Entry *a, const Entry *b)
+{
+  return !a->system && !b->system && g_str_equal (a->key, b->key);
+}
+
+/* The nicks @m's speaker exchanged with in the window: whom their lines
+ * addressed or answered, and who addressed or answered them. */
+typedef struct
+{
+  const char *key[SB_REPLY_WINDOW * (MAX_TARGETS + 1)];
+  guint n;
+} Talked;
+
+static void
+talked_add (Talked *talked, const char *key)
+{
+  if (key == NULL)
+    return;
+  for (guint i = 0; i < talked->n; i++)
+    if (g_str_equal (talked->key[i], key))
+      return;
+  talked->key[talked->n++] = key;
+}
+
+static gboolean
+talked_with (const Talked *talked, const char *key)
+{
+  for (guint i = 0; i < talked->n; i++)
+    if (g_str_equal (talked->key[i], key))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+collect_talked (SbReplyRoom *room, const Message *m, Talked *talked)
+{
+  gint64 back = MIN (room->n_lines, SB_REPLY_WINDOW);
+  talked->n = 0;
+  for (gint64 dist = 1; dist <= back; dist++)
+    {
+      const Entry *e = entry_at (room, m->seq - dist);
+      if (e->system)
+        continue;
+      if (g_str_equal (e->key, m->key))
+        {
+          for (guint i = 0; i < e->n_targets; i++)
+            talked_add (talked, e->targets[i]);
+          talked_add (talked, e->parent_key);
+        }
+      else if (entry_addresses (e, m->key)
+               || (e->parent_key != NULL && g_str_equal (e->parent_key, m->key)))
+        talked_add (talked, e->key);
+    }
 }
 
 /* Counts, newest first, the lines each speaker said in the window. */
@@ -645,6 +766,7 @@ self_features (SbReplyRoom *room, const Message *m, guint16 *f)
   f[n++] = F_SELF_ADDR + addr * N_LAST + last;
   f[n++] = F_SELF_QUESTION + (guint) m->question * N_LAST + last;
   f[n++] = F_SELF_GREETING + (guint) m->greeting;
+  f[n++] = F_SELF_OPENER + m->opener;
   f[n++] = F_SELF_WAITING + (guint) speaker_is_waited_for (room, m);
   gint64 gap = room->n_lines > 0 ? m->time - entry_at (room, m->seq - 1)->time : G_MAXINT32;
   f[n++] = F_SELF_GAP + time_bin (MAX (0, gap));
@@ -695,6 +817,8 @@ choose_parent (SbReplyRoom *room, const Message *m, double *confidence)
   n++;
   gint64 back = MIN (room->n_lines, SB_REPLY_WINDOW);
   SpeakerCounts counts = { .n = 0 };
+  Talked talked;
+  collect_talked (room, m, &talked);
   Position pos = { 0 };
   for (gint64 dist = 1; dist <= back; dist++, n++)
     {
@@ -703,6 +827,9 @@ choose_parent (SbReplyRoom *room, const Message *m, double *confidence)
         {
           pos.messages_back++;
           pos.rank = MIN (count_speaker (&counts, c->key), N_RANK - 1);
+          pos.talked = talked_with (&talked, c->key);
+          pos.next_same = dist > 1 && same_speaker (c, entry_at (room, c->seq + 1));
+          pos.prev_same = dist < back && same_speaker (c, entry_at (room, c->seq - 1));
         }
       options[n].seq = c->seq;
       options[n].n_features = candidate_features (m, c, &pos, options[n].features);
@@ -852,6 +979,27 @@ sb_reply_room_nick_changed (SbReplyRoom *room, gint64 time, const char *old_nick
   return push_system (room, time);
 }
 
+GStrv
+sb_reply_room_read_targets (SbReplyRoom *room, const char *nick, const char *text)
+{
+  g_return_val_if_fail (room != NULL && nick != NULL && text != NULL, NULL);
+  g_autofree char *key = nick_key (nick);
+  Message m = { .seq = room->n_lines, .key = key };
+  message_read (room, &m, text);
+  GStrv targets = g_new0 (char *, m.n_targets + 1);
+  for (guint i = 0; i < m.n_targets; i++)
+    targets[i] = g_steal_pointer (&m.targets[i]);
+  m.n_targets = 0;
+  return targets;
+}
+
+guint
+sb_reply_room_get_n_members (SbReplyRoom *room)
+{
+  g_return_val_if_fail (room != NULL, 0);
+  return g_hash_table_size (room->members);
+}
+
 gint64
 sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, const char *text,
                            SbReplyLink *out)
@@ -873,7 +1021,8 @@ sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, con
   char *parent_key = NULL;
   if (parent != m.seq)
     {
-      const Entry *p = entry_at (room, parent);
+      Entry *p = entry_at (room, parent);
+      p->n_children++;
       room->last_parent_nick = g_strdup (p->nick);
       parent_key = g_strdup (p->key);
     }
@@ -884,7 +1033,9 @@ sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, con
   e->parent = parent;
   e->parent_key = parent_key;
   e->question = m.question;
-  e->lead_address = m.lead_address;
+  e->command = m.command;
+  e->length_bin = length_bin (m.length);
+  e->bot = m.bot;
   memcpy (e->words, m.words, sizeof m.words);
   e->n_words = m.n_words;
   for (guint i = 0; i < m.n_targets; i++)
@@ -910,11 +1061,3 @@ sb_reply_room_add_message (SbReplyRoom *room, gint64 time, const char *nick, con
     };
   return e->seq;
 }
-
-/* ---- the weights ------------------------------------------------------------- */
-
-/* Learned by tests/bench/train-reply.c (see the file comment); regenerate
- * with `train-reply CORPUS/train CORPUS/dev > weights.inc`. */
-static const float default_weights[N_FEATURES] = {
-#include "sb-reply-weights.inc"
-};

@@ -155,6 +155,9 @@ static const ErrorCase error_cases[] = {
   { "check-missing-db", { "check", "--db", "MISSING", NULL }, 1, "no history" },
   { "export-unwritable", { "export", "--db", "DB", "/nonexistent/dir/out.json", NULL }, 1,
     "cannot write" },
+  { "threads-no-file", { "threads", NULL }, 2, "no log file" },
+  { "threads-unknown-option", { "threads", "--colour", "MISSING", NULL }, 2, "colour" },
+  { "threads-missing-file", { "threads", "MISSING", NULL }, 1, "cannot read" },
 };
 
 static void
@@ -184,6 +187,79 @@ test_errors (Fixture *f, gconstpointer data)
   g_assert_cmpstr (out, ==, "");
 }
 
+/* `smileback threads`: a plain IRC log and the same room as Pidgin logs (HTML
+ * and TXT) give "LINE PARENT" rows; headers and system lines link to
+ * themselves. */
+typedef struct
+{
+  const char *name;
+  const char *log;
+  const char *expected;
+} ThreadsCase;
+
+static const ThreadsCase threads_cases[] = {
+  { "plain.log",
+    "[10:00] <alice> how do I mount an iso image?\n"
+    "=== bob [~bob@example.org]  has joined #ubuntu\n"
+    "[10:01] <carol> has anyone tried the new kernel yet?\n"
+    "[10:01] <bob> alice: sudo mount -o loop file.iso /mnt\n"
+    "[10:02] <dave> carol: yes, works fine here\n"
+    "[10:02] <alice> bob: thanks, that worked\n",
+    "0 0\n1 1\n2 2\n3 0\n4 2\n5 3\n" },
+  { "2014-05-08.100000+0200CEST.html",
+    "<html><head><title>Conversation with room at 2014-05-08 10:00:00 on me (jabber)</title>"
+    "</head><body><h3>Conversation with room at 2014-05-08 10:00:00 on me (jabber)</h3>\n"
+    "<font color=\"#A82F2F\"><font size=\"2\">(10:00:01)</font> <b>alice:</b></font> how do I "
+    "mount an iso image?<br/>\n"
+    "<font size=\"2\">(10:00:02)</font><b> bob entered the room.</b><br/>\n"
+    "<font color=\"#A82F2F\"><font size=\"2\">(10:00:10)</font> <b>carol:</b></font> has anyone "
+    "tried the new kernel yet?<br/>\n"
+    "<font color=\"#A82F2F\"><font size=\"2\">(10:00:20)</font> <b>bob:</b></font> alice: sudo "
+    "mount -o loop file.iso /mnt<br/>\n"
+    "</body></html>\n",
+    "0 0\n1 1\n2 2\n3 3\n4 1\n5 5\n" },
+  { "2014-05-08.100000+0200CEST.txt",
+    "Conversation with room at 2014-05-08 10:00:00 on me (jabber)\n"
+    "(10:00:01) alice: how do I mount an iso image?\n"
+    "(10:00:02) bob entered the room.\n"
+    "(10:00:10) carol: has anyone tried the new kernel yet?\n"
+    "(10:00:20) bob: alice: sudo mount -o loop file.iso /mnt\n",
+    "0 0\n1 1\n2 2\n3 3\n4 1\n" },
+};
+
+static void
+test_threads (Fixture *f, gconstpointer data)
+{
+  const ThreadsCase *c = data;
+  g_autofree char *path = g_build_filename (f->dir, c->name, NULL);
+  g_assert_true (g_file_set_contents (path, c->log, -1, NULL));
+  const char *args[] = { "threads", path, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpstr (out, ==, c->expected);
+}
+
+/* Several files: each row prefixed by its file; --help exits 0. */
+static void
+test_threads_several (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = g_build_filename (f->dir, "a.log", NULL);
+  g_autofree char *b = g_build_filename (f->dir, "b.log", NULL);
+  g_assert_true (g_file_set_contents (a, "[10:00] <alice> hi\n", -1, NULL));
+  g_assert_true (g_file_set_contents (b, "* bob waves\n", -1, NULL));
+  const char *args[] = { "threads", a, b, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+  g_autofree char *expected = g_strdup_printf ("%s:0 0\n%s:0 0\n", a, b);
+  g_assert_cmpstr (out, ==, expected);
+
+  const char *help[] = { "threads", "--help", NULL };
+  g_autofree char *help_out = NULL, *help_err = NULL;
+  g_assert_cmpint (run_cli (help, &help_out, &help_err), ==, 0);
+  g_assert_nonnull (strstr (help_out, "LINE PARENT"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -196,5 +272,12 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/cli/errors/%s", error_cases[i].name);
       g_test_add (path, Fixture, &error_cases[i], sb_test_history_setup, test_errors, sb_test_history_teardown);
     }
+  for (gsize i = 0; i < G_N_ELEMENTS (threads_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/threads/%s", threads_cases[i].name);
+      g_test_add (path, Fixture, &threads_cases[i], sb_test_history_setup, test_threads, sb_test_history_teardown);
+    }
+  g_test_add ("/cli/threads/several", Fixture, NULL, sb_test_history_setup, test_threads_several,
+              sb_test_history_teardown);
   return g_test_run ();
 }
