@@ -107,7 +107,7 @@ gboolean sb_log_parse_file_name (const char *basename, GTimeZone *zone, gint64 *
                                  int *utc_offset, gboolean *has_offset, SbLogFormat *format,
                                  GError **error);
 
-/* Reads and parses the log at @path (memory-mapped, never modified).  @options
+/* Reads and parses the log at @path (read whole, never modified).  @options
  * may be NULL.  Returns a new SbLogFile (free with sb_log_file_free()) or NULL
  * with @error in SB_LOG_READER_ERROR. */
 SbLogFile *sb_log_file_read (const char *path, const SbLogReaderOptions *options,

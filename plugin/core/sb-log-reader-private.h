@@ -79,36 +79,66 @@ typedef struct
   SbLogFile *file;
   gboolean html;
   GArray *records; /* Record */
-  GString *buf;    /* scratch */
+  GString *buf;     /* a record's text */
+  GString *scratch; /* its normalized text */
 } Parser;
 
 /* ---- bytes (inline: the line scanner's inner loop) --------------------- */
 
+static inline char
+sb_log_lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+}
+
+/* TRUE when the @n bytes at @p are @lit in any case (libpurple writes them
+ * in one case: bytes first). */
+static inline gboolean
+sb_log_same_ci (const char *p, const char *lit, gsize n)
+{
+  if (memcmp (p, lit, n) == 0)
+    return TRUE;
+  for (gsize i = 0; i < n; i++)
+    if (sb_log_lower (p[i]) != sb_log_lower (lit[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Skips the literal @lit at *@p, in any case. */
 static inline gboolean
 sb_log_eat_n (const char **p, const char *end, const char *lit, gsize n)
 {
-  /* libpurple writes these in one case: compare bytes first */
-  if ((gsize) (end - *p) < n
-      || (memcmp (*p, lit, n) != 0 && g_ascii_strncasecmp (*p, lit, n) != 0))
+  if ((gsize) (end - *p) < n || !sb_log_same_ci (*p, lit, n))
     return FALSE;
   *p += n;
   return TRUE;
 }
 #define EAT(p, end, lit) sb_log_eat_n ((p), (end), (lit), sizeof (lit) - 1)
 
+/* The first @lit in [@p, @end): memchr for its first byte, then memcmp (the
+ * literals are a few bytes; memmem's set-up costs more than this). */
 static inline const char *
 sb_log_find_n (const char *p, const char *end, const char *lit, gsize n)
 {
-  if (p == NULL || end == NULL || p >= end)
+  if (p == NULL || end == NULL || p >= end || n == 0)
     return NULL;
-  return memmem (p, end - p, lit, n);
+  while ((gsize) (end - p) >= n)
+    {
+      const char *q = memchr (p, lit[0], end - p - n + 1);
+      if (q == NULL)
+        return NULL;
+      if (memcmp (q + 1, lit + 1, n - 1) == 0)
+        return q;
+      p = q + 1;
+    }
+  return NULL;
 }
 #define FIND(p, end, lit) sb_log_find_n ((p), (end), (lit), sizeof (lit) - 1)
 
 static inline gboolean
 sb_log_ends_with (const char *p, const char *end, const char *lit, gsize n)
 {
-  return (gsize) (end - p) >= n && g_ascii_strncasecmp (end - n, lit, n) == 0;
+  return (gsize) (end - p) >= n && sb_log_same_ci (end - n, lit, n);
 }
 #define ENDS(p, end, lit) sb_log_ends_with ((p), (end), (lit), sizeof (lit) - 1)
 

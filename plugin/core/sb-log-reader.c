@@ -15,10 +15,32 @@ G_DEFINE_QUARK (sb-log-reader-error-quark, sb_log_reader_error)
 
 /* ---- text -------------------------------------------------------------- */
 
+/* How many bytes at @p are ASCII without NUL: eight at a time. */
+static gsize
+plain_ascii_prefix (const char *p, gsize len)
+{
+  const guint64 high = G_GUINT64_CONSTANT (0x8080808080808080);
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  gsize i = 0;
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 x;
+      memcpy (&x, p + i, 8);
+      if ((x & high) != 0 || ((x - ones) & ~x & high) != 0)
+        break;
+    }
+  while (i < len && (guchar) p[i] - 1u < 0x7fu)
+    i++;
+  return i;
+}
+
 void
 sb_log_append_clean (GString *buf, const char *p, gsize len)
 {
   const char *end = p + len;
+  gsize ascii = plain_ascii_prefix (p, len);
+  g_string_append_len (buf, p, ascii);
+  p += ascii;
   while (p < end)
     {
       const char *bad = NULL;
@@ -85,12 +107,17 @@ sb_log_decode_entities (GString *s)
 }
 
 /* Characters a reader would see: tags skipped and entities counted once in
- * HTML; UTF-8 characters otherwise.  For sb_size_bucket(), which is coarse. */
+ * HTML; UTF-8 characters otherwise.  For sb_size_bucket(), which is coarse:
+ * counted up to VISIBLE_ENOUGH. */
+#define VISIBLE_ENOUGH 257
 static gsize
 visible_length (const char *s, gsize len, gboolean html)
 {
+  /* plain ASCII up to the first tag or entity counts byte for byte */
   gsize n = 0;
-  for (gsize i = 0; i < len; i++)
+  if (!html)
+    n = plain_ascii_prefix (s, len);
+  for (gsize i = n; i < len && n < VISIBLE_ENOUGH; i++)
     {
       unsigned char c = (unsigned char) s[i];
       if (html && c == '<')
@@ -149,20 +176,11 @@ emit_events (Parser *ps)
       ev.source = SB_SOURCE_IMPORT;
       ev.flags = r->flags;
       ev.size_bucket = sb_size_bucket (visible_length (buf->str, buf->len, ps->html));
+      /* TXT holds the text libpurple showed, live capture hashes its HTML:
+       * plain text is read as what its escaped HTML would show */
       if (o->secret != NULL && o->secret_len > 0)
-        {
-          /* TXT holds the text libpurple showed, live capture hashes its
-           * HTML: escape what HTML would read as markup.  Only '<' and '&'
-           * can be (other escapes decode back to themselves), and most
-           * lines have neither: no copy for those. */
-          if (ps->html || strpbrk (buf->str, "<&") == NULL)
-            ev.digest = sb_text_digest (o->secret, o->secret_len, buf->str);
-          else
-            {
-              g_autofree char *escaped = g_markup_escape_text (buf->str, buf->len);
-              ev.digest = sb_text_digest (o->secret, o->secret_len, escaped);
-            }
-        }
+        ev.digest = sb_text_digest_len (o->secret, o->secret_len, buf->str, buf->len, ps->html,
+                                        ps->scratch);
       g_array_append_val (ps->file->events, ev);
       g_ptr_array_add (ps->file->speakers, (gpointer) r->speaker);
     }
@@ -324,7 +342,8 @@ sb_log_file_parse (const char *basename, const char *data, gsize len,
 
   g_autoptr (GArray) records = g_array_sized_new (FALSE, TRUE, sizeof (Record), 64);
   g_autoptr (GString) buf = g_string_sized_new (256);
-  Parser ps = { o, file, file->format == SB_LOG_FORMAT_HTML, records, buf };
+  g_autoptr (GString) scratch = g_string_sized_new (256);
+  Parser ps = { o, file, file->format == SB_LOG_FORMAT_HTML, records, buf, scratch };
   gboolean header_seen = FALSE;
   if (!scan_lines (&ps, data, data + len, &header_seen, error))
     return NULL;
@@ -356,15 +375,16 @@ sb_log_file_read (const char *path, const SbLogReaderOptions *options, GError **
                                NULL, error))
     return NULL;
 
+  /* read, not mapped: logs are small, and unmapping each costs more than
+   * copying it */
+  g_autofree char *data = NULL;
+  gsize len = 0;
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local_error);
-  if (mapped == NULL)
+  if (!g_file_get_contents (path, &data, &len, &local_error))
     {
       g_set_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_IO, "%s",
                    local_error->message);
       return NULL;
     }
-  const char *data = g_mapped_file_get_contents (mapped);
-  gsize len = g_mapped_file_get_length (mapped);
-  return sb_log_file_parse (basename, data != NULL ? data : "", len, options, error);
+  return sb_log_file_parse (basename, data, len, options, error);
 }
