@@ -106,41 +106,37 @@ sb_log_decode_entities (GString *s)
   g_string_truncate (s, w);
 }
 
-/* Characters a reader would see: tags skipped and entities counted once in
- * HTML; UTF-8 characters otherwise.  For sb_size_bucket(), which is coarse:
- * counted up to VISIBLE_ENOUGH. */
+/* UTF-8 characters in @len bytes. */
+static gsize
+utf8_chars (const char *s, gsize len)
+{
+  gsize n = plain_ascii_prefix (s, len);
+  for (gsize i = n; i < len; i++)
+    n += ((guchar) s[i] & 0xC0) != 0x80;
+  return n;
+}
+
+/* Characters a reader would see in @s (NUL-terminated at @len): tags skipped
+ * and entities counted once in HTML; UTF-8 characters otherwise.  For
+ * sb_size_bucket(), which is coarse: counted up to VISIBLE_ENOUGH. */
 #define VISIBLE_ENOUGH 257
 static gsize
 visible_length (const char *s, gsize len, gboolean html)
 {
-  /* plain ASCII up to the first tag or entity counts byte for byte */
-  gsize n = 0;
   if (!html)
-    n = plain_ascii_prefix (s, len);
-  for (gsize i = n; i < len && n < VISIBLE_ENOUGH; i++)
+    return utf8_chars (s, len);
+  gsize n = 0;
+  for (gsize i = 0; i < len && n < VISIBLE_ENOUGH;)
     {
-      unsigned char c = (unsigned char) s[i];
-      if (html && c == '<')
-        {
-          const char *gt = memchr (s + i, '>', len - i);
-          if (gt != NULL)
-            {
-              i = gt - s;
-              continue;
-            }
-        }
-      if (html && c == '&')
-        {
-          const char *semi = memchr (s + i, ';', MIN (len - i, 10));
-          if (semi != NULL)
-            {
-              n++;
-              i = semi - s;
-              continue;
-            }
-        }
-      if ((c & 0xC0) != 0x80)
-        n++;
+      gsize run = MIN (strcspn (s + i, "<&"), len - i);
+      n += utf8_chars (s + i, run);
+      i += run;
+      if (i >= len)
+        break;
+      const char *close = s[i] == '<' ? memchr (s + i, '>', len - i)
+                                       : memchr (s + i, ';', MIN (len - i, 10));
+      n += s[i] == '&' || close == NULL; /* an entity is one character, a lone '<' too */
+      i = close != NULL ? (gsize) (close - s) + 1 : i + 1;
     }
   return n;
 }
@@ -153,6 +149,11 @@ emit_events (Parser *ps)
 {
   const SbLogReaderOptions *o = ps->opts;
   GString *buf = ps->buf;
+  /* one allocation each, sized for every record */
+  g_array_set_size (ps->file->events, ps->records->len);
+  g_array_set_size (ps->file->events, 0);
+  g_ptr_array_set_size (ps->file->speakers, ps->records->len);
+  g_ptr_array_set_size (ps->file->speakers, 0);
   for (guint i = 0; i < ps->records->len; i++)
     {
       Record *r = &g_array_index (ps->records, Record, i);

@@ -18,6 +18,7 @@ typedef struct
 {
   GPtrArray *own[2];
   GPtrArray *peer[2];
+  gboolean ready; /* made at the first name without a colour */
 } NameBook;
 
 static void
@@ -38,6 +39,7 @@ book_add (GPtrArray *tiers[2], const char *name)
 static void
 book_init (NameBook *book, const Parser *ps)
 {
+  book->ready = TRUE;
   for (int t = 0; t < 2; t++)
     {
       book->own[t] = g_ptr_array_new_with_free_func (g_free);
@@ -56,6 +58,8 @@ book_init (NameBook *book, const Parser *ps)
 static void
 book_clear (NameBook *book)
 {
+  if (!book->ready)
+    return;
   for (int t = 0; t < 2; t++)
     {
       g_ptr_array_unref (book->own[t]);
@@ -111,24 +115,51 @@ intern_name (Parser *ps, const char *p, gsize len)
   return g_string_chunk_insert_const (ps->file->names, buf->str);
 }
 
+/* The last names seen as written, and their speakers: a conversation
+ * alternates between a few, so most records skip the cleaning and hashing. */
+#define RECENT_NAMES 4
+typedef struct
+{
+  const char *raw[RECENT_NAMES];
+  gsize len[RECENT_NAMES];
+  const char *speaker[RECENT_NAMES];
+  guint next;
+} RecentNames;
+
+static const char *
+intern_recent (Parser *ps, RecentNames *rn, const char *p, gsize len, GHashTable *known)
+{
+  for (guint k = 0; k < RECENT_NAMES; k++)
+    if (rn->raw[k] != NULL && rn->len[k] == len && memcmp (rn->raw[k], p, len) == 0)
+      return rn->speaker[k];
+  const char *speaker = intern_name (ps, p, len);
+  if (speaker != NULL)
+    g_hash_table_add (known, (gpointer) speaker);
+  rn->raw[rn->next] = p;
+  rn->len[rn->next] = len;
+  rn->speaker[rn->next] = speaker;
+  rn->next = (rn->next + 1) % RECENT_NAMES;
+  return speaker;
+}
+
 /* Every named record's speaker; the sides colours give each name (the first
  * colour seen), into @colours; all names into @known. */
 static void
 intern_speakers (Parser *ps, GHashTable *colours, GHashTable *known)
 {
+  RecentNames recent = { { NULL }, { 0 }, { NULL }, 0 };
   for (guint i = 0; i < ps->records->len; i++)
     {
       Record *r = &g_array_index (ps->records, Record, i);
       if (r->name == NULL || (r->me && !ps->html))
         continue;
-      r->speaker = intern_name (ps, r->name, r->name_len);
+      r->speaker = intern_recent (ps, &recent, r->name, r->name_len, known);
       if (r->speaker == NULL)
         {
           r->kind = SB_EVENT_SYSTEM;
           r->side = SIDE_IN;
           continue;
         }
-      g_hash_table_add (known, (gpointer) r->speaker);
       if (r->side != SIDE_UNKNOWN && !g_hash_table_contains (colours, r->speaker))
         {
           g_hash_table_insert (colours, (gpointer) r->speaker, GINT_TO_POINTER (r->side));
@@ -189,11 +220,13 @@ intern_txt_me_speakers (Parser *ps, GHashTable *known)
 
 /* The side a name is known to be on: its colour, else its name. */
 static Side
-known_side (GHashTable *colours, const NameBook *book, const char *speaker)
+known_side (const Parser *ps, GHashTable *colours, NameBook *book, const char *speaker)
 {
   gpointer v;
   if (g_hash_table_lookup_extended (colours, speaker, NULL, &v))
     return GPOINTER_TO_INT (v);
+  if (!book->ready)
+    book_init (book, ps);
   return book_side (book, speaker);
 }
 
@@ -202,8 +235,7 @@ known_side (GHashTable *colours, const NameBook *book, const char *speaker)
 static void
 apply_known_sides (Parser *ps, GHashTable *colours, gboolean used[2], GHashTable *unknown)
 {
-  NameBook book;
-  book_init (&book, ps);
+  NameBook book = { .ready = FALSE };
   g_autoptr (GHashTable) sides = g_hash_table_new (NULL, NULL); /* speaker -> Side */
   for (guint i = 0; i < ps->records->len; i++)
     {
@@ -215,7 +247,7 @@ apply_known_sides (Parser *ps, GHashTable *colours, gboolean used[2], GHashTable
           gpointer v;
           if (!g_hash_table_lookup_extended (sides, r->speaker, NULL, &v))
             {
-              v = GINT_TO_POINTER (known_side (colours, &book, r->speaker));
+              v = GINT_TO_POINTER (known_side (ps, colours, &book, r->speaker));
               g_hash_table_insert (sides, (gpointer) r->speaker, v);
             }
           r->side = GPOINTER_TO_INT (v);
