@@ -247,23 +247,48 @@ list_target (SbImport *im, Account *account, const char *rel_dir, const char *di
     }
 }
 
-/* For accounts with TXT logs: a name heard in the logs of several buddies is
- * the user's own. */
-void
-sb_import_infer_own_names (SbImport *im, Account *account)
+/* Names heard across an account's buddies: casefolded name -> number of
+ * buddies, and the name as first written. */
+typedef struct
 {
-  guint first = account->first, last = account->last;
-  account->looked = TRUE;
-  g_autoptr (GHashTable) heard = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GHashTable) original = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  guint buddies = 0;
-  const char *target = NULL;
-  guint taken = 0;
-  g_autoptr (GHashTable) this_buddy = NULL;
+  GHashTable *heard;
+  GHashTable *original;
+} Heard;
 
-  for (guint i = first; i < last; i++)
+/* Adds the speakers of the first records of @f, once per buddy (@this_buddy). */
+static void
+hear_file (SbImport *im, const ImportFile *f, Heard *h, GHashTable *this_buddy)
+{
+  /* as a chat: every name is kept, none is taken for a system line */
+  SbLogReaderOptions options = { .peer = f->target, .zone = im->zone,
+                                 .max_records = PRESCAN_RECORDS, .chat = TRUE };
+  g_autoptr (SbLogFile) log = sb_log_file_read (f->path, &options, NULL);
+  for (guint k = 0; log != NULL && k < log->speakers->len; k++)
     {
-      ImportFile *f = im->files->pdata[i];
+      const char *who = log->speakers->pdata[k];
+      if (who == NULL || g_array_index (log->events, SbEvent, k).kind == SB_EVENT_SYSTEM)
+        continue;
+      char *folded = g_utf8_casefold (who, -1);
+      if (!g_hash_table_add (this_buddy, folded))
+        continue;
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (h->heard, folded));
+      g_hash_table_insert (h->heard, g_strdup (folded), GUINT_TO_POINTER (n + 1));
+      if (!g_hash_table_contains (h->original, folded))
+        g_hash_table_insert (h->original, g_strdup (folded), g_strdup (who));
+    }
+}
+
+/* Reads the first PRESCAN_FILES TXT logs of each buddy; returns how many
+ * buddies had any. */
+static guint
+hear_account (SbImport *im, const Account *account, Heard *h)
+{
+  guint buddies = 0, taken = 0;
+  const char *target = NULL;
+  g_autoptr (GHashTable) this_buddy = NULL;
+  for (guint i = account->first; i < account->last; i++)
+    {
+      const ImportFile *f = im->files->pdata[i];
       if (f->kind != FILE_IM || !f->txt)
         continue;
       if (target == NULL || strcmp (target, f->target) != 0)
@@ -274,30 +299,20 @@ sb_import_infer_own_names (SbImport *im, Account *account)
           g_clear_pointer (&this_buddy, g_hash_table_unref);
           this_buddy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
         }
-      if (taken >= PRESCAN_FILES)
-        continue;
-      taken++;
-      /* as a chat: every name is kept, none is taken for a system line */
-      SbLogReaderOptions options = { .peer = f->target, .zone = im->zone,
-                                     .max_records = PRESCAN_RECORDS, .chat = TRUE };
-      g_autoptr (SbLogFile) log = sb_log_file_read (f->path, &options, NULL);
-      if (log == NULL)
-        continue;
-      for (guint k = 0; k < log->speakers->len; k++)
-        {
-          const char *who = log->speakers->pdata[k];
-          if (who == NULL || g_array_index (log->events, SbEvent, k).kind == SB_EVENT_SYSTEM)
-            continue;
-          char *folded = g_utf8_casefold (who, -1);
-          if (!g_hash_table_add (this_buddy, folded))
-            continue;
-          guint n = GPOINTER_TO_UINT (g_hash_table_lookup (heard, folded));
-          g_hash_table_insert (heard, g_strdup (folded), GUINT_TO_POINTER (n + 1));
-          if (!g_hash_table_contains (original, folded))
-            g_hash_table_insert (original, g_strdup (folded), g_strdup (who));
-        }
+      if (taken++ < PRESCAN_FILES)
+        hear_file (im, f, h, this_buddy);
     }
-  if (buddies < 2)
+  return buddies;
+}
+
+void
+sb_import_infer_own_names (SbImport *im, Account *account)
+{
+  account->looked = TRUE;
+  g_autoptr (GHashTable) heard = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) original = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  Heard h = { heard, original };
+  if (hear_account (im, account, &h) < 2)
     return;
   GHashTableIter it;
   gpointer key, value;

@@ -287,77 +287,114 @@ set_marks (SbImport *im, guint first, guint last, GError **error)
   return TRUE;
 }
 
-/* Imports the next file and, when it is an IM log, the same buddy's logs
- * after it, while they hold fewer than @max_events events and number at most
- * @max (0 = no limit): one sb_ledger_add_events() for all of them (the ledger
- * takes them in any order), then one flush, then their marks, so a crash never
- * leaves a file half-counted.  One batch or one file per buddy gives the same
- * result: every event of it has the same buddy, and the reader only gives
- * valid times, directions and kinds.  Advances im->next.  FALSE only on store
- * failures. */
+/* A file not to be read: counted, and passed. */
+static gboolean
+skip_unread (SbImport *im, ImportFile *f)
+{
+  if (f->kind != FILE_SYSTEM && f->kind != FILE_SERVICE && !f->unchanged)
+    return FALSE;
+  count_done (im, f, f->unchanged ? SB_IMPORT_SKIP_UNCHANGED
+                     : f->kind == FILE_SYSTEM ? SB_IMPORT_SKIP_SYSTEM
+                                              : SB_IMPORT_SKIP_SERVICE);
+  im->next++;
+  return TRUE;
+}
+
+/* What a batch gathered: its IM events, and per file why it was skipped
+ * (SB_IMPORT_SKIP_LAST: read). */
+typedef struct
+{
+  GArray *events; /* SbEvent */
+  GArray *skips;  /* SbImportSkip */
+  guint guessed;
+} Batch;
+
+/* Reads @g into @batch: IM events gathered, a chat recorded at once.  FALSE
+ * only on store failures. */
+static gboolean
+gather_file (SbImport *im, ImportFile *g, Batch *batch, GError **error)
+{
+  g_autoptr (GError) read_error = NULL;
+  g_autoptr (SbLogFile) log = take_parsed (im, g, &read_error);
+  SbImportSkip file_skip = SB_IMPORT_SKIP_LAST;
+  if (log == NULL)
+    {
+      g_debug ("%s: %s", g->rel, read_error->message);
+      file_skip = skip_for_error (read_error);
+    }
+  else
+    {
+      sb_import_learn_own_names (g->account, log);
+      if (g->kind == FILE_CHAT && !import_chat (im, g, log, error))
+        return FALSE;
+      if (g->kind == FILE_IM)
+        {
+          g_array_append_vals (batch->events, log->events->data, log->events->len);
+          batch->guessed += log->n_guessed;
+        }
+    }
+  g_array_append_val (batch->skips, file_skip);
+  return TRUE;
+}
+
+/* Gathers files from im->next on: the next file and, when it is an IM log,
+ * the same buddy's logs after it, while they hold fewer than @max_events
+ * events and number at most @max (0 = no limit).  Sets *@last past the last
+ * one.  FALSE only on store failures. */
+static gboolean
+gather_batch (SbImport *im, guint max, guint max_events, Batch *batch, guint *last,
+              GError **error)
+{
+  guint first = im->next;
+  const ImportFile *f = im->files->pdata[first];
+  for (*last = first; *last < im->files->len && (max == 0 || *last - first < max); (*last)++)
+    {
+      ImportFile *g = im->files->pdata[*last];
+      if (*last > first)
+        {
+          if (f->kind != FILE_IM || batch->events->len >= max_events)
+            break;
+          if (!read_ahead (im, *last, error))
+            return FALSE;
+          if (!joins_batch (f, g))
+            break;
+        }
+      if (!gather_file (im, g, batch, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Imports the next file, or the next batch of one buddy's IM logs (see
+ * gather_batch()): one sb_ledger_add_events() for all of them (the ledger
+ * takes them in any order), then one flush, then their marks, so a crash
+ * never leaves a file half-counted.  One batch or one file per buddy gives
+ * the same result: every event of it has the same buddy, and the reader only
+ * gives valid times, directions and kinds.  Advances im->next.  FALSE only on
+ * store failures. */
 static gboolean
 import_next (SbImport *im, guint max, guint max_events, gint64 now, GError **error)
 {
-  guint first = im->next;
+  guint first = im->next, last = first;
   ImportFile *f = im->files->pdata[first];
   SbImportSkip skip = SB_IMPORT_SKIP_LAST;
 
   if (!read_ahead (im, first, error))
     return FALSE;
-  if (f->kind == FILE_SYSTEM || f->kind == FILE_SERVICE || f->unchanged)
-    {
-      count_done (im, f, f->unchanged ? SB_IMPORT_SKIP_UNCHANGED
-                         : f->kind == FILE_SYSTEM ? SB_IMPORT_SKIP_SYSTEM
-                                                  : SB_IMPORT_SKIP_SERVICE);
-      im->next++;
-      return TRUE;
-    }
+  if (skip_unread (im, f))
+    return TRUE;
 
   g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
   g_autoptr (GArray) skips = g_array_new (FALSE, FALSE, sizeof (SbImportSkip));
-  guint guessed = 0;
-  guint last = first;
-  while (last < im->files->len && (max == 0 || last - first < max))
-    {
-      ImportFile *g = im->files->pdata[last];
-      if (last > first)
-        {
-          if (f->kind != FILE_IM || events->len >= max_events)
-            break;
-          if (!read_ahead (im, last, error))
-            return FALSE;
-          if (!joins_batch (f, g))
-            break;
-        }
-      g_autoptr (GError) read_error = NULL;
-      g_autoptr (SbLogFile) log = take_parsed (im, g, &read_error);
-      SbImportSkip file_skip = SB_IMPORT_SKIP_LAST;
-      if (log == NULL)
-        {
-          g_debug ("%s: %s", g->rel, read_error->message);
-          file_skip = skip_for_error (read_error);
-        }
-      else
-        {
-          sb_import_learn_own_names (g->account, log);
-          if (g->kind == FILE_CHAT && !import_chat (im, g, log, error))
-            return FALSE;
-          if (g->kind == FILE_IM)
-            {
-              g_array_append_vals (events, log->events->data, log->events->len);
-              guessed += log->n_guessed;
-            }
-        }
-      g_array_append_val (skips, file_skip);
-      last++;
-    }
-
+  Batch batch = { events, skips, 0 };
+  if (!gather_batch (im, max, max_events, &batch, &last, error))
+    return FALSE;
   if (events->len > 0)
     {
       if (!import_im (im, f, (const SbEvent *) events->data, events->len, &skip, now, error))
         return FALSE;
       if (skip == SB_IMPORT_SKIP_LAST)
-        im->progress.guessed += guessed;
+        im->progress.guessed += batch.guessed;
     }
   /* the ledger's episodes and summaries are on disk before the marks */
   if (!sb_ledger_flush (im->ledger, error) || !set_marks (im, first, last, error))
@@ -425,29 +462,64 @@ sb_import_add_own_name (SbImport *im, const char *name)
     g_ptr_array_add (im->extra_names, g_strdup (name));
 }
 
+/* The first step: the tree, then the readers (on more than one processor). */
+static gboolean
+start (SbImport *im, GError **error)
+{
+  im->listed = TRUE;
+  if (!sb_import_list_tree (im, error))
+    return FALSE;
+  guint cpus = g_get_num_processors ();
+  if (cpus > 1 && im->files->len > 1)
+    {
+      g_autoptr (GError) pool_error = NULL;
+      im->pool = g_thread_pool_new (parse_in_worker, im, (int) MIN (cpus - 1, 4), TRUE,
+                                    &pool_error);
+      if (im->pool == NULL)
+        g_debug ("import: reading in this thread: %s", pool_error->message);
+    }
+  return TRUE;
+}
+
+/* Within a time budget, batches no bigger than the time left allows at the
+ * pace seen so far. */
+static guint
+batch_limit (SbImport *im, gint64 max_usec, gint64 started)
+{
+  if (max_usec <= 0 || im->usec_per_event <= 0)
+    return BATCH_EVENTS;
+  double left = (double) (max_usec - (g_get_monotonic_time () - started));
+  return (guint) CLAMP (left / im->usec_per_event, 1.0, (double) BATCH_EVENTS);
+}
+
+/* import_next(), timed for the pace of the next batches; *@done counts the
+ * files. */
+static gboolean
+import_timed (SbImport *im, guint max, guint max_events, gint64 now, guint *done, GError **error)
+{
+  guint before = im->next;
+  guint64 events_before = im->progress.events + im->progress.duplicates;
+  gint64 t0 = g_get_monotonic_time ();
+  if (!import_next (im, max, max_events, now, error))
+    return FALSE;
+  *done += im->next - before;
+  guint64 n_events = im->progress.events + im->progress.duplicates - events_before;
+  if (n_events > 0)
+    im->usec_per_event = (double) (g_get_monotonic_time () - t0) / (double) n_events;
+  return TRUE;
+}
+
 gboolean
 sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GError **error)
 {
   g_return_val_if_fail (im != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   gint64 started = g_get_monotonic_time ();
 
   if (g_cancellable_set_error_if_cancelled (im->cancellable, error))
     return FALSE;
-  if (!im->listed)
-    {
-      im->listed = TRUE;
-      if (!sb_import_list_tree (im, error))
-        return FALSE;
-      guint cpus = g_get_num_processors ();
-      if (cpus > 1 && im->files->len > 1)
-        {
-          g_autoptr (GError) pool_error = NULL;
-          im->pool = g_thread_pool_new (parse_in_worker, im, (int) MIN (cpus - 1, 4), TRUE,
-                                        &pool_error);
-          if (im->pool == NULL)
-            g_debug ("import: reading in this thread: %s", pool_error->message);
-        }
-    }
+  if (!im->listed && !start (im, error))
+    return FALSE;
   for (guint done = 0; im->next < im->files->len;)
     {
       if (done > 0 && ((max_files > 0 && done >= max_files)
@@ -455,23 +527,9 @@ sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GErr
         break;
       if (g_cancellable_set_error_if_cancelled (im->cancellable, error))
         return FALSE;
-      /* within a time budget, batches no bigger than the time left allows at
-       * the pace seen so far */
-      guint max_events = BATCH_EVENTS;
-      if (max_usec > 0 && im->usec_per_event > 0)
-        {
-          double left = (double) (max_usec - (g_get_monotonic_time () - started));
-          max_events = (guint) CLAMP (left / im->usec_per_event, 1.0, (double) BATCH_EVENTS);
-        }
-      guint before = im->next;
-      guint64 events_before = im->progress.events + im->progress.duplicates;
-      gint64 batch_started = g_get_monotonic_time ();
-      if (!import_next (im, max_files > 0 ? max_files - done : 0, max_events, now, error))
+      if (!import_timed (im, max_files > 0 ? max_files - done : 0,
+                         batch_limit (im, max_usec, started), now, &done, error))
         return FALSE;
-      done += im->next - before;
-      guint64 n_events = im->progress.events + im->progress.duplicates - events_before;
-      if (n_events > 0)
-        im->usec_per_event = (double) (g_get_monotonic_time () - batch_started) / (double) n_events;
     }
   /* Texts that many buddies sent alike show only across files: look once all
    * are in (docs/design.md, "Definitions", automated messages). */
