@@ -51,8 +51,9 @@ split_auto_reply (Record *r, gboolean html)
   const char *open = NULL;
   if (html ? ENDS (r->name, end, "&gt;") : ENDS (r->name, end, ">"))
     open = html ? sb_log_rfind (r->name, end, " &lt;", 5) : sb_log_rfind (r->name, end, " <", 2);
-  if (open != NULL && open > r->name)
+  if (open != NULL && (open > r->name || html))
     {
+      /* in HTML the colour gives the side of a nameless auto-reply */
       r->kind = SB_EVENT_AUTO_REPLY;
       r->name_len = open - r->name;
     }
@@ -188,7 +189,8 @@ sb_log_parse_html_line (const char *p, const char *end, Record *r)
 
   if (coloured && colour == COLOUR_ME && b_end - b > 3 && memcmp (b, "***", 3) == 0)
     html_me_line (r, b, b_end, q, end);
-  else if (!coloured || colour == COLOUR_ERROR || b_end == b || b_end[-1] != ':' || b[0] == ' ')
+  else if (!coloured || colour == COLOUR_ERROR || colour == COLOUR_WHISPER || b_end == b
+           || b_end[-1] != ':' || (b[0] == ' ' && colour_side (colour) == SIDE_UNKNOWN))
     html_system_line (r, b, b_end, q, end);
   else
     html_message_line (r, colour, b, b_end, q, end);

@@ -204,13 +204,15 @@ static const Case cases[] = {
   { "/log-reader/nameless-sent-html", "2014-05-08.110000+0200CEST.html",
     HEAD13 H13 (SENT, "11:04:18", ":", "Luke?") H13 (RECV, "11:04:30", "Luke:", "yes")
       H13 (SENT, "11:05:00", ":", "ok") H13 (SENT, "11:05:10", "bob@example.org:", "sent, named like the buddy")
-      H13 (RECV, "11:05:20", ":", "received, no name") FOOT13,
+      H13 (RECV, "11:05:20", ":", "received, no name")
+      H13 (SENT, "11:06:00", " &lt;AUTO-REPLY&gt;:", "away, no name") FOOT13,
     -1, NULL, -1, TRUE, 0,
     { { "2014-05-08 09:04:18", OUT, MSG, 0, NULL, "Luke?" },
       { "2014-05-08 09:04:30", IN, MSG, 0, "Luke", "yes" },
       { "2014-05-08 09:05:00", OUT, MSG, 0, NULL, "ok" },
       { "2014-05-08 09:05:10", OUT, MSG, 0, "bob@example.org", "sent, named like the buddy" },
-      { "2014-05-08 09:05:20", IN, MSG, 0, NULL, "received, no name" } } },
+      { "2014-05-08 09:05:20", IN, MSG, 0, NULL, "received, no name" },
+      { "2014-05-08 09:06:00", OUT, AUTO, 0, NULL, "away, no name" } } },
   { "/log-reader/nameless-sent-txt", "2014-05-08.110000+0200CEST.txt",
     "(11:04:18) : Luke?\n(11:04:30) Luke: yes\n(11:04:40) Luke: there?\n", -1, NULL, -1, FALSE, 0,
     { { "2014-05-08 09:04:18", OUT, MSG, 0, NULL, "Luke?" },
