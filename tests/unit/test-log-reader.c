@@ -507,7 +507,8 @@ write_seeds (const char *dir)
       gsize len = c->len >= 0 ? (gsize) c->len : strlen (c->data);
       if (c->len == 0)
         len = strlen (c->data) + 4;
-      guint8 flags = (g_str_has_suffix (c->name, ".txt") ? 1 : 0) | (c->own != NULL ? 4 : 0);
+      guint8 flags = (g_str_has_suffix (c->name, ".txt") ? 1 : 0) | (c->own != NULL ? 4 : 0)
+                     | (c->zone != NULL ? 16 : 0);
       g_autoptr (GByteArray) seed = g_byte_array_new ();
       g_byte_array_append (seed, &flags, 1);
       g_byte_array_append (seed, (const guint8 *) c->data, len);
