@@ -300,7 +300,8 @@ parse_title_account (SbLogFile *file, const char *at, const char *e)
 {
   const char *on = sb_log_rfind (at, e, " on ", 4);
   const char *paren = sb_log_rfind (at, e, " (", 2);
-  if (on == NULL || paren == NULL || paren < on || e[-1] != ')')
+  /* " on (jabber)" names no account */
+  if (on == NULL || paren == NULL || paren < on + 4 || e[-1] != ')')
     return;
   file->title_account = clean_copy (on + 4, paren);
   file->title_protocol = clean_copy (paren + 2, e - 1);

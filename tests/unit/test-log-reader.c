@@ -286,6 +286,10 @@ static const Case cases[] = {
     { { "2010-06-04 13:00:00", OUT, MSG, 0, "Me", "a" },
       { "2010-06-04 15:30:00", IN, MSG, 0, "bob", "b" },
       { "2010-06-05 12:00:00", OUT, MSG, 0, "Me", "next day" } } },
+  /* a header whose account is empty: no account, no crash */
+  { "/log-reader/header-without-account", "2010-06-04.153012-0400EDT.txt",
+    "Conversation with bob at x on (jabber)\n(15:30:15) bob: hi\n", -1, NULL, -1, FALSE, 0,
+    { { "2010-06-04 19:30:15", IN, MSG, 0, "bob", "hi" } } },
   { "/log-reader/error/only-before-1970", "1970-01-01.000000+0100.txt",
     "(00:00:00) Me: x\n", -1, "me", SB_LOG_READER_ERROR_EMPTY },
   { "/log-reader/error/empty", "2010-06-04.153012-0400EDT.html", "", -1, NULL,
