@@ -105,39 +105,34 @@ emit (Writer *wr, gunichar c)
     wr->w += g_unichar_to_utf8 (c, wr->w);
 }
 
-/* Printable ASCII that is neither white space nor the start of a tag or an
- * entity, lower-cased; 0 for any other byte. */
+/* Printable ASCII that is neither white space nor, in markup, the start of a
+ * tag or an entity, lower-cased; 0 for any other byte.  One table for markup,
+ * one for plain text. */
 static const char *
-plain_map (void)
+plain_map (gboolean markup)
 {
-  static char map[256];
+  static char maps[2][256];
   static gsize ready = 0;
   if (g_once_init_enter (&ready))
     {
       for (int c = '!'; c < 0x7f; c++)
-        map[c] = (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-      map['<'] = map['&'] = 0;
+        maps[0][c] = maps[1][c] = (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+      maps[1]['<'] = maps[1]['&'] = 0;
       g_once_init_leave (&ready, 1);
     }
-  return map;
+  return maps[markup ? 1 : 0];
 }
 
-/* Copies the run of plain characters at @p (the common case: words); '<' and
- * '&' are plain outside markup. */
+/* Copies the run of plain characters at @p (the common case: words). */
 static const char *
-copy_plain_run (Writer *wr, const char *p, const char *end, gboolean markup, const char *map)
+copy_plain_run (Writer *wr, const char *p, const char *end, const char *map)
 {
   if (wr->pending_space)
     *wr->w++ = ' ';
   wr->pending_space = FALSE;
   char *w = wr->w;
-  for (; p < end; p++)
-    {
-      char m = map[(guchar) *p];
-      if (m == 0 && (markup || (*p != '<' && *p != '&')))
-        break;
-      *w++ = m != 0 ? m : *p;
-    }
+  for (char m; p < end && (m = map[(guchar) *p]) != 0; p++)
+    *w++ = m;
   wr->w = w;
   return p;
 }
@@ -154,7 +149,7 @@ normalize_into (GString *out, const char *p, const char *end, gboolean markup)
    * than the tag */
   g_string_set_size (out, base + (end - p) + 1);
   Writer wr = { out->str + base, out->str + base, FALSE };
-  const char *map = plain_map ();
+  const char *map = plain_map (markup);
   gboolean non_ascii = FALSE;
   while (p < end)
     {
@@ -181,9 +176,9 @@ normalize_into (GString *out, const char *p, const char *end, gboolean markup)
               continue;
             }
         }
-      if (map[(guchar) *p] != 0 || (!markup && (*p == '<' || *p == '&')))
+      if (map[(guchar) *p] != 0)
         {
-          p = copy_plain_run (&wr, p, end, markup, map);
+          p = copy_plain_run (&wr, p, end, map);
           continue;
         }
       if ((guchar) *p < 0x80)

@@ -107,7 +107,9 @@ scan_groups (const char *text, gsize len, StampGroups *sg)
     {
       if (!g_ascii_isdigit (text[i]))
         {
-          i += scan_marker (text, len, i, &sg->am, &sg->pm);
+          /* separators (":", "/", " ") cannot start a marker */
+          gboolean letter = g_ascii_isalpha (text[i]) || (guchar) text[i] >= 0x80;
+          i += letter ? scan_marker (text, len, i, &sg->am, &sg->pm) : 1;
           continue;
         }
       int v = 0, l = 0;
