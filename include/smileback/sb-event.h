@@ -73,6 +73,14 @@ guint sb_size_bucket (gsize text_length);
  * text that normalizes to nothing. */
 guint64 sb_text_digest (const guint8 *key, gsize key_len, const char *text);
 
+/* sb_text_digest() without its copies, for many texts in a row: @len bytes of
+ * @text, valid UTF-8 without NULs and followed by a NUL, read as HTML when
+ * @markup; else as plain text, which gives what sb_text_digest() gives for
+ * g_markup_escape_text() of it (a TXT log line hashes like the HTML live
+ * capture saw).  @scratch is working space, reused between calls. */
+guint64 sb_text_digest_len (const guint8 *key, gsize key_len, const char *text, gsize len,
+                            gboolean markup, GString *scratch);
+
 /* SipHash-2-4 of @data under the 16-byte @key.  Never fails. */
 guint64 sb_siphash24 (const guint8 key[16], const guint8 *data, gsize len);
 

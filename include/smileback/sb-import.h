@@ -2,8 +2,12 @@
  *
  * Walks logs/<prpl>/<account>/<buddy>/ (libpurple's layout, folder names
  * %xx-escaped), maps the protocol's icon folder name ("jabber") to its
- * protocol id ("prpl-jabber") through the profile's accounts.xml, reads each
- * file with sb-log-reader and records it:
+ * protocol id ("prpl-jabber") through the profile's accounts.xml (beside the
+ * logs folder, as libpurple keeps them), reads each file with sb-log-reader
+ * and records it.  The names the user goes by (the account, its local part,
+ * its alias in accounts.xml, the header's account) and the buddy's (its
+ * folder, its aliases in blist.xml, the header's "Conversation with") tell
+ * the sides of TXT logs; local times are read in the local time zone (TZ).
  *
  *  - two-party IM logs: sb_ledger_add_events() (one call for a buddy's files
  *    that follow each other), so episodes are built by the ledger and every
@@ -101,17 +105,9 @@ SbImport *sb_import_new (SbLedger *ledger, const char *logdir, GCancellable *can
 /* NULL-safe.  Flushes the ledger's queue. */
 void sb_import_free (SbImport *import);
 
-/* The accounts.xml that maps folders to protocols and gives the user's own
- * names; default "<logdir>/../accounts.xml".  A missing or broken file is not
- * an error: the folder names are used as they are.  Before the first step. */
-void sb_import_set_accounts_file (SbImport *import, const char *path);
-
 /* Adds a name the user goes by (an alias used in TXT logs), for every account.
  * Before the first step. */
 void sb_import_add_own_name (SbImport *import, const char *name);
-
-/* The time zone for old file names that carry no UTC offset (default local). */
-void sb_import_set_zone (SbImport *import, GTimeZone *zone);
 
 /* Does a slice of the work: lists the tree on the first call, then imports
  * files until @max_files files (0 = no limit) or @max_usec microseconds of

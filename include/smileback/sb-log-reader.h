@@ -66,7 +66,14 @@ typedef struct
   /* The buddy's name (the folder name), also compared case-insensitively, with
    * and without its "@domain". */
   const char *peer;
-  /* The zone for old file names that carry no UTC offset; NULL = local. */
+  /* NULL-terminated other names the buddy goes by (aliases from blist.xml),
+   * compared like @peer.  The header's "Conversation with X" and "on ACCOUNT"
+   * are used as well, as the buddy's and the user's. */
+  const char *const *peer_names;
+  /* The user's time zone; NULL = local.  It gives the offset of old file
+   * names that carry none, and, when it agrees with a file name's offset at
+   * the file's start, the offset of each later line (a file crossing a
+   * daylight-saving change).  Otherwise the name's offset holds throughout. */
   GTimeZone *zone;
   /* Stop after this many records (0 = all): a quick look for speaker names. */
   guint max_records;
@@ -75,13 +82,15 @@ typedef struct
   gboolean chat;
 } SbLogReaderOptions;
 
-/* One parsed file.  events[i] was said by speakers[i] (NULL for system lines),
+/* One parsed file.  events[i] was said by speakers[i] (NULL for system lines
+ * and for messages written without a name, whose side the colour or the
+ * format gave),
  * in file order (not sorted: dated stamps and server clocks go backwards). */
 typedef struct
 {
   SbLogFormat format;
   gint64 start;        /* UTC seconds of the file name's date and time */
-  int utc_offset;      /* seconds east of UTC used for the whole file */
+  int utc_offset;      /* seconds east of UTC when the window opened */
   gboolean has_offset; /* FALSE when the name had none and @zone was used */
   char *title_name;    /* X of "Conversation with X at ...", NULL without header */
   char *title_account; /* the account as in the header (may carry a resource) */
@@ -104,7 +113,7 @@ gboolean sb_log_parse_file_name (const char *basename, GTimeZone *zone, gint64 *
                                  int *utc_offset, gboolean *has_offset, SbLogFormat *format,
                                  GError **error);
 
-/* Reads and parses the log at @path (memory-mapped, never modified).  @options
+/* Reads and parses the log at @path (read whole, never modified).  @options
  * may be NULL.  Returns a new SbLogFile (free with sb_log_file_free()) or NULL
  * with @error in SB_LOG_READER_ERROR. */
 SbLogFile *sb_log_file_read (const char *path, const SbLogReaderOptions *options,

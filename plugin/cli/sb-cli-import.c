@@ -80,60 +80,32 @@ summary (const SbImportProgress *p)
   return g_string_free (out, FALSE);
 }
 
-int
-sb_cli_import (int argc, char **argv)
+/* The ledger at @db (NULL: the profile's); NULL after saying why. */
+static SbLedger *
+open_ledger (const char *db, gint64 now)
 {
-  g_autofree char *db = NULL;
-  g_auto (GStrv) own_names = NULL;
-  const GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_ ("The database (default: the profile's)"),
-      N_ ("FILE") },
-    { "me", 0, 0, G_OPTION_ARG_STRING_ARRAY, &own_names,
-      N_ ("A name you appear as in text logs (repeatable)"), N_ ("NAME") },
-    { NULL },
-  };
-
-  if (!sb_cli_parse_options (&argc, &argv, _("[LOGDIR]"),
-                             _("Import existing Pidgin and Finch logs (default: the "
-                               "profile's logs folder)."),
-                             entries, 1))
-    return 2;
   g_autoptr (GError) error = NULL;
-
-  g_autofree char *logdir = NULL;
-  if (argc == 2)
-    logdir = g_strdup (argv[1]);
-  else
-    {
-      g_autofree char *profile = sb_cli_default_profile_dir ();
-      logdir = g_build_filename (profile, "logs", NULL);
-    }
-  if (!g_file_test (logdir, G_FILE_TEST_IS_DIR))
-    {
-      /* TRANSLATORS: %s is a folder */
-      sb_cli_error (_("no logs at %s"), logdir);
-      return 1;
-    }
-  if (db == NULL)
-    db = sb_cli_default_db_path ();
-
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *path = db != NULL ? g_strdup (db) : sb_cli_default_db_path ();
   SbParams params;
   sb_params_init (&params);
-  g_autoptr (SbLedger) ledger = sb_ledger_open (db, &params, now, &error);
+  SbLedger *ledger = sb_ledger_open (path, &params, now, &error);
   if (ledger == NULL)
     {
       sb_cli_error ("%s", error->message);
-      return 1;
+      return NULL;
     }
   if (sb_store_get_moved_aside (sb_ledger_get_store (ledger)) != NULL)
     sb_cli_error (_("the database was damaged and moved aside as %s"),
                   sb_store_get_moved_aside (sb_ledger_get_store (ledger)));
+  return ledger;
+}
 
-  g_autoptr (SbImport) import = sb_import_new (ledger, logdir, NULL);
-  for (char **name = own_names; name != NULL && *name != NULL; name++)
-    sb_import_add_own_name (import, *name);
-
+/* Runs @import to its end, with a progress bar on a terminal; prints the
+ * summary.  The exit status. */
+static int
+run_import (SbImport *import, gint64 now)
+{
+  g_autoptr (GError) error = NULL;
   gboolean tty = isatty (STDERR_FILENO);
   while (sb_import_step (import, 0, SLICE_USEC, now, &error))
     if (tty)
@@ -152,4 +124,48 @@ sb_cli_import (int argc, char **argv)
       return 1;
     }
   return 0;
+}
+
+int
+sb_cli_import (int argc, char **argv)
+{
+  g_autofree char *db = NULL;
+  g_auto (GStrv) own_names = NULL;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, N_ ("The database (default: the profile's)"),
+      N_ ("FILE") },
+    { "me", 0, 0, G_OPTION_ARG_STRING_ARRAY, &own_names,
+      N_ ("A name you appear as in text logs (repeatable)"), N_ ("NAME") },
+    { NULL },
+  };
+
+  if (!sb_cli_parse_options (&argc, &argv, _("[LOGDIR]"),
+                             _("Import existing Pidgin and Finch logs (default: the "
+                               "profile's logs folder)."),
+                             entries, 1))
+    return 2;
+  g_autofree char *logdir = NULL;
+  if (argc == 2)
+    logdir = g_strdup (argv[1]);
+  else
+    {
+      g_autofree char *profile = sb_cli_default_profile_dir ();
+      logdir = g_build_filename (profile, "logs", NULL);
+    }
+  if (!g_file_test (logdir, G_FILE_TEST_IS_DIR))
+    {
+      /* TRANSLATORS: %s is a folder */
+      sb_cli_error (_("no logs at %s"), logdir);
+      return 1;
+    }
+
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr (SbLedger) ledger = open_ledger (db, now);
+  if (ledger == NULL)
+    return 1;
+  /* accounts.xml and blist.xml beside LOGDIR give the names of both sides */
+  g_autoptr (SbImport) import = sb_import_new (ledger, logdir, NULL);
+  for (char **name = own_names; name != NULL && *name != NULL; name++)
+    sb_import_add_own_name (import, *name);
+  return run_import (import, now);
 }

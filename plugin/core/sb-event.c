@@ -76,24 +76,124 @@ decode_entity (const char *p, gunichar *c)
   return 0;
 }
 
-/* Appends @c to @out, folding white space: a run of spaces becomes one space
- * before the next visible character, none at either end. */
+/* Where normalized text is written: into a buffer known to be large enough
+ * (the visible text is never longer than its source). */
+typedef struct
+{
+  char *start;
+  char *w;
+  gboolean pending_space;
+} Writer;
+
+/* Appends @c, folding white space: a run of spaces becomes one space before
+ * the next visible character, none at either end. */
 static inline void
-emit (GString *out, gunichar c, gboolean *pending_space)
+emit (Writer *wr, gunichar c)
 {
   gboolean space = c < 0x80 ? (c == ' ' || (c >= '\t' && c <= '\r')) : g_unichar_isspace (c);
   if (space)
     {
-      *pending_space = out->len > 0;
+      wr->pending_space = wr->w > wr->start;
       return;
     }
-  if (*pending_space)
-    g_string_append_c (out, ' ');
-  *pending_space = FALSE;
+  if (wr->pending_space)
+    *wr->w++ = ' ';
+  wr->pending_space = FALSE;
   if (c < 0x80)
-    g_string_append_c (out, (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
+    *wr->w++ = (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
   else
-    g_string_append_unichar (out, c);
+    wr->w += g_unichar_to_utf8 (c, wr->w);
+}
+
+/* Printable ASCII that is neither white space nor, in markup, the start of a
+ * tag or an entity, lower-cased; 0 for any other byte.  One table for markup,
+ * one for plain text. */
+static const char *
+plain_map (gboolean markup)
+{
+  static char maps[2][256];
+  static gsize ready = 0;
+  if (g_once_init_enter (&ready))
+    {
+      for (int c = '!'; c < 0x7f; c++)
+        maps[0][c] = maps[1][c] = (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+      maps[1]['<'] = maps[1]['&'] = 0;
+      g_once_init_leave (&ready, 1);
+    }
+  return maps[markup ? 1 : 0];
+}
+
+/* Copies the run of plain characters at @p (the common case: words). */
+static const char *
+copy_plain_run (Writer *wr, const char *p, const char *end, const char *map)
+{
+  if (wr->pending_space)
+    *wr->w++ = ' ';
+  wr->pending_space = FALSE;
+  char *w = wr->w;
+  for (char m; p < end && (m = map[(guchar) *p]) != 0; p++)
+    *w++ = m;
+  wr->w = w;
+  return p;
+}
+
+/* Appends the visible text of [@p, @end) (valid UTF-8 without NULs, a NUL at
+ * @end) to @out, white space folded, ASCII lower-cased; tags and entities are
+ * read as HTML when @markup.  TRUE when a non-ASCII character was seen: only
+ * then is GLib's case folding needed. */
+static gboolean
+normalize_into (GString *out, const char *p, const char *end, gboolean markup)
+{
+  gsize base = out->len;
+  /* an entity's character is never longer than the entity, a tag's space
+   * than the tag */
+  g_string_set_size (out, base + (end - p) + 1);
+  Writer wr = { out->str + base, out->str + base, FALSE };
+  const char *map = plain_map (markup);
+  gboolean non_ascii = FALSE;
+  while (p < end)
+    {
+      gunichar c;
+      if (markup && *p == '<')
+        {
+          /* A tag is markup, not text; <br> and block tags separate words. */
+          const char *close = memchr (p, '>', end - p);
+          if (close != NULL)
+            {
+              emit (&wr, ' ');
+              p = close + 1;
+              continue;
+            }
+        }
+      if (markup && *p == '&')
+        {
+          gsize used = decode_entity (p + 1, &c);
+          if (used > 0)
+            {
+              non_ascii |= c >= 0x80;
+              emit (&wr, c);
+              p += used + 1;
+              continue;
+            }
+        }
+      if (map[(guchar) *p] != 0)
+        {
+          p = copy_plain_run (&wr, p, end, map);
+          continue;
+        }
+      if ((guchar) *p < 0x80)
+        {
+          emit (&wr, (guchar) *p);
+          p++;
+          continue;
+        }
+      c = g_utf8_get_char (p);
+      non_ascii = TRUE;
+      emit (&wr, c);
+      p = g_utf8_next_char (p);
+    }
+  g_string_truncate (out, wr.w - out->str);
+  return non_ascii;
 }
 
 char *
@@ -105,47 +205,10 @@ sb_text_normalize (const char *text)
   /* Invalid UTF-8 is replaced, never trusted; valid text is not copied. */
   g_autofree char *repaired = g_utf8_validate (text, -1, NULL) ? NULL : g_utf8_make_valid (text, -1);
   const char *p = repaired != NULL ? repaired : text;
+  gsize len = strlen (p);
 
-  GString *out = g_string_sized_new (strlen (p));
-  gboolean pending_space = FALSE, non_ascii = FALSE;
-  while (*p != '\0')
-    {
-      gunichar c;
-      if (*p == '<')
-        {
-          /* A tag is markup, not text; <br> and block tags separate words. */
-          const char *close = strchr (p, '>');
-          if (close != NULL)
-            {
-              emit (out, ' ', &pending_space);
-              p = close + 1;
-              continue;
-            }
-        }
-      if (*p == '&')
-        {
-          gsize used = decode_entity (p + 1, &c);
-          if (used > 0)
-            {
-              non_ascii |= c >= 0x80;
-              emit (out, c, &pending_space);
-              p += used + 1;
-              continue;
-            }
-        }
-      if ((guchar) *p < 0x80)
-        {
-          emit (out, (guchar) *p, &pending_space);
-          p++;
-          continue;
-        }
-      c = g_utf8_get_char (p);
-      non_ascii = TRUE;
-      emit (out, c, &pending_space);
-      p = g_utf8_next_char (p);
-    }
-
-  if (!non_ascii)
+  GString *out = g_string_sized_new (len);
+  if (!normalize_into (out, p, p + len, TRUE))
     return g_string_free (out, FALSE);
   /* Case folding beyond ASCII needs GLib's tables. */
   char *folded = g_utf8_casefold (out->str, (gssize) out->len);
@@ -182,10 +245,9 @@ sb_text_normalize (const char *text)
 static guint64
 read_le64 (const guint8 *p)
 {
-  guint64 v = 0;
-  for (int i = 7; i >= 0; i--)
-    v = (v << 8) | p[i];
-  return v;
+  guint64 v;
+  memcpy (&v, p, sizeof v);
+  return GUINT64_FROM_LE (v);
 }
 
 guint64
@@ -222,15 +284,35 @@ sb_siphash24 (const guint8 key[16], const guint8 *data, gsize len)
   return v0 ^ v1 ^ v2 ^ v3;
 }
 
+/* The digest of a normalized text: 0 only for nothing. */
+static guint64
+digest_normal (const guint8 *key, const char *normal, gsize len)
+{
+  if (len == 0)
+    return 0;
+  guint64 value = sb_siphash24 (key, (const guint8 *) normal, len);
+  /* 0 means "no text"; a real digest that happens to be 0 moves aside. */
+  return value != 0 ? value : 1;
+}
+
+guint64
+sb_text_digest_len (const guint8 *key, gsize key_len, const char *text, gsize len,
+                    gboolean markup, GString *scratch)
+{
+  g_return_val_if_fail (key != NULL && key_len >= 16, 0);
+  g_return_val_if_fail (text != NULL && scratch != NULL, 0);
+  g_string_truncate (scratch, 0);
+  if (!normalize_into (scratch, text, text + len, markup))
+    return digest_normal (key, scratch->str, scratch->len);
+  g_autofree char *folded = g_utf8_casefold (scratch->str, (gssize) scratch->len);
+  return digest_normal (key, folded, strlen (folded));
+}
+
 guint64
 sb_text_digest (const guint8 *key, gsize key_len, const char *text)
 {
   g_return_val_if_fail (key != NULL && key_len >= 16, 0);
 
   g_autofree char *normal = sb_text_normalize (text);
-  if (*normal == '\0')
-    return 0;
-  guint64 value = sb_siphash24 (key, (const guint8 *) normal, strlen (normal));
-  /* 0 means "no text"; a real digest that happens to be 0 moves aside. */
-  return value != 0 ? value : 1;
+  return digest_normal (key, normal, strlen (normal));
 }

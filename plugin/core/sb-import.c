@@ -1,545 +1,19 @@
-/* sb-import.c: walks a libpurple log tree and feeds the ledger, in slices.
+/* sb-import.c: feeds the ledger from a libpurple log tree, in slices.
  *
- * The first step lists logs/<icon>/<account>/<target>/<file> (sorted, so each
- * buddy's files go in time order and the ledger only ever appends) and reads
- * accounts.xml.  Before the first file of an account with TXT logs, a quick
- * look at the speakers of a couple of files per buddy finds the user's own
- * names: a name heard across several buddies' conversations is the user's.
- * Each later step imports whole files: a buddy's logs that follow each other
- * go to the ledger together (one sb_ledger_add_events() per batch of up to
- * BATCH_EVENTS events, smaller when a time budget asks), then the ledger is
- * flushed and the files' marks are set, so a crash or a cancel never leaves a
- * file half-counted: at worst it is read again and its events are recognised
- * as already recorded.
+ * The first step lists the tree (sb-import-tree.c).  Each later step imports
+ * whole files: a buddy's logs that follow each other go to the ledger
+ * together (one sb_ledger_add_events() per batch of up to BATCH_EVENTS
+ * events, smaller when a time budget asks), then the ledger is flushed and
+ * the files' marks are set, so a crash or a cancel never leaves a file
+ * half-counted: at worst it is read again and its events are recognised as
+ * already recorded.  Files are parsed a few ahead by worker threads.
  */
-#include "smileback/sb-import.h"
+#include "sb-import-private.h"
 
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
-#include "smileback/sb-log-reader.h"
-
 G_DEFINE_QUARK (sb-import-error-quark, sb_import_error)
-
-/* The TXT speaker look: records read per file, files per buddy. */
-#define PRESCAN_RECORDS 100
-#define PRESCAN_FILES 2
-
-typedef enum
-{
-  FILE_IM,
-  FILE_CHAT,
-  FILE_SYSTEM,  /* skipped: .system */
-  FILE_SERVICE, /* skipped: IRC services and servers */
-} FileKind;
-
-typedef struct
-{
-  char *icon;     /* folder name, unescaped: "jabber" */
-  char *account;  /* folder name, unescaped, without resource */
-  char *protocol; /* "prpl-jabber" */
-  GPtrArray *own; /* char *, NULL-terminated: names the user goes by */
-  guint first, last; /* its files: im->files[first .. last) */
-  gboolean looked;   /* infer_own_names() done */
-} Account;
-
-typedef struct
-{
-  char *path; /* absolute */
-  char *rel;  /* relative to the log folder: the key of the file's mark */
-  Account *account;
-  char *target; /* buddy, or room without ".chat" */
-  FileKind kind;
-  gboolean txt;
-  gint64 size;
-  gint64 mtime;
-  /* reading ahead (see prepare_file); log, error and parsed under im->lock */
-  gboolean checked;   /* kind and mark looked at */
-  gboolean unchanged; /* its mark matches: nothing to read */
-  gboolean queued;    /* given to a worker */
-  char **own;         /* the user's names when it was given out */
-  gboolean parsed;
-  SbLogFile *log;
-  GError *error;
-} ImportFile;
-
-typedef struct
-{
-  char *protocol;
-  char *name; /* without resource */
-  char *alias;
-} XmlAccount;
-
-struct _SbImport
-{
-  SbLedger *ledger;
-  char *logdir;
-  char *accounts_file;
-  GCancellable *cancellable;
-  GTimeZone *zone;
-  GPtrArray *extra_names; /* char * */
-  GPtrArray *xml_accounts; /* XmlAccount * */
-  GPtrArray *accounts;     /* Account * */
-  GPtrArray *files;        /* ImportFile * */
-  guint next;
-  gboolean listed;
-  gboolean detected;  /* automated texts were looked for after the last file */
-  double usec_per_event; /* the pace of the latest batch, for time budgets */
-  SbImportProgress progress;
-  const guint8 *secret; /* the ledger's, borrowed */
-  gsize secret_len;
-  GThreadPool *pool;    /* readers, NULL on one processor */
-  GMutex lock;
-  GCond parsed;
-};
-
-/* ---- names ------------------------------------------------------------- */
-
-char *
-sb_import_unescape_name (const char *name)
-{
-  g_return_val_if_fail (name != NULL, NULL);
-  GString *out = g_string_sized_new (strlen (name));
-  for (const char *p = name; *p != '\0'; p++)
-    {
-      if (p[0] == '%' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2]))
-        {
-          g_string_append_c (out, (char) (g_ascii_xdigit_value (p[1]) << 4
-                                          | g_ascii_xdigit_value (p[2])));
-          p += 2;
-        }
-      else
-        g_string_append_c (out, *p);
-    }
-  g_autofree char *raw = g_string_free (out, FALSE);
-  return g_utf8_make_valid (raw, -1);
-}
-
-char *
-sb_import_protocol_for_icon (const char *icon)
-{
-  /* libpurple 2.x protocols: list_icon() name -> protocol id */
-  static const struct
-  {
-    const char *icon;
-    const char *protocol;
-  } known[] = {
-    { "jabber", "prpl-jabber" },   { "aim", "prpl-aim" },         { "icq", "prpl-icq" },
-    { "msn", "prpl-msn" },         { "yahoo", "prpl-yahoo" },     { "yahoojp", "prpl-yahoojp" },
-    { "irc", "prpl-irc" },         { "gadu-gadu", "prpl-gg" },    { "novell", "prpl-novell" },
-    { "silc", "prpl-silc" },       { "simple", "prpl-simple" },   { "meanwhile", "prpl-meanwhile" },
-    { "zephyr", "prpl-zephyr" },   { "bonjour", "prpl-bonjour" }, { "myspace", "prpl-myspace" },
-    { "qq", "prpl-qq" },           { "mxit", "prpl-loubserp-mxit" },
-  };
-  g_return_val_if_fail (icon != NULL, NULL);
-  for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
-    if (g_ascii_strcasecmp (icon, known[i].icon) == 0)
-      return g_strdup (known[i].protocol);
-  return g_strconcat ("prpl-", icon, NULL);
-}
-
-static char *
-strip_resource (const char *account)
-{
-  const char *slash = strchr (account, '/');
-  return slash != NULL ? g_strndup (account, slash - account) : g_strdup (account);
-}
-
-/* IRC names that are not people: services, servers, bouncer modules. */
-static gboolean
-is_irc_service (const char *name)
-{
-  static const char *const services[] = { "global", "alis", "q", "x", "irc" };
-  gsize len = strlen (name);
-  if (len >= 4 && g_ascii_strcasecmp (name + len - 4, "serv") == 0)
-    return TRUE; /* NickServ, ChanServ, MemoServ, OperServ, HostServ, BotServ, ... */
-  if (strchr (name, '.') != NULL || name[0] == '*' || name[0] == '#' || name[0] == '&')
-    return TRUE; /* a server window, a ZNC module (*status), a channel */
-  for (gsize i = 0; i < G_N_ELEMENTS (services); i++)
-    if (g_ascii_strcasecmp (name, services[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-names_contain (GPtrArray *names, const char *name)
-{
-  for (guint i = 0; i < names->len; i++)
-    if (names->pdata[i] != NULL && g_utf8_collate (names->pdata[i], name) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* Adds @name to the NULL-terminated @names unless there already. */
-static void
-own_add (GPtrArray *names, const char *name)
-{
-  if (name == NULL || *name == '\0')
-    return;
-  g_autofree char *folded = g_utf8_casefold (name, -1);
-  for (guint i = 0; i + 1 < names->len; i++)
-    {
-      g_autofree char *f = g_utf8_casefold (names->pdata[i], -1);
-      if (strcmp (f, folded) == 0)
-        return;
-    }
-  g_ptr_array_insert (names, names->len - 1, g_strdup (name));
-}
-
-/* ---- accounts.xml ------------------------------------------------------ */
-
-typedef struct
-{
-  GPtrArray *out;
-  XmlAccount *current;
-  GString *text;
-  int level; /* of the element being read: 1 = the root <account version='1.0'> */
-  int depth; /* inside an account: 1 = its direct children */
-} XmlParse;
-
-static void
-xml_account_free (XmlAccount *a)
-{
-  g_free (a->protocol);
-  g_free (a->name);
-  g_free (a->alias);
-  g_free (a);
-}
-
-static void
-xml_start (GMarkupParseContext *context, const char *element, const char **names,
-           const char **values, gpointer data, GError **error)
-{
-  XmlParse *xp = data;
-  xp->level++;
-  if (xp->current != NULL)
-    xp->depth++;
-  else if (xp->level == 2 && strcmp (element, "account") == 0)
-    {
-      xp->current = g_new0 (XmlAccount, 1);
-      xp->depth = 0;
-    }
-  g_string_truncate (xp->text, 0);
-}
-
-static void
-xml_end (GMarkupParseContext *context, const char *element, gpointer data, GError **error)
-{
-  XmlParse *xp = data;
-  xp->level--;
-  if (xp->current == NULL)
-    return;
-  if (xp->depth == 0)
-    {
-      if (xp->current->protocol != NULL && xp->current->name != NULL)
-        g_ptr_array_add (xp->out, xp->current);
-      else
-        xml_account_free (xp->current);
-      xp->current = NULL;
-      return;
-    }
-  if (xp->depth == 1)
-    {
-      char **slot = NULL;
-      if (strcmp (element, "protocol") == 0)
-        slot = &xp->current->protocol;
-      else if (strcmp (element, "name") == 0)
-        slot = &xp->current->name;
-      else if (strcmp (element, "alias") == 0)
-        slot = &xp->current->alias;
-      if (slot != NULL && *slot == NULL)
-        {
-          g_strstrip (xp->text->str);
-          *slot = strcmp (element, "name") == 0 ? strip_resource (xp->text->str)
-                                                : g_strdup (xp->text->str);
-        }
-    }
-  xp->depth--;
-}
-
-static void
-xml_text (GMarkupParseContext *context, const char *text, gsize len, gpointer data,
-          GError **error)
-{
-  XmlParse *xp = data;
-  if (xp->current != NULL)
-    g_string_append_len (xp->text, text, len);
-}
-
-/* The accounts of libpurple's accounts.xml; empty when missing or broken. */
-static GPtrArray *
-read_accounts_xml (const char *path)
-{
-  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) xml_account_free);
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-  if (path == NULL || !g_file_get_contents (path, &contents, &len, NULL))
-    return out;
-  static const GMarkupParser parser = { xml_start, xml_end, xml_text, NULL, NULL };
-  g_autoptr (GString) text = g_string_new (NULL);
-  XmlParse xp = { out, NULL, text, 0, 0 };
-  GMarkupParseContext *context = g_markup_parse_context_new (&parser, 0, &xp, NULL);
-  g_autoptr (GError) error = NULL;
-  if (!g_markup_parse_context_parse (context, contents, len, &error)
-      || !g_markup_parse_context_end_parse (context, &error))
-    g_debug ("%s: %s; using folder names only", path, error->message);
-  g_markup_parse_context_free (context);
-  if (xp.current != NULL)
-    xml_account_free (xp.current);
-  return out;
-}
-
-/* ---- the tree ---------------------------------------------------------- */
-
-static void
-account_free (Account *a)
-{
-  g_free (a->icon);
-  g_free (a->account);
-  g_free (a->protocol);
-  g_ptr_array_unref (a->own);
-  g_free (a);
-}
-
-static void
-import_file_free (ImportFile *f)
-{
-  g_strfreev (f->own);
-  sb_log_file_free (f->log);
-  g_clear_error (&f->error);
-  g_free (f->path);
-  g_free (f->rel);
-  g_free (f->target);
-  g_free (f);
-}
-
-static Account *
-account_new (SbImport *im, const char *icon_dir, const char *account_dir)
-{
-  Account *a = g_new0 (Account, 1);
-  a->icon = sb_import_unescape_name (icon_dir);
-  g_autofree char *name = sb_import_unescape_name (account_dir);
-  a->account = strip_resource (name);
-  a->own = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (a->own, NULL);
-
-  g_autofree char *by_icon = sb_import_protocol_for_icon (a->icon);
-  g_autofree char *suffix = g_strconcat ("-", a->icon, NULL);
-  const XmlAccount *match = NULL;
-  for (guint i = 0; i < im->xml_accounts->len; i++)
-    {
-      const XmlAccount *x = im->xml_accounts->pdata[i];
-      if (g_ascii_strcasecmp (x->name, a->account) != 0)
-        continue;
-      if (g_strcmp0 (x->protocol, by_icon) == 0 || g_str_has_suffix (x->protocol, suffix))
-        {
-          match = x;
-          break;
-        }
-      /* the same name on another protocol: only if the icon is not a known one */
-      if (match == NULL && g_str_has_prefix (by_icon, "prpl-")
-          && strcmp (by_icon + 5, a->icon) == 0)
-        match = x;
-    }
-  a->protocol = g_strdup (match != NULL ? match->protocol : by_icon);
-
-  own_add (a->own, a->account);
-  const char *at = strchr (a->account, '@');
-  if (at != NULL)
-    {
-      g_autofree char *local = g_strndup (a->account, at - a->account);
-      own_add (a->own, local);
-    }
-  if (match != NULL)
-    own_add (a->own, match->alias);
-  for (guint i = 0; i < im->extra_names->len; i++)
-    own_add (a->own, im->extra_names->pdata[i]);
-  return a;
-}
-
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* Sorted entry names of @path; NULL when it is no readable folder. */
-static GPtrArray *
-list_dir (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  if (dir == NULL)
-    return NULL;
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_dir_close (dir);
-  g_ptr_array_sort (names, compare_names);
-  return names;
-}
-
-static gboolean
-is_dir (const char *path)
-{
-  GStatBuf st;
-  return g_stat (path, &st) == 0 && S_ISDIR (st.st_mode);
-}
-
-static void
-list_target (SbImport *im, Account *account, const char *rel_dir, const char *dir_path,
-             const char *target_dir)
-{
-  g_autoptr (GPtrArray) names = list_dir (dir_path);
-  if (names == NULL)
-    return;
-
-  g_autofree char *target = sb_import_unescape_name (target_dir);
-  gboolean irc = g_strcmp0 (account->protocol, "prpl-irc") == 0;
-  FileKind kind = FILE_IM;
-  if (g_str_has_suffix (target, ".system"))
-    kind = FILE_SYSTEM;
-  else if (irc && g_str_has_suffix (target, ".chat") && strchr ("#&+!", target[0]) == NULL)
-    kind = FILE_SERVICE; /* the server window of irc.libera.chat, not a channel */
-  else if (g_str_has_suffix (target, ".chat"))
-    {
-      kind = FILE_CHAT;
-      target[strlen (target) - 5] = '\0';
-    }
-  else if (irc && is_irc_service (target))
-    kind = FILE_SERVICE;
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *name = names->pdata[i];
-      g_autofree char *path = g_build_filename (dir_path, name, NULL);
-      GStatBuf st;
-      if (name[0] == '.' || g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
-        continue;
-      ImportFile *f = g_new0 (ImportFile, 1);
-      f->path = g_steal_pointer (&path);
-      f->rel = g_build_filename (rel_dir, name, NULL);
-      f->account = account;
-      f->target = g_strdup (target);
-      f->kind = kind;
-      f->txt = g_str_has_suffix (name, ".txt");
-      f->size = st.st_size;
-      f->mtime = st.st_mtime;
-      g_ptr_array_add (im->files, f);
-      im->progress.files_total++;
-      im->progress.bytes_total += st.st_size;
-    }
-}
-
-/* For accounts with TXT logs: a name heard in the logs of several buddies is
- * the user's own. */
-static void
-infer_own_names (SbImport *im, Account *account)
-{
-  guint first = account->first, last = account->last;
-  account->looked = TRUE;
-  g_autoptr (GHashTable) heard = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GHashTable) original = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  guint buddies = 0;
-  const char *target = NULL;
-  guint taken = 0;
-  g_autoptr (GHashTable) this_buddy = NULL;
-
-  for (guint i = first; i < last; i++)
-    {
-      ImportFile *f = im->files->pdata[i];
-      if (f->kind != FILE_IM || !f->txt)
-        continue;
-      if (target == NULL || strcmp (target, f->target) != 0)
-        {
-          target = f->target;
-          taken = 0;
-          buddies++;
-          g_clear_pointer (&this_buddy, g_hash_table_unref);
-          this_buddy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-        }
-      if (taken >= PRESCAN_FILES)
-        continue;
-      taken++;
-      /* as a chat: every name is kept, none is taken for a system line */
-      SbLogReaderOptions options = { .peer = f->target, .zone = im->zone,
-                                     .max_records = PRESCAN_RECORDS, .chat = TRUE };
-      g_autoptr (SbLogFile) log = sb_log_file_read (f->path, &options, NULL);
-      if (log == NULL)
-        continue;
-      for (guint k = 0; k < log->speakers->len; k++)
-        {
-          const char *who = log->speakers->pdata[k];
-          if (who == NULL || g_array_index (log->events, SbEvent, k).kind == SB_EVENT_SYSTEM)
-            continue;
-          char *folded = g_utf8_casefold (who, -1);
-          if (!g_hash_table_add (this_buddy, folded))
-            continue;
-          guint n = GPOINTER_TO_UINT (g_hash_table_lookup (heard, folded));
-          g_hash_table_insert (heard, g_strdup (folded), GUINT_TO_POINTER (n + 1));
-          if (!g_hash_table_contains (original, folded))
-            g_hash_table_insert (original, g_strdup (folded), g_strdup (who));
-        }
-    }
-  if (buddies < 2)
-    return;
-  GHashTableIter it;
-  gpointer key, value;
-  g_hash_table_iter_init (&it, heard);
-  while (g_hash_table_iter_next (&it, &key, &value))
-    if (GPOINTER_TO_UINT (value) >= 2)
-      own_add (account->own, g_hash_table_lookup (original, key));
-}
-
-static gboolean
-list_tree (SbImport *im, GError **error)
-{
-  g_autoptr (GPtrArray) icons = list_dir (im->logdir);
-  if (icons == NULL)
-    {
-      g_set_error (error, SB_IMPORT_ERROR, SB_IMPORT_ERROR_NO_LOGS,
-                   /* TRANSLATORS: %s is a folder */
-                   _("Cannot read the log folder “%s”"), im->logdir);
-      return FALSE;
-    }
-  im->xml_accounts = read_accounts_xml (im->accounts_file);
-
-  for (guint i = 0; i < icons->len; i++)
-    {
-      const char *icon = icons->pdata[i];
-      g_autofree char *icon_path = g_build_filename (im->logdir, icon, NULL);
-      if (icon[0] == '.' || !is_dir (icon_path))
-        continue;
-      g_autoptr (GPtrArray) accounts = list_dir (icon_path);
-      if (accounts == NULL)
-        continue;
-      for (guint j = 0; j < accounts->len; j++)
-        {
-          const char *acc = accounts->pdata[j];
-          g_autofree char *acc_path = g_build_filename (icon_path, acc, NULL);
-          if (acc[0] == '.' || !is_dir (acc_path))
-            continue;
-          g_autoptr (GPtrArray) targets = list_dir (acc_path);
-          if (targets == NULL)
-            continue;
-          Account *account = account_new (im, icon, acc);
-          g_ptr_array_add (im->accounts, account);
-          guint first = im->files->len;
-          for (guint k = 0; k < targets->len; k++)
-            {
-              const char *t = targets->pdata[k];
-              g_autofree char *t_path = g_build_filename (acc_path, t, NULL);
-              g_autofree char *rel = g_build_filename (icon, acc, t, NULL);
-              if (is_dir (t_path))
-                list_target (im, account, rel, t_path, t);
-            }
-          account->first = first;
-          account->last = im->files->len;
-        }
-    }
-  return TRUE;
-}
 
 /* ---- importing one file ------------------------------------------------ */
 
@@ -562,13 +36,6 @@ skip_for_error (const GError *error)
     default:
       return SB_IMPORT_SKIP_NOT_A_LOG;
     }
-}
-
-static void
-learn_own_names (Account *account, const SbLogFile *log)
-{
-  for (guint i = 0; i < log->own_seen->len; i++)
-    own_add (account->own, log->own_seen->pdata[i]);
 }
 
 /* IM events of one buddy (one file or several in a row): one batch for the
@@ -682,6 +149,7 @@ reader_options (SbImport *im, ImportFile *f)
     .secret_len = chat ? 0 : im->secret_len,
     .own_names = (const char *const *) f->own,
     .peer = chat ? NULL : f->target,
+    .peer_names = f->peer_names,
     .zone = im->zone,
     .chat = chat,
   };
@@ -715,7 +183,7 @@ prepare_file (SbImport *im, ImportFile *f, GError **error)
   /* before reading the first file of an account, not while listing, so the
    * first step stays short */
   if (!f->account->looked)
-    infer_own_names (im, f->account);
+    sb_import_infer_own_names (im, f->account);
   if (f->kind == FILE_IM || f->kind == FILE_CHAT)
     {
       gint64 size = 0, mtime = 0;
@@ -819,77 +287,114 @@ set_marks (SbImport *im, guint first, guint last, GError **error)
   return TRUE;
 }
 
-/* Imports the next file and, when it is an IM log, the same buddy's logs
- * after it, while they hold fewer than @max_events events and number at most
- * @max (0 = no limit): one sb_ledger_add_events() for all of them (the ledger
- * takes them in any order), then one flush, then their marks, so a crash never
- * leaves a file half-counted.  One batch or one file per buddy gives the same
- * result: every event of it has the same buddy, and the reader only gives
- * valid times, directions and kinds.  Advances im->next.  FALSE only on store
- * failures. */
+/* A file not to be read: counted, and passed. */
+static gboolean
+skip_unread (SbImport *im, ImportFile *f)
+{
+  if (f->kind != FILE_SYSTEM && f->kind != FILE_SERVICE && !f->unchanged)
+    return FALSE;
+  count_done (im, f, f->unchanged ? SB_IMPORT_SKIP_UNCHANGED
+                     : f->kind == FILE_SYSTEM ? SB_IMPORT_SKIP_SYSTEM
+                                              : SB_IMPORT_SKIP_SERVICE);
+  im->next++;
+  return TRUE;
+}
+
+/* What a batch gathered: its IM events, and per file why it was skipped
+ * (SB_IMPORT_SKIP_LAST: read). */
+typedef struct
+{
+  GArray *events; /* SbEvent */
+  GArray *skips;  /* SbImportSkip */
+  guint guessed;
+} Batch;
+
+/* Reads @g into @batch: IM events gathered, a chat recorded at once.  FALSE
+ * only on store failures. */
+static gboolean
+gather_file (SbImport *im, ImportFile *g, Batch *batch, GError **error)
+{
+  g_autoptr (GError) read_error = NULL;
+  g_autoptr (SbLogFile) log = take_parsed (im, g, &read_error);
+  SbImportSkip file_skip = SB_IMPORT_SKIP_LAST;
+  if (log == NULL)
+    {
+      g_debug ("%s: %s", g->rel, read_error->message);
+      file_skip = skip_for_error (read_error);
+    }
+  else
+    {
+      sb_import_learn_own_names (g->account, log);
+      if (g->kind == FILE_CHAT && !import_chat (im, g, log, error))
+        return FALSE;
+      if (g->kind == FILE_IM)
+        {
+          g_array_append_vals (batch->events, log->events->data, log->events->len);
+          batch->guessed += log->n_guessed;
+        }
+    }
+  g_array_append_val (batch->skips, file_skip);
+  return TRUE;
+}
+
+/* Gathers files from im->next on: the next file and, when it is an IM log,
+ * the same buddy's logs after it, while they hold fewer than @max_events
+ * events and number at most @max (0 = no limit).  Sets *@last past the last
+ * one.  FALSE only on store failures. */
+static gboolean
+gather_batch (SbImport *im, guint max, guint max_events, Batch *batch, guint *last,
+              GError **error)
+{
+  guint first = im->next;
+  const ImportFile *f = im->files->pdata[first];
+  for (*last = first; *last < im->files->len && (max == 0 || *last - first < max); (*last)++)
+    {
+      ImportFile *g = im->files->pdata[*last];
+      if (*last > first)
+        {
+          if (f->kind != FILE_IM || batch->events->len >= max_events)
+            break;
+          if (!read_ahead (im, *last, error))
+            return FALSE;
+          if (!joins_batch (f, g))
+            break;
+        }
+      if (!gather_file (im, g, batch, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Imports the next file, or the next batch of one buddy's IM logs (see
+ * gather_batch()): one sb_ledger_add_events() for all of them (the ledger
+ * takes them in any order), then one flush, then their marks, so a crash
+ * never leaves a file half-counted.  One batch or one file per buddy gives
+ * the same result: every event of it has the same buddy, and the reader only
+ * gives valid times, directions and kinds.  Advances im->next.  FALSE only on
+ * store failures. */
 static gboolean
 import_next (SbImport *im, guint max, guint max_events, gint64 now, GError **error)
 {
-  guint first = im->next;
+  guint first = im->next, last = first;
   ImportFile *f = im->files->pdata[first];
   SbImportSkip skip = SB_IMPORT_SKIP_LAST;
 
   if (!read_ahead (im, first, error))
     return FALSE;
-  if (f->kind == FILE_SYSTEM || f->kind == FILE_SERVICE || f->unchanged)
-    {
-      count_done (im, f, f->unchanged ? SB_IMPORT_SKIP_UNCHANGED
-                         : f->kind == FILE_SYSTEM ? SB_IMPORT_SKIP_SYSTEM
-                                                  : SB_IMPORT_SKIP_SERVICE);
-      im->next++;
-      return TRUE;
-    }
+  if (skip_unread (im, f))
+    return TRUE;
 
   g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
   g_autoptr (GArray) skips = g_array_new (FALSE, FALSE, sizeof (SbImportSkip));
-  guint guessed = 0;
-  guint last = first;
-  while (last < im->files->len && (max == 0 || last - first < max))
-    {
-      ImportFile *g = im->files->pdata[last];
-      if (last > first)
-        {
-          if (f->kind != FILE_IM || events->len >= max_events)
-            break;
-          if (!read_ahead (im, last, error))
-            return FALSE;
-          if (!joins_batch (f, g))
-            break;
-        }
-      g_autoptr (GError) read_error = NULL;
-      g_autoptr (SbLogFile) log = take_parsed (im, g, &read_error);
-      SbImportSkip file_skip = SB_IMPORT_SKIP_LAST;
-      if (log == NULL)
-        {
-          g_debug ("%s: %s", g->rel, read_error->message);
-          file_skip = skip_for_error (read_error);
-        }
-      else
-        {
-          learn_own_names (g->account, log);
-          if (g->kind == FILE_CHAT && !import_chat (im, g, log, error))
-            return FALSE;
-          if (g->kind == FILE_IM)
-            {
-              g_array_append_vals (events, log->events->data, log->events->len);
-              guessed += log->n_guessed;
-            }
-        }
-      g_array_append_val (skips, file_skip);
-      last++;
-    }
-
+  Batch batch = { events, skips, 0 };
+  if (!gather_batch (im, max, max_events, &batch, &last, error))
+    return FALSE;
   if (events->len > 0)
     {
       if (!import_im (im, f, (const SbEvent *) events->data, events->len, &skip, now, error))
         return FALSE;
       if (skip == SB_IMPORT_SKIP_LAST)
-        im->progress.guessed += guessed;
+        im->progress.guessed += batch.guessed;
     }
   /* the ledger's episodes and summaries are on disk before the marks */
   if (!sb_ledger_flush (im->ledger, error) || !set_marks (im, first, last, error))
@@ -912,12 +417,12 @@ sb_import_new (SbLedger *ledger, const char *logdir, GCancellable *cancellable)
   SbImport *im = g_new0 (SbImport, 1);
   im->ledger = ledger;
   im->logdir = g_strdup (logdir);
-  g_autofree char *parent = g_path_get_dirname (logdir);
-  im->accounts_file = g_build_filename (parent, "accounts.xml", NULL);
+  im->profile_dir = g_path_get_dirname (logdir);
+  im->zone = g_time_zone_new_local ();
   im->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   im->extra_names = g_ptr_array_new_with_free_func (g_free);
-  im->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
-  im->files = g_ptr_array_new_with_free_func ((GDestroyNotify) import_file_free);
+  im->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_import_account_free);
+  im->files = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_import_file_free);
   im->secret = sb_ledger_get_secret (ledger, &im->secret_len);
   g_mutex_init (&im->lock);
   g_cond_init (&im->parsed);
@@ -938,64 +443,83 @@ sb_import_free (SbImport *im)
   g_mutex_clear (&im->lock);
   g_cond_clear (&im->parsed);
   g_free (im->logdir);
-  g_free (im->accounts_file);
+  g_free (im->profile_dir);
   g_clear_object (&im->cancellable);
   g_clear_pointer (&im->zone, g_time_zone_unref);
   g_ptr_array_unref (im->extra_names);
   g_clear_pointer (&im->xml_accounts, g_ptr_array_unref);
+  g_clear_pointer (&im->aliases, g_hash_table_unref);
   g_ptr_array_unref (im->accounts);
   g_ptr_array_unref (im->files);
   g_free (im);
 }
 
 void
-sb_import_set_accounts_file (SbImport *im, const char *path)
-{
-  g_return_if_fail (im != NULL && !im->listed);
-  g_free (im->accounts_file);
-  im->accounts_file = g_strdup (path);
-}
-
-void
 sb_import_add_own_name (SbImport *im, const char *name)
 {
   g_return_if_fail (im != NULL && !im->listed && name != NULL);
-  if (g_utf8_validate (name, -1, NULL) && !names_contain (im->extra_names, name))
+  if (g_utf8_validate (name, -1, NULL) && !sb_import_names_contain (im->extra_names, name))
     g_ptr_array_add (im->extra_names, g_strdup (name));
 }
 
-void
-sb_import_set_zone (SbImport *im, GTimeZone *zone)
+/* The first step: the tree, then the readers (on more than one processor). */
+static gboolean
+start (SbImport *im, GError **error)
 {
-  g_return_if_fail (im != NULL && !im->listed); /* the readers use it */
-  g_clear_pointer (&im->zone, g_time_zone_unref);
-  if (zone != NULL)
-    im->zone = g_time_zone_ref (zone);
+  im->listed = TRUE;
+  if (!sb_import_list_tree (im, error))
+    return FALSE;
+  guint cpus = g_get_num_processors ();
+  if (cpus > 1 && im->files->len > 1)
+    {
+      g_autoptr (GError) pool_error = NULL;
+      im->pool = g_thread_pool_new (parse_in_worker, im, (int) MIN (cpus - 1, 4), TRUE,
+                                    &pool_error);
+      if (im->pool == NULL)
+        g_debug ("import: reading in this thread: %s", pool_error->message);
+    }
+  return TRUE;
+}
+
+/* Within a time budget, batches no bigger than the time left allows at the
+ * pace seen so far. */
+static guint
+batch_limit (SbImport *im, gint64 max_usec, gint64 started)
+{
+  if (max_usec <= 0 || im->usec_per_event <= 0)
+    return BATCH_EVENTS;
+  double left = (double) (max_usec - (g_get_monotonic_time () - started));
+  return (guint) CLAMP (left / im->usec_per_event, 1.0, (double) BATCH_EVENTS);
+}
+
+/* import_next(), timed for the pace of the next batches; *@done counts the
+ * files. */
+static gboolean
+import_timed (SbImport *im, guint max, guint max_events, gint64 now, guint *done, GError **error)
+{
+  guint before = im->next;
+  guint64 events_before = im->progress.events + im->progress.duplicates;
+  gint64 t0 = g_get_monotonic_time ();
+  if (!import_next (im, max, max_events, now, error))
+    return FALSE;
+  *done += im->next - before;
+  guint64 n_events = im->progress.events + im->progress.duplicates - events_before;
+  if (n_events > 0)
+    im->usec_per_event = (double) (g_get_monotonic_time () - t0) / (double) n_events;
+  return TRUE;
 }
 
 gboolean
 sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GError **error)
 {
   g_return_val_if_fail (im != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   gint64 started = g_get_monotonic_time ();
 
   if (g_cancellable_set_error_if_cancelled (im->cancellable, error))
     return FALSE;
-  if (!im->listed)
-    {
-      im->listed = TRUE;
-      if (!list_tree (im, error))
-        return FALSE;
-      guint cpus = g_get_num_processors ();
-      if (cpus > 1 && im->files->len > 1)
-        {
-          g_autoptr (GError) pool_error = NULL;
-          im->pool = g_thread_pool_new (parse_in_worker, im, (int) MIN (cpus - 1, 4), TRUE,
-                                        &pool_error);
-          if (im->pool == NULL)
-            g_debug ("import: reading in this thread: %s", pool_error->message);
-        }
-    }
+  if (!im->listed && !start (im, error))
+    return FALSE;
   for (guint done = 0; im->next < im->files->len;)
     {
       if (done > 0 && ((max_files > 0 && done >= max_files)
@@ -1003,23 +527,9 @@ sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GErr
         break;
       if (g_cancellable_set_error_if_cancelled (im->cancellable, error))
         return FALSE;
-      /* within a time budget, batches no bigger than the time left allows at
-       * the pace seen so far */
-      guint max_events = BATCH_EVENTS;
-      if (max_usec > 0 && im->usec_per_event > 0)
-        {
-          double left = (double) (max_usec - (g_get_monotonic_time () - started));
-          max_events = (guint) CLAMP (left / im->usec_per_event, 1.0, (double) BATCH_EVENTS);
-        }
-      guint before = im->next;
-      guint64 events_before = im->progress.events + im->progress.duplicates;
-      gint64 batch_started = g_get_monotonic_time ();
-      if (!import_next (im, max_files > 0 ? max_files - done : 0, max_events, now, error))
+      if (!import_timed (im, max_files > 0 ? max_files - done : 0,
+                         batch_limit (im, max_usec, started), now, &done, error))
         return FALSE;
-      done += im->next - before;
-      guint64 n_events = im->progress.events + im->progress.duplicates - events_before;
-      if (n_events > 0)
-        im->usec_per_event = (double) (g_get_monotonic_time () - batch_started) / (double) n_events;
     }
   /* Texts that many buddies sent alike show only across files: look once all
    * are in (docs/design.md, "Definitions", automated messages). */
@@ -1084,3 +594,4 @@ sb_import_skip_describe (SbImportSkip reason)
       return "";
     }
 }
+

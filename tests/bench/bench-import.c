@@ -1,13 +1,18 @@
-/* Log import throughput against `wc -l` over the same files, in the same run.
+/* Log import throughput against its floor, in the same run.
  *
  * Generates a libpurple log tree of at least 50 MB in a temporary folder
  * (HTML in the 2.13 and 2.14 styles and TXT, several buddies and accounts,
  * days of conversation with rollovers), then times:
- *   1. `wc -l` over every file (spawned, one process), the baseline;
- *   2. the reader alone (sb_log_file_read over every file);
- *   3. the full import into a fresh database (SbImport).
- * Prints MB/s, messages/s and the ratio import/wc (goal: >= 0.25).  Never fails
- * on a timing; removes its tree.
+ *   1. `wc -l` over every file (spawned, one process): reading the bytes;
+ *   2. a bare insert of the same event rows (a plain prepared INSERT into a
+ *      table of the store's events schema, one transaction): writing them;
+ *   3. the reader alone (sb_log_file_read over every file);
+ *   4. the full import into a fresh database (SbImport).
+ * The floor is 1 + 2; the import's "fraction of the floor" is floor time /
+ * import time (1.0 = as fast as the floor; higher is better, goal >= 0.7).
+ * Then the same for 20,000 files of 2 KB: the cost per file beyond reading
+ * its bytes, against the cost of reading them.
+ * Wall and processor times; never fails on a timing; removes its trees.
  *
  *   meson test -C BUILD --benchmark import        (or run bench-import [MB])
  */
@@ -16,12 +21,15 @@
 #include <smileback/sb-log-reader.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
 #define DEFAULT_MB 52
 #define FILE_TARGET_BYTES (64 * 1024)
+#define SMALL_FILES 20000
+#define SMALL_FILE_BYTES 2048
 
 static const char *const words[] = {
   "hello", "how", "are", "you", "fine", "thanks", "see", "the", "new", "photos", "lunch",
@@ -41,16 +49,16 @@ append_body (GString *out, GRand *rand)
     }
 }
 
-/* One log file of about FILE_TARGET_BYTES; returns its number of lines. */
+/* One log file of about @target bytes; returns its number of lines. */
 static guint
 write_log (const char *dir, int style, GDateTime *start, const char *buddy, GRand *rand,
-           guint64 *bytes)
+           gsize target, guint64 *bytes)
 {
   g_autofree char *stamp = g_date_time_format (start, "%Y-%m-%d.%H%M%S%z");
   const char *ext = style == 2 ? "txt" : "html";
   g_autofree char *name = g_strdup_printf ("%sCET.%s", stamp, ext);
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr (GString) out = g_string_sized_new (FILE_TARGET_BYTES + 1024);
+  g_autoptr (GString) out = g_string_sized_new (target + 1024);
 
   if (style == 2)
     g_string_append_printf (out, "Conversation with %s at x on me@example.org (jabber)\n", buddy);
@@ -62,7 +70,7 @@ write_log (const char *dir, int style, GDateTime *start, const char *buddy, GRan
                             buddy, buddy);
   g_autoptr (GDateTime) t = g_date_time_ref (start);
   guint lines = 0;
-  while (out->len < FILE_TARGET_BYTES)
+  while (out->len < target)
     {
       /* mostly seconds apart, sometimes hours: days of conversation */
       int gap = g_rand_int_range (rand, 0, 100) < 3 ? g_rand_int_range (rand, 3600, 30000)
@@ -120,15 +128,314 @@ seconds_since (gint64 start)
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
-/* Processor time of the whole process (every thread), user + system: steadier
- * than wall time on a busy machine. */
+/* Processor time, user + system, of this process (every thread) or of its
+ * waited-for children: steadier than wall time on a busy machine. */
 static double
-cpu_seconds (void)
+cpu_seconds (int who)
 {
   struct rusage usage;
-  getrusage (RUSAGE_SELF, &usage);
+  getrusage (who, &usage);
   return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec
          + usage.ru_stime.tv_usec / 1e6;
+}
+
+/* A timed section: wall and processor seconds. */
+typedef struct
+{
+  double wall, cpu;
+  gint64 t0;
+  double cpu0;
+  int who;
+} Timer;
+
+static Timer
+timer_start (int who)
+{
+  return (Timer){ 0, 0, g_get_monotonic_time (), cpu_seconds (who), who };
+}
+
+static void
+timer_stop (Timer *t)
+{
+  t->wall = seconds_since (t->t0);
+  t->cpu = cpu_seconds (t->who) - t->cpu0;
+}
+
+/* The best of @runs, by wall time. */
+static void
+keep_best (Timer *best, const Timer *t)
+{
+  if (best->wall == 0 || t->wall < best->wall)
+    *best = *t;
+}
+
+/* A tree of @files files (0: until @target bytes) of about @file_bytes each;
+ * their paths into @paths.  Returns the bytes written. */
+static guint64
+write_tree (const char *logdir, guint64 target, guint files, gsize file_bytes, GPtrArray *paths,
+            guint *lines)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (GTimeZone) cet = g_time_zone_new_identifier ("+01:00");
+  g_autoptr (GDateTime) day = g_date_time_new (cet, 2012, 1, 1, 9, 0, 0);
+  guint64 bytes = 0;
+  /* 2 accounts x 100 buddies */
+  for (guint i = 0; files > 0 ? i < files : bytes < target; i++)
+    {
+      const char *account = i % 2 == 0 ? "me%40example.org" : "me%40other.example";
+      g_autofree char *buddy = g_strdup_printf ("buddy%03u@example.org", (i / 2) % 100);
+      g_autofree char *folder = g_strdup_printf ("buddy%03u%%40example.org", (i / 2) % 100);
+      g_autofree char *dir = g_build_filename (logdir, "jabber", account, folder, NULL);
+      g_mkdir_with_parents (dir, 0700);
+      g_autoptr (GDateTime) start = g_date_time_add_seconds (day, (gint64) i * 3 * 3600);
+      int style = i % 5 == 4 ? 2 : (int) (i % 2);
+      *lines += write_log (dir, style, start, buddy, rand, file_bytes, &bytes);
+      g_autofree char *stamp = g_date_time_format (start, "%Y-%m-%d.%H%M%S%z");
+      g_ptr_array_add (paths, g_strdup_printf ("%s/%sCET.%s", dir, stamp, style == 2 ? "txt" : "html"));
+    }
+  return bytes;
+}
+
+/* `wc -l` over @paths, from the page cache like the rest: best of three. */
+static Timer
+time_wc (const char *root, GPtrArray *paths)
+{
+  /* a list file and xargs: 20,000 paths do not fit in one command line */
+  g_autofree char *list = g_build_filename (root, "files.list", NULL);
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint i = 0; i < paths->len; i++)
+    g_string_append_printf (text, "%s%c", (char *) paths->pdata[i], '\0');
+  g_autoptr (GError) error = NULL;
+  if (!g_file_set_contents (list, text->str, text->len, &error))
+    g_error ("%s", error->message);
+  const char *argv[] = { "xargs", "-0", "-a", list, "wc", "-l", NULL };
+  Timer best = { 0 };
+  for (int run = 0; run < 3; run++)
+    {
+      Timer t = timer_start (RUSAGE_CHILDREN);
+      int status = 0;
+      if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                         &status, &error))
+        g_error ("wc: %s", error->message);
+      timer_stop (&t);
+      keep_best (&best, &t);
+    }
+  g_unlink (list);
+  return best;
+}
+
+static const guint8 secret[32] = "bench-secret-bench-secret-bench";
+
+/* An event row as the store keeps it. */
+typedef struct
+{
+  gint64 buddy_id;
+  SbEvent e;
+} Row;
+
+/* The reader alone over @paths; its events into @rows when not NULL. */
+static Timer
+time_reader (GPtrArray *paths, GArray *rows, guint *messages)
+{
+  Timer t = timer_start (RUSAGE_SELF);
+  *messages = 0;
+  for (guint i = 0; i < paths->len; i++)
+    {
+      SbLogReaderOptions options = { .secret = secret, .secret_len = sizeof secret };
+      g_autoptr (SbLogFile) log = sb_log_file_read (paths->pdata[i], &options, NULL);
+      if (log == NULL)
+        continue;
+      *messages += log->events->len;
+      if (rows != NULL)
+        for (guint k = 0; k < log->events->len; k++)
+          {
+            /* 2 accounts x 100 buddies, as in the tree */
+            Row row = { (gint64) (i % 200) + 1, g_array_index (log->events, SbEvent, k) };
+            g_array_append_val (rows, row);
+          }
+    }
+  timer_stop (&t);
+  return t;
+}
+
+static void
+check_sqlite (int rc, sqlite3 *db)
+{
+  if (rc != SQLITE_OK && rc != SQLITE_DONE)
+    g_error ("sqlite: %s", sqlite3_errmsg (db));
+}
+
+/* The rows inserted bare: a fresh database with the store's pragmas, the
+ * events table of the store's schema, one prepared INSERT, one transaction. */
+static Timer
+time_bare_insert (const char *root, GArray *rows)
+{
+  g_autofree char *path = g_build_filename (root, "bare.db", NULL);
+  sqlite3 *db = NULL;
+  check_sqlite (sqlite3_open (path, &db), db);
+  check_sqlite (sqlite3_exec (db,
+                              "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                              "CREATE TABLE events (buddy_id INTEGER NOT NULL,"
+                              "  time INTEGER NOT NULL, direction INTEGER NOT NULL, kind INTEGER NOT NULL,"
+                              "  digest INTEGER NOT NULL, source INTEGER NOT NULL, flags INTEGER NOT NULL,"
+                              "  size_bucket INTEGER NOT NULL,"
+                              "  PRIMARY KEY (buddy_id, time, direction, kind, digest)) WITHOUT ROWID;",
+                              NULL, NULL, NULL),
+                db);
+  Timer t = timer_start (RUSAGE_SELF);
+  sqlite3_stmt *stmt = NULL;
+  check_sqlite (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), db);
+  check_sqlite (sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                    -1, &stmt, NULL),
+                db);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const Row *row = &g_array_index (rows, Row, i);
+      const SbEvent *e = &row->e;
+      sqlite3_bind_int64 (stmt, 1, row->buddy_id);
+      sqlite3_bind_int64 (stmt, 2, e->time);
+      sqlite3_bind_int (stmt, 3, e->direction);
+      sqlite3_bind_int (stmt, 4, e->kind);
+      sqlite3_bind_int64 (stmt, 5, (gint64) e->digest);
+      sqlite3_bind_int (stmt, 6, e->source);
+      sqlite3_bind_int (stmt, 7, (int) e->flags);
+      sqlite3_bind_int (stmt, 8, e->size_bucket);
+      check_sqlite (sqlite3_step (stmt), db);
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  check_sqlite (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), db);
+  timer_stop (&t);
+  sqlite3_close (db);
+  return t;
+}
+
+/* Only getting the bytes of @paths into memory (open, read, close). */
+static Timer
+time_read_bytes (GPtrArray *paths)
+{
+  Timer t = timer_start (RUSAGE_SELF);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autofree char *data = NULL;
+      gsize len = 0;
+      if (!g_file_get_contents (paths->pdata[i], &data, &len, NULL))
+        g_error ("cannot read %s", (char *) paths->pdata[i]);
+    }
+  timer_stop (&t);
+  return t;
+}
+
+/* The whole import of @logdir into a fresh database at @db. */
+static Timer
+time_import (const char *logdir, const char *db, SbImportProgress *progress, double *last_step_s)
+{
+  g_autoptr (GError) error = NULL;
+  SbParams params = SB_PARAMS_DEFAULT;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (db, &params, now, &error);
+  g_assert_no_error (error);
+  Timer t = timer_start (RUSAGE_SELF);
+  g_autoptr (SbImport) import = sb_import_new (ledger, logdir, NULL);
+  /* in slices of 50 ms as a UI would run it, so the last step (the search
+   * for automated texts across every file, after at most a slice of files)
+   * can be told apart */
+  gboolean more = TRUE;
+  while (more)
+    {
+      gint64 step_t0 = g_get_monotonic_time ();
+      more = sb_import_step (import, 0, 50 * 1000, now, &error);
+      *last_step_s = seconds_since (step_t0);
+    }
+  if (error != NULL)
+    g_error ("import: %s", error->message);
+  *progress = *sb_import_get_progress (import);
+  g_clear_pointer (&import, sb_import_free);
+  g_clear_pointer (&ledger, sb_ledger_free);
+  timer_stop (&t);
+  return t;
+}
+
+static void
+print_line (const char *what, const Timer *t, double mb)
+{
+  printf ("%-14s %7.3f s wall  %7.3f s cpu  %8.1f MB/s (wall)  %8.1f MB/s (cpu)\n", what, t->wall,
+          t->cpu, mb / t->wall, mb / MAX (t->cpu, 1e-6));
+}
+
+/* The big tree: reading, inserting, importing, and the floor. */
+static double
+bench_big (const char *root, guint64 target)
+{
+  g_autofree char *logdir = g_build_filename (root, "logs", NULL);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  guint lines = 0;
+  double mb = write_tree (logdir, target, 0, FILE_TARGET_BYTES, paths, &lines) / (1024.0 * 1024.0);
+  printf ("tree: %u files, %.1f MB, %u lines\n", paths->len, mb, lines);
+
+  Timer wc = time_wc (root, paths);
+  print_line ("wc -l:", &wc, mb);
+  g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  guint messages = 0;
+  Timer reader = time_reader (paths, rows, &messages);
+  reader = time_reader (paths, NULL, &messages); /* again, without collecting the rows */
+  print_line ("reader:", &reader, mb);
+  Timer bare = time_bare_insert (root, rows);
+  printf ("bare insert:   %7.3f s wall  %7.3f s cpu  (%u rows, one transaction)\n", bare.wall,
+          bare.cpu, rows->len);
+
+  g_autofree char *db = g_build_filename (root, "smileback.db", NULL);
+  SbImportProgress progress;
+  double last_step_s = 0;
+  Timer import = time_import (logdir, db, &progress, &last_step_s);
+  print_line ("import:", &import, mb);
+  printf ("  %u events, %d episodes; the last step (a slice of files + automated texts: %u "
+          "marked): %.3f s\n",
+          progress.events, progress.episodes, progress.automated, last_step_s);
+  printf ("reader: %.0f messages/s (cpu)\n", messages / MAX (reader.cpu, 1e-6));
+  double floor_wall = wc.wall + bare.wall, floor_cpu = wc.cpu + bare.cpu;
+  printf ("floor (wc -l + bare insert): %.3f s wall, %.3f s cpu\n", floor_wall, floor_cpu);
+  printf ("import, fraction of the floor = floor time / import time (1 = as fast as the floor, "
+          "higher is better, goal >= 0.7): %.3f wall, %.3f cpu\n",
+          floor_wall / import.wall, floor_cpu / MAX (import.cpu, 1e-6));
+  return reader.cpu / mb; /* processor seconds per MB read */
+}
+
+/* Many small files: what each costs beyond its bytes. */
+static void
+bench_small (const char *root, double reader_cpu_per_mb)
+{
+  g_autofree char *logdir = g_build_filename (root, "small", NULL);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  guint lines = 0;
+  double mb = write_tree (logdir, 0, SMALL_FILES, SMALL_FILE_BYTES, paths, &lines) / (1024.0 * 1024.0);
+  printf ("\nsmall files: %u files, %.1f MB, %u lines\n", paths->len, mb, lines);
+  Timer wc = time_wc (root, paths);
+  print_line ("wc -l:", &wc, mb);
+  Timer bytes = time_read_bytes (paths);
+  print_line ("read bytes:", &bytes, mb);
+  guint messages = 0;
+  Timer reader = time_reader (paths, NULL, &messages);
+  print_line ("reader:", &reader, mb);
+  g_autofree char *db = g_build_filename (root, "small.db", NULL);
+  SbImportProgress progress;
+  double last_step_s = 0;
+  Timer import = time_import (logdir, db, &progress, &last_step_s);
+  print_line ("import:", &import, mb);
+
+  /* per file, processor time: getting the bytes (the system's open, read,
+   * close), parsing them at the big tree's pace, and what is left: the
+   * reader's own cost per file */
+  double read_us = bytes.cpu * 1e6 / paths->len;
+  double parse_us = reader_cpu_per_mb * mb * 1e6 / paths->len;
+  double overhead_us = reader.cpu * 1e6 / paths->len - read_us - parse_us;
+  printf ("per file (cpu): reader %.1f us = reading the file %.1f us + parsing its ~%d bytes at "
+          "the big tree's pace %.1f us + per-file overhead %.1f us (%s the cost of reading it)\n",
+          reader.cpu * 1e6 / paths->len, read_us, SMALL_FILE_BYTES, parse_us, overhead_us,
+          overhead_us < read_us + parse_us ? "under" : "over");
+  printf ("per file: import %.1f us cpu, wc -l %.1f us cpu\n", import.cpu * 1e6 / paths->len,
+          wc.cpu * 1e6 / paths->len);
 }
 
 int
@@ -138,103 +445,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autofree char *root = g_dir_make_tmp ("sb-bench-import-XXXXXX", &error);
   g_assert_no_error (error);
-  g_autofree char *logdir = g_build_filename (root, "logs", NULL);
-  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
-  g_autoptr (GTimeZone) cet = g_time_zone_new_identifier ("+01:00");
-  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
-
-  /* the tree: 2 accounts x 100 buddies, files until the target size */
-  guint64 bytes = 0;
-  guint lines = 0;
-  g_autoptr (GDateTime) day = g_date_time_new (cet, 2012, 1, 1, 9, 0, 0);
-  for (guint i = 0; bytes < target; i++)
-    {
-      const char *account = i % 2 == 0 ? "me%40example.org" : "me%40other.example";
-      g_autofree char *buddy = g_strdup_printf ("buddy%03u@example.org", (i / 2) % 100);
-      g_autofree char *folder = g_strdup_printf ("buddy%03u%%40example.org", (i / 2) % 100);
-      g_autofree char *dir = g_build_filename (logdir, "jabber", account, folder, NULL);
-      g_mkdir_with_parents (dir, 0700);
-      g_autoptr (GDateTime) start = g_date_time_add_seconds (day, (gint64) i * 3 * 3600);
-      lines += write_log (dir, i % 5 == 4 ? 2 : (int) (i % 2), start, buddy, rand, &bytes);
-      g_autofree char *stamp = g_date_time_format (start, "%Y-%m-%d.%H%M%S%z");
-      g_ptr_array_add (files, g_strdup_printf ("%s/%sCET.%s", dir, stamp, i % 5 == 4 ? "txt" : "html"));
-    }
-  double mb = bytes / (1024.0 * 1024.0);
-  printf ("tree: %u files, %.1f MB, %u lines\n", files->len, mb, lines);
-
-  /* 1. wc -l, from the page cache like the rest */
-  g_autoptr (GPtrArray) wc_argv = g_ptr_array_new ();
-  g_ptr_array_add (wc_argv, (gpointer) "wc");
-  g_ptr_array_add (wc_argv, (gpointer) "-l");
-  for (guint i = 0; i < files->len; i++)
-    g_ptr_array_add (wc_argv, files->pdata[i]);
-  g_ptr_array_add (wc_argv, NULL);
-  double wc_s = G_MAXDOUBLE;
-  for (int run = 0; run < 3; run++)
-    {
-      gint64 t0 = g_get_monotonic_time ();
-      int status = 0;
-      if (!g_spawn_sync (NULL, (char **) wc_argv->pdata, NULL,
-                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
-                         &status, &error))
-        g_error ("wc: %s", error->message);
-      wc_s = MIN (wc_s, seconds_since (t0));
-    }
-  printf ("wc -l:        %7.3f s  %8.1f MB/s\n", wc_s, mb / wc_s);
-
-  /* 2. the reader alone */
-  const guint8 secret[32] = "bench-secret-bench-secret-bench";
-  gint64 t0 = g_get_monotonic_time ();
-  guint parsed = 0;
-  for (guint i = 0; i < files->len; i++)
-    {
-      SbLogReaderOptions options = { .secret = secret, .secret_len = sizeof secret, .peer = NULL };
-      g_autoptr (SbLogFile) log = sb_log_file_read (files->pdata[i], &options, NULL);
-      if (log != NULL)
-        parsed += log->events->len;
-    }
-  double read_s = seconds_since (t0);
-  printf ("reader:       %7.3f s  %8.1f MB/s  %10.0f messages/s  (%u messages)\n", read_s,
-          mb / read_s, parsed / read_s, parsed);
-
-  /* 3. the whole import into a fresh database */
-  g_autofree char *db = g_build_filename (root, "smileback.db", NULL);
-  SbParams params = SB_PARAMS_DEFAULT;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autoptr (SbLedger) ledger = sb_ledger_open (db, &params, now, &error);
-  g_assert_no_error (error);
-  t0 = g_get_monotonic_time ();
-  double cpu0 = cpu_seconds ();
-  SbImportProgress progress;
-  double last_step_s = 0;
-  {
-    g_autoptr (SbImport) import = sb_import_new (ledger, logdir, NULL);
-    /* in slices of 50 ms as a UI would run it, so the last step (the search
-     * for automated texts across every file, after at most a slice of files)
-     * can be told apart */
-    gboolean more = TRUE;
-    while (more)
-      {
-        gint64 step_t0 = g_get_monotonic_time ();
-        more = sb_import_step (import, 0, 50 * 1000, now, &error);
-        last_step_s = seconds_since (step_t0);
-      }
-    if (error != NULL)
-      g_error ("import: %s", error->message);
-    progress = *sb_import_get_progress (import);
-  }
-  double import_s = seconds_since (t0);
-  double import_cpu_s = cpu_seconds () - cpu0;
-  printf ("import:       %7.3f s  %8.1f MB/s  %10.0f messages/s  (%u messages, %d episodes)\n",
-          import_s, mb / import_s, progress.events / import_s, progress.events,
-          progress.episodes);
-  printf ("  processor time (all threads): %.3f s\n", import_cpu_s);
-  printf ("  of which the last step (a slice of files + automated texts: %u marked): %.3f s\n",
-          progress.automated, last_step_s);
-  printf ("ratio reader/wc: %.3f\n", wc_s / read_s);
-  printf ("ratio import/wc: %.3f  (goal >= 0.25)\n", wc_s / import_s);
-
-  g_clear_pointer (&ledger, sb_ledger_free);
+  double reader_cpu_per_mb = bench_big (root, target);
+  bench_small (root, reader_cpu_per_mb);
   remove_tree (root);
   return 0;
 }

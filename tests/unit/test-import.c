@@ -523,6 +523,65 @@ test_automated_across_files (Fixture *f, gconstpointer data)
     }
 }
 
+/* TXT logs where nobody writes under a name the folder shows: the user's
+ * alias in accounts.xml, the buddies' in blist.xml (a buddy alias, a contact
+ * alias) and the header's account tell the sides, so neither file is read
+ * the wrong way round however much more one side talks. */
+static const FixtureFile names_tree[] = {
+  { "accounts.xml",
+    "<?xml version='1.0' encoding='UTF-8' ?>\n<account version='1.0'>\n"
+    " <account><protocol>prpl-jabber</protocol><name>jedi@example.com/Adium</name>"
+    "<alias>Obi-Wan</alias></account>\n</account>\n" },
+  { "blist.xml",
+    "<?xml version='1.0' encoding='UTF-8' ?>\n<purple version='1.0'><blist><group name='Buddies'>\n"
+    " <contact><buddy account='jedi@example.com/Adium' proto='prpl-jabber'>"
+    "<name>john@example.com</name><alias>John Mick</alias></buddy></contact>\n"
+    " <contact alias='Anna K'><buddy account='jedi@example.com/Adium' proto='prpl-jabber'>"
+    "<name>anna@example.com</name><setting name='servernick' type='string'>Annie</setting>"
+    "</buddy></contact>\n"
+    "</group></blist></purple>\n" },
+  /* the user unnamed anywhere: only the buddy's alias can tell */
+  { "logs/jabber/jedi%40example.com/john%40example.com/2014-05-08.182800+0000UTC.txt",
+    "(06:28:17 PM) John Mick: hi\n(06:28:25 PM) Luke: hello\n(06:28:40 PM) Luke: how are you\n"
+    "(06:29:00 PM) Luke: long time\n" },
+  /* the user under the account's name, the buddy under a contact alias and a
+   * server alias */
+  { "logs/jabber/jedi%40example.com/anna%40example.com/2014-05-08.100000+0000UTC.txt",
+    "Conversation with anna@example.com at 2014-05-08 10:00:00 on jedi@example.com/Adium (jabber)\n"
+    "(10:00:00) jedi: one\n(10:00:10) jedi: two\n(10:00:20) Anna K: three\n(10:00:30) Annie: four\n"
+    "(10:00:40) Obi-Wan: five\n(10:00:50) jedi: six\n" },
+};
+
+static void
+test_txt_names (Fixture *f, gconstpointer data)
+{
+  g_autofree char *profile = g_build_filename (f->root, "profile", NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (names_tree); i++)
+    {
+      g_autofree char *path = g_build_filename (profile, names_tree[i].path, NULL);
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (path, names_tree[i].data, -1, NULL));
+    }
+  g_autofree char *logs = g_build_filename (profile, "logs", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbImport) import = sb_import_new (f->ledger, logs, NULL);
+  g_assert_true (sb_import_run (import, NOW, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sb_import_get_progress (import)->guessed, ==, 0);
+
+  const SbStats *john = stats_of (f, "prpl-jabber", "jedi@example.com", "john@example.com");
+  g_assert_nonnull (john);
+  g_assert_cmpuint (john->all.messages_sent, ==, 3);
+  g_assert_cmpuint (john->all.messages_received, ==, 1);
+  g_assert_cmpuint (john->all.started_by_them, ==, 1);
+  const SbStats *anna = stats_of (f, "prpl-jabber", "jedi@example.com", "anna@example.com");
+  g_assert_nonnull (anna);
+  g_assert_cmpuint (anna->all.messages_sent, ==, 4);
+  g_assert_cmpuint (anna->all.messages_received, ==, 2);
+  g_assert_cmpuint (anna->all.started_by_you, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -538,6 +597,7 @@ main (int argc, char **argv)
   ADD ("/import/no-logs", test_no_logs);
   ADD ("/import/cli", test_cli);
   ADD ("/import/automated-across-files", test_automated_across_files);
+  ADD ("/import/txt-names", test_txt_names);
   g_test_add_func ("/import/names", test_names);
   return g_test_run ();
 }

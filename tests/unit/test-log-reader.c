@@ -69,6 +69,7 @@ typedef struct
   gboolean complete;
   guint guessed;
   Expect events[8];
+  const char *zone; /* the user's zone; NULL: +01:00 */
 } Case;
 
 static const Case cases[] = {
@@ -198,6 +199,97 @@ static const Case cases[] = {
   { "/log-reader/before-1970", "1970-01-01.000000+0100.txt",
     "(00:00:00) Me: before 1970 in UTC\n(01:00:01) Me: one second after\n", -1, "me", -1, FALSE, 0,
     { { "1970-01-01 00:00:01", OUT, MSG, 0, "Me", "one second after" } } },
+  /* Finch and accounts without a display name: "<b>:</b>" in the sent
+   * colour.  The colour says the side, whatever the name or its absence. */
+  { "/log-reader/nameless-sent-html", "2014-05-08.110000+0200CEST.html",
+    HEAD13 H13 (SENT, "11:04:18", ":", "Luke?") H13 (RECV, "11:04:30", "Luke:", "yes")
+      H13 (SENT, "11:05:00", ":", "ok") H13 (SENT, "11:05:10", "bob@example.org:", "sent, named like the buddy")
+      H13 (RECV, "11:05:20", ":", "received, no name")
+      H13 (SENT, "11:06:00", " &lt;AUTO-REPLY&gt;:", "away, no name") FOOT13,
+    -1, NULL, -1, TRUE, 0,
+    { { "2014-05-08 09:04:18", OUT, MSG, 0, NULL, "Luke?" },
+      { "2014-05-08 09:04:30", IN, MSG, 0, "Luke", "yes" },
+      { "2014-05-08 09:05:00", OUT, MSG, 0, NULL, "ok" },
+      { "2014-05-08 09:05:10", OUT, MSG, 0, "bob@example.org", "sent, named like the buddy" },
+      { "2014-05-08 09:05:20", IN, MSG, 0, NULL, "received, no name" },
+      { "2014-05-08 09:06:00", OUT, AUTO, 0, NULL, "away, no name" } } },
+  { "/log-reader/nameless-sent-txt", "2014-05-08.110000+0200CEST.txt",
+    "(11:04:18) : Luke?\n(11:04:30) Luke: yes\n(11:04:40) Luke: there?\n", -1, NULL, -1, FALSE, 0,
+    { { "2014-05-08 09:04:18", OUT, MSG, 0, NULL, "Luke?" },
+      { "2014-05-08 09:04:30", IN, MSG, 0, "Luke", "yes" },
+      { "2014-05-08 09:04:40", IN, MSG, 0, "Luke", "there?" } } },
+  /* TXT: the user under the account's name (from the header), talking more
+   * than the buddy: no guess, no swap */
+  { "/log-reader/txt-account-name", "2014-05-08.182800-0500CDT.txt",
+    "Conversation with john@example.com at 2014-05-08 18:28:00 on jedi@example.com/Adium (jabber)\n"
+    "(06:28:17 PM) John Mick: hi\n(06:28:25 PM) jedi: hello\n(06:28:40 PM) jedi: how are you\n"
+    "(06:29:00 PM) jedi: long time\n",
+    -1, NULL, -1, FALSE, 0,
+    { { "2014-05-08 23:28:17", IN, MSG, 0, "John Mick", "hi" },
+      { "2014-05-08 23:28:25", OUT, MSG, 0, "jedi", "hello" },
+      { "2014-05-08 23:28:40", OUT, MSG, 0, "jedi", "how are you" },
+      { "2014-05-08 23:29:00", OUT, MSG, 0, "jedi", "long time" } } },
+  /* the buddy named in the header by an alias, the user unnamed anywhere */
+  { "/log-reader/txt-header-buddy", "2014-05-08.182800-0500CDT.txt",
+    "Conversation with John Mick at 2014-05-08 18:28:00 on someone@example.com (jabber)\n"
+    "(18:28:17) John Mick: hi\n(18:28:25) Obi: hello\n(18:28:40) Obi: again\n",
+    -1, NULL, -1, FALSE, 0,
+    { { "2014-05-08 23:28:17", IN, MSG, 0, "John Mick", "hi" },
+      { "2014-05-08 23:28:25", OUT, MSG, 0, "Obi", "hello" },
+      { "2014-05-08 23:28:40", OUT, MSG, 0, "Obi", "again" } } },
+  /* daylight saving: the name has the offset at the window's opening, later
+   * lines are local time in the user's zone */
+  { "/log-reader/dst-spring", "2014-03-30.013000+0100CET.txt",
+    "(01:30:00) Me: before\n(01:59:00) bob: still winter\n(03:05:00) Me: summer now\n"
+    "(03:10:00) bob: yes\n",
+    -1, "Me", -1, FALSE, 0,
+    { { "2014-03-30 00:30:00", OUT, MSG, 0, "Me", "before" },
+      { "2014-03-30 00:59:00", IN, MSG, 0, "bob", "still winter" },
+      { "2014-03-30 01:05:00", OUT, MSG, 0, "Me", "summer now" },
+      { "2014-03-30 01:10:00", IN, MSG, 0, "bob", "yes" } },
+    "Europe/Berlin" },
+  { "/log-reader/dst-autumn", "2014-10-26.023000+0200CEST.html",
+    HEAD13 H13 (SENT, "02:30:00", "Me:", "summer") H13 (RECV, "02:50:00", "Bob:", "still summer")
+      H13 (SENT, "02:10:00", "Me:", "winter, the hour again") H13 (RECV, "03:00:00", "Bob:", "later"),
+    -1, NULL, -1, FALSE, 0,
+    { { "2014-10-26 00:30:00", OUT, MSG, 0, "Me", "summer" },
+      { "2014-10-26 00:50:00", IN, MSG, 0, "Bob", "still summer" },
+      { "2014-10-26 01:10:00", OUT, MSG, 0, "Me", "winter, the hour again" },
+      { "2014-10-26 02:00:00", IN, MSG, 0, "Bob", "later" } },
+    "Europe/Berlin" },
+  /* a file of another zone than the user's keeps its own offset */
+  { "/log-reader/dst-other-zone", "2014-10-26.023000+0900JST.txt",
+    "(02:30:00) Me: a\n(03:30:00) Me: b\n", -1, "Me", -1, FALSE, 0,
+    { { "2014-10-25 17:30:00", OUT, MSG, 0, "Me", "a" },
+      { "2014-10-25 18:30:00", OUT, MSG, 0, "Me", "b" } },
+    "Europe/Berlin" },
+  /* 12-hour stamps without AM/PM: the day's order tells */
+  { "/log-reader/twelve-hour-night", "2010-06-04.235800-0400EDT.txt",
+    "(11:58:00) Me: late\n(12:03:00) bob: after midnight\n(01:10:00) Me: later still\n",
+    -1, "Me", -1, FALSE, 0,
+    { { "2010-06-05 03:58:00", OUT, MSG, 0, "Me", "late" },
+      { "2010-06-05 04:03:00", IN, MSG, 0, "bob", "after midnight" },
+      { "2010-06-05 05:10:00", OUT, MSG, 0, "Me", "later still" } } },
+  { "/log-reader/twelve-hour-noon", "2010-06-04.115000-0400EDT.html",
+    HEAD13 H13 (SENT, "11:58:00", "Me:", "morning") H13 (RECV, "12:03:00", "Bob:", "noon")
+      H13 (SENT, "01:10:00", "Me:", "afternoon") H13 (RECV, "09:00:00", "Bob:", "evening")
+      H13 (SENT, "08:00:00", "Me:", "next morning"),
+    -1, NULL, -1, FALSE, 0,
+    { { "2010-06-04 15:58:00", OUT, MSG, 0, "Me", "morning" },
+      { "2010-06-04 16:03:00", IN, MSG, 0, "Bob", "noon" },
+      { "2010-06-04 17:10:00", OUT, MSG, 0, "Me", "afternoon" },
+      { "2010-06-05 01:00:00", IN, MSG, 0, "Bob", "evening" },
+      { "2010-06-05 12:00:00", OUT, MSG, 0, "Me", "next morning" } } },
+  /* 24-hour stamps that happen to stay in 1..12: read as written */
+  { "/log-reader/twenty-four-hour-morning", "2010-06-04.090000-0400EDT.txt",
+    "(09:00:00) Me: a\n(11:30:00) bob: b\n(08:00:00) Me: next day\n", -1, "Me", -1, FALSE, 0,
+    { { "2010-06-04 13:00:00", OUT, MSG, 0, "Me", "a" },
+      { "2010-06-04 15:30:00", IN, MSG, 0, "bob", "b" },
+      { "2010-06-05 12:00:00", OUT, MSG, 0, "Me", "next day" } } },
+  /* a header whose account is empty: no account, no crash */
+  { "/log-reader/header-without-account", "2010-06-04.153012-0400EDT.txt",
+    "Conversation with bob at x on (jabber)\n(15:30:15) bob: hi\n", -1, NULL, -1, FALSE, 0,
+    { { "2010-06-04 19:30:15", IN, MSG, 0, "bob", "hi" } } },
   { "/log-reader/error/only-before-1970", "1970-01-01.000000+0100.txt",
     "(00:00:00) Me: x\n", -1, "me", SB_LOG_READER_ERROR_EMPTY },
   { "/log-reader/error/empty", "2010-06-04.153012-0400EDT.html", "", -1, NULL,
@@ -258,7 +350,7 @@ test_case (gconstpointer data)
   g_autofree char *path = write_fixture (c->name, c->data, len);
 
   const char *own[] = { c->own, NULL };
-  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier ("+01:00");
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (c->zone != NULL ? c->zone : "+01:00");
   SbLogReaderOptions options = {
     .secret = secret,
     .secret_len = sizeof secret,
@@ -419,7 +511,8 @@ write_seeds (const char *dir)
       gsize len = c->len >= 0 ? (gsize) c->len : strlen (c->data);
       if (c->len == 0)
         len = strlen (c->data) + 4;
-      guint8 flags = (g_str_has_suffix (c->name, ".txt") ? 1 : 0) | (c->own != NULL ? 4 : 0);
+      guint8 flags = (g_str_has_suffix (c->name, ".txt") ? 1 : 0) | (c->own != NULL ? 4 : 0)
+                     | (c->zone != NULL ? 16 : 0);
       g_autoptr (GByteArray) seed = g_byte_array_new ();
       g_byte_array_append (seed, &flags, 1);
       g_byte_array_append (seed, (const guint8 *) c->data, len);
