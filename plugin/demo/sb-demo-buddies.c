@@ -23,7 +23,9 @@
  *   cleo  always starts, and writes to the user now and then.  She wrote 14
  *         hours ago and got no answer yet: "you owe a reply" and a reply nudge.
  *   dan   is away and sends auto-replies, now and in the logs (marked
- *         <AUTO-REPLY>, so they never count as an answer).
+ *         <AUTO-REPLY>, so they never count as an answer).  Live, his reply
+ *         goes out flagged PURPLE_MESSAGE_AUTO_RESP, but libpurple's XMPP
+ *         does not carry that flag: Pidgin receives a plain message.
  *   eve, finn  close friends of the user (strong ties) who never met: no
  *         shared room, so an introduction is suggested.
  *

@@ -14,7 +14,7 @@ set -uo pipefail
 root=${SMILEBACK_BUILD_ROOT:?run through meson test}
 src=${SMILEBACK_SOURCE_ROOT:?run through meson test}
 out=${SB_UI_OUTPUT_DIR:-$PWD}
-run_for=50
+run_for=65
 step_timeout=60
 
 for tool in Xvfb pidgin prosody prosodyctl import convert tesseract; do
@@ -110,6 +110,10 @@ else
   not_ok "a reminder, a reply nudge and an introduction within a minute" "alerts: $alerts"
 fi
 
+# The reminder's page of the prompts on screen, for the picture.
+probe alert-show "Reach out to Ana" >/dev/null
+sleep 0.5
+rows=$(probe rows)
 geometry=$(printf '%s\n' "$rows" | awk -F'\t' '$1 == "window" { print $4 "x" $5 "+" $2 "+" $3 }')
 shot=$out/ui-demo.png
 if DISPLAY=$display import -window root "$tmp/screen.png" &&
@@ -117,11 +121,10 @@ if DISPLAY=$display import -window root "$tmp/screen.png" &&
   convert "$shot" -resize 300% -colorspace Gray "$tmp/ocr.png" &&
   words=$(tesseract "$tmp/ocr.png" stdout 2>/dev/null | tr 'A-Z\n' 'a-z ') &&
   [[ "$words" == *"you always start"* && "$words" == *"you owe a reply"* && "$words" == *mutual* &&
-    ( "$words" == *"reach out to"* || "$words" == *"waiting for an answer"* ||
-      "$words" == *introduce* ) ]]; then
-  ok "the hints and a prompt on the screen ($shot)"
+    "$words" == *"reach out to"* ]]; then
+  ok "the hints and the reminder on the screen ($shot)"
 else
-  not_ok "the hints and a prompt on the screen ($shot)" "OCR: ${words:-}"
+  not_ok "the hints and the reminder on the screen ($shot)" "OCR: ${words:-}"
 fi
 
 # The user writes to ana: the hint says she owes a reply until she answers,
