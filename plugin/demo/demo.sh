@@ -273,8 +273,12 @@ mapfile -t buddies < <("$buddies_bin" users)
 
 write_prosody_config 0
 for user in "$me" "${buddies[@]}"; do
-  prosodyctl --config "$dir/prosody.cfg.lua" register "$user" "$host" "$password" \
-    >>"$dir/prosodyctl.log" 2>&1
+  if ! prosodyctl --config "$dir/prosody.cfg.lua" register "$user" "$host" "$password" \
+    >>"$dir/prosodyctl.log" 2>&1; then
+    echo "demo: prosodyctl could not register $user:" >&2
+    cat "$dir/prosodyctl.log" >&2
+    exit 1
+  fi
 done
 # The user has every buddy; the buddies have the user and each other, except
 # eve and finn, close friends of the user who never met.

@@ -43,6 +43,8 @@
 
 #include <purple.h>
 
+#include "sb-headless.h"
+
 #define UI_ID "smileback-demo"
 #define DEFAULT_HOST "localhost"
 #define ROOM "lounge"
@@ -229,55 +231,6 @@ write_history (const char *logs, const char *me, const char *host, GError **erro
   return TRUE;
 }
 
-/* ---- libpurple on GLib's main loop --------------------------------------------- */
-
-typedef struct
-{
-  PurpleInputFunction function;
-  gpointer data;
-} Watch;
-
-static gboolean
-watch_cb (GIOChannel *channel, GIOCondition condition, gpointer data)
-{
-  Watch *watch = data;
-  PurpleInputCondition cond = 0;
-
-  if (condition & (G_IO_IN | G_IO_HUP | G_IO_ERR))
-    cond |= PURPLE_INPUT_READ;
-  if (condition & (G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL))
-    cond |= PURPLE_INPUT_WRITE;
-  watch->function (watch->data, g_io_channel_unix_get_fd (channel), cond);
-  return TRUE;
-}
-
-static guint
-input_add (gint fd, PurpleInputCondition cond, PurpleInputFunction function, gpointer data)
-{
-  Watch *watch = g_new (Watch, 1);
-  GIOChannel *channel = g_io_channel_unix_new (fd);
-  GIOCondition wanted = 0;
-  guint id;
-
-  watch->function = function;
-  watch->data = data;
-  if (cond & PURPLE_INPUT_READ)
-    wanted |= G_IO_IN | G_IO_HUP | G_IO_ERR;
-  if (cond & PURPLE_INPUT_WRITE)
-    wanted |= G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL;
-  id = g_io_add_watch_full (channel, G_PRIORITY_DEFAULT, wanted, watch_cb, watch, g_free);
-  g_io_channel_unref (channel);
-  return id;
-}
-
-static PurpleEventLoopUiOps loop_ops = {
-  .timeout_add = g_timeout_add,
-  .timeout_remove = g_source_remove,
-  .input_add = input_add,
-  .input_remove = g_source_remove,
-  .timeout_add_seconds = g_timeout_add_seconds,
-};
-
 /* ---- the buddies at work ---------------------------------------------------- */
 
 static struct
@@ -437,24 +390,6 @@ signed_on_cb (PurpleConnection *gc, gpointer data)
     g_timeout_add_seconds (STARTER_FIRST_S, starter_cb, NULL);
 }
 
-static PurpleAccount *
-account_new (const DemoBuddy *b, const char *host, guint16 port, const char *password)
-{
-  g_autofree char *name = g_strdup_printf ("%s@%s/" RESOURCE, b->name, host);
-  PurpleAccount *account = purple_account_new (name, "prpl-jabber");
-
-  purple_account_set_password (account, password);
-  purple_account_set_string (account, "connect_server", "127.0.0.1");
-  purple_account_set_int (account, "port", port);
-  purple_account_set_string (account, "connection_security", "none");
-  purple_account_set_bool (account, "auth_plain_in_clear", TRUE);
-  purple_account_set_string (account, "ft_proxies", "");
-  purple_accounts_add (account);
-  purple_account_set_status (account, "available", TRUE, NULL);
-  purple_account_set_enabled (account, UI_ID, TRUE);
-  return account;
-}
-
 static gboolean
 quit_cb (gpointer data)
 {
@@ -469,7 +404,7 @@ run (const char *dir, const char *me, const char *host, guint16 port, const char
   prctl (PR_SET_PDEATHSIG, SIGTERM);
   purple_util_set_user_dir (dir);
   purple_debug_set_enabled (g_getenv ("SMILEBACK_DEMO_DEBUG") != NULL);
-  purple_eventloop_set_ui_ops (&loop_ops);
+  purple_eventloop_set_ui_ops (sb_headless_loop_ops ());
   if (!purple_core_init (UI_ID))
     {
       g_printerr (_("libpurple did not start\n"));
@@ -489,7 +424,11 @@ run (const char *dir, const char *me, const char *host, guint16 port, const char
   purple_signal_connect (purple_conversations_get_handle (), "received-im-msg", &demo,
                          PURPLE_CALLBACK (received_im_cb), NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (demo_buddies); i++)
-    demo.accounts[i] = account_new (&demo_buddies[i], host, port, password);
+    {
+      g_autofree char *name = g_strdup_printf ("%s@%s/" RESOURCE, demo_buddies[i].name, host);
+
+      demo.accounts[i] = sb_headless_xmpp_account_new (name, port, password, UI_ID);
+    }
   g_timeout_add_seconds (ROOM_EVERY_S, room_cb, NULL);
   g_unix_signal_add (SIGINT, quit_cb, NULL);
   g_unix_signal_add (SIGTERM, quit_cb, NULL);
