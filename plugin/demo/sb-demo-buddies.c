@@ -34,6 +34,7 @@
  */
 #include <locale.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -49,9 +50,11 @@
 #define DEFAULT_HOST "localhost"
 #define ROOM "lounge"
 #define RESOURCE "demo"
-/* Seconds between two lines in the room, and between cleo's messages. */
+/* Seconds between two lines in the room, and between cleo's messages (the
+ * first after a minute and a half: her reply nudge, which a new message of
+ * hers withdraws, is on screen first). */
 #define ROOM_EVERY_S 40
-#define STARTER_FIRST_S 45
+#define STARTER_FIRST_S 90
 #define STARTER_EVERY_S 300
 
 #define DAY_S (G_GINT64_CONSTANT (86400))
@@ -479,6 +482,8 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new (_("users|history|run"));
   g_autoptr (GError) error = NULL;
 
+  /* One line at a time, also into a pipe or a log: it tells what happens. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
