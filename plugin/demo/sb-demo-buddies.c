@@ -240,7 +240,7 @@ static struct
 {
   char *me;      /* the user's bare JID */
   char *me_name; /* its node part, how the buddies call the user */
-  char *room; /* lounge@conference.HOST */
+  char *room;    /* lounge@conference.HOST */
   PurpleAccount *accounts[G_N_ELEMENTS (demo_buddies)];
   guint room_turn;
   guint starter_turn;

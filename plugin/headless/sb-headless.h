@@ -25,7 +25,7 @@ PurpleEventLoopUiOps *sb_headless_loop_ops (void);
  * 127.0.0.1:@port without TLS, plain auth in clear, no file-transfer proxies,
  * @password remembered, status available, enabled for @ui_id and connecting.
  * Does not wait for the connection.  Owned by libpurple's account list. */
-PurpleAccount *sb_headless_xmpp_account_new (const char *name, guint16 port,
-                                             const char *password, const char *ui_id);
+PurpleAccount *sb_headless_xmpp_account_new (const char *name, guint16 port, const char *password,
+                                             const char *ui_id);
 
 G_END_DECLS
