@@ -117,6 +117,9 @@ allow_registration = false
 VirtualHost "$host"
 Component "conference.$host" "muc"
   restrict_room_creation = false
+  -- The buddy who opens the room has no one to answer Prosody's
+  -- configuration form: the room is open at once.
+  muc_room_locking = false
 EOF
 }
 

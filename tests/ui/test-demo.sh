@@ -101,7 +101,7 @@ for ((i = 0; i < 300; i++)); do [ -s "$tmp/display" ] && break; sleep 0.1; done
 display=:$(tr -d '[:space:]' <"$tmp/display")
 if [ "$display" = : ]; then echo "1..0 # SKIP Xvfb did not start"; exit 0; fi
 
-echo "1..6"
+echo "1..7"
 start=$SECONDS
 DISPLAY=$display HOME=$tmp/home TMPDIR=$tmp/demo-tmp SB_PROBE_DIR=$probe_dir \
   SB_DEMO_EXTRA_PLUGINS=$root/tests/ui/sb-test-probe.so \
@@ -152,6 +152,20 @@ if eventually ana_reminder_gone; then
   ok "writing to ana withdraws the reminder"
 else
   not_ok "writing to ana withdraws the reminder" "alerts: $alerts"
+fi
+
+# The user joins the room where ana, cleo and dan chat: eve and finn, close
+# friends online and not there, are offered for an invitation.
+invitation_shown() {
+  alerts=$(probe alerts) || return 1
+  [[ "$alerts" == *$'alert\tInvite friends to'* && "$alerts" == *eve@localhost* &&
+    "$alerts" == *finn@localhost* ]]
+}
+joined=$(probe join lounge conference.localhost)
+if [ "$joined" = joining ] && eventually invitation_shown; then
+  ok "joining the room offers to invite eve and finn"
+else
+  not_ok "joining the room offers to invite eve and finn" "join: $joined" "alerts: $alerts"
 fi
 
 # --for is over: the demo stops what it started, by PID, and removes its folder.
