@@ -1,7 +1,8 @@
 /* sb-test-purple.c: headless libpurple and the in-process test protocol
  * (see the header).
  *
- * The event-loop ops are the GLib ones of libpurple's nullclient example.  The
+ * The event loop and the XMPP accounts are plugin/headless's, shared with
+ * the demo.  The
  * request ops answer every question at once with its last choice (the
  * "Cancel"/"Reject" of libpurple's own dialogs), so nothing waits for a person
  * and nothing leaks a pending request.
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sb-headless.h"
 #include "sb-test-prosody.h"
 
 static struct
@@ -24,55 +26,6 @@ static struct
   int request_choice; /* -1 = last action */
   guint requests;
 } test = { .request_choice = -1 };
-
-/* Event loop: GLib. */
-
-typedef struct
-{
-  PurpleInputFunction function;
-  gpointer data;
-} IoClosure;
-
-static gboolean
-io_invoke (GIOChannel *source, GIOCondition condition, gpointer data)
-{
-  IoClosure *closure = data;
-  PurpleInputCondition purple_cond = 0;
-
-  if (condition & (G_IO_IN | G_IO_HUP | G_IO_ERR))
-    purple_cond |= PURPLE_INPUT_READ;
-  if (condition & (G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL))
-    purple_cond |= PURPLE_INPUT_WRITE;
-  closure->function (closure->data, g_io_channel_unix_get_fd (source), purple_cond);
-  return TRUE;
-}
-
-static guint
-io_add (gint fd, PurpleInputCondition condition, PurpleInputFunction function, gpointer data)
-{
-  IoClosure *closure = g_new0 (IoClosure, 1);
-  GIOChannel *channel = g_io_channel_unix_new (fd);
-  GIOCondition cond = 0;
-  guint id;
-
-  closure->function = function;
-  closure->data = data;
-  if (condition & PURPLE_INPUT_READ)
-    cond |= G_IO_IN | G_IO_HUP | G_IO_ERR;
-  if (condition & PURPLE_INPUT_WRITE)
-    cond |= G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL;
-  id = g_io_add_watch_full (channel, G_PRIORITY_DEFAULT, cond, io_invoke, closure, g_free);
-  g_io_channel_unref (channel);
-  return id;
-}
-
-static PurpleEventLoopUiOps eventloop_ops = {
-  .timeout_add = g_timeout_add,
-  .timeout_remove = g_source_remove,
-  .input_add = io_add,
-  .input_remove = g_source_remove,
-  .timeout_add_seconds = g_timeout_add_seconds,
-};
 
 /* Requests: answered at once with the chosen action. */
 
@@ -280,7 +233,7 @@ sb_test_purple_init (void)
   purple_util_set_user_dir (test.user_dir);
   purple_debug_set_enabled (g_getenv ("SMILEBACK_TEST_DEBUG") != NULL);
   purple_core_set_ui_ops (&core_ops);
-  purple_eventloop_set_ui_ops (&eventloop_ops);
+  purple_eventloop_set_ui_ops (sb_headless_loop_ops ());
 
   if (!purple_core_init (SB_TEST_UI_ID))
     g_error ("purple_core_init failed");
@@ -521,21 +474,8 @@ sb_test_purple_xmpp_account_new (const char *user, const char *domain, guint16 p
                                  const char *password)
 {
   g_autofree char *name = g_strdup_printf ("%s@%s/smileback", user, domain);
-  PurpleAccount *account = purple_account_new (name, "prpl-jabber");
 
-  purple_account_set_password (account, password);
-  purple_account_set_remember_password (account, TRUE);
-  purple_account_set_string (account, "connect_server", "127.0.0.1");
-  purple_account_set_int (account, "port", port);
-  purple_account_set_string (account, "connection_security", "none");
-  purple_account_set_bool (account, "auth_plain_in_clear", TRUE);
-  purple_account_set_string (account, "ft_proxies", "");
-  purple_accounts_add (account);
-  purple_account_set_status (account, "available", TRUE, NULL);
-  purple_account_set_enabled (account, SB_TEST_UI_ID, TRUE);
-  if (!purple_account_is_connected (account) && !purple_account_is_connecting (account))
-    purple_account_connect (account);
-  return account;
+  return sb_headless_xmpp_account_new (name, port, password, SB_TEST_UI_ID);
 }
 
 static gboolean
