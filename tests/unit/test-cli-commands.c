@@ -277,10 +277,16 @@ test_due (Fixture *f, gconstpointer data)
   const char *args[] = { "due", "--db", f->db, NULL };
   g_autofree char *out = NULL;
   g_assert_cmpint (run (args, &out, NULL), ==, 0);
-  g_assert_nonnull (strstr (out, "Reach out  Bobby Tables (" BOB ")"));
-  g_assert_nonnull (strstr (out, "You have not been in touch for 69 days."));
-  g_assert_nonnull (strstr (out, "Reply  日本の友達 Carol (" CAROL ")"));
-  g_assert_nonnull (strstr (out, "They wrote 20 hours ago and wait for your answer."));
+  /* Each prompt in its own words, the ones the plugin asks with (sb-prompt.h). */
+  g_autoptr (SbBuddyKey) bob = sb_buddy_key_new ("prpl-jabber", "me@localhost", BOB);
+  SbPrompt reach_out = { .kind = SB_PROMPT_REACH_OUT, .key = bob, .since = f->now - 69 * SB_DAY };
+  SbPromptScene scene = { .name = "Bobby Tables (" BOB ")", .now = f->now };
+  g_autoptr (SbPromptWording) words = sb_prompt_wording_new (&reach_out, &scene);
+  g_assert_nonnull (strstr (out, words->title));
+  g_assert_nonnull (strstr (out, "Reach out to Bobby Tables (" BOB ")?"));
+  g_assert_nonnull (strstr (out, "Your last conversation was"));
+  g_assert_nonnull (strstr (out, "日本の友達 Carol (" CAROL ") is waiting for an answer"));
+  g_assert_nonnull (strstr (out, "They wrote 20 hours ago and have not heard back yet."));
   g_assert_null (strstr (out, DAVE));
 
   g_autoptr (GPtrArray) listed = due_order (out);
