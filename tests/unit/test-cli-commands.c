@@ -225,6 +225,20 @@ test_buddy (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "every 2 weeks"));
   /* Bob's last four months carry a bar each, in block characters. */
   g_assert_nonnull (strstr (out, "█"));
+  /* Not seen in a room yet: no room line. */
+  g_assert_null (strstr (out, "In rooms"));
+
+  /* Bob answered the user once in a room, the user answered him once: the
+   * tooltip's room line. */
+  {
+    g_autoptr (SbLedger) ledger = sb_ledger_open (f->db, NULL, f->now, NULL);
+    write_bob_in_a_room (f, ledger);
+  }
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (args, &out, NULL), ==, 0);
+  g_autofree char *room_line = sb_hint_room_line (1, 1);
+  g_assert_nonnull (strstr (out, room_line));
+  g_assert_nonnull (strstr (out, "In rooms: answered you 1 time, you answered them 1 time"));
 
   /* By alias, and the ASCII sparkline outside UTF-8. */
   const char *env_c[] = { "LC_ALL=C", NULL };
@@ -236,6 +250,7 @@ test_buddy (Fixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (sb_test_run_cli (ascii, env_c, &out, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "#"));
+  g_assert_null (strstr (out, "In rooms")); /* Dave was never in the room */
   g_assert_null (strstr (out, "█"));
 
   /* Two buddies share an alias: both are listed, exit 1. */
