@@ -17,6 +17,7 @@
 #include <glib.h>
 #include "sb-buddy-key.h"
 #include "sb-event.h"
+#include "sb-room-store.h"
 
 G_BEGIN_DECLS
 
@@ -111,6 +112,21 @@ typedef struct
 typedef void (*SbDbFileRowFunc) (const SbDbFileValue *values, guint n_values, gpointer user_data);
 gboolean sb_dbfile_foreach_row (SbDbFile *file, SbDbFileTable table, SbDbFileRowFunc func,
                                 gpointer user_data, GError **error);
+
+/* One room line as `merge` reads it: its room, and the line with its
+ * digest (this file's secret's), speakers NULL for the user. */
+typedef struct
+{
+  SbRoomKey room;
+  SbRoomEntry line;
+} SbDbFileRoomLine;
+
+/* Appends every room line to @out (GArray of SbDbFileRoomLine), grouped by
+ * room (ordered by its key), in time order within a room.  The strings are
+ * copied into @strings (equal strings share one copy), which must outlive
+ * @out.  Nothing for a file older than the room tables. */
+gboolean sb_dbfile_load_room_lines (SbDbFile *file, GArray *out, GStringChunk *strings,
+                                    GError **error);
 
 /* TRUE when the file has the room tables (rooms, room_members, room_lines). */
 gboolean sb_dbfile_has_rooms (SbDbFile *file);

@@ -279,6 +279,62 @@ sb_dbfile_load_events (SbDbFile *file, gint64 buddy_id, GArray *out, GError **er
   return step_rows (file, stmt, event_row, out, error);
 }
 
+/* Column @i of the row @stmt is on, in @strings; NULL for SQL NULL and for
+ * the user's empty member key. */
+static const char *
+member_column (sqlite3_stmt *stmt, int i, GStringChunk *strings)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, i);
+  return text != NULL && text[0] != '\0' ? g_string_chunk_insert_const (strings, text) : NULL;
+}
+
+typedef struct
+{
+  GArray *out;
+  GStringChunk *strings;
+} RoomLines;
+
+static void
+room_line_row (sqlite3_stmt *stmt, gpointer data)
+{
+  RoomLines *lines = data;
+  SbDbFileRoomLine row = {
+    .room = { .protocol = g_string_chunk_insert_const (lines->strings,
+                                                       (const char *) sqlite3_column_text (stmt, 0)),
+              .account = g_string_chunk_insert_const (lines->strings,
+                                                      (const char *) sqlite3_column_text (stmt, 1)),
+              .room = g_string_chunk_insert_const (lines->strings,
+                                                   (const char *) sqlite3_column_text (stmt, 2)) },
+    .line = { .time = sqlite3_column_int64 (stmt, 3),
+              .speaker = member_column (stmt, 4, lines->strings),
+              .digest = (guint64) sqlite3_column_int64 (stmt, 5),
+              .has_parent = sqlite3_column_type (stmt, 6) != SQLITE_NULL,
+              .parent_time = sqlite3_column_int64 (stmt, 6),
+              .parent_speaker = member_column (stmt, 7, lines->strings),
+              .confident = sqlite3_column_int (stmt, 8) != 0,
+              .source = (SbSource) sqlite3_column_int (stmt, 9) },
+  };
+  g_array_append_val (lines->out, row);
+}
+
+gboolean
+sb_dbfile_load_room_lines (SbDbFile *file, GArray *out, GStringChunk *strings, GError **error)
+{
+  g_return_val_if_fail (g_array_get_element_size (out) == sizeof (SbDbFileRoomLine), FALSE);
+  if (!sb_dbfile_has_rooms (file))
+    return TRUE;
+  sqlite3_stmt *stmt = prepare (file,
+                                "SELECT r.protocol, r.account, r.room, l.time, s.member, l.digest,"
+                                " l.parent_time, p.member, l.confident, l.source"
+                                " FROM room_lines l JOIN rooms r ON r.id = l.room_id"
+                                " JOIN room_members s ON s.id = l.speaker_id"
+                                " LEFT JOIN room_members p ON p.id = l.parent_speaker_id"
+                                " ORDER BY r.protocol, r.account, r.room, l.time, l.id",
+                                error);
+  RoomLines lines = { out, strings };
+  return stmt != NULL && step_rows (file, stmt, room_line_row, &lines, error);
+}
+
 #define KEY_COLUMNS "b.protocol AS protocol, b.account AS account, b.buddy AS buddy"
 #define KEY_JOIN " JOIN buddies b ON b.id = t.buddy_id"
 #define KEY_ORDER " ORDER BY b.protocol, b.account, b.buddy"
