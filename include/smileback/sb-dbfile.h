@@ -9,8 +9,9 @@
  * machine's buddies, events and room lines).
  *
  * sb_dbfile_forget_chat_member() is its one write: the group-chat rows that
- * name a forgotten buddy, which the store's forget leaves (they are keyed by
- * room and member name, not by buddy row).
+ * name a forgotten buddy by member name, not by buddy row.  The store's forget
+ * leaves the chat observations; it deletes the buddy's room member and lines
+ * itself, and this write deletes whatever of them would remain.
  */
 #pragma once
 
