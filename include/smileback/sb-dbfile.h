@@ -6,17 +6,19 @@
  * at: never creates, never migrates, never moves a damaged file aside.  It
  * serves `smileback check` (integrity, schema, counts), `export` (every table
  * of metadata, never the secret, never a digest) and `merge` (another
- * machine's buddies and events).
+ * machine's buddies, events and room lines).
  *
  * sb_dbfile_forget_chat_member() is its one write: the group-chat rows that
- * name a forgotten buddy, which the store's forget leaves (they are keyed by
- * room and member name, not by buddy row).
+ * name a forgotten buddy by member name, not by buddy row.  The store's forget
+ * leaves the chat observations; it deletes the buddy's room member and lines
+ * itself, and this write deletes whatever of them would remain.
  */
 #pragma once
 
 #include <glib.h>
 #include "sb-buddy-key.h"
 #include "sb-event.h"
+#include "sb-room-store.h"
 
 G_BEGIN_DECLS
 
@@ -50,6 +52,7 @@ typedef struct
   gint64 events;
   gint64 episodes;
   gint64 chat_events;
+  gint64 room_lines; /* 0 in a file older than the room tables */
 } SbDbFileCounts;
 
 gboolean sb_dbfile_count (SbDbFile *file, SbDbFileCounts *counts, GError **error);
@@ -85,26 +88,54 @@ typedef enum
   SB_DBFILE_PROMPT_STATE,
   SB_DBFILE_PROMPT_LOG,
   SB_DBFILE_PAIRS,
+  SB_DBFILE_ROOMS,      /* protocol, account, room */
+  SB_DBFILE_ROOM_LINES, /* the room's key, time, speaker (null: the user), parent_time and
+                           parent_speaker (null for a line that starts a thread; a null
+                           parent_speaker with a parent_time is the user), confident,
+                           source; never the digest */
   SB_DBFILE_TABLE_LAST
 } SbDbFileTable;
 
 /* "buddies", "events", ...: the table's name in an export. */
 const char *sb_dbfile_table_name (SbDbFileTable table);
 
-/* One column of a row: text (@text non-NULL) or an integer. */
+/* One column of a row: text (@text non-NULL), an integer, or null. */
 typedef struct
 {
   const char *name;
   const char *text;
   gint64 number;
+  gboolean null; /* SQL NULL: no text, no number */
 } SbDbFileValue;
 
+/* Calls @func for every row of @table, in a stable order; the room tables of
+ * a file older than them give no rows. */
 typedef void (*SbDbFileRowFunc) (const SbDbFileValue *values, guint n_values, gpointer user_data);
 gboolean sb_dbfile_foreach_row (SbDbFile *file, SbDbFileTable table, SbDbFileRowFunc func,
                                 gpointer user_data, GError **error);
 
+/* One room line as `merge` reads it: its room, and the line with its
+ * digest (this file's secret's), speakers NULL for the user. */
+typedef struct
+{
+  SbRoomKey room;
+  SbRoomEntry line;
+} SbDbFileRoomLine;
+
+/* Appends every room line to @out (GArray of SbDbFileRoomLine), grouped by
+ * room (ordered by its key), in time order within a room.  The strings are
+ * copied into @strings (equal strings share one copy), which must outlive
+ * @out.  Nothing for a file older than the room tables. */
+gboolean sb_dbfile_load_room_lines (SbDbFile *file, GArray *out, GStringChunk *strings,
+                                    GError **error);
+
+/* TRUE when the file has the room tables (rooms, room_members, room_lines). */
+gboolean sb_dbfile_has_rooms (SbDbFile *file);
+
 /* Deletes the group-chat rows naming @key's buddy as a member, on its own
- * read-write connection to @path. */
+ * read-write connection to @path, in one transaction: the chat observations,
+ * and in the room tables the member row and its lines; lines that answered
+ * the buddy stay as lines that start a thread. */
 gboolean sb_dbfile_forget_chat_member (const char *path, const SbBuddyKey *key, GError **error);
 
 G_END_DECLS

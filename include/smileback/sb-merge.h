@@ -27,12 +27,24 @@
  * messages of one kind, size and direction.  Its price: two different
  * messages, each seen by only one machine, of the same size bucket and
  * direction within the tolerance of each other, count once.
+ *
+ * Room lines follow the same idea: a line of the other file is one of ours
+ * when it is in the same room (by key), by the same speaker (member key, or
+ * the user) and at most SB_MERGE_TOLERANCE_S apart, matched one-to-one by
+ * the same greedy walk per (room, speaker).  Only unmatched lines are added,
+ * with their link and digest; a parent that was matched is re-pointed to our
+ * line's time (parents are named by time and speaker), so the link still
+ * finds its line, and an added line whose parent now comes later (the other
+ * clock was behind) moves up to its parent's time: by at most the
+ * tolerance, so it still matches its original.  A matched line keeps our own
+ * link.  Merging again matches every line to itself: nothing changes.
  */
 #pragma once
 
 #include <glib.h>
 #include "sb-dbfile.h"
 #include "sb-ledger.h"
+#include "sb-room.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +69,8 @@ typedef struct
   guint64 matched;     /* of those, already here */
   guint64 added;       /* of those, added */
   guint64 chat_events; /* group-chat observations read (added unless already here) */
+  guint64 room_lines;  /* room lines read from the other file */
+  guint64 room_lines_added; /* of those, added (the others were already here) */
 } SbMergeResult;
 
 /* Appends to @out (GArray of SbEvent) the events of @theirs that match none
@@ -64,13 +78,21 @@ typedef struct
 void sb_merge_unmatched (const SbEvent *theirs, guint n_theirs, const SbEvent *ours, guint n_ours,
                          GArray *out);
 
+/* For each of @theirs' lines (one room's, in any order), the time of the
+ * line of @ours it is by the rule above, or G_MININT64 when it is none of
+ * ours (then it is to be added): @matched_time has @n_theirs entries.  The
+ * parents of the lines are not looked at. */
+void sb_merge_match_room_lines (const SbRoomLine *theirs, guint n_theirs, const SbRoomLine *ours,
+                                guint n_ours, gint64 *matched_time);
+
 /* Opens @path read-only as the history to merge into the database at
  * @into_path, refusing the same file, a file that is not Smile Back's, a newer
  * schema and a damaged file (SB_MERGE_ERROR, or the store's errors). */
 SbDbFile *sb_merge_open_source (const char *path, const char *into_path, GError **error);
 
 /* Adds every event of @source that @ledger does not have yet (by the rule
- * above), buddy by buddy, then its group-chat observations, then flags
+ * above), buddy by buddy, then its group-chat observations and room lines
+ * (room by room), then flags
  * automated texts as an import does, and flushes.  Buddies marked "don't
  * track" on either side are left out.  Each buddy is added in one step of
  * the ledger, so a failure leaves whole buddies merged and the rest

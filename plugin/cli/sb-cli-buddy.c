@@ -1,7 +1,9 @@
 /* sb-cli-buddy.c: `smileback buddy NAME`: one buddy's figures, a sparkline
  * of conversations per month over the last twelve months, and when a
  * reminder to reach out is due (the planner's rule, with the buddy list's
- * keep-in-touch setting).
+ * keep-in-touch setting), and how often the buddy and the user answered
+ * each other in group chats over the window (the tooltip's room line, only
+ * when there is something to say).
  *
  * NAME is the buddy's id or alias, ignoring case; several matches are listed.
  */
@@ -9,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <smileback/sb-hint.h>
+#include <smileback/sb-room-store.h>
 #include <stdio.h>
 
 #define MONTHS 12
@@ -140,9 +143,10 @@ add_line (GPtrArray *lines, const char *label, char *value)
   g_ptr_array_add (lines, value);
 }
 
-/* The figures as (label, value) pairs, NULL-terminated.  Caller frees. */
+/* The figures as (label, value) pairs, NULL-terminated; @rooms (the room
+ * line, NULL when none) ends them.  Caller frees. */
 static char **
-figure_lines (const SbCliBuddy *buddy, const char *months, gint64 now)
+figure_lines (const SbCliBuddy *buddy, const char *months, const char *rooms, gint64 now)
 {
   const SbStats *s = &buddy->stats;
   const SbCounts *all = &s->all;
@@ -163,17 +167,34 @@ figure_lines (const SbCliBuddy *buddy, const char *months, gint64 now)
   add_line (lines, _("Rhythm"), rhythm (s->cadence_s));
   add_line (lines, _("Reminder"), reminder (buddy, now));
   add_line (lines, _("Per month"), g_strdup (months));
+  if (rooms != NULL)
+    add_line (lines, _("Group chats"), g_strdup (rooms));
   g_ptr_array_add (lines, NULL);
   return (char **) g_ptr_array_free (lines, FALSE);
 }
 
+/* "In rooms: answered you 3 times, you answered them 1 time" over the
+ * window, as the tooltip says it; NULL in *@line when neither answered the
+ * other.  FALSE with @error. */
+static gboolean
+room_line (SbStore *store, const SbCliBuddy *buddy, gint64 now, char **line, GError **error)
+{
+  SbParams params;
+  sb_params_init (&params);
+  guint them = 0, you = 0;
+  if (!sb_store_room_member_counts (store, buddy->key, now - params.window_s, &them, &you, error))
+    return FALSE;
+  *line = sb_hint_room_line (them, you);
+  return TRUE;
+}
+
 static void
-print_buddy (const SbCliBuddy *buddy, const char *months, gint64 now)
+print_buddy (const SbCliBuddy *buddy, const char *months, const char *rooms, gint64 now)
 {
   g_autofree char *name = sb_cli_buddy_name (buddy);
   g_autofree char *title = sb_cli_fit (name, sb_cli_display_width (name), SB_CLI_CUT_END, FALSE);
   printf ("%s  %s/%s\n", title, buddy->key->protocol, buddy->key->account);
-  g_auto (GStrv) lines = figure_lines (buddy, months, now);
+  g_auto (GStrv) lines = figure_lines (buddy, months, rooms, now);
   int width = 0;
   for (int i = 0; lines[i] != NULL; i += 2)
     width = MAX (width, sb_cli_display_width (lines[i]));
@@ -200,11 +221,12 @@ sb_cli_buddy (int argc, char **argv)
   g_autoptr (GDateTime) now = g_date_time_new_from_unix_local (history->now);
   g_autoptr (GError) error = NULL;
   g_autofree char *months = monthly (history->store, buddy->id, now, &error);
-  if (months == NULL)
+  g_autofree char *rooms = NULL;
+  if (months == NULL || !room_line (history->store, buddy, history->now, &rooms, &error))
     {
       sb_cli_error ("%s", error->message);
       return 1;
     }
-  print_buddy (buddy, months, history->now);
+  print_buddy (buddy, months, rooms, history->now);
   return 0;
 }

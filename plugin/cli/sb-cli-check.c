@@ -1,8 +1,8 @@
 /* sb-cli-check.c: `smileback check`: is the history sound?  Integrity
  * (PRAGMA quick_check, or integrity_check with --full), the schema version
  * against the one this build writes, the counts of buddies, events,
- * conversations and group-chat observations, and the damaged copies the
- * store moved aside ("smileback.db.corrupt-TIME").
+ * conversations, group-chat observations and room lines, and the damaged
+ * copies the store moved aside ("smileback.db.corrupt-TIME").
  *
  * Read-only, on its own connection: it works while Pidgin has the file open
  * and never changes it.  Exit status 1 when the file is damaged, not Smile
@@ -50,6 +50,7 @@ print_counts (const SbDbFileCounts *counts)
     { _("Events:"), counts->events },
     { _("Conversations:"), counts->episodes },
     { _("Group chat events:"), counts->chat_events },
+    { _("Room lines:"), counts->room_lines },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (lines); i++)
     {

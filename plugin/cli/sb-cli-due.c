@@ -1,6 +1,6 @@
 /* sb-cli-due.c: `smileback due`: who to reach out to, best first, with the
- * reason for each: the core planner's list, as the plugin's "Who should I
- * reach out to?" shows it (snoozes, the daily cap and quiet hours are the
+ * reason for each: the core planner's list in the prompts' own words
+ * (sb-prompt.h), as the plugin's "Who should I reach out to?" shows it (snoozes, the daily cap and quiet hours are the
  * prompts' manners and do not hide anyone here).
  *
  * The plugin knows who is online and leaves out accounts not connected; the
@@ -12,64 +12,6 @@
 
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
-
-/* Whole days (at least one) since @since. */
-static int
-days_since (gint64 since, gint64 now)
-{
-  return (int) MAX ((now - since) / SB_DAY, 1);
-}
-
-/* Why @prompt is due, in the prompts' words.  Caller frees. */
-static char *
-reason (const SbPrompt *prompt, gint64 now)
-{
-  int days = days_since (prompt->since, now);
-  int hours = (int) MAX ((now - prompt->since) / SB_HOUR, 1);
-  switch (prompt->kind)
-    {
-    case SB_PROMPT_REACH_OUT:
-      /* TRANSLATORS: %d is a number of days */
-      return g_strdup_printf (ngettext ("You have not been in touch for %d day. "
-                                        "A short hello is enough.",
-                                        "You have not been in touch for %d days. "
-                                        "A short hello is enough.", days), days);
-    case SB_PROMPT_REPLY_NUDGE:
-      /* TRANSLATORS: %d is a number of hours */
-      return g_strdup_printf (ngettext ("They wrote %d hour ago and wait for your answer.",
-                                        "They wrote %d hours ago and wait for your answer.",
-                                        hours), hours);
-    case SB_PROMPT_FOLLOW_UP:
-      /* TRANSLATORS: %d is a number of days */
-      return g_strdup_printf (ngettext ("You wrote %d day ago, no answer yet.",
-                                        "You wrote %d days ago, no answer yet.", days), days);
-    case SB_PROMPT_CALL:
-      return g_strdup (_("You have been chatting a lot: a call may be easier."));
-    case SB_PROMPT_INTRODUCE:
-    case SB_PROMPT_INVITE:
-    case SB_PROMPT_KIND_LAST:
-      break;
-    }
-  return g_strdup ("");
-}
-
-/* What to do: "Reach out", "Reply", ... */
-static const char *
-action (SbPromptKind kind)
-{
-  switch (kind)
-    {
-    case SB_PROMPT_REACH_OUT: return _("Reach out");
-    case SB_PROMPT_REPLY_NUDGE: return _("Reply");
-    case SB_PROMPT_FOLLOW_UP: return _("Follow up");
-    case SB_PROMPT_CALL: return _("Call");
-    case SB_PROMPT_INTRODUCE:
-    case SB_PROMPT_INVITE:
-    case SB_PROMPT_KIND_LAST:
-      break;
-    }
-  return "";
-}
 
 /* The planner's view of the tracked buddies.  Points into @buddies. */
 static GArray *
@@ -97,6 +39,8 @@ buddy_of (GPtrArray *buddies, const SbBuddyKey *key)
   return NULL;
 }
 
+/* The prompt's own words (sb-prompt.h), as the plugin asks it: the title
+ * ("Reach out to Bobby Tables?") with the buddy's full name, then why. */
 static void
 print_due (GPtrArray *due, GPtrArray *buddies, gint64 now)
 {
@@ -107,9 +51,11 @@ print_due (GPtrArray *due, GPtrArray *buddies, gint64 now)
     {
       const SbPrompt *prompt = g_ptr_array_index (due, i);
       g_autofree char *name = sb_cli_buddy_name (buddy_of (buddies, prompt->key));
-      g_autofree char *shown = sb_cli_fit (name, MAX (width - 18, 20), SB_CLI_CUT_MIDDLE, FALSE);
-      g_autofree char *why = reason (prompt, now);
-      printf ("%2u. %s  %s\n    %s\n", i + 1, action (prompt->kind), g_strchomp (shown), why);
+      g_autofree char *shown = sb_cli_fit (name, MAX (width - 30, 20), SB_CLI_CUT_MIDDLE, FALSE);
+      SbPromptScene scene = { .name = g_strchomp (shown), .now = now };
+      g_autoptr (SbPromptWording) wording = sb_prompt_wording_new (prompt, &scene);
+      if (wording != NULL)
+        printf ("%2u. %s\n    %s\n", i + 1, wording->title, wording->text);
     }
 }
 

@@ -2,14 +2,20 @@
  * one JSON object, to OUTFILE (created with mode 0600, written under a
  * temporary name and renamed, so it appears whole or not at all) or stdout.
  *
- *   { "format": "smileback-export", "version": 1, "schema": 5,
+ *   { "format": "smileback-export", "version": 1, "schema": 6,
  *     "exported_at": "2024-05-01T10:00:00Z",
  *     "buddies": [ {"protocol": ..., "account": ..., "buddy": ..., "tracked": 1}, ... ],
  *     "events": [...], "episodes": [...], "summaries": [...], "chat_events": [...],
- *     "prompt_state": [...], "prompt_log": [...], "pairs": [...] }
+ *     "prompt_state": [...], "prompt_log": [...], "pairs": [...],
+ *     "rooms": [ {"protocol": ..., "account": ..., "room": ...}, ... ],
+ *     "room_lines": [ {"protocol": ..., "account": ..., "room": ..., "time": ...,
+ *                      "speaker": "bob@example.org" or null for the user,
+ *                      "parent_time": ... or null, "parent_speaker": ..., "confident": 1,
+ *                      "source": 0}, ... ] }
  *
- * Each row names its buddy by key.  Never in it: the profile's secret, and
- * the events' digests (keyed hashes of the texts: they reveal nothing without
+ * Each row names its buddy by key, each room line its room by key and its
+ * speakers by member key.  Never in it: the profile's secret, and the events'
+ * and room lines' digests (keyed hashes of the texts: they reveal nothing without
  * the secret but mean nothing on another machine, so the safe choice is to
  * leave them out); there is no text to leave out, none is stored.  The rows
  * are read in one read transaction on a read-only connection, so the export
@@ -44,7 +50,9 @@ write_row (const SbDbFileValue *values, guint n_values, gpointer user_data)
   for (guint i = 0; i < n_values; i++)
     {
       json_builder_set_member_name (builder, values[i].name);
-      if (values[i].text != NULL)
+      if (values[i].null)
+        json_builder_add_null_value (builder);
+      else if (values[i].text != NULL)
         json_builder_add_string_value (builder, values[i].text);
       else
         json_builder_add_int_value (builder, values[i].number);

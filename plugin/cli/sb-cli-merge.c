@@ -1,8 +1,9 @@
 /* sb-cli-merge.c: `smileback merge OTHER.db`: adds another machine's history
  * (a copy of its smileback.db) to this one.  Every message counts once, so
  * merging gives the report an import of both machines' logs would give;
- * merging again changes nothing.  The rule that recognises one message seen
- * by both machines is in include/smileback/sb-merge.h.
+ * merging again changes nothing.  Group-chat lines are merged too.  The rule
+ * that recognises one message or room line seen by both machines is in
+ * include/smileback/sb-merge.h.
  *
  * OTHER is only read (read-only connection); this database is written
  * through the ledger, as an import writes it.
@@ -27,6 +28,14 @@ print_result (const SbMergeResult *r)
                     " already here.\n",
                     r->buddies),
           read, r->buddies, r->added, r->matched);
+  if (r->room_lines > 0)
+    /* TRANSLATORS: "Merged 40 room lines: 10 added, 30 already here." */
+    printf (ngettext ("Merged %" G_GUINT64_FORMAT " room line: %" G_GUINT64_FORMAT " added, %"
+                      G_GUINT64_FORMAT " already here.\n",
+                      "Merged %" G_GUINT64_FORMAT " room lines: %" G_GUINT64_FORMAT " added, %"
+                      G_GUINT64_FORMAT " already here.\n",
+                      (unsigned long) r->room_lines),
+            r->room_lines, r->room_lines_added, r->room_lines - r->room_lines_added);
 }
 
 int

@@ -11,6 +11,9 @@
 #include <sqlite3.h>
 #include <string.h>
 
+/* The schema that added rooms, room_members and room_lines. */
+#define ROOMS_SCHEMA 6
+
 struct _SbDbFile
 {
   sqlite3 *db;
@@ -145,10 +148,19 @@ sb_dbfile_check_integrity (SbDbFile *file, gboolean full, char **problem, GError
 gboolean
 sb_dbfile_count (SbDbFile *file, SbDbFileCounts *counts, GError **error)
 {
+  *counts = (SbDbFileCounts){ 0 };
   return query_int (file, "SELECT count(*) FROM buddies", &counts->buddies, error)
          && query_int (file, "SELECT count(*) FROM events", &counts->events, error)
          && query_int (file, "SELECT count(*) FROM episodes", &counts->episodes, error)
-         && query_int (file, "SELECT count(*) FROM chat_events", &counts->chat_events, error);
+         && query_int (file, "SELECT count(*) FROM chat_events", &counts->chat_events, error)
+         && (!sb_dbfile_has_rooms (file)
+             || query_int (file, "SELECT count(*) FROM room_lines", &counts->room_lines, error));
+}
+
+gboolean
+sb_dbfile_has_rooms (SbDbFile *file)
+{
+  return file->schema_version >= ROOMS_SCHEMA;
 }
 
 static int
@@ -267,6 +279,62 @@ sb_dbfile_load_events (SbDbFile *file, gint64 buddy_id, GArray *out, GError **er
   return step_rows (file, stmt, event_row, out, error);
 }
 
+/* Column @i of the row @stmt is on, in @strings; NULL for SQL NULL and for
+ * the user's empty member key. */
+static const char *
+member_column (sqlite3_stmt *stmt, int i, GStringChunk *strings)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, i);
+  return text != NULL && text[0] != '\0' ? g_string_chunk_insert_const (strings, text) : NULL;
+}
+
+typedef struct
+{
+  GArray *out;
+  GStringChunk *strings;
+} RoomLines;
+
+static void
+room_line_row (sqlite3_stmt *stmt, gpointer data)
+{
+  RoomLines *lines = data;
+  SbDbFileRoomLine row = {
+    .room = { .protocol = g_string_chunk_insert_const (lines->strings,
+                                                       (const char *) sqlite3_column_text (stmt, 0)),
+              .account = g_string_chunk_insert_const (lines->strings,
+                                                      (const char *) sqlite3_column_text (stmt, 1)),
+              .room = g_string_chunk_insert_const (lines->strings,
+                                                   (const char *) sqlite3_column_text (stmt, 2)) },
+    .line = { .time = sqlite3_column_int64 (stmt, 3),
+              .speaker = member_column (stmt, 4, lines->strings),
+              .digest = (guint64) sqlite3_column_int64 (stmt, 5),
+              .has_parent = sqlite3_column_type (stmt, 6) != SQLITE_NULL,
+              .parent_time = sqlite3_column_int64 (stmt, 6),
+              .parent_speaker = member_column (stmt, 7, lines->strings),
+              .confident = sqlite3_column_int (stmt, 8) != 0,
+              .source = (SbSource) sqlite3_column_int (stmt, 9) },
+  };
+  g_array_append_val (lines->out, row);
+}
+
+gboolean
+sb_dbfile_load_room_lines (SbDbFile *file, GArray *out, GStringChunk *strings, GError **error)
+{
+  g_return_val_if_fail (g_array_get_element_size (out) == sizeof (SbDbFileRoomLine), FALSE);
+  if (!sb_dbfile_has_rooms (file))
+    return TRUE;
+  sqlite3_stmt *stmt = prepare (file,
+                                "SELECT r.protocol, r.account, r.room, l.time, s.member, l.digest,"
+                                " l.parent_time, p.member, l.confident, l.source"
+                                " FROM room_lines l JOIN rooms r ON r.id = l.room_id"
+                                " JOIN room_members s ON s.id = l.speaker_id"
+                                " LEFT JOIN room_members p ON p.id = l.parent_speaker_id"
+                                " ORDER BY r.protocol, r.account, r.room, l.time, l.id",
+                                error);
+  RoomLines lines = { out, strings };
+  return stmt != NULL && step_rows (file, stmt, room_line_row, &lines, error);
+}
+
 #define KEY_COLUMNS "b.protocol AS protocol, b.account AS account, b.buddy AS buddy"
 #define KEY_JOIN " JOIN buddies b ON b.id = t.buddy_id"
 #define KEY_ORDER " ORDER BY b.protocol, b.account, b.buddy"
@@ -305,6 +373,23 @@ static const struct
                                  " b.account AS account_b, b.buddy AS buddy_b, mark, time"
                                  " FROM pairs t JOIN buddies a ON a.id = t.buddy_a"
                                  " JOIN buddies b ON b.id = t.buddy_b ORDER BY time" },
+  [SB_DBFILE_ROOMS] = { "rooms", "SELECT protocol, account, room FROM rooms"
+                                 " ORDER BY protocol, account, room" },
+  /* The user is the empty member: null here.  A line's parent is named by
+   * its time and speaker, as the store links them. */
+  [SB_DBFILE_ROOM_LINES] = { "room_lines", "SELECT r.protocol AS protocol, r.account AS account,"
+                                           " r.room AS room, l.time AS time,"
+                                           " nullif (s.member, '') AS speaker,"
+                                           " l.parent_time AS parent_time,"
+                                           " CASE WHEN l.parent_time IS NULL THEN NULL"
+                                           " ELSE nullif (p.member, '') END AS parent_speaker,"
+                                           " l.confident AS confident, l.source AS source"
+                                           " FROM room_lines l JOIN rooms r ON r.id = l.room_id"
+                                           " JOIN room_members s ON s.id = l.speaker_id"
+                                           " LEFT JOIN room_members p"
+                                           " ON p.id = l.parent_speaker_id"
+                                           " ORDER BY r.protocol, r.account, r.room, l.time,"
+                                           " l.id" },
 };
 
 const char *
@@ -322,6 +407,7 @@ export_row (sqlite3_stmt *stmt, gpointer data)
   for (int i = 0; i < n; i++)
     {
       values[i].name = sqlite3_column_name (stmt, i);
+      values[i].null = sqlite3_column_type (stmt, i) == SQLITE_NULL;
       if (sqlite3_column_type (stmt, i) == SQLITE_TEXT)
         values[i].text = (const char *) sqlite3_column_text (stmt, i);
       else
@@ -335,36 +421,76 @@ sb_dbfile_foreach_row (SbDbFile *file, SbDbFileTable table, SbDbFileRowFunc func
                        gpointer user_data, GError **error)
 {
   g_return_val_if_fail (table < SB_DBFILE_TABLE_LAST, FALSE);
+  if ((table == SB_DBFILE_ROOMS || table == SB_DBFILE_ROOM_LINES) && !sb_dbfile_has_rooms (file))
+    return TRUE;
   sqlite3_stmt *stmt = prepare (file, export_tables[table].sql, error);
   Call call = { (gpointer) func, user_data };
   return stmt != NULL && step_rows (file, stmt, export_row, &call, error);
 }
 
+/* The rows naming a member (?1 protocol, ?2 account, ?3 member), in the
+ * order they go: the chat observations; then, from the room tables, links to
+ * the member's lines (the lines stay and start a thread), the member's lines
+ * and the member. */
+#define MEMBER_IDS "SELECT id FROM room_members WHERE protocol = ?1 AND account = ?2 AND member = ?3"
+static const char *const forget_member_sql[] = {
+  "DELETE FROM chat_events WHERE protocol = ?1 AND account = ?2 AND member = ?3",
+  "UPDATE room_lines SET parent_time = NULL, parent_speaker_id = NULL, confident = 0"
+  " WHERE parent_speaker_id IN (" MEMBER_IDS ")",
+  "DELETE FROM room_lines WHERE speaker_id IN (" MEMBER_IDS ")",
+  "DELETE FROM room_members WHERE protocol = ?1 AND account = ?2 AND member = ?3",
+};
+
+/* Runs one statement of forget_member_sql[] for @key. */
+static gboolean
+forget_member_step (SbDbFile *file, const char *sql, const SbBuddyKey *key, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (file, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key->protocol, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, key->account, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, key->buddy, -1, SQLITE_STATIC);
+  int rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    set_error (file->db, rc, file->path, error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
+static gboolean
+exec (SbDbFile *file, const char *sql, GError **error)
+{
+  int rc = sqlite3_exec (file->db, sql, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    set_error (file->db, rc, file->path, error);
+  return rc == SQLITE_OK;
+}
+
 gboolean
 sb_dbfile_forget_chat_member (const char *path, const SbBuddyKey *key, GError **error)
 {
+  g_return_val_if_fail (key != NULL && key->buddy != NULL && key->buddy[0] != '\0', FALSE);
   SbDbFile file = { .path = (char *) path };
   int rc = sqlite3_open_v2 (path, &file.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-  sqlite3_stmt *stmt = NULL;
-  if (rc == SQLITE_OK)
+  if (rc != SQLITE_OK)
     {
-      sqlite3_busy_timeout (file.db, SB_DBFILE_BUSY_TIMEOUT_MS);
-      stmt = prepare (&file,
-                      "DELETE FROM chat_events WHERE protocol = ? AND account = ? AND member = ?",
-                      error);
+      set_error (file.db, rc, path, error);
+      sqlite3_close (file.db);
+      return FALSE;
     }
-  else
-    set_error (file.db, rc, path, error);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, key->protocol, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, key->account, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, key->buddy, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      if (rc != SQLITE_DONE)
-        set_error (file.db, rc, path, error);
-      sqlite3_finalize (stmt);
-    }
+  sqlite3_busy_timeout (file.db, SB_DBFILE_BUSY_TIMEOUT_MS);
+  gint64 version = 0;
+  gboolean ok = exec (&file, "BEGIN IMMEDIATE", error)
+                && query_int (&file, "PRAGMA user_version", &version, error);
+  file.schema_version = (int) version;
+  /* Before the room tables only the first statement applies. */
+  gsize n = sb_dbfile_has_rooms (&file) ? G_N_ELEMENTS (forget_member_sql) : 1;
+  for (gsize i = 0; ok && i < n; i++)
+    ok = forget_member_step (&file, forget_member_sql[i], key, error);
+  ok = ok && exec (&file, "COMMIT", error);
+  if (!ok)
+    (void) sqlite3_exec (file.db, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close (file.db);
-  return stmt != NULL && rc == SQLITE_DONE;
+  return ok;
 }

@@ -3,9 +3,12 @@
  *
  * sb_merge_unmatched() decides which events are new; sb_merge_from() walks the
  * other file buddy by buddy and hands the new ones to the ledger, which
- * stores them and re-segments exactly as a log import does.
+ * stores them and re-segments exactly as a log import does.  Room lines are
+ * matched room by room (sb_merge_match_room_lines()) and the new ones go to
+ * the store's queue, as live capture and the import of room logs write them.
  */
 #include "smileback/sb-merge.h"
+#include "smileback/sb-room-store.h"
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -262,6 +265,156 @@ merge_chat_events (SbLedger *ledger, SbDbFile *source, SbMergeResult *result, GE
   return TRUE;
 }
 
+/* ---- room lines ------------------------------------------------------------- */
+
+/* One line of one side as the walk sees it: its speaker, time and index. */
+typedef struct
+{
+  const char *speaker; /* NULL: the user */
+  gint64 time;
+  guint index;
+} Seen;
+
+/* By speaker, then time, then index. */
+static int
+compare_seen (gconstpointer pa, gconstpointer pb)
+{
+  const Seen *a = pa, *b = pb;
+  int speaker = g_strcmp0 (a->speaker, b->speaker);
+  if (speaker != 0)
+    return speaker;
+  if (a->time != b->time)
+    return a->time < b->time ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static GArray *
+sorted_seen (const SbRoomLine *lines, guint n)
+{
+  GArray *seen = g_array_sized_new (FALSE, FALSE, sizeof (Seen), n);
+  for (guint i = 0; i < n; i++)
+    {
+      Seen one = { lines[i].speaker != NULL && lines[i].speaker[0] != '\0' ? lines[i].speaker : NULL,
+                   lines[i].time, i };
+      g_array_append_val (seen, one);
+    }
+  g_array_sort (seen, compare_seen);
+  return seen;
+}
+
+void
+sb_merge_match_room_lines (const SbRoomLine *theirs, guint n_theirs, const SbRoomLine *ours,
+                           guint n_ours, gint64 *matched_time)
+{
+  g_autoptr (GArray) a = sorted_seen (theirs, n_theirs);
+  g_autoptr (GArray) b = sorted_seen (ours, n_ours);
+  guint i = 0, j = 0;
+  /* The walk of sb_merge_unmatched(), grouped by speaker. */
+  while (i < a->len)
+    {
+      const Seen *x = &g_array_index (a, Seen, i);
+      const Seen *y = j < b->len ? &g_array_index (b, Seen, j) : NULL;
+      int group = y != NULL ? g_strcmp0 (x->speaker, y->speaker) : -1;
+      if (group < 0 || (group == 0 && x->time < y->time - SB_MERGE_TOLERANCE_S))
+        {
+          matched_time[x->index] = G_MININT64; /* nothing of ours left that it could be */
+          i++;
+        }
+      else if (group > 0 || y->time < x->time - SB_MERGE_TOLERANCE_S)
+        j++; /* ours, seen only here */
+      else
+        {
+          matched_time[x->index] = y->time; /* one line seen on both machines */
+          i++, j++;
+        }
+    }
+}
+
+/* "TIME\x1fSPEAKER": a line as parents name it.  Caller frees. */
+static char *
+line_name (gint64 time, const char *speaker)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT "\x1f%s", time, speaker != NULL ? speaker : "");
+}
+
+/* Adds the lines of @theirs (one room's) that @ledger does not have, each
+ * parent that was matched re-pointed to our line's time. */
+static gboolean
+merge_room (SbLedger *ledger, const SbDbFileRoomLine *theirs, guint n, SbMergeResult *result,
+            GError **error)
+{
+  SbStore *store = sb_ledger_get_store (ledger);
+  const SbRoomKey *room = &theirs[0].room;
+  g_autoptr (GArray) ours = g_array_new (FALSE, FALSE, sizeof (SbRoomLine));
+  GStringChunk *strings = g_string_chunk_new (256);
+  gboolean ok = sb_store_load_room_lines (store, room, G_MININT64, ours, strings, error);
+  g_autofree SbRoomLine *lines = g_new0 (SbRoomLine, n);
+  g_autofree gint64 *matched = g_new (gint64, n);
+  /* Where each of their lines is, by the name parents use; the latest wins,
+   * as when the store loads lines. */
+  g_autoptr (GHashTable) named = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      lines[i] = (SbRoomLine){ theirs[i].line.time, theirs[i].line.speaker, -1 };
+      g_hash_table_insert (named, line_name (theirs[i].line.time, theirs[i].line.speaker),
+                           GUINT_TO_POINTER (i + 1));
+    }
+  if (ok)
+    sb_merge_match_room_lines (lines, n, (const SbRoomLine *) (gpointer) ours->data, ours->len,
+                               matched);
+  /* Where each of their lines is here: our line's time when matched, else
+   * its own, moved up to its parent's (by at most the tolerance) so that a
+   * line never comes before the line it answers. */
+  g_autofree gint64 *where = g_new (gint64, n);
+  for (guint i = 0; i < n; i++)
+    where[i] = matched[i] != G_MININT64 ? matched[i] : lines[i].time;
+  for (guint i = 0; ok && i < n; i++)
+    {
+      if (matched[i] != G_MININT64)
+        continue;
+      SbRoomEntry line = theirs[i].line;
+      if (line.has_parent)
+        {
+          g_autofree char *parent = line_name (line.parent_time, line.parent_speaker);
+          guint p = GPOINTER_TO_UINT (g_hash_table_lookup (named, parent));
+          if (p != 0)
+            line.parent_time = where[p - 1];
+          /* Within the tolerance: the added line still matches its original. */
+          if (p != 0 && p - 1 != i && line.parent_time - line.time <= SB_MERGE_TOLERANCE_S)
+            line.time = where[i] = MAX (line.time, line.parent_time);
+        }
+      ok = sb_store_add_room_line (store, room, &line, error);
+      result->room_lines_added += ok ? 1 : 0;
+    }
+  result->room_lines += n;
+  g_string_chunk_free (strings);
+  return ok;
+}
+
+static gboolean
+same_room (const SbRoomKey *a, const SbRoomKey *b)
+{
+  return g_str_equal (a->protocol, b->protocol) && g_str_equal (a->account, b->account)
+         && g_str_equal (a->room, b->room);
+}
+
+static gboolean
+merge_room_lines (SbLedger *ledger, SbDbFile *source, SbMergeResult *result, GError **error)
+{
+  g_autoptr (GArray) theirs = g_array_new (FALSE, FALSE, sizeof (SbDbFileRoomLine));
+  GStringChunk *strings = g_string_chunk_new (1024);
+  gboolean ok = sb_dbfile_load_room_lines (source, theirs, strings, error);
+  const SbDbFileRoomLine *all = (const SbDbFileRoomLine *) (gpointer) theirs->data;
+  for (guint start = 0, end = 0; ok && start < theirs->len; start = end)
+    {
+      for (end = start + 1; end < theirs->len && same_room (&all[end].room, &all[start].room); end++)
+        ;
+      ok = merge_room (ledger, all + start, end - start, result, error);
+    }
+  g_string_chunk_free (strings);
+  return ok;
+}
+
 gboolean
 sb_merge_from (SbLedger *ledger, SbDbFile *source, gint64 now, SbMergeResult *result,
                GError **error)
@@ -275,7 +428,8 @@ sb_merge_from (SbLedger *ledger, SbDbFile *source, gint64 now, SbMergeResult *re
   for (guint i = 0; ok && i < buddies->len; i++)
     ok = merge_buddy (ledger, source, &g_array_index (buddies, SourceBuddy, i), now, result,
                       error);
-  ok = ok && merge_chat_events (ledger, source, result, error);
+  ok = ok && merge_chat_events (ledger, source, result, error)
+       && merge_room_lines (ledger, source, result, error);
   sb_dbfile_end (source);
   return ok && sb_ledger_detect_automated (ledger, NULL, error) && sb_ledger_flush (ledger, error);
 }

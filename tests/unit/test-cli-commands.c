@@ -4,6 +4,7 @@
  * blist.xml beside it, then runs the built command. */
 #include <smileback/smileback.h>
 #include <smileback/sb-hint.h>
+#include <smileback/sb-room-store.h>
 #include "sb-test-util.h"
 
 #include <glib/gstdio.h>
@@ -94,6 +95,28 @@ setup_history (Fixture *f, gconstpointer data)
   sb_test_history_setup (f, data);
   write_history (f);
   write_blist (f);
+}
+
+#define ROOM "room@muc.localhost"
+
+/* In a room: the user starts a thread, Bob answers it, the user answers Bob
+ * and Carol answers Bob too.  Lines of @ledger's store, flushed. */
+static void
+write_bob_in_a_room (Fixture *f, SbLedger *ledger)
+{
+  SbRoomKey room = { "prpl-jabber", "me@localhost", ROOM };
+  const SbRoomEntry lines[] = {
+    { .time = f->now - 100, .digest = 11 },
+    { .time = f->now - 90, .speaker = BOB, .digest = 12, .has_parent = TRUE,
+      .parent_time = f->now - 100, .confident = TRUE },
+    { .time = f->now - 80, .digest = 13, .has_parent = TRUE, .parent_time = f->now - 90,
+      .parent_speaker = BOB, .confident = TRUE },
+    { .time = f->now - 70, .speaker = CAROL, .digest = 14, .has_parent = TRUE,
+      .parent_time = f->now - 90, .parent_speaker = BOB, .confident = TRUE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (lines); i++)
+    g_assert_true (sb_store_add_room_line (sb_ledger_get_store (ledger), &room, &lines[i], NULL));
+  g_assert_true (sb_ledger_flush (ledger, NULL));
 }
 
 /* Columns @text takes on a terminal. */
@@ -202,6 +225,20 @@ test_buddy (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "every 2 weeks"));
   /* Bob's last four months carry a bar each, in block characters. */
   g_assert_nonnull (strstr (out, "█"));
+  /* Not seen in a room yet: no room line. */
+  g_assert_null (strstr (out, "In rooms"));
+
+  /* Bob answered the user once in a room, the user answered him once: the
+   * tooltip's room line. */
+  {
+    g_autoptr (SbLedger) ledger = sb_ledger_open (f->db, NULL, f->now, NULL);
+    write_bob_in_a_room (f, ledger);
+  }
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (args, &out, NULL), ==, 0);
+  g_autofree char *room_line = sb_hint_room_line (1, 1);
+  g_assert_nonnull (strstr (out, room_line));
+  g_assert_nonnull (strstr (out, "In rooms: answered you 1 time, you answered them 1 time"));
 
   /* By alias, and the ASCII sparkline outside UTF-8. */
   const char *env_c[] = { "LC_ALL=C", NULL };
@@ -213,6 +250,7 @@ test_buddy (Fixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (sb_test_run_cli (ascii, env_c, &out, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "#"));
+  g_assert_null (strstr (out, "In rooms")); /* Dave was never in the room */
   g_assert_null (strstr (out, "█"));
 
   /* Two buddies share an alias: both are listed, exit 1. */
@@ -277,10 +315,16 @@ test_due (Fixture *f, gconstpointer data)
   const char *args[] = { "due", "--db", f->db, NULL };
   g_autofree char *out = NULL;
   g_assert_cmpint (run (args, &out, NULL), ==, 0);
-  g_assert_nonnull (strstr (out, "Reach out  Bobby Tables (" BOB ")"));
-  g_assert_nonnull (strstr (out, "You have not been in touch for 69 days."));
-  g_assert_nonnull (strstr (out, "Reply  日本の友達 Carol (" CAROL ")"));
-  g_assert_nonnull (strstr (out, "They wrote 20 hours ago and wait for your answer."));
+  /* Each prompt in its own words, the ones the plugin asks with (sb-prompt.h). */
+  g_autoptr (SbBuddyKey) bob = sb_buddy_key_new ("prpl-jabber", "me@localhost", BOB);
+  SbPrompt reach_out = { .kind = SB_PROMPT_REACH_OUT, .key = bob, .since = f->now - 69 * SB_DAY };
+  SbPromptScene scene = { .name = "Bobby Tables (" BOB ")", .now = f->now };
+  g_autoptr (SbPromptWording) words = sb_prompt_wording_new (&reach_out, &scene);
+  g_assert_nonnull (strstr (out, words->title));
+  g_assert_nonnull (strstr (out, "Reach out to Bobby Tables (" BOB ")?"));
+  g_assert_nonnull (strstr (out, "Your last conversation was"));
+  g_assert_nonnull (strstr (out, "日本の友達 Carol (" CAROL ") is waiting for an answer"));
+  g_assert_nonnull (strstr (out, "They wrote 20 hours ago and have not heard back yet."));
   g_assert_null (strstr (out, DAVE));
 
   g_autoptr (GPtrArray) listed = due_order (out);
@@ -304,9 +348,10 @@ count_rows (const char *db, const char *sql)
   return n;
 }
 
-/* Rows of every table about the buddy with row id @id, or naming Bob. */
+/* Rows of every table about the buddy with row id @id and room member id
+ * @member, or naming Bob. */
 static gint64
-rows_about (const char *db, gint64 id)
+rows_about (const char *db, gint64 id, gint64 member)
 {
   static const char *const queries[] = {
     "SELECT count(*) FROM buddies WHERE id = %1$" G_GINT64_FORMAT " OR buddy = '" BOB "'",
@@ -317,11 +362,15 @@ rows_about (const char *db, gint64 id)
     "SELECT count(*) FROM prompt_log WHERE buddy_id = %1$" G_GINT64_FORMAT,
     "SELECT count(*) FROM pairs WHERE buddy_a = %1$" G_GINT64_FORMAT " OR buddy_b = %1$" G_GINT64_FORMAT,
     "SELECT count(*) FROM chat_events WHERE member = '" BOB "' AND %1$" G_GINT64_FORMAT " > 0",
+    "SELECT count(*) FROM room_members WHERE (id = %2$" G_GINT64_FORMAT " OR member = '" BOB "')"
+    " AND %1$" G_GINT64_FORMAT " > 0",
+    "SELECT count(*) FROM room_lines WHERE (speaker_id = %2$" G_GINT64_FORMAT
+    " OR parent_speaker_id = %2$" G_GINT64_FORMAT ") AND %1$" G_GINT64_FORMAT " > 0",
   };
   gint64 n = 0;
   for (gsize i = 0; i < G_N_ELEMENTS (queries); i++)
     {
-      g_autofree char *sql = g_strdup_printf (queries[i], id);
+      g_autofree char *sql = g_strdup_printf (queries[i], id, member);
       gint64 rows = count_rows (db, sql);
       if (g_test_verbose ())
         g_test_message ("%s: %" G_GINT64_FORMAT, sql, rows);
@@ -330,7 +379,8 @@ rows_about (const char *db, gint64 id)
   return n; /* how many tables mention the buddy */
 }
 
-/* Bob in every table: a prompt shown and snoozed, a pair, a room. */
+/* Bob in every table: a prompt shown and snoozed, a pair, a room seen and
+ * lines in it. */
 static void
 write_bob_everywhere (Fixture *f)
 {
@@ -347,7 +397,7 @@ write_bob_everywhere (Fixture *f)
                        .room = "room@muc.localhost", .member = BOB, .kind = SB_CHAT_PRESENT,
                        .time = f->now };
   g_assert_true (sb_ledger_add_chat_event (ledger, &seen, NULL));
-  g_assert_true (sb_ledger_flush (ledger, NULL));
+  write_bob_in_a_room (f, ledger);
 }
 
 static void
@@ -355,7 +405,8 @@ test_forget (Fixture *f, gconstpointer data)
 {
   write_bob_everywhere (f);
   gint64 bob_id = count_rows (f->db, "SELECT id FROM buddies WHERE buddy = '" BOB "'");
-  g_assert_cmpint (rows_about (f->db, bob_id), ==, 8); /* Bob is in every table */
+  gint64 member_id = count_rows (f->db, "SELECT id FROM room_members WHERE member = '" BOB "'");
+  g_assert_cmpint (rows_about (f->db, bob_id, member_id), ==, 10); /* Bob is in every table */
 
   /* Not on a terminal and no --yes: refused, nothing deleted. */
   const char *unsure[] = { "forget", "--db", f->db, "Bob@localhost", NULL };
@@ -368,7 +419,11 @@ test_forget (Fixture *f, gconstpointer data)
   g_autofree char *out = NULL;
   g_assert_cmpint (run (sure, &out, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Forgot Bobby Tables"));
-  g_assert_cmpint (rows_about (f->db, bob_id), ==, 0);
+  g_assert_cmpint (rows_about (f->db, bob_id, member_id), ==, 0);
+  /* The lines that answered Bob stay, as lines that start a thread. */
+  g_assert_cmpint (count_rows (f->db, "SELECT count(*) FROM room_lines"), ==, 3);
+  g_assert_cmpint (count_rows (f->db, "SELECT count(*) FROM room_lines WHERE parent_time IS NULL"
+                                      " AND parent_speaker_id IS NULL"), ==, 3);
   /* The others are untouched. */
   g_assert_cmpint (count_rows (f->db, "SELECT count(*) FROM buddies"), ==, 4);
   g_assert_cmpint (count_rows (f->db, "SELECT count(*) FROM events"), ==, 1 + 8 + 1 + 1); /* Carol, Dave, the long id, the IRC nick */
@@ -424,6 +479,10 @@ static void
 test_export (Fixture *f, gconstpointer data)
 {
   import_logs (f);
+  {
+    g_autoptr (SbLedger) ledger = sb_ledger_open (f->db, NULL, f->now, NULL);
+    write_bob_in_a_room (f, ledger);
+  }
   g_autofree char *file = g_build_filename (f->dir, "export.json", NULL);
   const char *args[] = { "export", "--db", f->db, file, NULL };
   g_assert_cmpint (run (args, NULL, NULL), ==, 0);
@@ -458,7 +517,7 @@ test_export (Fixture *f, gconstpointer data)
   JsonObject *root = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "smileback-export");
   const char *tables[] = { "buddies", "events", "episodes", "summaries", "chat_events",
-                           "prompt_state", "prompt_log", "pairs" };
+                           "prompt_state", "prompt_log", "pairs", "rooms", "room_lines" };
   for (gsize i = 0; i < G_N_ELEMENTS (tables); i++)
     g_assert_true (json_object_has_member (root, tables[i]));
   JsonArray *events = json_object_get_array_member (root, "events");
@@ -466,6 +525,33 @@ test_export (Fixture *f, gconstpointer data)
   JsonObject *first = json_array_get_object_element (events, 0);
   g_assert_cmpstr (json_object_get_string_member (first, "buddy"), ==, "bob@example.org");
   g_assert_cmpint (json_object_get_int_member (first, "direction"), ==, SB_DIRECTION_IN);
+
+  /* The room by its key; its lines by room key, time and speakers, the user
+   * as null; a line that starts a thread has a null parent. */
+  JsonArray *rooms = json_object_get_array_member (root, "rooms");
+  g_assert_cmpuint (json_array_get_length (rooms), ==, 1);
+  JsonObject *room = json_array_get_object_element (rooms, 0);
+  g_assert_cmpstr (json_object_get_string_member (room, "protocol"), ==, "prpl-jabber");
+  g_assert_cmpstr (json_object_get_string_member (room, "account"), ==, "me@localhost");
+  g_assert_cmpstr (json_object_get_string_member (room, "room"), ==, ROOM);
+  JsonArray *lines = json_object_get_array_member (root, "room_lines");
+  g_assert_cmpuint (json_array_get_length (lines), ==, 4);
+  JsonObject *start = json_array_get_object_element (lines, 0);
+  g_assert_cmpstr (json_object_get_string_member (start, "room"), ==, ROOM);
+  g_assert_cmpint (json_object_get_int_member (start, "time"), ==, f->now - 100);
+  g_assert_true (json_object_get_null_member (start, "speaker"));
+  g_assert_true (json_object_get_null_member (start, "parent_time"));
+  g_assert_true (json_object_get_null_member (start, "parent_speaker"));
+  g_assert_cmpint (json_object_get_int_member (start, "confident"), ==, FALSE);
+  JsonObject *bob = json_array_get_object_element (lines, 1);
+  g_assert_cmpstr (json_object_get_string_member (bob, "speaker"), ==, BOB);
+  g_assert_cmpint (json_object_get_int_member (bob, "parent_time"), ==, f->now - 100);
+  g_assert_true (json_object_get_null_member (bob, "parent_speaker"));
+  g_assert_cmpint (json_object_get_int_member (bob, "confident"), ==, TRUE);
+  JsonObject *you = json_array_get_object_element (lines, 2);
+  g_assert_true (json_object_get_null_member (you, "speaker"));
+  g_assert_cmpstr (json_object_get_string_member (you, "parent_speaker"), ==, BOB);
+  g_assert_cmpuint (json_object_get_size (you), ==, 9);
 
   /* To stdout without a file, the same JSON. */
   const char *to_stdout[] = { "export", "--db", f->db, NULL };
@@ -501,10 +587,18 @@ test_check (Fixture *f, gconstpointer data)
   g_autofree char *out = NULL;
   g_assert_cmpint (run (args, &out, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Integrity:           ok"));
+  g_assert_nonnull (strstr (out, "Room lines:          0"));
+  {
+    g_autoptr (SbLedger) ledger = sb_ledger_open (f->db, NULL, f->now, NULL);
+    write_bob_in_a_room (f, ledger);
+  }
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run (args, &out, NULL), ==, 0);
   g_autofree char *current = g_strdup_printf ("%d (current)", SB_STORE_SCHEMA_VERSION);
   g_assert_nonnull (strstr (out, current));
   g_assert_nonnull (strstr (out, "Buddies:             2"));
   g_assert_nonnull (strstr (out, "Events:              3000"));
+  g_assert_nonnull (strstr (out, "Room lines:          4"));
   g_assert_nonnull (strstr (out, "Moved aside:         nothing"));
 
   /* A copy the store moved aside earlier is listed. */

@@ -4,9 +4,11 @@
  * that share some conversations and differ in others, imported each into
  * its own database; A merged into B reports what both imported into one
  * database report; merging again changes nothing; merging a file into
- * itself, a newer or a damaged file is refused and changes nothing. */
+ * itself, a newer or a damaged file is refused and changes nothing; room
+ * lines are matched by room, speaker and time, their links kept. */
 #include <smileback/smileback.h>
 #include <smileback/sb-merge.h>
+#include <smileback/sb-room-store.h>
 #include "sb-test-util.h"
 
 #include <string.h>
@@ -100,6 +102,38 @@ test_idempotent_random (void)
       g_assert_cmpuint (n_unmatched ((SbEvent *) theirs->data, theirs->len,
                                      (SbEvent *) theirs->data, theirs->len), ==, 0);
     }
+}
+
+static guint
+n_room_unmatched (const SbRoomLine *theirs, guint n_theirs, const SbRoomLine *ours, guint n_ours)
+{
+  g_autofree gint64 *matched = g_new (gint64, n_theirs + 1);
+  sb_merge_match_room_lines (theirs, n_theirs, ours, n_ours, matched);
+  guint n = 0;
+  for (guint i = 0; i < n_theirs; i++)
+    n += matched[i] == G_MININT64;
+  return n;
+}
+
+static void
+test_room_rule (void)
+{
+  const SbRoomLine ours[] = { { T0, NULL, -1 }, { T0 + 10, "bob", -1 } };
+  /* The other clock 30 s ahead: the same lines, each matched to its own. */
+  const SbRoomLine skewed[] = { { T0 + 40, "bob", 0 }, { T0 + 30, "", -1 } };
+  gint64 matched[2];
+  sb_merge_match_room_lines (skewed, 2, ours, 2, matched);
+  g_assert_cmpint (matched[0], ==, T0 + 10);
+  g_assert_cmpint (matched[1], ==, T0); /* "" is the user, like NULL */
+  /* Another speaker, or beyond the tolerance, is another line. */
+  const SbRoomLine carol[] = { { T0 + 10, "carol", -1 } };
+  g_assert_cmpuint (n_room_unmatched (carol, 1, ours, 2), ==, 1);
+  const SbRoomLine late[] = { { T0 + 11 + SB_MERGE_TOLERANCE_S, "bob", -1 } };
+  g_assert_cmpuint (n_room_unmatched (late, 1, ours, 2), ==, 1);
+  /* One to one: two of Bob's there, one here. */
+  const SbRoomLine two[] = { { T0 + 10, "bob", -1 }, { T0 + 12, "bob", -1 } };
+  g_assert_cmpuint (n_room_unmatched (two, 2, ours, 2), ==, 1);
+  g_assert_cmpuint (n_room_unmatched (two, 2, two, 2), ==, 0);
 }
 
 /* ---- `smileback merge` on imported logs ------------------------------------ */
@@ -276,6 +310,104 @@ test_merge_refused (Fixture *f, gconstpointer data)
   g_assert_true (g_file_test (junk, G_FILE_TEST_IS_REGULAR));
 }
 
+#define ROOM_T0 (T0 + 1000)
+
+/* Room lines of @db's room "room@muc.example.org". */
+static void
+add_room_lines (Fixture *f, const char *db, const SbRoomEntry *lines, gsize n)
+{
+  g_autoptr (SbLedger) ledger = sb_ledger_open (db, NULL, f->now, NULL);
+  SbRoomKey room = { "prpl-jabber", "me@example.org", "room@muc.example.org" };
+  for (gsize i = 0; i < n; i++)
+    g_assert_true (sb_store_add_room_line (sb_ledger_get_store (ledger), &room, &lines[i], NULL));
+  g_assert_true (sb_ledger_flush (ledger, NULL));
+}
+
+/* The lines of @db's room, each "time speaker -> parent's index". */
+static char *
+room_lines (const char *db)
+{
+  g_autoptr (SbStore) store = sb_store_open (db, NULL);
+  SbRoomKey room = { "prpl-jabber", "me@example.org", "room@muc.example.org" };
+  g_autoptr (GArray) lines = g_array_new (FALSE, FALSE, sizeof (SbRoomLine));
+  GStringChunk *strings = g_string_chunk_new (64);
+  g_assert_true (sb_store_load_room_lines (store, &room, G_MININT64, lines, strings, NULL));
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const SbRoomLine *line = &g_array_index (lines, SbRoomLine, i);
+      g_string_append_printf (out, "%+" G_GINT64_FORMAT " %s -> %d\n", line->time - ROOM_T0,
+                              line->speaker != NULL ? line->speaker : "me", line->parent);
+    }
+  g_string_chunk_free (strings);
+  return g_string_free (out, FALSE);
+}
+
+/* A saw the whole exchange: the user starts, Bob answers, the user answers
+ * Bob and Carol answers the user.  B, its clock 30 s ahead, saw the first two
+ * lines only, and a line of Dave's later on.  A into B adds A's last two
+ * lines, linked to B's copies of their parents; again, nothing changes. */
+static void
+test_merge_room_lines (Fixture *f, gconstpointer data)
+{
+  const SbRoomEntry on_a[] = {
+    { .time = ROOM_T0, .digest = 1 },
+    { .time = ROOM_T0 + 10, .speaker = "bob@example.org", .digest = 2, .has_parent = TRUE,
+      .parent_time = ROOM_T0, .confident = TRUE },
+    { .time = ROOM_T0 + 20, .digest = 3, .has_parent = TRUE, .parent_time = ROOM_T0 + 10,
+      .parent_speaker = "bob@example.org", .confident = TRUE },
+    { .time = ROOM_T0 + 25, .speaker = "carol@example.org", .digest = 4, .has_parent = TRUE,
+      .parent_time = ROOM_T0 + 20, .confident = TRUE },
+  };
+  const SbRoomEntry on_b[] = {
+    { .time = ROOM_T0 + 30, .digest = 91 },
+    { .time = ROOM_T0 + 40, .speaker = "bob@example.org", .digest = 92, .has_parent = TRUE,
+      .parent_time = ROOM_T0 + 30, .confident = TRUE },
+    { .time = ROOM_T0 + 500, .speaker = "dave@example.org", .digest = 93 },
+  };
+  add_room_lines (f, f->a, on_a, G_N_ELEMENTS (on_a));
+  add_room_lines (f, f->b, on_b, G_N_ELEMENTS (on_b));
+
+  g_autofree char *out = NULL;
+  g_assert_cmpint (merge (f->b, f->a, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Merged 4 room lines: 2 added, 2 already here."));
+  /* The added lines come no earlier than B's copy of what they answer. */
+  g_autofree char *merged = room_lines (f->b);
+  g_assert_cmpstr (merged, ==,
+                   "+30 me -> -1\n"
+                   "+40 bob@example.org -> 0\n"
+                   "+40 me -> 1\n"
+                   "+40 carol@example.org -> 2\n"
+                   "+500 dave@example.org -> -1\n");
+  {
+    g_autoptr (SbStore) store = sb_store_open (f->b, NULL);
+    g_autoptr (SbBuddyKey) bob = sb_buddy_key_new ("prpl-jabber", "me@example.org", "bob@example.org");
+    guint them = 0, you = 0;
+    g_assert_true (sb_store_room_member_counts (store, bob, G_MININT64, &them, &you, NULL));
+    g_assert_cmpuint (them, ==, 1);
+    g_assert_cmpuint (you, ==, 1);
+  }
+
+  /* Again: every line is already here. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (merge (f->b, f->a, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Merged 4 room lines: 0 added, 4 already here."));
+  g_autofree char *twice = room_lines (f->b);
+  g_assert_cmpstr (twice, ==, merged);
+
+  /* And B into A: A gains Dave's line only. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (merge (f->a, f->b, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Merged 5 room lines: 1 added, 4 already here."));
+  g_autofree char *a_merged = room_lines (f->a);
+  g_assert_cmpstr (a_merged, ==,
+                   "+0 me -> -1\n"
+                   "+10 bob@example.org -> 0\n"
+                   "+20 me -> 1\n"
+                   "+25 carol@example.org -> 2\n"
+                   "+500 dave@example.org -> -1\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -285,6 +417,9 @@ main (int argc, char **argv)
   g_test_add_func ("/merge/idempotent-random", test_idempotent_random);
   g_test_add ("/merge/cli/equals-both-imported", Fixture, NULL, fixture_setup,
               test_merge_equals_both_imported, fixture_teardown);
+  g_test_add_func ("/merge/room-rule", test_room_rule);
+  g_test_add ("/merge/cli/room-lines", Fixture, NULL, fixture_setup, test_merge_room_lines,
+              fixture_teardown);
   g_test_add ("/merge/cli/refused", Fixture, NULL, fixture_setup, test_merge_refused,
               fixture_teardown);
   return g_test_run ();
