@@ -1,4 +1,4 @@
-/* train-reply.c: learns the reply scorer's weight table (sb-reply.c).
+/* train-reply.c: learns the reply scorer's weight table (sb-reply-features.c).
  *
  *   train-reply TRAIN_DIR DEV_DIR 5 > plugin/core/sb-reply-weights.inc
  *
