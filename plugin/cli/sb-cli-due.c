@@ -47,6 +47,7 @@ reason (const SbPrompt *prompt, gint64 now)
       return g_strdup (_("You have been chatting a lot: a call may be easier."));
     case SB_PROMPT_INTRODUCE:
     case SB_PROMPT_INVITE:
+    case SB_PROMPT_ROOM_QUESTION:
     case SB_PROMPT_KIND_LAST:
       break;
     }
@@ -65,6 +66,7 @@ action (SbPromptKind kind)
     case SB_PROMPT_CALL: return _("Call");
     case SB_PROMPT_INTRODUCE:
     case SB_PROMPT_INVITE:
+    case SB_PROMPT_ROOM_QUESTION:
     case SB_PROMPT_KIND_LAST:
       break;
     }
