@@ -33,14 +33,16 @@ G_BEGIN_DECLS
 
 /* "smileback-prompt": gboolean (const SbPrompt *prompt)
  *   a prompt the planner chose (sb-prompt.h): reach out, reply nudge,
- *   follow-up, call, introduction, invitation.  Borrowed for the emission: a
- *   UI copies the fields it needs (id, kind, key, other, room, invitees) and
- *   returns TRUE when it showed the prompt; when no handler does, the core
- *   plugin shows it with purple_request_action() (Finch, other UIs).
+ *   follow-up, call, introduction, invitation, unanswered in a room.
+ *   Borrowed for the emission: a UI copies the fields it needs (id, kind,
+ *   key, other, room, invitees) and returns TRUE when it showed the prompt;
+ *   when no handler does, the core plugin shows it with
+ *   purple_request_action() (Finch, other UIs).
  *   The UI reports the user's answer with "smileback-answer-prompt".
  * "smileback-prompt-withdrawn": void (const SbPrompt *prompt)
  *   an open prompt no longer stands (the user answered the buddy meanwhile,
- *   the plugin unloads): the UI removes it.
+ *   a room question got its answer or its room closed, the plugin unloads):
+ *   the UI removes it.
  */
 #define SB_SIGNAL_PROMPT "smileback-prompt"
 #define SB_SIGNAL_PROMPT_WITHDRAWN "smileback-prompt-withdrawn"
@@ -93,8 +95,10 @@ G_BEGIN_DECLS
  *   follow-up or call, it opens the conversation (never sends); on an
  *   introduction, it opens both conversations with a drafted line (never sent)
  *   and records the introduction; on an invitation, it invites exactly the
- *   names in answer->chosen with serv_chat_invite().  FALSE when the id is
- *   not an open prompt.
+ *   names in answer->chosen with serv_chat_invite(); on a room question
+ *   ("Go to the room"), it presents the room's chat conversation
+ *   (purple_conversation_present, never sends).  FALSE when the id is not an
+ *   open prompt.
  * "smileback-list-due": GPtrArray * (void)
  *   every prompt due now, in the planner's order, manners aside (the "Who
  *   should I reach out to?" list); SbPrompt elements; caller
@@ -103,6 +107,7 @@ G_BEGIN_DECLS
  *   "they know each other": never suggest introducing them.
  */
 /* What the Pidgin UI answers, per kind (the same SbIpcAnswer for any UI):
+ *   room question: as below, the core presenting the room on SB_ANSWER_DONE.
  *   reach out, reply nudge, follow-up, call: SB_ANSWER_DONE (the core opens the
  *     conversation; Pidgin then puts the focus in its entry, and for "Call",
  *     shown only where the protocol reports audio, starts the call itself);

@@ -14,7 +14,10 @@
  *   at most once a week per buddy;
  * - introduction: two strong ties never seen together, at most one a week;
  * - invitation: when the user joins a group chat, up to 5 online strong ties
- *   on that account who are not there and were not invited in 30 days.
+ *   on that account who are not there and were not invited in 30 days;
+ * - unanswered in a room: a strong tie's question (a line ending with "?") in
+ *   a room the user has open has had no answer for 10 minutes, and the user
+ *   wrote there within the last 30 minutes.
  *
  * and keeps its manners: a daily cap, quiet hours, nothing while the user is
  * away, busy or invisible, nothing during a sign-on flood or from backlog,
@@ -60,6 +63,17 @@ typedef struct
   const char *group;         /* the buddy-list group, NULL when unknown */
 } SbPlannerBuddy;
 
+/* A question a buddy asked in a group chat the user has open, kept in
+ * memory while it waits (never its text). */
+typedef struct
+{
+  const SbBuddyKey *key;  /* the asker, a buddy on the room's account */
+  const char *room;       /* the normalized room name */
+  gint64 asked_at;        /* when the question arrived, UTC seconds */
+  gint64 user_spoke_at;   /* the user's last line in that room, 0 = none */
+  gboolean answered;      /* a later line answered it (sb-reply.h links) */
+} SbPlannerRoomQuestion;
+
 /* What the planner is told about the user and the moment. */
 typedef struct
 {
@@ -67,6 +81,8 @@ typedef struct
   GTimeZone *tz;          /* for quiet hours and "a day"; NULL = local */
   gboolean available;     /* FALSE when away, busy, invisible or offline */
   gint64 quiet_until;     /* no prompts before this (sign-on flood), 0 = none */
+  const SbPlannerRoomQuestion *questions; /* waiting in the open rooms, live only */
+  guint n_questions;
 } SbPlannerMoment;
 
 /* The due interval for a reach-out with the user's clamp (prefs->due_min_s,
@@ -88,7 +104,9 @@ const SbPlannerPrefs *sb_planner_get_prefs (SbPlanner *planner);
 
 /* Every prompt that is due at @moment, best first (online buddies first, then
  * score), ignoring the daily cap, quiet hours and presence: the "Who should I
- * reach out to?" list.  A GPtrArray of SbPrompt; caller unrefs. */
+ * reach out to?" list.  Includes the room questions of @moment that are due
+ * (sb_planner_room_question_due()) from askers among @buddies.  A GPtrArray
+ * of SbPrompt; caller unrefs. */
 GPtrArray *sb_planner_list_due (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_buddies,
                                 const SbPlannerMoment *moment);
 
@@ -161,6 +179,24 @@ SbPrompt *sb_planner_invitation (SbPlanner *planner, const char *protocol, const
                                  const char *room, const char *const *present,
                                  const SbPlannerBuddy *buddies, guint n_buddies,
                                  const SbPlannerMoment *moment);
+
+/* A room question becomes a prompt after waiting this long unanswered... */
+#define SB_PLANNER_ROOM_QUESTION_WAIT_S (10 * 60)
+/* ...while the user's last line in that room is at most this old. */
+#define SB_PLANNER_ROOM_ACTIVE_S (30 * 60)
+
+/* TRUE when @text (plain, markup already stripped) asks a question: its last
+ * character, trailing white space aside, is "?".  Decided when the line
+ * arrives; the text is not kept. */
+gboolean sb_planner_text_is_question (const char *text);
+
+/* TRUE when @question, asked by a buddy with figures @asker (NULL: no
+ * history), is due at @now: unanswered, the asker a strong tie, asked at
+ * least SB_PLANNER_ROOM_QUESTION_WAIT_S ago, and the user's last line in the
+ * room at most SB_PLANNER_ROOM_ACTIVE_S old.  Manners aside: the prompt goes
+ * through sb_planner_next() with the others (moment->questions). */
+gboolean sb_planner_room_question_due (const SbPlannerRoomQuestion *question,
+                                       const SbStats *asker, gint64 now);
 
 /* How introductions and invitations worked out: pairs introduced and later
  * seen together; invitations sent and followed by the invitee joining. */

@@ -25,6 +25,7 @@ typedef enum
   SB_PROMPT_CALL = 3,
   SB_PROMPT_INTRODUCE = 4,
   SB_PROMPT_INVITE = 5,
+  SB_PROMPT_ROOM_QUESTION = 6, /* a strong tie's question unanswered in an open room */
   SB_PROMPT_KIND_LAST
 } SbPromptKind;
 
@@ -46,10 +47,11 @@ typedef struct
   double score;          /* higher first */
   gboolean online;       /* the buddy was online when planned */
   gint64 since;          /* last contact (reach out), the buddy's unanswered start (nudge),
-                            the user's unanswered start (follow-up) */
+                            the user's unanswered start (follow-up), the question (room
+                            question) */
   gint64 due_s;          /* reach out: the due interval used; else the wait that triggered it */
   SbBuddyKey *other;     /* introduce: the second friend; else NULL */
-  char *room;            /* invite: the normalized room; else NULL */
+  char *room;            /* invite, room question: the normalized room; else NULL */
   GPtrArray *invitees;   /* invite: SbBuddyKey * to suggest, best first; else NULL */
 } SbPrompt;
 
@@ -59,7 +61,7 @@ SbPrompt *sb_prompt_copy (const SbPrompt *prompt);
 void sb_prompt_free (SbPrompt *prompt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbPrompt, sb_prompt_free)
 
-/* TRUE for SB_PROMPT_REACH_OUT .. SB_PROMPT_INVITE. */
+/* TRUE for SB_PROMPT_REACH_OUT .. SB_PROMPT_ROOM_QUESTION. */
 gboolean sb_prompt_kind_is_valid (SbPromptKind kind);
 
 /* How prompts of one kind worked out: shown, acted on (the user wrote to the
@@ -89,7 +91,7 @@ typedef struct
 {
   char *title;     /* the question: "Reach out to Ann?" */
   char *text;      /* why it is asked */
-  char *primary;   /* the primary action's button: "Say hi", "Reply", "Introduce"... */
+  char *primary;   /* the primary action's button: "Say hi", "Reply", "Go to the room"... */
   char *mute;      /* "Not for Ann"; NULL for an introduction or an invitation */
 } SbPromptWording;
 

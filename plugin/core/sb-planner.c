@@ -205,6 +205,57 @@ candidates (SbPlanner *planner, const SbPlannerBuddy *buddy, gint64 now, GPtrArr
       g_ptr_array_add (out, prompts[i]);
 }
 
+gboolean
+sb_planner_text_is_question (const char *text)
+{
+  if (text == NULL)
+    return FALSE;
+  /* Trailing white space aside, by bytes: '?' is ASCII, and no byte of a
+   * longer UTF-8 character is. */
+  gsize len = strlen (text);
+  while (len > 0 && g_ascii_isspace (text[len - 1]))
+    len--;
+  return len > 0 && text[len - 1] == '?';
+}
+
+gboolean
+sb_planner_room_question_due (const SbPlannerRoomQuestion *question, const SbStats *asker,
+                              gint64 now)
+{
+  g_return_val_if_fail (question != NULL, FALSE);
+  return !question->answered && asker != NULL && asker->strong_tie && question->asked_at > 0
+         && now - question->asked_at >= SB_PLANNER_ROOM_QUESTION_WAIT_S
+         && question->user_spoke_at > 0 && now - question->user_spoke_at <= SB_PLANNER_ROOM_ACTIVE_S;
+}
+
+/* Appends a prompt for every question of @moment that is due, asked by one
+ * of @buddies. */
+static void
+room_question_candidates (const SbPlannerBuddy *buddies, guint n_buddies,
+                          const SbPlannerMoment *moment, GPtrArray *out)
+{
+  for (guint q = 0; q < moment->n_questions; q++)
+    {
+      const SbPlannerRoomQuestion *question = &moment->questions[q];
+      for (guint i = 0; i < n_buddies; i++)
+        {
+          const SbPlannerBuddy *buddy = &buddies[i];
+          if (buddy->key == NULL || question->key == NULL
+              || !sb_buddy_key_equal (buddy->key, question->key)
+              || !sb_planner_room_question_due (question, buddy->stats, moment->now))
+            continue;
+          /* The moment passes within minutes: it ranks above what can wait a day. */
+          double waited = (double) MAX (moment->now - question->asked_at, 1);
+          double score = (1.0 + buddy->stats->closeness) * (double) SB_DAY / waited;
+          SbPrompt *prompt = prompt_new (SB_PROMPT_ROOM_QUESTION, buddy, score,
+                                         question->asked_at, SB_PLANNER_ROOM_QUESTION_WAIT_S);
+          prompt->room = g_strdup (question->room);
+          g_ptr_array_add (out, prompt);
+          break;
+        }
+    }
+}
+
 /* Online buddies first, then the higher score; ties by name, so the order is stable. */
 static int
 compare_prompts (gconstpointer pa, gconstpointer pb)
@@ -225,6 +276,7 @@ sb_planner_list_due (SbPlanner *planner, const SbPlannerBuddy *buddies, guint n_
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_prompt_free);
   for (guint i = 0; i < n_buddies; i++)
     candidates (planner, &buddies[i], moment->now, out);
+  room_question_candidates (buddies, n_buddies, moment, out);
   g_ptr_array_sort (out, compare_prompts);
   return out;
 }

@@ -132,6 +132,19 @@ word_invite (const Words *w, SbPromptWording *out)
   out->primary = g_strdup (_("Invite"));
 }
 
+static void
+word_room_question (const Words *w, SbPromptWording *out)
+{
+  /* TRANSLATORS: a prompt's title; the first %s is a buddy's name, the second
+   * a group chat's name */
+  out->title = g_strdup_printf (_("%s's question in %s has no answer yet"), w->name, w->room);
+  /* TRANSLATORS: %s is a time in the past such as "10 minutes ago" */
+  out->text = g_strdup_printf (_("They asked %s and nobody has answered. Maybe you know, or "
+                                 "know who does."), w->ago);
+  /* TRANSLATORS: button: shows the group chat's window; nothing is sent */
+  out->primary = g_strdup (_("Go to the room"));
+}
+
 /* "Not for NAME": only a prompt about one buddy can be muted for that buddy. */
 static char *
 mute_label (SbPromptKind kind, const char *name)
@@ -149,6 +162,7 @@ sb_prompt_wording_new (const SbPrompt *prompt, const SbPromptScene *scene)
     [SB_PROMPT_REACH_OUT] = word_reach_out,     [SB_PROMPT_REPLY_NUDGE] = word_reply_nudge,
     [SB_PROMPT_FOLLOW_UP] = word_follow_up,     [SB_PROMPT_CALL] = word_call,
     [SB_PROMPT_INTRODUCE] = word_introduce,     [SB_PROMPT_INVITE] = word_invite,
+    [SB_PROMPT_ROOM_QUESTION] = word_room_question,
   };
   g_autofree char *ago = NULL;
   SbPromptWording *out;

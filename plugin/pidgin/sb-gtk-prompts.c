@@ -208,8 +208,9 @@ primary_cb (PidginMiniDialog *dialog, GtkButton *button, gpointer data)
       break;
     case SB_PROMPT_INTRODUCE:
     case SB_PROMPT_INVITE:
+    case SB_PROMPT_ROOM_QUESTION:
     case SB_PROMPT_KIND_LAST:
-      break; /* the core opens both conversations, or invites */
+      break; /* the core opens both conversations, invites, or presents the room */
     }
 }
 

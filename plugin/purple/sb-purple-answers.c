@@ -4,8 +4,8 @@
  * Answers (IPC "smileback-answer-prompt", or the fallback dialogs of
  * sb-purple-prompts.c) are kept by the planner in the store.  What an answer
  * does is limited on purpose (docs/design.md, "Prompts and their manners"):
- * open conversation windows, start a call the user chose, send the
- * group-chat invitations the user ticked.  Nothing here sends a message.
+ * open conversation windows, present a group chat the user is in, start a
+ * call the user chose, send the group-chat invitations the user ticked.  Nothing here sends a message.
  */
 #include "sb-purple-planner.h"
 
@@ -78,6 +78,25 @@ invite_chosen (const SbPrompt *prompt, const char *const *chosen)
     }
 }
 
+/* "Go to the room": presents the chat the question was asked in, when the
+ * user is still there.  Never joins, never sends. */
+static void
+present_room (const SbPrompt *prompt)
+{
+  PurpleAccount *account = sb_purple_key_find_active_account (prompt->key->protocol,
+                                                              prompt->key->account);
+  PurpleConversation *conv = NULL;
+
+  if (account != NULL && prompt->room != NULL)
+    conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT, prompt->room, account);
+  if (conv == NULL || purple_conv_chat_has_left (PURPLE_CONV_CHAT (conv)))
+    {
+      purple_debug_info ("smileback", "the room of the question is closed: nothing to show\n");
+      return;
+    }
+  purple_conversation_present (conv);
+}
+
 static void
 act (SbPurple *ctx, const SbOpenPrompt *open, const char *const *chosen, gboolean call)
 {
@@ -108,6 +127,9 @@ act (SbPurple *ctx, const SbOpenPrompt *open, const char *const *chosen, gboolea
       break;
     case SB_PROMPT_INVITE:
       invite_chosen (prompt, chosen);
+      break;
+    case SB_PROMPT_ROOM_QUESTION:
+      present_room (prompt);
       break;
     case SB_PROMPT_KIND_LAST:
       break;

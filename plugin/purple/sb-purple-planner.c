@@ -1,5 +1,5 @@
 /* sb-purple-planner.c: when core-smileback plans its prompts, and for whom
- * (reminders, nudges, introductions, invitations, calls).
+ * (reminders, nudges, introductions, invitations, calls, room questions).
  *
  * An SbPlanner on the ledger's store, run by a timer, by the
  * "smileback-plan-now" IPC call and once the sign-on quiet time is over.  Each
@@ -8,8 +8,10 @@
  * the buddy, its contact or group, the group's name) and of the moment (the
  * user's status, quiet time after any account signs on), withdraws the open
  * prompts that no longer stand, and shows what sb_planner_next() and
- * sb_planner_next_introduction() choose (sb-purple-prompts.c).  Joining a
- * group chat plans an invitation for it.  A reply nudge or reminder is also
+ * sb_planner_next_introduction() choose (sb-purple-prompts.c); the moment
+ * carries the questions waiting in the open rooms (sb-purple-rooms.c), and a
+ * new one plans a run for when it may be due.  Joining a group chat plans an
+ * invitation for it.  A reply nudge or reminder is also
  * withdrawn as soon as that buddy's figures change so that it no longer
  * stands ("smileback-buddy-changed").
  *
@@ -41,12 +43,14 @@ typedef struct
   GArray *buddies;    /* SbPlannerBuddy, pointing into keys and stats */
   GPtrArray *keys;    /* SbBuddyKey *, owned */
   GPtrArray *stats;   /* SbStats *, copies, owned */
+  GArray *questions;  /* SbPlannerRoomQuestion, waiting in the open rooms */
   SbPlannerMoment moment;
 } Snapshot;
 
 static void
 snapshot_free (Snapshot *snap)
 {
+  g_array_unref (snap->questions);
   g_array_unref (snap->buddies);
   g_ptr_array_unref (snap->keys);
   g_ptr_array_unref (snap->stats);
@@ -140,6 +144,9 @@ snapshot_new (SbPurple *ctx)
   snap->moment.now = sb_purple_now ();
   snap->moment.available = user_available ();
   snap->moment.quiet_until = ctx->prompts->quiet_until;
+  snap->questions = sb_purple_rooms_waiting_questions (ctx);
+  snap->moment.questions = (const SbPlannerRoomQuestion *) snap->questions->data;
+  snap->moment.n_questions = snap->questions->len;
   return snap;
 }
 
@@ -185,6 +192,8 @@ show (SbPurple *ctx, SbPrompt *prompt)
   id = g_new (gint64, 1);
   *id = prompt->id;
   g_hash_table_insert (ctx->prompts->open, id, open);
+  if (prompt->kind == SB_PROMPT_ROOM_QUESTION)
+    sb_purple_rooms_question_offered (ctx, prompt->key, prompt->room);
   sb_purple_prompts_show (ctx, open);
 }
 
@@ -240,6 +249,24 @@ withdraw_stale (SbPurple *ctx, Snapshot *snap, const SbBuddyKey *key)
     }
   for (guint i = 0; i < stale->len; i++)
     withdraw (ctx, g_array_index (stale, gint64, i));
+}
+
+void
+sb_purple_planner_room_question_gone (SbPurple *ctx, const SbBuddyKey *key, const char *room)
+{
+  GHashTableIter iter;
+  SbOpenPrompt *open;
+  gint64 id = 0;
+
+  if (ctx->prompts == NULL || ctx->prompts->open == NULL)
+    return;
+  g_hash_table_iter_init (&iter, ctx->prompts->open);
+  while (id == 0 && g_hash_table_iter_next (&iter, NULL, (gpointer *) &open))
+    if (open->prompt->kind == SB_PROMPT_ROOM_QUESTION
+        && sb_buddy_key_equal (open->prompt->key, key) && g_strcmp0 (open->prompt->room, room) == 0)
+      id = open->prompt->id;
+  if (id != 0)
+    withdraw (ctx, id);
 }
 
 static void
@@ -308,6 +335,16 @@ plan_soon_cb (gpointer data)
   ctx->prompts->soon_id = 0;
   sb_purple_planner_plan_now (ctx);
   return G_SOURCE_REMOVE;
+}
+
+/* A pending one-shot run stays: when it is the sign-on's, it comes sooner,
+ * and the periodic run follows. */
+void
+sb_purple_planner_plan_in (SbPurple *ctx, guint seconds)
+{
+  if (ctx->prompts == NULL || ctx->prompts->planner == NULL || ctx->prompts->soon_id != 0)
+    return;
+  ctx->prompts->soon_id = purple_timeout_add_seconds (seconds, plan_soon_cb, ctx);
 }
 
 /* An account signed on: its flood of presences and offline messages gives

@@ -50,7 +50,8 @@ struct _SbPurplePrompts
   SbPlanner *planner;
   GHashTable *open;   /* gint64 * id -> SbOpenPrompt * */
   guint plan_id;      /* the periodic run */
-  guint soon_id;      /* one run once the sign-on quiet time is over */
+  guint soon_id;      /* one run once the sign-on quiet time is over, or once a
+                         room question may be due */
   gint64 quiet_until; /* UTC seconds */
   GList *invitations; /* pending SbPendingInvitation * (sb-purple-planner.c) */
   gboolean ui_shows;  /* a UI plugin took a prompt or the import offer */

@@ -23,7 +23,7 @@ sb_purple_get (void)
 gint64
 sb_purple_now (void)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
+  return g_get_real_time () / G_USEC_PER_SEC + purple_prefs_get_int (SB_PREF_CLOCK_OFFSET_S);
 }
 
 static gboolean

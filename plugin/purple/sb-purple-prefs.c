@@ -33,6 +33,7 @@ sb_purple_prefs_register (void)
   purple_prefs_add_int (SB_PREF_ANSWER_S, (int) defaults.answer_s);
   purple_prefs_add_int (SB_PREF_WINDOW_DAYS, (int) (defaults.window_s / SB_DAY));
   purple_prefs_add_string (SB_PREF_EXCLUDED, "");
+  purple_prefs_add_int (SB_PREF_CLOCK_OFFSET_S, 0);
 }
 
 void

@@ -24,6 +24,10 @@ G_BEGIN_DECLS
 #define SB_PREF_ANSWER_S SB_PREF_ROOT "/answer_s"
 #define SB_PREF_WINDOW_DAYS SB_PREF_ROOT "/window_days"
 #define SB_PREF_EXCLUDED SB_PREF_ROOT "/excluded_accounts"
+/* Seconds added to the wall clock (sb_purple_now()): 0, except in tests,
+ * which step the plugin through minutes without waiting for them.  Not in
+ * the preferences frame. */
+#define SB_PREF_CLOCK_OFFSET_S SB_PREF_ROOT "/clock_offset_s"
 
 /* A message this much older than its arrival is backlog (offline delivery,
  * history replay): recorded, never live (about two minutes). */
@@ -60,7 +64,7 @@ typedef struct
  * receive no user data. */
 SbPurple *sb_purple_get (void);
 
-/* The wall clock, UTC seconds. */
+/* The wall clock, UTC seconds (plus SB_PREF_CLOCK_OFFSET_S). */
 gint64 sb_purple_now (void);
 
 /* sb-purple-stats.c: the figures of buddies and contacts (their keys:
@@ -113,6 +117,24 @@ gint64 sb_purple_message_time (PurpleConversation *conv, PurpleMessageFlags flag
 void sb_purple_rooms_init (SbPurple *ctx);
 void sb_purple_rooms_shutdown (SbPurple *ctx);
 void sb_purple_rooms_ipc_register (SbPurple *ctx);
+
+/* The questions waiting for an answer in the open rooms that were not
+ * offered to the user yet: a GArray of SbPlannerRoomQuestion (sb-planner.h)
+ * owning its keys and room names; caller unrefs.  Memory only. */
+GArray *sb_purple_rooms_waiting_questions (SbPurple *ctx);
+
+/* The question of @key in @room (normalized) was offered to the user: it is
+ * not offered again, and its prompt is withdrawn once it is answered. */
+void sb_purple_rooms_question_offered (SbPurple *ctx, const SbBuddyKey *key, const char *room);
+
+/* The question of @key in @room no longer waits (answered, dropped, its room
+ * closed): withdraws its open prompt, if any (sb-purple-planner.c). */
+void sb_purple_planner_room_question_gone (SbPurple *ctx, const SbBuddyKey *key,
+                                           const char *room);
+
+/* Plans once @seconds from now (a room question becoming due), unless such a
+ * run is already pending (sb-purple-planner.c). */
+void sb_purple_planner_plan_in (SbPurple *ctx, guint seconds);
 
 /* Over the window, for the buddies of @node: their lines that answered the
  * user's and the user's that answered theirs, in rooms.  Reads the store

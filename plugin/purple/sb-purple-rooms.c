@@ -16,6 +16,18 @@
  * (sb_purple_chat_member(): the real id where the room shows it, else the
  * nick), looked up once per nick while it stays in the room.  The state is
  * freed with the conversation ("deleting-conversation") and on unload.
+ *
+ * Questions waiting for an answer ("Unanswered in a room", docs/design.md,
+ * "Prompts and their manners") live here too, in memory only: a live line of
+ * a buddy that ends with "?" (sb_planner_text_is_question()) is kept as its
+ * asker's key, nick, sequence number, thread and time, never its text.  A
+ * later line of someone else whose reply link points to the question, or to
+ * a later line of the asker in the same thread, answers it; so does any line
+ * of the user replying to the asker.  The room also keeps when the user last
+ * wrote there.  The planner reads the waiting questions at each run
+ * (sb_purple_rooms_waiting_questions()); an answered question, one too old
+ * for a reply link to reach, and the questions of a room left or closed are
+ * dropped and their prompts withdrawn.
  */
 #include "sb-purple-private.h"
 
@@ -24,27 +36,79 @@
 
 #define ROOM_DATA "smileback-room"
 
-/* What a chat conversation keeps: its recorder and its speakers' keys. */
+/* A buddy's question waiting for an answer. */
 typedef struct
 {
+  SbBuddyKey *key; /* the asker's buddy key */
+  char *nick;      /* the asker's nick, as sb-reply.h names a parent's speaker */
+  gint64 seq;      /* the question's line */
+  gint64 thread;   /* the first line of its thread */
+  gint64 asked_at; /* UTC seconds */
+  gboolean offered; /* shown to the user once: not again */
+} Question;
+
+/* What a chat conversation keeps: its recorder, its speakers' keys, and what
+ * the room questions need. */
+typedef struct
+{
+  SbBuddyKey *key;           /* the room: protocol, account, normalized name */
   SbRoomRecorder *recorder;
-  GHashTable *members; /* nick -> member key, while the nick is in the room */
+  GHashTable *members;       /* nick -> member key, while the nick is in the room */
+  gint64 user_spoke_at;      /* when the user's last live line arrived, 0: none */
+  GArray *questions;         /* Question, oldest first */
+  struct
+  {
+    gint64 seq, thread;
+  } threads[SB_REPLY_WINDOW]; /* the thread of each recent message, by seq % window */
 } Room;
+
+static void
+question_clear (Question *question)
+{
+  sb_buddy_key_free (question->key);
+  g_free (question->nick);
+}
 
 static void
 room_free (Room *room)
 {
   if (room == NULL)
     return;
+  sb_buddy_key_free (room->key);
   sb_room_recorder_free (room->recorder);
   g_hash_table_unref (room->members);
+  g_array_unref (room->questions);
   g_free (room);
 }
 
+/* Drops question @i of @room and withdraws its prompt when it was offered. */
 static void
-conversation_forget_room (PurpleConversation *conv)
+room_drop_question (SbPurple *ctx, Room *room, guint i)
 {
-  room_free (purple_conversation_get_data (conv, ROOM_DATA));
+  Question *question = &g_array_index (room->questions, Question, i);
+
+  if (question->offered && ctx != NULL)
+    sb_purple_planner_room_question_gone (ctx, question->key, room->key->buddy);
+  g_array_remove_index (room->questions, i);
+}
+
+/* Drops every question of @conv's room (NULL-safe): it was closed or left. */
+static Room *
+conversation_drop_questions (SbPurple *ctx, PurpleConversation *conv)
+{
+  Room *room = purple_conversation_get_data (conv, ROOM_DATA);
+
+  for (guint i = room != NULL ? room->questions->len : 0; i > 0; i--)
+    room_drop_question (ctx, room, i - 1);
+  return room;
+}
+
+/* Frees the state of @conv; with @ctx, first withdraws the prompts of its
+ * questions. */
+static void
+conversation_forget_room (SbPurple *ctx, PurpleConversation *conv)
+{
+  room_free (conversation_drop_questions (ctx, conv));
   purple_conversation_set_data (conv, ROOM_DATA, NULL);
 }
 
@@ -79,6 +143,9 @@ room_new (SbPurple *ctx, PurpleConversation *conv)
   room->recorder = sb_room_recorder_new (sb_ledger_get_store (ctx->ledger), &room_key,
                                          SB_SOURCE_LIVE);
   room->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  room->questions = g_array_new (FALSE, TRUE, sizeof (Question));
+  g_array_set_clear_func (room->questions, (GDestroyNotify) question_clear);
+  room->key = g_steal_pointer (&key);
   room_add_present (room, conv, sb_purple_now ());
   return room;
 }
@@ -132,20 +199,175 @@ skipped (const char *who, const char *message, PurpleMessageFlags flags)
          || (flags & (PURPLE_MESSAGE_SEND | PURPLE_MESSAGE_RECV)) == 0;
 }
 
+/* ---- questions waiting for an answer ------------------------------------------ */
+
+/* The first line of the thread of message @seq, when it is still known. */
+static gint64
+room_thread_of (const Room *room, gint64 seq)
+{
+  const gint64 slot = seq % SB_REPLY_WINDOW;
+
+  return room->threads[slot].seq == seq ? room->threads[slot].thread : seq;
+}
+
+/* TRUE when @link, a line of @nick (the user's when @yours), answers
+ * @question. */
+static gboolean
+answers (const Room *room, const Question *question, const SbReplyLink *link, const char *nick,
+         gboolean yours)
+{
+  if (link->parent == link->seq || link->parent_nick == NULL
+      || purple_strequal (nick, question->nick)
+      || !purple_strequal (link->parent_nick, question->nick))
+    return FALSE;
+  /* The user replying to the asker, or anyone replying to the question or
+   * to the asker's later lines in its thread. */
+  return yours
+         || (link->parent >= question->seq
+             && room_thread_of (room, link->parent) == question->thread);
+}
+
+/* Settles the questions the line @link of @nick answers, and those too old
+ * for any later line to reach. */
 static void
-record_message (Room *room, PurpleConversation *conv, const char *who, const char *message,
-                PurpleMessageFlags flags)
+room_settle_questions (SbPurple *ctx, Room *room, const SbReplyLink *link, const char *nick,
+                       gboolean yours)
+{
+  for (guint i = room->questions->len; i > 0; i--)
+    {
+      const Question *question = &g_array_index (room->questions, Question, i - 1);
+
+      if (link->seq - question->seq >= SB_REPLY_WINDOW
+          || answers (room, question, link, nick, yours))
+        room_drop_question (ctx, room, i - 1);
+    }
+}
+
+/* Keeps the live line @link of @nick (@member) as a waiting question when it
+ * is one, from a buddy.  One question per asker: the first still waiting,
+ * unless it was offered already. */
+static void
+room_add_question (SbPurple *ctx, Room *room, PurpleConversation *conv, const SbReplyLink *link,
+                   const char *nick, const char *member, gint64 time)
+{
+  PurpleAccount *account = purple_conversation_get_account (conv);
+  g_autoptr (SbBuddyKey) key = sb_purple_key_new (account, member);
+  Question question;
+
+  if (key == NULL || purple_find_buddy (account, key->buddy) == NULL)
+    return;
+  for (guint i = 0; i < room->questions->len; i++)
+    {
+      const Question *waiting = &g_array_index (room->questions, Question, i);
+
+      if (!sb_buddy_key_equal (waiting->key, key))
+        continue;
+      if (!waiting->offered)
+        return;
+      room_drop_question (ctx, room, i);
+      break;
+    }
+  question = (Question){
+    .key = g_steal_pointer (&key),
+    .nick = g_strdup (nick),
+    .seq = link->seq,
+    .thread = room_thread_of (room, link->seq),
+    .asked_at = time,
+  };
+  g_array_append_val (room->questions, question);
+  sb_purple_planner_plan_in (ctx, SB_PLANNER_ROOM_QUESTION_WAIT_S + 1);
+}
+
+/* What the room questions take from the line @link: its thread, answers,
+ * the user's activity (a line of theirs shown now) and a new question, when
+ * @live (not backlog: history lines never get here). */
+static void
+room_follow_questions (SbPurple *ctx, Room *room, PurpleConversation *conv,
+                       const SbReplyLink *link, const char *nick, const char *member,
+                       const char *text, gint64 time, gboolean live)
+{
+  gboolean yours = member == NULL;
+  gint64 slot = link->seq % SB_REPLY_WINDOW;
+  /* Read before the slot is written: the parent may be the line it held. */
+  gint64 thread = link->parent == link->seq ? link->seq : room_thread_of (room, link->parent);
+
+  room->threads[slot].seq = link->seq;
+  room->threads[slot].thread = thread;
+  room_settle_questions (ctx, room, link, nick, yours);
+  if (yours)
+    room->user_spoke_at = sb_purple_now ();
+  else if (live && sb_planner_text_is_question (text))
+    room_add_question (ctx, room, conv, link, nick, member, MIN (time, sb_purple_now ()));
+}
+
+GArray *
+sb_purple_rooms_waiting_questions (SbPurple *ctx)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (SbPlannerRoomQuestion));
+
+  for (GList *l = purple_get_chats (); l != NULL; l = l->next)
+    {
+      PurpleConversation *conv = l->data;
+      Room *room = purple_conversation_get_data (conv, ROOM_DATA);
+
+      if (room == NULL || purple_conv_chat_has_left (PURPLE_CONV_CHAT (conv)))
+        continue;
+      for (guint i = 0; i < room->questions->len; i++)
+        {
+          const Question *question = &g_array_index (room->questions, Question, i);
+          SbPlannerRoomQuestion waiting = {
+            .key = question->key,
+            .room = room->key->buddy,
+            .asked_at = question->asked_at,
+            .user_spoke_at = room->user_spoke_at,
+          };
+
+          if (!question->offered)
+            g_array_append_val (out, waiting);
+        }
+    }
+  return out;
+}
+
+void
+sb_purple_rooms_question_offered (SbPurple *ctx, const SbBuddyKey *key, const char *room_name)
+{
+  for (GList *l = purple_get_chats (); l != NULL; l = l->next)
+    {
+      Room *room = purple_conversation_get_data (l->data, ROOM_DATA);
+
+      if (room == NULL || g_strcmp0 (room->key->buddy, room_name) != 0)
+        continue;
+      for (guint i = 0; i < room->questions->len; i++)
+        {
+          Question *question = &g_array_index (room->questions, Question, i);
+
+          if (sb_buddy_key_equal (question->key, key))
+            question->offered = TRUE;
+        }
+    }
+}
+
+/* ---- lines ------------------------------------------------------------------- */
+
+static void
+record_message (SbPurple *ctx, Room *room, PurpleConversation *conv, const char *who,
+                const char *message, PurpleMessageFlags flags)
 {
   gboolean yours = is_users_line (conv, who, flags);
   const char *member = yours ? NULL : room_member (room, conv, who);
   g_autofree char *text = purple_markup_strip_html (message);
   g_autoptr (GError) error = NULL;
-  gint64 time = sb_purple_message_time (conv, flags, sb_purple_now ());
+  gint64 now = sb_purple_now ();
+  gint64 time = sb_purple_message_time (conv, flags, now);
+  SbReplyLink link = { 0 };
 
   if (!yours && member == NULL)
     return;
-  if (!sb_room_recorder_add_message (room->recorder, time, who, member, text, NULL, &error))
+  if (!sb_room_recorder_add_message (room->recorder, time, who, member, text, &link, &error))
     purple_debug_error ("smileback", "cannot record a room line: %s\n", error->message);
+  room_follow_questions (ctx, room, conv, &link, who, member, text, time,
+                         now - time <= SB_PURPLE_BACKLOG_S);
 }
 
 static void
@@ -158,7 +380,7 @@ wrote_chat_msg_cb (PurpleAccount *account, const char *who, char *message,
     return;
   room = conversation_room (data, conv);
   if (room != NULL)
-    record_message (room, conv, who, message, flags);
+    record_message (data, room, conv, who, message, flags);
 }
 
 static void
@@ -191,7 +413,14 @@ chat_buddy_left_cb (PurpleConversation *conv, const char *name, const char *reas
 static void
 deleting_conversation_cb (PurpleConversation *conv, gpointer data)
 {
-  conversation_forget_room (conv);
+  conversation_forget_room (data, conv);
+}
+
+/* The user left the room (the window may stay open): its questions go. */
+static void
+chat_left_cb (PurpleConversation *conv, gpointer data)
+{
+  conversation_drop_questions (data, conv);
 }
 
 /* Every signal this file follows, connected and disconnected from one table. */
@@ -204,6 +433,7 @@ static const struct
   { "chat-buddy-joined", PURPLE_CALLBACK (chat_buddy_joined_cb) },
   { "chat-buddy-left", PURPLE_CALLBACK (chat_buddy_left_cb) },
   { "deleting-conversation", PURPLE_CALLBACK (deleting_conversation_cb) },
+  { "chat-left", PURPLE_CALLBACK (chat_left_cb) },
 };
 
 void
@@ -220,8 +450,9 @@ sb_purple_rooms_shutdown (SbPurple *ctx)
   for (gsize i = 0; i < G_N_ELEMENTS (handlers); i++)
     purple_signal_disconnect (purple_conversations_get_handle (), handlers[i].signal,
                               ctx->plugin, handlers[i].callback);
+  /* The planner withdraws every open prompt itself as it stops. */
   for (GList *l = purple_get_conversations (); l != NULL; l = l->next)
-    conversation_forget_room (l->data);
+    conversation_forget_room (NULL, l->data);
 }
 
 /* The tooltip and the IPC calls. */

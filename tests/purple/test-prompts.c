@@ -50,6 +50,7 @@ static struct
 
   guint sending;          /* "sending-im-msg" and "sending-chat-msg" */
   GPtrArray *invited;     /* names in "chat-invited-user" */
+  GPtrArray *presented;   /* names of the conversations presented */
 } world;
 
 /* ---- request UI ops: record, then answer with world.choice ------------------ */
@@ -128,6 +129,16 @@ notify_message (PurpleNotifyMsgType type, const char *title, const char *primary
 static PurpleNotifyUiOps notify_ops = {
   .notify_message = notify_message,
   .notify_formatted = notify_formatted,
+};
+
+static void
+conversation_present (PurpleConversation *conv)
+{
+  g_ptr_array_add (world.presented, g_strdup (purple_conversation_get_name (conv)));
+}
+
+static PurpleConversationUiOps conversation_ops = {
+  .present = conversation_present,
 };
 
 static PurpleRequestUiOps request_ops = {
@@ -240,6 +251,7 @@ reset_records (void)
   g_ptr_array_set_size (world.requests, 0);
   g_ptr_array_set_size (world.invited, 0);
   g_ptr_array_set_size (world.notes, 0);
+  g_ptr_array_set_size (world.presented, 0);
   world.offers = world.progress = world.finished = world.closes = 0;
   world.choice = -1;
   world.tick = NULL;
@@ -637,6 +649,141 @@ test_call_without_audio (void)
   close_conversations ();
 }
 
+/* ---- unanswered in a room ---------------------------------------------------- */
+
+/* The plugin's clock runs @offset_s seconds ahead of the wall clock. */
+static void
+set_clock (gint64 offset_s)
+{
+  purple_prefs_set_int (PREFS "/clock_offset_s", (int) offset_s);
+}
+
+/* @who says @text in @conv now, by the plugin's clock. */
+static void
+say_in_room (PurpleConversation *conv, const char *who, const char *text)
+{
+  sb_test_prpl_chat_receive (conv, who, text,
+                             time (NULL) + purple_prefs_get_int (PREFS "/clock_offset_s"));
+}
+
+static gboolean
+have_withdrawn (gpointer id)
+{
+  for (guint i = 0; i < world.withdrawn->len; i++)
+    if (g_array_index (world.withdrawn, gint64, i) == *(gint64 *) id)
+      return TRUE;
+  return FALSE;
+}
+
+/* hank, a strong tie, asks in a room the user is active in: an answer within
+ * 10 minutes means no prompt; unanswered, the prompt comes after 10 minutes,
+ * once, worded by the core; "Go to the room" presents the chat and sends
+ * nothing; an answer, or closing the room, withdraws an open one. */
+static void
+test_room_question (void)
+{
+  static const char *const members[] = { "hank", "zed", NULL };
+  PurpleConversation *tea, *garden;
+  const SbPrompt *prompt;
+  guint before;
+  gint64 id;
+
+  reload (TRUE);
+  world.ui = TRUE;
+  /* The day's other prompts out of the way: snoozed. */
+  plan_now ();
+  for (guint i = 0; i < world.prompts->len; i++)
+    g_assert_true (answer (((SbPrompt *) world.prompts->pdata[i])->id, SB_ANSWER_LATER, NULL));
+  reset_records ();
+
+  /* Answered within 10 minutes (zed addresses hank): no prompt. */
+  tea = sb_test_prpl_join_chat (world.me, "tea", members);
+  sb_test_prpl_chat_send (tea, "morning all");
+  say_in_room (tea, "hank", "has anyone been to the new tea place on the corner?");
+  say_in_room (tea, "zed", "hank: yes, their green tea is lovely");
+  /* Not questions, and a question from zed, who is no buddy. */
+  say_in_room (tea, "hank", "good to know, thanks");
+  say_in_room (tea, "zed", "is anyone up for a walk later?");
+  set_clock (11 * 60);
+  plan_now ();
+  g_assert_null (received (SB_PROMPT_ROOM_QUESTION, "hank"));
+  g_assert_null (received (SB_PROMPT_ROOM_QUESTION, "zed"));
+
+  /* Unanswered: nothing at 9 minutes, the prompt at 10. */
+  set_clock (0);
+  sb_test_prpl_chat_send (tea, "I might join");
+  say_in_room (tea, "hank", "does anyone know when the market opens on Sundays? ");
+  set_clock (9 * 60);
+  plan_now ();
+  g_assert_null (received (SB_PROMPT_ROOM_QUESTION, "hank"));
+  set_clock (10 * 60 + 1);
+  plan_now ();
+  prompt = received (SB_PROMPT_ROOM_QUESTION, "hank");
+  g_assert_nonnull (prompt);
+  g_assert_cmpstr (prompt->room, ==, "tea");
+  {
+    SbPromptScene scene = { .now = g_get_real_time () / G_USEC_PER_SEC + 10 * 60 + 1 };
+    g_autoptr (SbPromptWording) words = sb_prompt_wording_new (prompt, &scene);
+
+    g_assert_cmpstr (words->title, ==, "hank's question in tea has no answer yet");
+    g_assert_nonnull (strstr (words->text, "10 minutes ago"));
+    g_assert_cmpstr (words->primary, ==, "Go to the room");
+    g_assert_cmpstr (words->mute, ==, "Not for hank");
+  }
+  /* Offered once. */
+  {
+    guint n = world.prompts->len;
+
+    plan_now ();
+    g_assert_cmpuint (world.prompts->len, ==, n);
+  }
+
+  /* "Go to the room": the chat is presented, nothing is sent. */
+  before = sends ();
+  g_assert_true (answer (prompt->id, SB_ANSWER_DONE, NULL));
+  g_assert_cmpuint (world.presented->len, ==, 1);
+  g_assert_cmpstr (world.presented->pdata[0], ==, "tea");
+  g_assert_cmpuint (sends (), ==, before);
+
+  /* Another question, in another room: its prompt is withdrawn once zed
+   * answers it. */
+  garden = sb_test_prpl_join_chat (world.me, "garden", members);
+  sb_test_prpl_chat_send (garden, "the roses are out");
+  say_in_room (garden, "hank", "which fertiliser do you use?");
+  set_clock (21 * 60);
+  plan_now ();
+  prompt = received (SB_PROMPT_ROOM_QUESTION, "hank");
+  g_assert_nonnull (prompt);
+  prompt = world.prompts->pdata[world.prompts->len - 1];
+  g_assert_cmpint (prompt->kind, ==, SB_PROMPT_ROOM_QUESTION);
+  g_assert_cmpstr (prompt->room, ==, "garden");
+  id = prompt->id;
+  say_in_room (garden, "zed", "hank: the one with seaweed, it works wonders");
+  g_assert_true (have_withdrawn (&id));
+  g_assert_false (answer (id, SB_ANSWER_DONE, NULL));
+
+  /* And closing the room withdraws a waiting one.  Without a UI (Finch), it
+   * is a purple_request_action() question with the same words, closed with
+   * the room. */
+  world.ui = FALSE;
+  sb_test_prpl_chat_send (garden, "thanks zed");
+  say_in_room (garden, "hank", "shall we meet there on Saturday?");
+  set_clock (32 * 60);
+  plan_now ();
+  g_assert_cmpuint (world.requests->len, ==, 1);
+  g_assert_cmpstr (world.requests->pdata[0], ==,
+                   "hank's question in garden has no answer yet|Go to the room|Tomorrow|"
+                   "Next week|Not for hank|Not now");
+  g_assert_cmpuint (world.closes, ==, 0);
+  purple_conversation_destroy (garden);
+  g_assert_cmpuint (world.withdrawn->len, ==, 2);
+  g_assert_cmpuint (world.closes, ==, 1);
+
+  g_assert_cmpuint (world.presented->len, ==, 1);
+  set_clock (0);
+  close_conversations ();
+}
+
 /* Runs the plugin action labelled @label. */
 static void
 run_action (const char *label)
@@ -816,7 +963,9 @@ main (int argc, char **argv)
   world.requests = g_ptr_array_new_with_free_func (g_free);
   world.invited = g_ptr_array_new_with_free_func (g_free);
   world.notes = g_ptr_array_new_with_free_func (g_free);
+  world.presented = g_ptr_array_new_with_free_func (g_free);
   purple_notify_set_ui_ops (&notify_ops);
+  purple_conversations_set_ui_ops (&conversation_ops);
   purple_signal_connect (purple_conversations_get_handle (), "sending-im-msg", &handle,
                          PURPLE_CALLBACK (sending_cb), NULL);
   purple_signal_connect (purple_conversations_get_handle (), "sending-chat-msg", &handle,
@@ -845,6 +994,7 @@ main (int argc, char **argv)
   g_test_add_func ("/prompts/never-sends", test_never_sends);
   g_test_add_func ("/prompts/who-action", test_who_action);
   g_test_add_func ("/prompts/call-without-audio", test_call_without_audio);
+  g_test_add_func ("/prompts/room-question", test_room_question);
   g_test_add_func ("/import/offer-slices-cancel-resume", test_import);
   status = g_test_run ();
 
@@ -855,6 +1005,7 @@ main (int argc, char **argv)
   g_ptr_array_unref (world.requests);
   g_ptr_array_unref (world.invited);
   g_ptr_array_unref (world.notes);
+  g_ptr_array_unref (world.presented);
   sb_test_purple_shutdown ();
   return status;
 }

@@ -156,7 +156,7 @@ next_names (Fixture *f, View *view, const SbPlannerMoment *moment)
     {
       const SbPrompt *p = g_ptr_array_index (prompts, i);
       g_autofree char *user = g_strndup (p->key->buddy, strcspn (p->key->buddy, "@"));
-      g_string_append_printf (text, "%s%c:%s", i > 0 ? "," : "", "RNFCIV"[p->kind], user);
+      g_string_append_printf (text, "%s%c:%s", i > 0 ? "," : "", "RNFCIVQ"[p->kind], user);
     }
   return g_string_free (text, FALSE);
 }
@@ -746,6 +746,119 @@ test_invitation_at_most_five (Fixture *f, gconstpointer data)
   g_assert_cmpuint (copy->invitees->len, ==, SB_PLANNER_INVITE_MAX);
 }
 
+/* A question in a room: due after 10 minutes unanswered, while the user
+ * wrote there within 30 minutes, from a strong tie only. */
+static void
+test_room_question_due (Fixture *f, gconstpointer data)
+{
+  g_autoptr (SbBuddyKey) anna = key_for ("anna");
+  const SbStats strong = { .strong_tie = TRUE }, weak = { .strong_tie = FALSE };
+  const gint64 asked = NOON;
+  SbPlannerRoomQuestion q = { .key = anna, .room = "tea@conference.localhost",
+                              .asked_at = asked, .user_spoke_at = asked - 60 };
+
+  g_assert_false (sb_planner_room_question_due (&q, &strong, asked + 9 * 60));
+  g_assert_false (sb_planner_room_question_due (&q, &strong, asked + 10 * 60 - 1));
+  g_assert_true (sb_planner_room_question_due (&q, &strong, asked + 10 * 60));
+  g_assert_cmpint (SB_PLANNER_ROOM_QUESTION_WAIT_S, ==, 10 * 60);
+  /* Not a strong tie, or no history. */
+  g_assert_false (sb_planner_room_question_due (&q, &weak, asked + 10 * 60));
+  g_assert_false (sb_planner_room_question_due (&q, NULL, asked + 10 * 60));
+  /* Answered. */
+  q.answered = TRUE;
+  g_assert_false (sb_planner_room_question_due (&q, &strong, asked + 10 * 60));
+  q.answered = FALSE;
+  /* The user inactive there: last line 31 minutes ago, or none. */
+  q.user_spoke_at = asked + 10 * 60 - SB_PLANNER_ROOM_ACTIVE_S - 60;
+  g_assert_false (sb_planner_room_question_due (&q, &strong, asked + 10 * 60));
+  q.user_spoke_at = asked + 10 * 60 - SB_PLANNER_ROOM_ACTIVE_S;
+  g_assert_true (sb_planner_room_question_due (&q, &strong, asked + 10 * 60));
+  q.user_spoke_at = 0;
+  g_assert_false (sb_planner_room_question_due (&q, &strong, asked + 10 * 60));
+
+  /* A question ends with "?", white space aside. */
+  g_assert_true (sb_planner_text_is_question ("anyone tried the new place?"));
+  g_assert_true (sb_planner_text_is_question ("  really?  \n"));
+  g_assert_true (sb_planner_text_is_question ("\302\277qu\303\251 tal?"));
+  g_assert_false (sb_planner_text_is_question ("ok, see you there."));
+  g_assert_false (sb_planner_text_is_question ("why? because"));
+  g_assert_false (sb_planner_text_is_question ("   "));
+  g_assert_false (sb_planner_text_is_question (NULL));
+}
+
+/* The due question goes through sb_planner_next() with every manner: quiet
+ * hours, presence, the sign-on flood, the daily cap, one open prompt per
+ * buddy, "Not for NAME". */
+static void
+test_room_question_manners (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "anna", "bert", NULL };
+  g_autoptr (View) view = strong_ties (f, names);
+  const gint64 asked = NOON;
+  SbPlannerRoomQuestion q = { .key = view_buddy (view, 0)->key, .room = "tea@conference.localhost",
+                              .asked_at = asked, .user_spoke_at = asked };
+  SbPlannerMoment moment = moment_at (f, asked + 10 * 60);
+  moment.questions = &q;
+  moment.n_questions = 1;
+
+  g_autofree char *due = next_names (f, view, &moment);
+  g_assert_cmpstr (due, ==, "Q:anna");
+  g_autoptr (GPtrArray) listed = sb_planner_list_due (f->planner, (SbPlannerBuddy *) view->buddies->data,
+                                                      view->buddies->len, &moment);
+  g_assert_cmpuint (listed->len, ==, 1);
+  SbPrompt *prompt = g_ptr_array_index (listed, 0);
+  g_assert_cmpint (prompt->kind, ==, SB_PROMPT_ROOM_QUESTION);
+  g_assert_cmpstr (prompt->room, ==, "tea@conference.localhost");
+  g_assert_cmpint (prompt->since, ==, asked);
+
+  /* Not before 10 minutes. */
+  SbPlannerMoment early = moment;
+  early.now = asked + 9 * 60;
+  g_autofree char *none = next_names (f, view, &early);
+  g_assert_cmpstr (none, ==, "");
+
+  /* Away, the sign-on flood, quiet hours (the user is still "active": the
+   * line was just before 23:00). */
+  SbPlannerMoment away = moment;
+  away.available = FALSE;
+  g_autofree char *got_away = next_names (f, view, &away);
+  g_assert_cmpstr (got_away, ==, "");
+  SbPlannerMoment flood = moment;
+  flood.quiet_until = moment.now + 60;
+  g_autofree char *got_flood = next_names (f, view, &flood);
+  g_assert_cmpstr (got_flood, ==, "");
+  SbPlannerRoomQuestion late = q;
+  late.asked_at = late.user_spoke_at = NOON + 11 * HOUR - 10 * 60;
+  SbPlannerMoment night = moment_at (f, NOON + 11 * HOUR);
+  night.questions = &late;
+  night.n_questions = 1;
+  g_autofree char *got_night = next_names (f, view, &night);
+  g_assert_cmpstr (got_night, ==, "");
+
+  /* Shown: open, so nothing more for anna; the day's cap counts it. */
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_planner_shown (f->planner, prompt, moment.now, &error));
+  g_assert_no_error (error);
+  g_autofree char *open = next_names (f, view, &moment);
+  g_assert_cmpstr (open, ==, "");
+  g_assert_true (sb_planner_answer (f->planner, prompt, SB_ANSWER_DISMISSED, 0, moment.now, &error));
+  SbPlannerPrefs prefs = *sb_planner_get_prefs (f->planner);
+  prefs.max_per_day = 1;
+  sb_planner_set_prefs (f->planner, &prefs);
+  g_autofree char *capped = next_names (f, view, &moment);
+  g_assert_cmpstr (capped, ==, "");
+  prefs.max_per_day = 3;
+  sb_planner_set_prefs (f->planner, &prefs);
+  g_autofree char *again = next_names (f, view, &moment);
+  g_assert_cmpstr (again, ==, "Q:anna");
+
+  /* "Not for anna". */
+  g_assert_true (sb_planner_answer (f->planner, prompt, SB_ANSWER_MUTE, 0, moment.now, &error));
+  g_assert_no_error (error);
+  g_autofree char *muted = next_names (f, view, &moment);
+  g_assert_cmpstr (muted, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -768,6 +881,8 @@ main (int argc, char **argv)
   ADD ("/planner/introductions/room-answers", test_introductions_room_answers);
   ADD ("/planner/invitations", test_invitations);
   ADD ("/planner/invitations/at-most-five", test_invitation_at_most_five);
+  ADD ("/planner/room-question/due", test_room_question_due);
+  ADD ("/planner/room-question/manners", test_room_question_manners);
 #undef ADD
   return g_test_run ();
 }

@@ -21,6 +21,8 @@ make_prompt (SbPromptKind kind)
   prompt->since = NOW - 3 * DAY;
   if (kind == SB_PROMPT_INTRODUCE)
     prompt->other = sb_buddy_key_new ("prpl-jabber", "alice@example.org", "carol@example.org");
+  if (kind == SB_PROMPT_ROOM_QUESTION)
+    prompt->room = g_strdup ("lounge@conference.example.org");
   if (kind == SB_PROMPT_INVITE)
     {
       prompt->room = g_strdup ("lounge@conference.example.org");
@@ -108,6 +110,9 @@ test_wording (void)
     { SB_PROMPT_INTRODUCE, FALSE, "Introduce Bob and Carol?", "never met", "Introduce" },
     { SB_PROMPT_INVITE, FALSE, "Invite friends to lounge@conference.example.org?", "tick",
       "Invite" },
+    { SB_PROMPT_ROOM_QUESTION, FALSE,
+      "Bob's question in lounge@conference.example.org has no answer yet", "3 days ago",
+      "Go to the room" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
