@@ -235,7 +235,6 @@ sb_gtk_rooms_new (SbGtkContext *ctx)
   /* TRANSLATORS: the group chats page when no room line was recorded */
   rooms->empty = gtk_label_new (_("No group chats recorded yet"));
   gtk_box_pack_start (GTK_BOX (rooms->page), rooms->empty, TRUE, TRUE, 0);
-  gtk_widget_show_all (rooms->page);
   return rooms;
 }
 

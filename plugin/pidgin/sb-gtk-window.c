@@ -644,6 +644,8 @@ window_new (SbGtkContext *ctx)
   gtk_box_pack_start (GTK_BOX (right), win->outcomes, FALSE, FALSE, 0);
 
   gtk_widget_show_all (win->window);
+  /* A notebook makes its first shown page current: the buddies, now. */
+  gtk_notebook_set_current_page (GTK_NOTEBOOK (notebook), 0);
   return win;
 }
 

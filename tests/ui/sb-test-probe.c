@@ -16,7 +16,8 @@
  *   action\tLABEL            runs gtk-smileback's plugin action LABEL
  *   widgets\tTITLE           the window titled TITLE: its geometry, labels
  *                            and every tree view's rows (string columns);
- *                            hidden widgets and what they hold are left out
+ *                            hidden widgets and what they hold are left out;
+ *                            "page\tTAB" names each notebook's current page
  *   page\tTITLE\tTAB         shows the notebook page labelled TAB in the
  *                            window titled TITLE
  *   menu\tBUDDY              BUDDY's (or a group's) extended menu, one label per line,
@@ -250,6 +251,15 @@ dump_widget (GtkWidget *widget, GString *out)
     return;
   if (GTK_IS_LABEL (widget))
     g_string_append_printf (out, "label\t%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  if (GTK_IS_NOTEBOOK (widget))
+    {
+      GtkNotebook *notebook = GTK_NOTEBOOK (widget);
+      GtkWidget *page
+        = gtk_notebook_get_nth_page (notebook, gtk_notebook_get_current_page (notebook));
+
+      g_string_append_printf (out, "page\t%s\n",
+                              page != NULL ? gtk_notebook_get_tab_label_text (notebook, page) : "");
+    }
   if (GTK_IS_TREE_VIEW (widget))
     {
       GtkTreeModel *model = gtk_tree_view_get_model (GTK_TREE_VIEW (widget));

@@ -934,6 +934,7 @@ test_window (void)
   g_assert_nonnull (strstr (views[2], "\t" CAROL "\t"));
   g_assert_null (strstr (views[2], "\t" BOB "\t"));
   g_assert_nonnull (strstr (widgets, "label\tConversations per month with " CAROL_ALIAS "\n"));
+  g_assert_nonnull (strstr (widgets, "\npage\tBuddies\n"));
   /* No room yet: the "Group chats" page says so. */
   g_assert_nonnull (strstr (widgets, "label\tNo group chats recorded yet\n"));
 
@@ -1627,6 +1628,9 @@ test_rooms (void)
 
   page = probe ("page", WINDOW_TITLE, "Group chats", NULL);
   g_assert_cmpstr (page, ==, "shown\n");
+  g_free (widgets);
+  widgets = probe ("widgets", WINDOW_TITLE, NULL);
+  g_assert_nonnull (strstr (widgets, "\npage\tGroup chats\n"));
   g_assert_true (find_geometry (widgets, geometry));
   sb_test_purple_run_for (500);
   g_free (screenshot ("ui-window-rooms", geometry));
