@@ -20,6 +20,12 @@
  * quiet hours (22:00-08:00 by default) never hold a prompt back.  The prompt
  * and import tests need the core plugin's side of those issues (its IPC calls
  * and signals); without them they skip, saying which call is missing.
+ *
+ * Group chats: alice's Pidgin opens a room on Prosody's MUC (accepting the
+ * default configuration through the probe, so it is alice's and she sees
+ * real JIDs); bob and carol join from this process and talk to her, and the
+ * test reads the room figures in the tooltips and on the window's "Group
+ * chats" page.
  */
 #include <errno.h>
 #include <poll.h>
