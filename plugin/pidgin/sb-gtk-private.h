@@ -40,6 +40,7 @@ G_BEGIN_DECLS
 
 typedef struct _SbGtkWindow SbGtkWindow;
 typedef struct _SbGtkImport SbGtkImport;
+typedef struct _SbGtkRooms SbGtkRooms;
 
 /* Who drew the last buddy name: see sb-gtk-hints.c. */
 typedef struct
@@ -104,6 +105,16 @@ void sb_gtk_window_show (SbGtkContext *ctx, PurpleBuddy *buddy);
 void sb_gtk_window_queue_refresh (SbGtkContext *ctx);
 /* Destroys the window if open. */
 void sb_gtk_window_shutdown (SbGtkContext *ctx);
+
+/* sb-gtk-rooms.c: the window's "Group chats" page, one row per room
+ * (smileback-foreach-room). */
+SbGtkRooms *sb_gtk_rooms_new (SbGtkContext *ctx);
+/* The page, owned by the window it is packed into. */
+GtkWidget *sb_gtk_rooms_widget (SbGtkRooms *rooms);
+/* Re-reads every room from the core plugin, keeping the sort. */
+void sb_gtk_rooms_fill (SbGtkRooms *rooms);
+/* Frees what the page's widgets do not own.  NULL-safe. */
+void sb_gtk_rooms_free (SbGtkRooms *rooms);
 
 /* sb-gtk-prompts.c: the planner's prompts as mini-dialogs in the buddy list. */
 void sb_gtk_prompts_init (SbGtkContext *ctx);

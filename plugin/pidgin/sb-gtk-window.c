@@ -12,7 +12,9 @@
  * reminders were shown, acted on and answered, introductions that led to a
  * meeting and invitations that were taken (smileback-get-outcomes), when the
  * core plugin offers them.  Double-clicking a buddy opens a conversation
- * window for the user to type in; nothing is sent.
+ * window for the user to type in; nothing is sent.  All of this is the
+ * "Buddies" page; the "Group chats" page beside it lists the rooms
+ * (sb-gtk-rooms.c).
  *
  * The window re-reads the figures (in an idle callback, at most once per
  * burst) when the core plugin reports a change.
@@ -124,6 +126,7 @@ struct _SbGtkWindow
   GtkWidget *chart_title;
   GtkWidget *outcomes;       /* the "How reminders worked out" box, hidden without the IPC */
   GtkWidget *outcomes_label;
+  SbGtkRooms *rooms; /* the "Group chats" page */
   GArray *months;    /* SbMonthCounts of the selected buddy, NULL when none */
   SbBuddyKey *selected; /* the selected buddy, NULL when none */
   gint64 now;        /* the time of the last fill */
@@ -473,6 +476,7 @@ fill (SbGtkWindow *win)
   select_key (win);
   update_chart (win);
   fill_outcomes (win);
+  sb_gtk_rooms_fill (win->rooms);
 }
 
 static gboolean
@@ -542,6 +546,7 @@ window_destroy_cb (GtkWidget *widget, SbGtkWindow *win)
   g_clear_object (&win->table);
   g_clear_object (&win->due);
   g_clear_pointer (&win->accounts, g_hash_table_destroy);
+  g_clear_pointer (&win->rooms, sb_gtk_rooms_free);
   if (win->ctx->window == win)
     win->ctx->window = NULL;
   g_free (win);
@@ -566,7 +571,7 @@ static SbGtkWindow *
 window_new (SbGtkContext *ctx)
 {
   SbGtkWindow *win = g_new0 (SbGtkWindow, 1);
-  GtkWidget *vbox, *paned, *bottom, *scrolled, *right;
+  GtkWidget *notebook, *paned, *bottom, *scrolled, *right;
   g_autofree char *due_title = NULL;
   g_autofree char *outcomes_title = NULL;
 
@@ -589,10 +594,16 @@ window_new (SbGtkContext *ctx)
   gtk_window_set_default_size (GTK_WINDOW (win->window), 960, 620);
   g_signal_connect (win->window, "destroy", G_CALLBACK (window_destroy_cb), win);
 
-  vbox = gtk_vbox_new (FALSE, 8);
-  gtk_container_add (GTK_CONTAINER (win->window), vbox);
+  notebook = gtk_notebook_new ();
+  gtk_container_add (GTK_CONTAINER (win->window), notebook);
   paned = gtk_vpaned_new ();
-  gtk_box_pack_start (GTK_BOX (vbox), paned, TRUE, TRUE, 0);
+  gtk_container_set_border_width (GTK_CONTAINER (paned), 8);
+  /* TRANSLATORS: the window's tab of one-to-one figures, per buddy */
+  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), paned, gtk_label_new (_("Buddies")));
+  win->rooms = sb_gtk_rooms_new (ctx);
+  /* TRANSLATORS: the window's tab of figures per group chat */
+  gtk_notebook_append_page (GTK_NOTEBOOK (notebook), sb_gtk_rooms_widget (win->rooms),
+                            gtk_label_new (_("Group chats")));
 
   win->table_view = make_view (win->table, table_columns, G_N_ELEMENTS (table_columns));
   for (gsize i = 0; i < G_N_ELEMENTS (table_columns); i++)
@@ -633,6 +644,8 @@ window_new (SbGtkContext *ctx)
   gtk_box_pack_start (GTK_BOX (right), win->outcomes, FALSE, FALSE, 0);
 
   gtk_widget_show_all (win->window);
+  /* A notebook makes its first shown page current: the buddies, now. */
+  gtk_notebook_set_current_page (GTK_NOTEBOOK (notebook), 0);
   return win;
 }
 

@@ -15,7 +15,11 @@
  *   send\tBUDDY\tTEXT        the user sends TEXT to BUDDY (purple_conv_im_send)
  *   action\tLABEL            runs gtk-smileback's plugin action LABEL
  *   widgets\tTITLE           the window titled TITLE: its geometry, labels
- *                            and every tree view's rows (string columns)
+ *                            and every tree view's rows (string columns);
+ *                            hidden widgets and what they hold are left out;
+ *                            "page\tTAB" names each notebook's current page
+ *   page\tTITLE\tTAB         shows the notebook page labelled TAB in the
+ *                            window titled TITLE
  *   menu\tBUDDY              BUDDY's (or a group's) extended menu, one label per line,
  *                            indented two spaces per submenu level
  *   activate\tBUDDY\tL1\tL2  activates the menu item at that label path
@@ -47,6 +51,10 @@
  *                            "none"
  *   join\tROOM\tSERVER       joins the group chat ROOM@SERVER on the first
  *                            account, as the user would
+ *   chat-send\tROOM\tTEXT    the user says TEXT in the open group chat ROOM
+ *                            (ROOM@SERVER), as typed in its entry
+ *   dialog-click\tLABEL      clicks the button LABEL (mnemonic included, as
+ *                            "_Accept Defaults") in a request dialog on screen
  *
  * It never runs in a user's Pidgin: it is built only under tests/ and loaded
  * through the throwaway profile's prefs.xml.
@@ -239,8 +247,19 @@ cmd_action (char **args, GString *out)
 static void
 dump_widget (GtkWidget *widget, GString *out)
 {
+  if (!gtk_widget_get_visible (widget))
+    return;
   if (GTK_IS_LABEL (widget))
     g_string_append_printf (out, "label\t%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  if (GTK_IS_NOTEBOOK (widget))
+    {
+      GtkNotebook *notebook = GTK_NOTEBOOK (widget);
+      GtkWidget *page
+        = gtk_notebook_get_nth_page (notebook, gtk_notebook_get_current_page (notebook));
+
+      g_string_append_printf (out, "page\t%s\n",
+                              page != NULL ? gtk_notebook_get_tab_label_text (notebook, page) : "");
+    }
   if (GTK_IS_TREE_VIEW (widget))
     {
       GtkTreeModel *model = gtk_tree_view_get_model (GTK_TREE_VIEW (widget));
@@ -276,27 +295,80 @@ dump_widget (GtkWidget *widget, GString *out)
     }
 }
 
+/* The visible window titled @title, NULL when none. */
+static GtkWidget *
+find_window (const char *title)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+  GtkWidget *found = NULL;
+
+  for (GList *l = toplevels; l != NULL && found == NULL && title != NULL; l = l->next)
+    if (g_strcmp0 (gtk_window_get_title (l->data), title) == 0
+        && gtk_widget_get_visible (l->data))
+      found = l->data;
+  g_list_free (toplevels);
+  return found;
+}
+
 static void
 cmd_widgets (char **args, GString *out)
 {
-  GList *toplevels = gtk_window_list_toplevels ();
-  gboolean found = FALSE;
+  GtkWidget *window = find_window (args[1]);
 
-  for (GList *l = toplevels; l != NULL && !found; l = l->next)
+  if (window == NULL)
     {
-      GtkWindow *window = l->data;
+      g_string_append (out, "error\tno such window\n");
+      return;
+    }
+  append_widget_geometry (out, "window", window);
+  dump_widget (window, out);
+}
 
-      if (args[1] != NULL && g_strcmp0 (gtk_window_get_title (window), args[1]) == 0
-          && gtk_widget_get_visible (GTK_WIDGET (window)))
+/* The first widget under @widget for which @match holds. */
+static GtkWidget *
+find_widget (GtkWidget *widget, gboolean (*match) (GtkWidget *, const char *), const char *label)
+{
+  GtkWidget *found = NULL;
+
+  if (match (widget, label))
+    return widget;
+  if (GTK_IS_CONTAINER (widget))
+    {
+      GList *children = gtk_container_get_children (GTK_CONTAINER (widget));
+
+      for (GList *l = children; l != NULL && found == NULL; l = l->next)
+        found = find_widget (l->data, match, label);
+      g_list_free (children);
+    }
+  return found;
+}
+
+static gboolean
+is_notebook (GtkWidget *widget, const char *unused)
+{
+  return GTK_IS_NOTEBOOK (widget);
+}
+
+static void
+cmd_page (char **args, GString *out)
+{
+  GtkWidget *window = find_window (args[1]);
+  GtkWidget *notebook = window != NULL ? find_widget (window, is_notebook, NULL) : NULL;
+  int n = notebook != NULL ? gtk_notebook_get_n_pages (GTK_NOTEBOOK (notebook)) : 0;
+
+  for (int i = 0; i < n && args[2] != NULL; i++)
+    {
+      GtkWidget *page = gtk_notebook_get_nth_page (GTK_NOTEBOOK (notebook), i);
+
+      if (g_strcmp0 (gtk_notebook_get_tab_label_text (GTK_NOTEBOOK (notebook), page), args[2])
+          == 0)
         {
-          append_widget_geometry (out, "window", GTK_WIDGET (window));
-          dump_widget (GTK_WIDGET (window), out);
-          found = TRUE;
+          gtk_notebook_set_current_page (GTK_NOTEBOOK (notebook), i);
+          g_string_append (out, "shown\n");
+          return;
         }
     }
-  g_list_free (toplevels);
-  if (!found)
-    g_string_append (out, "error\tno such window\n");
+  g_string_append (out, "error\tno such page\n");
 }
 
 static void
@@ -644,31 +716,22 @@ find_alert (const char *needle, int *index_out)
   return found;
 }
 
-/* The button (check box with @check) labelled @label under @widget. */
-static GtkWidget *
-find_alert_button (GtkWidget *widget, const char *label, gboolean check)
+/* A mini-dialog's button labelled @label (the text of its label child). */
+static gboolean
+is_alert_button (GtkWidget *widget, const char *label)
 {
-  GtkWidget *found = NULL;
+  GtkWidget *child = GTK_IS_BUTTON (widget) && !GTK_IS_CHECK_BUTTON (widget)
+                       ? gtk_bin_get_child (GTK_BIN (widget))
+                       : NULL;
 
-  if (GTK_IS_BUTTON (widget) && GTK_IS_CHECK_BUTTON (widget) == check)
-    {
-      GtkWidget *child = gtk_bin_get_child (GTK_BIN (widget));
-      const char *text = check ? gtk_button_get_label (GTK_BUTTON (widget))
-                               : GTK_IS_LABEL (child) ? gtk_label_get_text (GTK_LABEL (child))
-                                                      : NULL;
+  return GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), label) == 0;
+}
 
-      if (g_strcmp0 (text, label) == 0)
-        return widget;
-    }
-  if (GTK_IS_CONTAINER (widget))
-    {
-      GList *children = gtk_container_get_children (GTK_CONTAINER (widget));
-
-      for (GList *l = children; l != NULL && found == NULL; l = l->next)
-        found = find_alert_button (l->data, label, check);
-      g_list_free (children);
-    }
-  return found;
+static gboolean
+is_check_button (GtkWidget *widget, const char *label)
+{
+  return GTK_IS_CHECK_BUTTON (widget)
+         && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
 static void
@@ -676,7 +739,7 @@ alert_press (char **args, GString *out, gboolean check)
 {
   GtkWidget *dialog = args[1] != NULL ? find_alert (args[1], NULL) : NULL;
   GtkWidget *button = dialog != NULL && args[2] != NULL
-                        ? find_alert_button (dialog, args[2], check)
+                        ? find_widget (dialog, check ? is_check_button : is_alert_button, args[2])
                         : NULL;
 
   if (button == NULL)
@@ -803,6 +866,50 @@ cmd_join (char **args, GString *out)
   g_string_append (out, "joining\n");
 }
 
+static void
+cmd_chat_send (char **args, GString *out)
+{
+  GList *accounts = purple_accounts_get_all_active ();
+  PurpleConversation *conv = NULL;
+
+  if (accounts != NULL && args[1] != NULL)
+    conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT, args[1], accounts->data);
+  g_list_free (accounts);
+  if (conv == NULL || args[2] == NULL)
+    {
+      g_string_append (out, "error\tno such chat\n");
+      return;
+    }
+  purple_conv_chat_send (PURPLE_CONV_CHAT (conv), args[2]);
+  g_string_append (out, "sent\n");
+}
+
+static gboolean
+is_button_labelled (GtkWidget *widget, const char *label)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget)
+         && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static void
+cmd_dialog_click (char **args, GString *out)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+  GtkWidget *button = NULL;
+
+  for (GList *l = toplevels; l != NULL && button == NULL && args[1] != NULL; l = l->next)
+    if (GTK_IS_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      button = find_widget (l->data, is_button_labelled, args[1]);
+  g_list_free (toplevels);
+  if (button == NULL)
+    {
+      g_string_append (out, "error\tno such button\n");
+      return;
+    }
+  gtk_button_clicked (GTK_BUTTON (button));
+  g_string_append (out, "clicked\n");
+}
+
 typedef struct
 {
   const char *verb;
@@ -818,7 +925,8 @@ static const ProbeCommand commands[] = {
   { "alerts", cmd_alerts },     { "alert-click", cmd_alert_click },
   { "alert-tick", cmd_alert_tick }, { "alert-show", cmd_alert_show },
   { "ipc", cmd_ipc },           { "plan-now", cmd_plan_now }, { "conv", cmd_conv },
-  { "join", cmd_join },
+  { "join", cmd_join },         { "chat-send", cmd_chat_send },
+  { "dialog-click", cmd_dialog_click }, { "page", cmd_page },
 };
 
 static gboolean

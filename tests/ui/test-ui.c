@@ -20,6 +20,12 @@
  * quiet hours (22:00-08:00 by default) never hold a prompt back.  The prompt
  * and import tests need the core plugin's side of those issues (its IPC calls
  * and signals); without them they skip, saying which call is missing.
+ *
+ * Group chats: alice's Pidgin opens a room on Prosody's MUC (accepting the
+ * default configuration through the probe, so it is alice's and she sees
+ * real JIDs); bob and carol join from this process and talk to her, and the
+ * test reads the room figures in the tooltips and on the window's "Group
+ * chats" page.
  */
 #include <errno.h>
 #include <poll.h>
@@ -54,6 +60,7 @@
 #define JACK "jack@" SB_TEST_PROSODY_DOMAIN   /* wrote 20 hours ago, no answer yet */
 #define ZOE "zoe@" SB_TEST_PROSODY_DOMAIN /* history only, not in the buddy list */
 #define ROOM "smiles"
+#define ROOM_JID ROOM "@" SB_TEST_PROSODY_MUC_DOMAIN
 /* A bound for the core's sign-on quiet time, not a measurement. */
 #define PROMPT_TIMEOUT_MS 300000
 #define PASSWORD "smile"
@@ -933,6 +940,9 @@ test_window (void)
   g_assert_nonnull (strstr (views[2], "\t" CAROL "\t"));
   g_assert_null (strstr (views[2], "\t" BOB "\t"));
   g_assert_nonnull (strstr (widgets, "label\tConversations per month with " CAROL_ALIAS "\n"));
+  g_assert_nonnull (strstr (widgets, "\npage\tBuddies\n"));
+  /* No room yet: the "Group chats" page says so. */
+  g_assert_nonnull (strstr (widgets, "label\tNo group chats recorded yet\n"));
 
   /* How reminders worked out, from the core's figures. */
   outcomes = probe ("ipc", SB_IPC_GET_OUTCOMES, NULL);
@@ -1465,6 +1475,173 @@ test_invitation (void)
   g_assert_true (sb_test_purple_wait (alert_gone, "Invite friends to", STEP_TIMEOUT_MS));
 }
 
+/* ---- group chats ------------------------------------------------------------ */
+
+typedef struct
+{
+  PurpleAccount *account;
+  const char *text; /* NULL: wait for the room only */
+  guint users;      /* at least this many members listed */
+} ChatWait;
+
+static PurpleConversation *
+peer_chat (PurpleAccount *account)
+{
+  return purple_find_conversation_with_account (PURPLE_CONV_TYPE_CHAT, ROOM_JID, account);
+}
+
+static gboolean
+chat_shows (gpointer data)
+{
+  ChatWait *wait = data;
+  PurpleConversation *conv = peer_chat (wait->account);
+
+  if (conv == NULL
+      || g_list_length (purple_conv_chat_get_users (PURPLE_CONV_CHAT (conv))) < wait->users)
+    return FALSE;
+  if (wait->text == NULL)
+    return TRUE;
+  for (GList *l = purple_conversation_get_message_history (conv); l != NULL; l = l->next)
+    if (g_strcmp0 (purple_conversation_message_get_message (l->data), wait->text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A peer of the test joins alice's room as @nick.  Until alice accepts the
+ * room's default configuration (Pidgin asks its creator), the server keeps
+ * the room locked: accept it through the probe, then try again. */
+static void
+peer_joins (PurpleAccount *account, const char *nick)
+{
+  ChatWait wait = { account, NULL, 1 };
+
+  for (int attempt = 0; attempt < 20 && peer_chat (account) == NULL; attempt++)
+    {
+      GHashTable *components = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+      g_free (probe ("dialog-click", "_Accept Defaults", NULL));
+      g_hash_table_insert (components, g_strdup ("room"), g_strdup (ROOM));
+      g_hash_table_insert (components, g_strdup ("server"), g_strdup (SB_TEST_PROSODY_MUC_DOMAIN));
+      g_hash_table_insert (components, g_strdup ("handle"), g_strdup (nick));
+      serv_join_chat (purple_account_get_connection (account), components);
+      g_hash_table_destroy (components);
+      sb_test_purple_wait (chat_shows, &wait, 3000);
+    }
+  g_assert_nonnull (peer_chat (account));
+}
+
+/* @from (NULL: alice, through Pidgin) says @text in the room, awaited where
+ * bob sees it, so every line reaches Pidgin in this order. */
+static void
+room_says (PurpleAccount *from, const char *text)
+{
+  ChatWait wait = { world.bob, text, 3 };
+
+  if (from == NULL)
+    {
+      g_autofree char *sent = probe ("chat-send", ROOM_JID, text, NULL);
+
+      g_assert_cmpstr (sent, ==, "sent\n");
+    }
+  else
+    purple_conv_chat_send (PURPLE_CONV_CHAT (peer_chat (from)), text);
+  if (!sb_test_purple_wait (chat_shows, &wait, STEP_TIMEOUT_MS))
+    g_error ("bob never saw \"%s\" in the room", text);
+}
+
+typedef struct
+{
+  const char *needle;
+  gboolean open_window; /* reopen the window (a refill) before each look */
+  const char *verb;     /* the probe command looked at, with its argument */
+  const char *arg;
+  char *last;
+} ProbeWait;
+
+static gboolean
+probe_shows (gpointer data)
+{
+  ProbeWait *wait = data;
+
+  if (wait->open_window)
+    g_free (probe ("action", WINDOW_TITLE, NULL));
+  g_free (wait->last);
+  wait->last = probe (wait->verb, wait->arg, NULL);
+  if (wait->last != NULL && strstr (wait->last, wait->needle) != NULL)
+    return TRUE;
+  sb_test_purple_run_for (500);
+  return FALSE;
+}
+
+/* Waits until the probe's answer to @verb @arg holds @needle (room lines
+ * reach the store within the core plugin's flush interval); returns the
+ * answer (caller frees). */
+static char *
+wait_probe (const char *verb, const char *arg, const char *needle, gboolean open_window)
+{
+  ProbeWait wait = { needle, open_window, verb, arg, NULL };
+
+  if (!sb_test_purple_wait (probe_shows, &wait, STEP_TIMEOUT_MS))
+    g_error ("%s never showed \"%s\"; last seen:\n%s", verb, needle,
+             wait.last != NULL ? wait.last : "(no answer)");
+  return wait.last;
+}
+
+/* In alice's room, carol answers her twice, bob once, and alice answers bob:
+ * their tooltips count both ways, and the window's "Group chats" page lists
+ * the room with alice's one thread answered, carol (by her alias) as the one
+ * answering her most and bob as the one she answers most. */
+static void
+test_rooms (void)
+{
+  const char *row = "\tsmiles@conference.localhost\t1 of 1 answered\tless than a minute\t"
+                    CAROL_ALIAS " (2 times)\tbob (1 time)\n";
+  g_autofree char *join = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *carol = NULL;
+  g_autofree char *widgets = NULL;
+  g_autofree char *page = NULL;
+  g_auto (GStrv) views = NULL;
+  int geometry[4];
+
+  if (!world_ready ())
+    return;
+  join = probe ("join", ROOM, SB_TEST_PROSODY_MUC_DOMAIN, NULL);
+  g_assert_cmpstr (join, ==, "joining\n");
+  peer_joins (world.bob, "bob");
+  peer_joins (world.carol, "carol");
+
+  room_says (NULL, "who is coming to the picnic on sunday?");
+  room_says (world.carol, "alice: we are, with the kids");
+  room_says (world.carol, "alice: shall we bring a cake?");
+  room_says (world.bob, "alice: count me in");
+  room_says (NULL, "bob: great, can you bring the ball?");
+
+  tooltip = wait_probe ("tooltip", BOB, "In rooms: ", FALSE);
+  g_test_message ("tooltip: %s", tooltip);
+  g_assert_nonnull (strstr (tooltip, "\nIn rooms: answered you 1 time, you answered them 1 time"));
+  carol = probe ("tooltip", CAROL, NULL);
+  g_assert_nonnull (
+    strstr (carol, "\nIn rooms: answered you 2 times, you answered them 0 times"));
+
+  widgets = wait_probe ("widgets", WINDOW_TITLE, "smiles@conference.localhost", TRUE);
+  g_test_message ("window:\n%s", widgets);
+  /* views[3]: the rooms, after the buddies' table and the due list. */
+  views = g_strsplit (widgets, "view\n", -1);
+  g_assert_cmpuint (g_strv_length (views), ==, 4);
+  g_assert_nonnull (strstr (views[3], row));
+  g_assert_null (strstr (widgets, "No group chats recorded yet"));
+
+  page = probe ("page", WINDOW_TITLE, "Group chats", NULL);
+  g_assert_cmpstr (page, ==, "shown\n");
+  g_free (widgets);
+  widgets = probe ("widgets", WINDOW_TITLE, NULL);
+  g_assert_nonnull (strstr (widgets, "\npage\tGroup chats\n"));
+  g_assert_true (find_geometry (widgets, geometry));
+  sb_test_purple_run_for (500);
+  g_free (screenshot ("ui-window-rooms", geometry));
+}
+
 /* ---- the world ------------------------------------------------------------ */
 
 static const char *const needed_tools[] = { "Xvfb", "pidgin", "prosody", "xdotool",
@@ -1571,6 +1748,9 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/prompts/invitation", test_invitation);
   g_test_add_func ("/ui/prompts/later", test_later);
   g_test_add_func ("/ui/prompts/not-for-buddy", test_mute);
+  /* After the prompts: the room stays open in Pidgin, where it would take the
+   * place of the conversations they open. */
+  g_test_add_func ("/ui/rooms/tooltip-and-window", test_rooms);
   g_test_add_func ("/ui/plugin/prefs-rival-drawer", test_prefs_rival);
   g_test_add_func ("/ui/plugin/prefs-and-unload", test_prefs_and_unload);
 
