@@ -257,6 +257,22 @@ gboolean sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guin
                                          SbStoreTextFunc func, gpointer user_data,
                                          GError **error);
 
+/* Calls @func, in no particular order, for every received text of at least
+ * @min_size whose time lies in [@since, @until]: one pass over the events,
+ * without sorting (the candidates for automated-message detection when the
+ * digests to look at are known).  Flushes the queue first; @func may call
+ * back into the store.  FALSE with @error. */
+gboolean sb_store_foreach_received_text (SbStore *store, guint min_size, gint64 since,
+                                         gint64 until, SbStoreTextFunc func, gpointer user_data,
+                                         GError **error);
+
+/* A mark that outlives the session: received texts were recorded in bulk and
+ * not yet checked for automated messages (the ledger's
+ * sb_ledger_detect_automated()).  Set before they are recorded, cleared once
+ * they were checked. */
+gboolean sb_store_set_texts_unchecked (SbStore *store, gboolean unchecked, GError **error);
+gboolean sb_store_get_texts_unchecked (SbStore *store, gboolean *unchecked, GError **error);
+
 /* Runs @sql (fixed statements, no user data: values are never printed into
  * SQL) for tests and transactions.  FALSE with @error. */
 gboolean sb_store_exec (SbStore *store, const char *sql, GError **error);

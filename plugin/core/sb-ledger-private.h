@@ -45,6 +45,12 @@ struct _SbLedger
   GHashTable *buddies; /* SbBuddyKey * -> SbLedgerBuddy * */
   GHashTable *by_id;   /* buddies.id (gint64 *) -> SbLedgerBuddy *, borrowed */
   GHashTable *sightings; /* digest (guint64 *) -> GArray of Sighting, the last window only */
+  GArray *added_texts;   /* guint64: digests of the received texts sb_ledger_add_events()
+                          * recorded since the last sb_ledger_detect_automated() */
+  gint64 added_first, added_last; /* the range of their times */
+  gboolean texts_unchecked; /* the store's mark (sb_store_set_texts_unchecked()) is set */
+  gboolean check_all;       /* it was set when the ledger opened: texts of an earlier
+                             * session may be unchecked, so the next check looks at all */
   gint64 now;          /* the last "now" seen, for recomputing figures */
   GArray *scratch;     /* gint64 room for sb_stats_compute_with_scratch() */
   char *moved_aside;   /* where a file damaged beyond the open-time check went */
@@ -101,6 +107,15 @@ G_GNUC_INTERNAL gboolean sb_ledger_load_sightings (SbLedger *ledger, SbLedgerBud
  * sightings of its text, once enough buddies sent it within the window. */
 G_GNUC_INTERNAL gboolean sb_ledger_detect_live (SbLedger *ledger, SbLedgerBuddy *buddy,
                                                 SbEvent *event, GError **error);
+/* Before @events are recorded in bulk: when they hold a received text, sets
+ * the store's mark that texts await sb_ledger_detect_automated(), so a
+ * session that ends first leaves the check to the next. */
+G_GNUC_INTERNAL gboolean sb_ledger_mark_unchecked (SbLedger *ledger, const SbEvent *events,
+                                                   guint n, GError **error);
+/* Remembers the received texts among @events that were recorded
+ * (@inserted), for the next sb_ledger_detect_automated(). */
+G_GNUC_INTERNAL void sb_ledger_note_added_texts (SbLedger *ledger, const SbEvent *events,
+                                                 const gboolean *inserted, guint n);
 /* Forgets sightings older than the window before @now. */
 G_GNUC_INTERNAL void sb_ledger_prune_sightings (SbLedger *ledger, gint64 now);
 
