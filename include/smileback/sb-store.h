@@ -266,6 +266,11 @@ gboolean sb_store_foreach_received_text (SbStore *store, guint min_size, gint64 
                                          gint64 until, SbStoreTextFunc func, gpointer user_data,
                                          GError **error);
 
+/* TRUE in *@found when a received text of at least @min_size is stored.
+ * Flushes the queue first. */
+gboolean sb_store_has_received_text (SbStore *store, guint min_size, gboolean *found,
+                                     GError **error);
+
 /* A mark that outlives the session: received texts were recorded in bulk and
  * not yet checked for automated messages (the ledger's
  * sb_ledger_detect_automated()).  Set before they are recorded, cleared once

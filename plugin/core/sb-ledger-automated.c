@@ -156,7 +156,9 @@ sb_ledger_mark_unchecked (SbLedger *ledger, const SbEvent *events, guint n, GErr
   for (guint i = 0; i < n; i++)
     if (is_received_text (&events[i]))
       {
-        if (!sb_store_set_texts_unchecked (ledger->store, TRUE, error))
+        if (!sb_store_has_received_text (ledger->store, SB_LEDGER_AUTOMATED_MIN_SIZE,
+                                         &ledger->texts_before, error)
+            || !sb_store_set_texts_unchecked (ledger->store, TRUE, error))
           return FALSE;
         ledger->texts_unchecked = TRUE;
         return TRUE;
@@ -164,12 +166,12 @@ sb_ledger_mark_unchecked (SbLedger *ledger, const SbEvent *events, guint n, GErr
   return TRUE;
 }
 
-/* Remembers the received texts among @events that were recorded
- * (@inserted), for the next sb_ledger_detect_automated(). */
 void
-sb_ledger_note_added_texts (SbLedger *ledger, const SbEvent *events, const gboolean *inserted,
-                            guint n)
+sb_ledger_note_added_texts (SbLedger *ledger, gint64 buddy_id, const SbEvent *events,
+                            const gboolean *inserted, guint n)
 {
+  if (!ledger->texts_unchecked)
+    return;
   for (guint i = 0; i < n; i++)
     {
       if (!inserted[i] || !is_received_text (&events[i]))
@@ -178,16 +180,14 @@ sb_ledger_note_added_texts (SbLedger *ledger, const SbEvent *events, const gbool
         ledger->added_first = ledger->added_last = events[i].time;
       ledger->added_first = MIN (ledger->added_first, events[i].time);
       ledger->added_last = MAX (ledger->added_last, events[i].time);
-      g_array_append_val (ledger->added_texts, events[i].digest);
+      TextRow row = {
+        .event = { .time = events[i].time, .direction = SB_DIRECTION_IN,
+                   .digest = events[i].digest, .flags = events[i].flags },
+        .buddy_id = buddy_id,
+      };
+      g_array_append_val (ledger->added_texts, row);
     }
 }
-
-/* A stored received text whose digest is among the added ones. */
-typedef struct
-{
-  SbEvent event;
-  gint64 buddy_id;
-} TextRow;
 
 static int
 compare_digests (gconstpointer pa, gconstpointer pb)
@@ -206,16 +206,20 @@ compare_rows (gconstpointer pa, gconstpointer pb)
   return a->event.time < b->event.time ? -1 : a->event.time > b->event.time ? 1 : 0;
 }
 
-/* Sorts @digests and drops repeats. */
-static void
-sort_unique (GArray *digests)
+/* The digests of @rows (TextRow), sorted, each once. */
+static GArray *
+sorted_digests (const GArray *rows)
 {
+  GArray *digests = g_array_sized_new (FALSE, FALSE, sizeof (guint64), rows->len);
+  for (guint i = 0; i < rows->len; i++)
+    g_array_append_val (digests, g_array_index (rows, TextRow, i).event.digest);
   g_array_sort (digests, compare_digests);
   guint kept = 0;
   for (guint i = 0; i < digests->len; i++)
     if (kept == 0 || g_array_index (digests, guint64, i) != g_array_index (digests, guint64, kept - 1))
       g_array_index (digests, guint64, kept++) = g_array_index (digests, guint64, i);
   g_array_set_size (digests, kept);
+  return digests;
 }
 
 /* The stored texts to collect: those whose digest is in @digests (sorted),
@@ -345,11 +349,12 @@ flag_rows (SbLedger *ledger, const GArray *rows, Flagged *flagged, GError **erro
   return TRUE;
 }
 
-/* flag_rows() in one transaction on the store's connection. */
+/* flag_rows() in one transaction on the store's connection, after what the
+ * writer holds (it could not write while the transaction is open). */
 static gboolean
 flag_rows_at_once (SbLedger *ledger, const GArray *rows, Flagged *flagged, GError **error)
 {
-  if (!sb_store_exec (ledger->store, "BEGIN IMMEDIATE", error))
+  if (!sb_store_flush (ledger->store, error) || !sb_store_exec (ledger->store, "BEGIN IMMEDIATE", error))
     return FALSE;
   if (!flag_rows (ledger, rows, flagged, error) || !sb_store_exec (ledger->store, "COMMIT", error))
     {
@@ -379,27 +384,30 @@ rebuild_flagged (SbLedger *ledger, const Flagged *flagged, GError **error)
 }
 
 /* The stored received texts whose digest is among the added ones, within the
- * window around the added texts' times.  Empties ledger->added_texts, unless
- * the store fails. */
+ * window around the added texts' times: one pass over the store, for the
+ * texts that were there before the added ones. */
 static gboolean
-load_added_texts (SbLedger *ledger, GArray *rows, GError **error)
+load_added_digests (SbLedger *ledger, GArray *rows, GError **error)
 {
-  g_autoptr (GArray) digests = g_steal_pointer (&ledger->added_texts);
-  ledger->added_texts = g_array_new (FALSE, FALSE, sizeof (guint64));
-  if (digests->len == 0)
-    return TRUE;
-
-  sort_unique (digests);
+  g_autoptr (GArray) digests = sorted_digests (ledger->added_texts);
   Collect collect = { digests, rows };
-  if (!sb_store_foreach_received_text (ledger->store, SB_LEDGER_AUTOMATED_MIN_SIZE,
-                                       ledger->added_first - SB_LEDGER_AUTOMATED_WINDOW_S,
-                                       ledger->added_last + SB_LEDGER_AUTOMATED_WINDOW_S,
-                                       collect_text_cb, &collect, error))
+  return sb_store_foreach_received_text (ledger->store, SB_LEDGER_AUTOMATED_MIN_SIZE,
+                                         ledger->added_first - SB_LEDGER_AUTOMATED_WINDOW_S,
+                                         ledger->added_last + SB_LEDGER_AUTOMATED_WINDOW_S,
+                                         collect_text_cb, &collect, error);
+}
+
+/* The added texts themselves, when the store held no other: those of
+ * buddies still there (not forgotten since). */
+static void
+copy_added_texts (SbLedger *ledger, GArray *rows)
+{
+  for (guint i = 0; i < ledger->added_texts->len; i++)
     {
-      g_array_append_vals (ledger->added_texts, digests->data, digests->len);
-      return FALSE;
+      const TextRow *row = &g_array_index (ledger->added_texts, TextRow, i);
+      if (g_hash_table_contains (ledger->by_id, &row->buddy_id))
+        g_array_append_val (rows, *row);
     }
-  return TRUE;
 }
 
 /* Every stored received text whose digest came from enough buddies in all:
@@ -408,12 +416,9 @@ static gboolean
 load_repeated_texts (SbLedger *ledger, GArray *rows, GError **error)
 {
   Collect collect = { NULL, rows };
-  if (!sb_store_foreach_repeated_text (ledger->store, SB_LEDGER_AUTOMATED_BUDDIES,
-                                       SB_LEDGER_AUTOMATED_MIN_SIZE, collect_text_cb, &collect,
-                                       error))
-    return FALSE;
-  g_array_set_size (ledger->added_texts, 0);
-  return TRUE;
+  return sb_store_foreach_repeated_text (ledger->store, SB_LEDGER_AUTOMATED_BUDDIES,
+                                         SB_LEDGER_AUTOMATED_MIN_SIZE, collect_text_cb, &collect,
+                                         error);
 }
 
 /* The texts to check, sorted by digest, then time. */
@@ -421,9 +426,18 @@ static GArray *
 load_texts_to_check (SbLedger *ledger, GError **error)
 {
   g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
-  if (ledger->check_all ? !load_repeated_texts (ledger, rows, error)
-                        : !load_added_texts (ledger, rows, error))
-    return NULL;
+  if (ledger->check_all)
+    {
+      if (!load_repeated_texts (ledger, rows, error))
+        return NULL;
+    }
+  else if (ledger->texts_before)
+    {
+      if (ledger->added_texts->len > 0 && !load_added_digests (ledger, rows, error))
+        return NULL;
+    }
+  else
+    copy_added_texts (ledger, rows);
   g_array_sort (rows, compare_rows);
   return g_steal_pointer (&rows);
 }
@@ -436,6 +450,7 @@ clear_unchecked (SbLedger *ledger, GError **error)
     return FALSE;
   ledger->texts_unchecked = FALSE;
   ledger->check_all = FALSE;
+  g_array_set_size (ledger->added_texts, 0);
   return TRUE;
 }
 

@@ -30,6 +30,13 @@ typedef struct
   gboolean stats_dirty;
 } SbLedgerBuddy;
 
+/* A stored received text, for automated-message detection after an import. */
+typedef struct
+{
+  SbEvent event; /* time, digest and flags */
+  gint64 buddy_id;
+} TextRow;
+
 /* A received text seen recently, for automated-message detection. */
 typedef struct
 {
@@ -45,10 +52,11 @@ struct _SbLedger
   GHashTable *buddies; /* SbBuddyKey * -> SbLedgerBuddy * */
   GHashTable *by_id;   /* buddies.id (gint64 *) -> SbLedgerBuddy *, borrowed */
   GHashTable *sightings; /* digest (guint64 *) -> GArray of Sighting, the last window only */
-  GArray *added_texts;   /* guint64: digests of the received texts sb_ledger_add_events()
-                          * recorded since the last sb_ledger_detect_automated() */
+  GArray *added_texts;   /* TextRow: the received texts recorded since the store's mark
+                          * was set (sb_ledger_add_events() set it) */
   gint64 added_first, added_last; /* the range of their times */
   gboolean texts_unchecked; /* the store's mark (sb_store_set_texts_unchecked()) is set */
+  gboolean texts_before;    /* the store held received texts when it was set */
   gboolean check_all;       /* it was set when the ledger opened: texts of an earlier
                              * session may be unchecked, so the next check looks at all */
   gint64 now;          /* the last "now" seen, for recomputing figures */
@@ -112,10 +120,12 @@ G_GNUC_INTERNAL gboolean sb_ledger_detect_live (SbLedger *ledger, SbLedgerBuddy 
  * session that ends first leaves the check to the next. */
 G_GNUC_INTERNAL gboolean sb_ledger_mark_unchecked (SbLedger *ledger, const SbEvent *events,
                                                    guint n, GError **error);
-/* Remembers the received texts among @events that were recorded
- * (@inserted), for the next sb_ledger_detect_automated(). */
-G_GNUC_INTERNAL void sb_ledger_note_added_texts (SbLedger *ledger, const SbEvent *events,
-                                                 const gboolean *inserted, guint n);
+/* While the store's mark is set: remembers the received texts among @events
+ * of @buddy_id that were recorded (@inserted), live or in bulk, for the next
+ * sb_ledger_detect_automated(). */
+G_GNUC_INTERNAL void sb_ledger_note_added_texts (SbLedger *ledger, gint64 buddy_id,
+                                                 const SbEvent *events, const gboolean *inserted,
+                                                 guint n);
 /* Forgets sightings older than the window before @now. */
 G_GNUC_INTERNAL void sb_ledger_prune_sightings (SbLedger *ledger, gint64 now);
 

@@ -149,7 +149,7 @@ ledger_open_once (const char *path, const SbParams *params, gint64 now, GError *
   ledger->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   ledger->sightings = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                              (GDestroyNotify) g_array_unref);
-  ledger->added_texts = g_array_new (FALSE, FALSE, sizeof (guint64));
+  ledger->added_texts = g_array_new (FALSE, FALSE, sizeof (TextRow));
   ledger->scratch = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (!sb_store_get_texts_unchecked (ledger->store, &ledger->texts_unchecked, error))
     return NULL;
@@ -376,6 +376,8 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
         }
     }
 
+  static const gboolean recorded = TRUE;
+  sb_ledger_note_added_texts (ledger, buddy->id, event, &recorded, 1);
   if (is_new != NULL)
     *is_new = TRUE;
   buddy_mark_dirty (buddy);
@@ -432,7 +434,7 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
     return TRUE;
   for (guint i = 0; i < n_events; i++)
     buddy->all.automated += inserted[i] && sb_ledger_is_automated (&events[i]) ? 1 : 0;
-  sb_ledger_note_added_texts (ledger, events, inserted, n_events);
+  sb_ledger_note_added_texts (ledger, buddy->id, events, inserted, n_events);
 
   if (earliest > buddy->last_event)
     {

@@ -416,6 +416,29 @@ sb_store_foreach_received_text (SbStore *store, guint min_size, gint64 since, gi
 }
 
 gboolean
+sb_store_has_received_text (SbStore *store, guint min_size, gboolean *found, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (found != NULL, FALSE);
+
+  *found = FALSE;
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
+    store,
+    "SELECT 1 FROM events WHERE direction = ?2 AND kind = ?3 AND digest != 0"
+    " AND size_bucket >= ?1 LIMIT 1",
+    "cannot look for received texts", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, (int) min_size);
+  bind_received_text (stmt, 2);
+  int rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
+  return rc == SQLITE_ROW || sb_store_rows_done (stmt, rc, "cannot look for received texts", error);
+}
+
+gboolean
 sb_store_set_texts_unchecked (SbStore *store, gboolean unchecked, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
