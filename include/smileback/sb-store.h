@@ -142,6 +142,16 @@ guint sb_store_pending (SbStore *store);
  * try, in order, and @error says why. */
 gboolean sb_store_flush (SbStore *store, GError **error);
 
+/* Commits the queue and then runs @then (writes of the caller's, through the
+ * store's calls) in one transaction, on the caller's thread and connection,
+ * once the writer thread holds nothing: one commit and no wait on another
+ * thread, for a caller that waits anyway (an import's batch and its file
+ * marks).  On failure nothing of it is written, the queue is kept, and
+ * @error says why. */
+typedef gboolean (*SbStoreWriteFunc) (SbStore *store, gpointer data, GError **error);
+gboolean sb_store_flush_then (SbStore *store, SbStoreWriteFunc then, gpointer data,
+                              GError **error);
+
 /* Hands the queue to the writer thread and returns at once: what a UI's timer
  * calls, so it never waits on the disk.  FALSE with @error when the previous
  * background commit failed (its operations are still held and retried now). */

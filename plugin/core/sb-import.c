@@ -3,9 +3,9 @@
  * The first step lists the tree (sb-import-tree.c).  Each later step imports
  * whole files: a buddy's logs that follow each other go to the ledger
  * together (one sb_ledger_add_events() per batch of up to BATCH_EVENTS
- * events, smaller when a time budget asks), then the ledger is flushed and
- * the files' marks are set, so a crash or a cancel never leaves a file
- * half-counted: at worst it is read again and its events are recognised as
+ * events, smaller when a time budget asks), then the ledger's episodes and
+ * the files' marks are committed together, so a crash or a cancel never
+ * leaves a file half-counted: at worst it is read again and its events are recognised as
  * already recorded.  Files are parsed a few ahead by worker threads.
  */
 #include "sb-import-private.h"
@@ -214,8 +214,8 @@ import_chat (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
 #define READ_AHEAD 4
 
 /* Consecutive IM logs of one buddy are recorded together up to about this many
- * events: one insert transaction, one flush and one transaction of marks
- * instead of one each per file (a log holds a few hundred lines; 10,000 events
+ * events: one insert transaction and one of episodes and marks instead of
+ * one each per file (a log holds a few hundred lines; 10,000 events
  * are a few hundred kilobytes of memory and a few tens of milliseconds). */
 #define BATCH_EVENTS 10000
 
@@ -361,28 +361,35 @@ joins_batch (const ImportFile *f, const ImportFile *g)
          && strcmp (g->target, f->target) == 0;
 }
 
-/* Sets the marks of files[@first .. @last) in one transaction. */
-static gboolean
-set_marks (SbImport *im, guint first, guint last, GError **error)
+/* Files whose marks are to be set: files[first .. last). */
+typedef struct
 {
-  SbStore *store = sb_ledger_get_store (im->ledger);
-  if (!sb_store_exec (store, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  for (guint k = first; k < last; k++)
+  SbImport *im;
+  guint first, last;
+} MarkRange;
+
+/* Sets the marks of a MarkRange, inside the caller's transaction. */
+static gboolean
+write_marks (SbStore *store, gpointer data, GError **error)
+{
+  const MarkRange *range = data;
+  for (guint k = range->first; k < range->last; k++)
     {
-      const ImportFile *f = im->files->pdata[k];
+      const ImportFile *f = range->im->files->pdata[k];
       if (!sb_store_set_file_mark (store, f->rel, f->size, f->mtime, error))
-        {
-          (void) sb_store_exec (store, "ROLLBACK", NULL);
-          return FALSE;
-        }
-    }
-  if (!sb_store_exec (store, "COMMIT", error))
-    {
-      (void) sb_store_exec (store, "ROLLBACK", NULL);
-      return FALSE;
+        return FALSE;
     }
   return TRUE;
+}
+
+/* Commits the ledger's episodes and summaries, then the marks of
+ * files[@first .. @last), in one transaction: a file is marked only with
+ * everything it gave. */
+static gboolean
+commit_with_marks (SbImport *im, guint first, guint last, GError **error)
+{
+  MarkRange range = { im, first, last };
+  return sb_store_flush_then (sb_ledger_get_store (im->ledger), write_marks, &range, error);
 }
 
 /* A file not to be read: counted, and passed. */
@@ -465,8 +472,8 @@ gather_batch (SbImport *im, guint max, guint max_events, Batch *batch, guint *la
 
 /* Imports the next file, or the next batch of one buddy's IM logs (see
  * gather_batch()): one sb_ledger_add_events() for all of them (the ledger
- * takes them in any order), then one flush, then their marks, so a crash
- * never leaves a file half-counted.  One batch or one file per buddy gives
+ * takes them in any order), then one commit of the episodes with their
+ * marks, so a crash never leaves a file half-counted.  One batch or one file per buddy gives
  * the same result: every event of it has the same buddy, and the reader only
  * gives valid times, directions and kinds.  Advances im->next.  FALSE only on
  * store failures. */
@@ -494,8 +501,7 @@ import_next (SbImport *im, guint max, guint max_events, gint64 now, GError **err
       if (skip == SB_IMPORT_SKIP_LAST)
         im->progress.guessed += batch.guessed;
     }
-  /* the ledger's episodes and summaries are on disk before the marks */
-  if (!sb_ledger_flush (im->ledger, error) || !set_marks (im, first, last, error))
+  if (!commit_with_marks (im, first, last, error))
     return FALSE;
   for (guint k = first; k < last; k++)
     {
