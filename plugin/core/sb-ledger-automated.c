@@ -397,17 +397,22 @@ load_added_digests (SbLedger *ledger, GArray *rows, GError **error)
                                          collect_text_cb, &collect, error);
 }
 
-/* The added texts themselves, when the store held no other: those of
- * buddies still there (not forgotten since). */
-static void
-copy_added_texts (SbLedger *ledger, GArray *rows)
+/* The added texts themselves, taken from the ledger, when the store held no
+ * other: those of buddies still there (not forgotten since). */
+static GArray *
+take_added_texts (SbLedger *ledger)
 {
-  for (guint i = 0; i < ledger->added_texts->len; i++)
+  GArray *rows = g_steal_pointer (&ledger->added_texts);
+  ledger->added_texts = g_array_new (FALSE, FALSE, sizeof (TextRow));
+  guint kept = 0;
+  for (guint i = 0; i < rows->len; i++)
     {
-      const TextRow *row = &g_array_index (ledger->added_texts, TextRow, i);
+      const TextRow *row = &g_array_index (rows, TextRow, i);
       if (g_hash_table_contains (ledger->by_id, &row->buddy_id))
-        g_array_append_val (rows, *row);
+        g_array_index (rows, TextRow, kept++) = *row;
     }
+  g_array_set_size (rows, kept);
+  return rows;
 }
 
 /* Every stored received text whose digest came from enough buddies in all:
@@ -425,19 +430,16 @@ load_repeated_texts (SbLedger *ledger, GArray *rows, GError **error)
 static GArray *
 load_texts_to_check (SbLedger *ledger, GError **error)
 {
-  g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
-  if (ledger->check_all)
-    {
-      if (!load_repeated_texts (ledger, rows, error))
-        return NULL;
-    }
-  else if (ledger->texts_before)
-    {
-      if (ledger->added_texts->len > 0 && !load_added_digests (ledger, rows, error))
-        return NULL;
-    }
+  g_autoptr (GArray) rows = NULL;
+  if (!ledger->check_all && !ledger->texts_before)
+    rows = take_added_texts (ledger);
   else
-    copy_added_texts (ledger, rows);
+    {
+      rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
+      if (ledger->check_all ? !load_repeated_texts (ledger, rows, error)
+                            : ledger->added_texts->len > 0 && !load_added_digests (ledger, rows, error))
+        return NULL;
+    }
   g_array_sort (rows, compare_rows);
   return g_steal_pointer (&rows);
 }
@@ -462,15 +464,16 @@ sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
   if (n_marked != NULL)
     *n_marked = 0;
   g_autoptr (GArray) rows = load_texts_to_check (ledger, error);
-  if (rows == NULL)
-    return FALSE;
-
   g_autoptr (GHashTable) index = g_hash_table_new (NULL, NULL);
   g_autoptr (GArray) from = g_array_new (FALSE, FALSE, sizeof (gint64));
   Flagged flagged = { index, from, 0 };
-  if (!flag_rows_at_once (ledger, rows, &flagged, error) || !rebuild_flagged (ledger, &flagged, error)
-      || !clear_unchecked (ledger, error))
-    return FALSE;
+  if (rows == NULL || !flag_rows_at_once (ledger, rows, &flagged, error)
+      || !rebuild_flagged (ledger, &flagged, error) || !clear_unchecked (ledger, error))
+    {
+      /* the texts in hand may be gone: the next call looks at all */
+      ledger->check_all = TRUE;
+      return FALSE;
+    }
   if (n_marked != NULL)
     *n_marked = flagged.marked;
   return TRUE;

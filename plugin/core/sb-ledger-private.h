@@ -57,8 +57,9 @@ struct _SbLedger
   gint64 added_first, added_last; /* the range of their times */
   gboolean texts_unchecked; /* the store's mark (sb_store_set_texts_unchecked()) is set */
   gboolean texts_before;    /* the store held received texts when it was set */
-  gboolean check_all;       /* it was set when the ledger opened: texts of an earlier
-                             * session may be unchecked, so the next check looks at all */
+  gboolean check_all;       /* the next check looks at all stored texts: the mark was set
+                             * when the ledger opened (an earlier session's texts), or
+                             * the last check failed with texts in hand */
   gint64 now;          /* the last "now" seen, for recomputing figures */
   GArray *scratch;     /* gint64 room for sb_stats_compute_with_scratch() */
   char *moved_aside;   /* where a file damaged beyond the open-time check went */
