@@ -13,7 +13,9 @@
  *    that follow each other), so episodes are built by the ledger and every
  *    message counts once, however often the file is imported and whether or
  *    not it was also captured live;
- *  - "<room>.chat" folders: only who was present (sb_ledger_add_chat_event);
+ *  - "<room>.chat" folders: who was present (sb_ledger_add_chat_event), and
+ *    each line through sb_room_import_chat_lines(), so the room's reply links
+ *    and figures come from history too (docs/design.md, "Group chats");
  *  - ".system" folders, IRC services (NickServ, ...), servers and CTCP: skipped.
  *
  * Resumable: a file whose size and mtime match its mark in the store
@@ -90,6 +92,7 @@ typedef struct
   guint duplicates;     /* lines already recorded, live or by an earlier import */
   int episodes;         /* episodes the import added to the ledger */
   guint chat_events;    /* group-chat presences recorded */
+  guint room_messages;  /* group-chat messages read for reply links (new or not) */
   guint guessed;        /* messages whose side had to be guessed (TXT, unknown names) */
   guint automated;      /* received texts found automated once every file was read */
   guint skipped[SB_IMPORT_SKIP_LAST]; /* files, by reason */

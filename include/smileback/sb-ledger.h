@@ -95,11 +95,15 @@ gboolean sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbE
 gboolean sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *events,
                                guint n_events, gint64 now, guint *n_new, GError **error);
 
-/* Finds, over the whole stored history, texts received identically from
- * SB_LEDGER_AUTOMATED_BUDDIES buddies within SB_LEDGER_AUTOMATED_WINDOW_S,
- * marks them automated and re-segments the buddies concerned.  Live events are
- * checked as they arrive; call this after a bulk import.  *@n_marked (may be
- * NULL) counts the messages newly marked. */
+/* Checks the received texts sb_ledger_add_events() recorded since the last
+ * call: a text received identically from SB_LEDGER_AUTOMATED_BUDDIES buddies
+ * within SB_LEDGER_AUTOMATED_WINDOW_S, counting every stored text (live, or
+ * from an earlier import), is marked automated, with the others of its
+ * window, and the buddies concerned are re-segmented.  Texts recorded in bulk
+ * by a session that ended before this call are checked by the next session's
+ * call (the whole stored history then).  Live events are checked as they
+ * arrive; call this after a bulk import.  *@n_marked (may be NULL) counts the
+ * messages newly marked. */
 gboolean sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error);
 
 /* Records a group-chat observation.  FALSE with SB_LEDGER_ERROR_INVALID when

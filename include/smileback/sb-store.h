@@ -142,6 +142,16 @@ guint sb_store_pending (SbStore *store);
  * try, in order, and @error says why. */
 gboolean sb_store_flush (SbStore *store, GError **error);
 
+/* Commits the queue and then runs @then (writes of the caller's, through the
+ * store's calls) in one transaction, on the caller's thread and connection,
+ * once the writer thread holds nothing: one commit and no wait on another
+ * thread, for a caller that waits anyway (an import's batch and its file
+ * marks).  On failure nothing of it is written, the queue is kept, and
+ * @error says why. */
+typedef gboolean (*SbStoreWriteFunc) (SbStore *store, gpointer data, GError **error);
+gboolean sb_store_flush_then (SbStore *store, SbStoreWriteFunc then, gpointer data,
+                              GError **error);
+
 /* Hands the queue to the writer thread and returns at once: what a UI's timer
  * calls, so it never waits on the disk.  FALSE with @error when the previous
  * background commit failed (its operations are still held and retried now). */
@@ -256,6 +266,27 @@ typedef void (*SbStoreTextFunc) (gint64 buddy_id, gint64 time, guint64 digest, g
 gboolean sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guint min_size,
                                          SbStoreTextFunc func, gpointer user_data,
                                          GError **error);
+
+/* Calls @func, in no particular order, for every received text of at least
+ * @min_size whose time lies in [@since, @until]: one pass over the events,
+ * without sorting (the candidates for automated-message detection when the
+ * digests to look at are known).  Flushes the queue first; @func may call
+ * back into the store.  FALSE with @error. */
+gboolean sb_store_foreach_received_text (SbStore *store, guint min_size, gint64 since,
+                                         gint64 until, SbStoreTextFunc func, gpointer user_data,
+                                         GError **error);
+
+/* TRUE in *@found when a received text of at least @min_size is stored.
+ * Flushes the queue first. */
+gboolean sb_store_has_received_text (SbStore *store, guint min_size, gboolean *found,
+                                     GError **error);
+
+/* A mark that outlives the session: received texts were recorded in bulk and
+ * not yet checked for automated messages (the ledger's
+ * sb_ledger_detect_automated()).  Set before they are recorded, cleared once
+ * they were checked. */
+gboolean sb_store_set_texts_unchecked (SbStore *store, gboolean unchecked, GError **error);
+gboolean sb_store_get_texts_unchecked (SbStore *store, gboolean *unchecked, GError **error);
 
 /* Runs @sql (fixed statements, no user data: values are never printed into
  * SQL) for tests and transactions.  FALSE with @error. */

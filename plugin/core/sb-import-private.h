@@ -54,6 +54,8 @@ typedef struct
   gboolean parsed;
   SbLogFile *log;
   GError *error;
+  char *chat_text; /* a group chat's bytes, for its reply links; NULL otherwise */
+  gsize chat_len;
 } ImportFile;
 
 /* An account of accounts.xml. */

@@ -120,6 +120,7 @@ sb_import_file_free (ImportFile *f)
   g_strfreev (f->own);
   sb_log_file_free (f->log);
   g_clear_error (&f->error);
+  g_free (f->chat_text);
   g_free (f->path);
   g_free (f->rel);
   g_free (f->target);

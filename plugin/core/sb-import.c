@@ -3,12 +3,15 @@
  * The first step lists the tree (sb-import-tree.c).  Each later step imports
  * whole files: a buddy's logs that follow each other go to the ledger
  * together (one sb_ledger_add_events() per batch of up to BATCH_EVENTS
- * events, smaller when a time budget asks), then the ledger is flushed and
- * the files' marks are set, so a crash or a cancel never leaves a file
- * half-counted: at worst it is read again and its events are recognised as
+ * events, smaller when a time budget asks), then the ledger's episodes and
+ * the files' marks are committed together, so a crash or a cancel never
+ * leaves a file half-counted: at worst it is read again and its events are recognised as
  * already recorded.  Files are parsed a few ahead by worker threads.
  */
 #include "sb-import-private.h"
+
+#include "smileback/sb-chat-log.h"
+#include "smileback/sb-room-recorder.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -86,13 +89,49 @@ import_im (SbImport *im, ImportFile *f, const SbEvent *events, guint n_events, S
   return TRUE;
 }
 
-/* A group chat log: only who was there. */
-static gboolean
-import_chat (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
+/* ---- group chats ------------------------------------------------------- */
+
+/* A member's key from a log: the nick, casefolded as for presence.  Live
+ * capture keys a member by the real id where the room shows it (an XMPP real
+ * JID), else by the normalized nick; a log holds only the nick, so such a
+ * member's imported lines are keyed by the nick. */
+static char *
+chat_member_key (const char *nick, gpointer user_data)
 {
-  SbStore *store = sb_ledger_get_store (im->ledger);
-  if (!sb_ledger_flush (im->ledger, error) || !sb_store_exec (store, "BEGIN IMMEDIATE", error))
-    return FALSE;
+  return g_utf8_casefold (nick, -1);
+}
+
+/* The user's nick in a chat log: the speaker of the user's first line (the
+ * sent colour in HTML, one of the account's names in TXT); NULL when the user
+ * never spoke. */
+static const char *
+chat_own_nick (const SbLogFile *log)
+{
+  for (guint i = 0; i < log->events->len; i++)
+    {
+      const SbEvent *e = &g_array_index (log->events, SbEvent, i);
+      if (e->direction == SB_DIRECTION_OUT && e->kind != SB_EVENT_SYSTEM
+          && log->speakers->pdata[i] != NULL)
+        return log->speakers->pdata[i];
+    }
+  return NULL;
+}
+
+/* The UTC time of the local midnight that starts the log's first day, in the
+ * UTC offset the reader gave the file's start (its name's, or the zone's). */
+static gint64
+chat_day0 (const SbLogFile *log)
+{
+  gint64 local = log->start + log->utc_offset;
+  gint64 into_day = ((local % SB_DAY) + SB_DAY) % SB_DAY;
+  return local - into_day - log->utc_offset;
+}
+
+/* Who was there: the user's joining, then each other speaker once, in the
+ * transaction the caller opened. */
+static gboolean
+import_presence (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
+{
   SbChatEvent ev = {
     .protocol = f->account->protocol,
     .account = f->account->account,
@@ -102,30 +141,70 @@ import_chat (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
     .source = SB_SOURCE_IMPORT,
     .time = log->start,
   };
-  gboolean ok = sb_ledger_add_chat_event (im->ledger, &ev, error);
+  if (!sb_ledger_add_chat_event (im->ledger, &ev, error))
+    return FALSE;
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; ok && i < log->events->len; i++)
+  for (guint i = 0; i < log->events->len; i++)
     {
       const SbEvent *e = &g_array_index (log->events, SbEvent, i);
       const char *who = log->speakers->pdata[i];
       if (who == NULL || e->kind != SB_EVENT_MESSAGE || e->direction != SB_DIRECTION_IN)
         continue;
-      char *member = g_utf8_casefold (who, -1);
+      char *member = chat_member_key (who, NULL);
       if (!g_hash_table_add (seen, member))
         continue;
       ev.kind = SB_CHAT_PRESENT;
       ev.member = member;
       ev.time = e->time;
-      ok = sb_ledger_add_chat_event (im->ledger, &ev, error);
-      if (ok)
-        im->progress.chat_events++;
+      if (!sb_ledger_add_chat_event (im->ledger, &ev, error))
+        return FALSE;
+      im->progress.chat_events++;
     }
-  if (!ok)
+  return TRUE;
+}
+
+/* The file's lines through a room recorder, as live capture feeds them: the
+ * room's reply links and figures.  The room key is the folder's: libpurple
+ * names it after the normalized account and room, as live capture keys them.
+ * Lines stored before (live, or an earlier import) are kept once.  Consumes
+ * f->chat_text.  FALSE only on store failures. */
+static gboolean
+import_room_lines (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
+{
+  g_autofree char *text = g_steal_pointer (&f->chat_text);
+  if (text == NULL)
+    return TRUE;
+  SbRoomKey room = { f->account->protocol, f->account->account, f->target };
+  guint n = 0;
+  g_autoptr (GError) local_error = NULL;
+  if (!sb_room_import_chat_lines (sb_ledger_get_store (im->ledger), &room, text, f->chat_len,
+                                  chat_day0 (log), chat_own_nick (log), chat_member_key, NULL, &n,
+                                  &local_error))
+    {
+      if (local_error->domain != SB_CHAT_LOG_ERROR)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("%s: %s", f->rel, local_error->message);
+    }
+  im->progress.room_messages += n;
+  return TRUE;
+}
+
+/* A group chat log: who was there, then who answered whom. */
+static gboolean
+import_chat (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
+{
+  SbStore *store = sb_ledger_get_store (im->ledger);
+  if (!sb_ledger_flush (im->ledger, error) || !sb_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!import_presence (im, f, log, error))
     {
       (void) sb_store_exec (store, "ROLLBACK", NULL);
       return FALSE;
     }
-  return sb_store_exec (store, "COMMIT", error);
+  return sb_store_exec (store, "COMMIT", error) && import_room_lines (im, f, log, error);
 }
 
 /* ---- reading ahead ----------------------------------------------------- */
@@ -135,8 +214,8 @@ import_chat (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
 #define READ_AHEAD 4
 
 /* Consecutive IM logs of one buddy are recorded together up to about this many
- * events: one insert transaction, one flush and one transaction of marks
- * instead of one each per file (a log holds a few hundred lines; 10,000 events
+ * events: one insert transaction and one of episodes and marks instead of
+ * one each per file (a log holds a few hundred lines; 10,000 events
  * are a few hundred kilobytes of memory and a few tens of milliseconds). */
 #define BATCH_EVENTS 10000
 
@@ -155,6 +234,29 @@ reader_options (SbImport *im, ImportFile *f)
   };
 }
 
+/* Reads and parses @f.  A group chat's bytes stay in f->chat_text for its
+ * reply links (read once: the reader parses the same bytes).  Touches only
+ * @f and what never changes during the import, so a worker may call it. */
+static SbLogFile *
+read_file (SbImport *im, ImportFile *f, GError **error)
+{
+  SbLogReaderOptions options = reader_options (im, f);
+  if (f->kind != FILE_CHAT)
+    return sb_log_file_read (f->path, &options, error);
+
+  g_autoptr (GError) io_error = NULL;
+  if (!g_file_get_contents (f->path, &f->chat_text, &f->chat_len, &io_error))
+    {
+      g_set_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_IO, "%s", io_error->message);
+      return NULL;
+    }
+  g_autofree char *basename = g_path_get_basename (f->path);
+  SbLogFile *log = sb_log_file_parse (basename, f->chat_text, f->chat_len, &options, error);
+  if (log == NULL)
+    g_clear_pointer (&f->chat_text, g_free);
+  return log;
+}
+
 /* In a worker: touches only @f (its fields set before it was queued) and
  * what never changes during the import. */
 static void
@@ -162,9 +264,8 @@ parse_in_worker (gpointer data, gpointer user_data)
 {
   ImportFile *f = data;
   SbImport *im = user_data;
-  SbLogReaderOptions options = reader_options (im, f);
   GError *error = NULL;
-  SbLogFile *log = sb_log_file_read (f->path, &options, &error);
+  SbLogFile *log = read_file (im, f, &error);
   g_mutex_lock (&im->lock);
   f->log = log;
   f->error = error;
@@ -216,10 +317,7 @@ static SbLogFile *
 take_parsed (SbImport *im, ImportFile *f, GError **error)
 {
   if (!f->queued)
-    {
-      SbLogReaderOptions options = reader_options (im, f);
-      return sb_log_file_read (f->path, &options, error);
-    }
+    return read_file (im, f, error);
   g_mutex_lock (&im->lock);
   while (!f->parsed)
     g_cond_wait (&im->parsed, &im->lock);
@@ -263,28 +361,35 @@ joins_batch (const ImportFile *f, const ImportFile *g)
          && strcmp (g->target, f->target) == 0;
 }
 
-/* Sets the marks of files[@first .. @last) in one transaction. */
-static gboolean
-set_marks (SbImport *im, guint first, guint last, GError **error)
+/* Files whose marks are to be set: files[first .. last). */
+typedef struct
 {
-  SbStore *store = sb_ledger_get_store (im->ledger);
-  if (!sb_store_exec (store, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  for (guint k = first; k < last; k++)
+  SbImport *im;
+  guint first, last;
+} MarkRange;
+
+/* Sets the marks of a MarkRange, inside the caller's transaction. */
+static gboolean
+write_marks (SbStore *store, gpointer data, GError **error)
+{
+  const MarkRange *range = data;
+  for (guint k = range->first; k < range->last; k++)
     {
-      const ImportFile *f = im->files->pdata[k];
+      const ImportFile *f = range->im->files->pdata[k];
       if (!sb_store_set_file_mark (store, f->rel, f->size, f->mtime, error))
-        {
-          (void) sb_store_exec (store, "ROLLBACK", NULL);
-          return FALSE;
-        }
-    }
-  if (!sb_store_exec (store, "COMMIT", error))
-    {
-      (void) sb_store_exec (store, "ROLLBACK", NULL);
-      return FALSE;
+        return FALSE;
     }
   return TRUE;
+}
+
+/* Commits the ledger's episodes and summaries, then the marks of
+ * files[@first .. @last), in one transaction: a file is marked only with
+ * everything it gave. */
+static gboolean
+commit_with_marks (SbImport *im, guint first, guint last, GError **error)
+{
+  MarkRange range = { im, first, last };
+  return sb_store_flush_then (sb_ledger_get_store (im->ledger), write_marks, &range, error);
 }
 
 /* A file not to be read: counted, and passed. */
@@ -367,8 +472,8 @@ gather_batch (SbImport *im, guint max, guint max_events, Batch *batch, guint *la
 
 /* Imports the next file, or the next batch of one buddy's IM logs (see
  * gather_batch()): one sb_ledger_add_events() for all of them (the ledger
- * takes them in any order), then one flush, then their marks, so a crash
- * never leaves a file half-counted.  One batch or one file per buddy gives
+ * takes them in any order), then one commit of the episodes with their
+ * marks, so a crash never leaves a file half-counted.  One batch or one file per buddy gives
  * the same result: every event of it has the same buddy, and the reader only
  * gives valid times, directions and kinds.  Advances im->next.  FALSE only on
  * store failures. */
@@ -396,8 +501,7 @@ import_next (SbImport *im, guint max, guint max_events, gint64 now, GError **err
       if (skip == SB_IMPORT_SKIP_LAST)
         im->progress.guessed += batch.guessed;
     }
-  /* the ledger's episodes and summaries are on disk before the marks */
-  if (!sb_ledger_flush (im->ledger, error) || !set_marks (im, first, last, error))
+  if (!commit_with_marks (im, first, last, error))
     return FALSE;
   for (guint k = first; k < last; k++)
     {

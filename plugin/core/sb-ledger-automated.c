@@ -5,11 +5,16 @@
  * automated: it never starts or answers an episode (docs/design.md,
  * "Definitions").  Texts are compared by their keyed digest only.  Live
  * events are checked as they arrive against the sightings of the last
- * window, kept in memory; after a bulk import sb_ledger_detect_automated()
- * goes over the whole stored history once.  A text found automated is flagged
+ * window, kept in memory.  Texts recorded in bulk (sb_ledger_add_events(),
+ * an import) are noted as they go in; sb_ledger_detect_automated() then
+ * gathers, in one pass over the stored events without sorting them, every
+ * stored text with one of their digests (live, or from an earlier import)
+ * and applies the same rule to those digests only.  A text found automated is flagged
  * in the store and its sender re-segmented from it.
  */
 #include "sb-ledger-private.h"
+
+#include <stdlib.h>
 
 /* TRUE when @event is a received text that automated-message detection looks
  * at: longer than a quick reply, since "ok", "haha" or "thanks" from three
@@ -143,21 +148,123 @@ sb_ledger_prune_sightings (SbLedger *ledger, gint64 now)
     }
 }
 
-/* A received text found by sb_store_foreach_repeated_text(). */
+gboolean
+sb_ledger_mark_unchecked (SbLedger *ledger, const SbEvent *events, guint n, GError **error)
+{
+  if (ledger->texts_unchecked)
+    return TRUE;
+  for (guint i = 0; i < n; i++)
+    if (is_received_text (&events[i]))
+      {
+        if (!sb_store_has_received_text (ledger->store, SB_LEDGER_AUTOMATED_MIN_SIZE,
+                                         &ledger->texts_before, error)
+            || !sb_store_set_texts_unchecked (ledger->store, TRUE, error))
+          return FALSE;
+        ledger->texts_unchecked = TRUE;
+        return TRUE;
+      }
+  return TRUE;
+}
+
+void
+sb_ledger_note_added_texts (SbLedger *ledger, gint64 buddy_id, const SbEvent *events,
+                            const gboolean *inserted, guint n)
+{
+  if (!ledger->texts_unchecked)
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      if (!inserted[i] || !is_received_text (&events[i]))
+        continue;
+      if (ledger->added_texts->len == 0)
+        ledger->added_first = ledger->added_last = events[i].time;
+      ledger->added_first = MIN (ledger->added_first, events[i].time);
+      ledger->added_last = MAX (ledger->added_last, events[i].time);
+      TextRow row = {
+        .event = { .time = events[i].time, .direction = SB_DIRECTION_IN,
+                   .digest = events[i].digest, .flags = events[i].flags },
+        .buddy_id = buddy_id,
+      };
+      g_array_append_val (ledger->added_texts, row);
+    }
+}
+
+static int
+compare_digests (gconstpointer pa, gconstpointer pb)
+{
+  guint64 a = *(const guint64 *) pa, b = *(const guint64 *) pb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int
+compare_rows (gconstpointer pa, gconstpointer pb)
+{
+  const TextRow *a = pa, *b = pb;
+  int by_digest = compare_digests (&a->event.digest, &b->event.digest);
+  if (by_digest != 0)
+    return by_digest;
+  return a->event.time < b->event.time ? -1 : a->event.time > b->event.time ? 1 : 0;
+}
+
+/* The digests of @rows (TextRow), sorted, each once. */
+static GArray *
+sorted_digests (const GArray *rows)
+{
+  GArray *digests = g_array_sized_new (FALSE, FALSE, sizeof (guint64), rows->len);
+  for (guint i = 0; i < rows->len; i++)
+    g_array_append_val (digests, g_array_index (rows, TextRow, i).event.digest);
+  g_array_sort (digests, compare_digests);
+  guint kept = 0;
+  for (guint i = 0; i < digests->len; i++)
+    if (kept == 0 || g_array_index (digests, guint64, i) != g_array_index (digests, guint64, kept - 1))
+      g_array_index (digests, guint64, kept++) = g_array_index (digests, guint64, i);
+  g_array_set_size (digests, kept);
+  return digests;
+}
+
+/* The stored texts to collect: those whose digest is in @digests (sorted),
+ * or all of them when it is NULL. */
 typedef struct
 {
-  SbEvent event;
-  gint64 buddy_id;
-} TextRow;
+  const GArray *digests;
+  GArray *rows; /* TextRow */
+} Collect;
 
 static void
 collect_text_cb (gint64 buddy_id, gint64 time, guint64 digest, guint flags, gpointer user_data)
 {
+  Collect *collect = user_data;
+  if (collect->digests != NULL
+      && bsearch (&digest, collect->digests->data, collect->digests->len, sizeof (guint64),
+               compare_digests)
+      == NULL)
+    return;
   TextRow row = {
     .event = { .time = time, .direction = SB_DIRECTION_IN, .digest = digest, .flags = flags },
     .buddy_id = buddy_id,
   };
-  g_array_append_val ((GArray *) user_data, row);
+  g_array_append_val (collect->rows, row);
+}
+
+/* How many different senders rows[@start..@last) hold, counting no further
+ * than SB_LEDGER_AUTOMATED_BUDDIES and no row more than @span seconds after
+ * rows[@start]'s. */
+static guint
+count_senders (const TextRow *rows, guint start, guint last, gint64 span)
+{
+  gint64 senders[SB_LEDGER_AUTOMATED_BUDDIES];
+  guint n = 0;
+  for (guint j = start; j < last && n < SB_LEDGER_AUTOMATED_BUDDIES; j++)
+    {
+      if (rows[j].event.time - rows[start].event.time > span)
+        break;
+      gboolean known = FALSE;
+      for (guint k = 0; k < n; k++)
+        known |= senders[k] == rows[j].buddy_id;
+      if (!known)
+        senders[n++] = rows[j].buddy_id;
+    }
+  return n;
 }
 
 /* TRUE when the text at rows[i] lies in a window with enough distinct senders.
@@ -165,27 +272,13 @@ collect_text_cb (gint64 buddy_id, gint64 time, guint64 digest, guint flags, gpoi
 static gboolean
 in_automated_window (const TextRow *rows, guint first, guint last, guint i)
 {
-  gint64 senders[SB_LEDGER_AUTOMATED_BUDDIES];
   /* Any window of the rule's length that holds rows[i] starts within the
    * window before it; try each such start. */
   for (guint start = first; start <= i; start++)
-    {
-      if (rows[i].event.time - rows[start].event.time > SB_LEDGER_AUTOMATED_WINDOW_S)
-        continue;
-      guint n = 0;
-      for (guint j = start; j < last && n < SB_LEDGER_AUTOMATED_BUDDIES; j++)
-        {
-          if (rows[j].event.time - rows[start].event.time > SB_LEDGER_AUTOMATED_WINDOW_S)
-            break;
-          gboolean known = FALSE;
-          for (guint k = 0; k < n; k++)
-            known |= senders[k] == rows[j].buddy_id;
-          if (!known)
-            senders[n++] = rows[j].buddy_id;
-        }
-      if (n >= SB_LEDGER_AUTOMATED_BUDDIES)
-        return TRUE;
-    }
+    if (rows[i].event.time - rows[start].event.time <= SB_LEDGER_AUTOMATED_WINDOW_S
+        && count_senders (rows, start, last, SB_LEDGER_AUTOMATED_WINDOW_S)
+             >= SB_LEDGER_AUTOMATED_BUDDIES)
+      return TRUE;
   return FALSE;
 }
 
@@ -220,6 +313,9 @@ static gboolean
 flag_digest (SbLedger *ledger, const TextRow *all, guint first, guint last, Flagged *flagged,
              GError **error)
 {
+  /* most texts come from one or two buddies in all: nothing to look at */
+  if (count_senders (all, first, last, G_MAXINT64) < SB_LEDGER_AUTOMATED_BUDDIES)
+    return TRUE;
   for (guint i = first; i < last; i++)
     {
       SbLedgerBuddy *sender = g_hash_table_lookup (ledger->by_id, &all[i].buddy_id);
@@ -253,11 +349,12 @@ flag_rows (SbLedger *ledger, const GArray *rows, Flagged *flagged, GError **erro
   return TRUE;
 }
 
-/* flag_rows() in one transaction on the store's connection. */
+/* flag_rows() in one transaction on the store's connection, after what the
+ * writer holds (it could not write while the transaction is open). */
 static gboolean
 flag_rows_at_once (SbLedger *ledger, const GArray *rows, Flagged *flagged, GError **error)
 {
-  if (!sb_store_exec (ledger->store, "BEGIN IMMEDIATE", error))
+  if (!sb_store_flush (ledger->store, error) || !sb_store_exec (ledger->store, "BEGIN IMMEDIATE", error))
     return FALSE;
   if (!flag_rows (ledger, rows, flagged, error) || !sb_store_exec (ledger->store, "COMMIT", error))
     {
@@ -286,6 +383,79 @@ rebuild_flagged (SbLedger *ledger, const Flagged *flagged, GError **error)
   return TRUE;
 }
 
+/* The stored received texts whose digest is among the added ones, within the
+ * window around the added texts' times: one pass over the store, for the
+ * texts that were there before the added ones. */
+static gboolean
+load_added_digests (SbLedger *ledger, GArray *rows, GError **error)
+{
+  g_autoptr (GArray) digests = sorted_digests (ledger->added_texts);
+  Collect collect = { digests, rows };
+  return sb_store_foreach_received_text (ledger->store, SB_LEDGER_AUTOMATED_MIN_SIZE,
+                                         ledger->added_first - SB_LEDGER_AUTOMATED_WINDOW_S,
+                                         ledger->added_last + SB_LEDGER_AUTOMATED_WINDOW_S,
+                                         collect_text_cb, &collect, error);
+}
+
+/* The added texts themselves, taken from the ledger, when the store held no
+ * other: those of buddies still there (not forgotten since). */
+static GArray *
+take_added_texts (SbLedger *ledger)
+{
+  GArray *rows = g_steal_pointer (&ledger->added_texts);
+  ledger->added_texts = g_array_new (FALSE, FALSE, sizeof (TextRow));
+  guint kept = 0;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const TextRow *row = &g_array_index (rows, TextRow, i);
+      if (g_hash_table_contains (ledger->by_id, &row->buddy_id))
+        g_array_index (rows, TextRow, kept++) = *row;
+    }
+  g_array_set_size (rows, kept);
+  return rows;
+}
+
+/* Every stored received text whose digest came from enough buddies in all:
+ * the check after a session that ended with texts unchecked. */
+static gboolean
+load_repeated_texts (SbLedger *ledger, GArray *rows, GError **error)
+{
+  Collect collect = { NULL, rows };
+  return sb_store_foreach_repeated_text (ledger->store, SB_LEDGER_AUTOMATED_BUDDIES,
+                                         SB_LEDGER_AUTOMATED_MIN_SIZE, collect_text_cb, &collect,
+                                         error);
+}
+
+/* The texts to check, sorted by digest, then time. */
+static GArray *
+load_texts_to_check (SbLedger *ledger, GError **error)
+{
+  g_autoptr (GArray) rows = NULL;
+  if (!ledger->check_all && !ledger->texts_before)
+    rows = take_added_texts (ledger);
+  else
+    {
+      rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
+      if (ledger->check_all ? !load_repeated_texts (ledger, rows, error)
+                            : ledger->added_texts->len > 0 && !load_added_digests (ledger, rows, error))
+        return NULL;
+    }
+  g_array_sort (rows, compare_rows);
+  return g_steal_pointer (&rows);
+}
+
+/* The check is done: clears the store's mark. */
+static gboolean
+clear_unchecked (SbLedger *ledger, GError **error)
+{
+  if (ledger->texts_unchecked && !sb_store_set_texts_unchecked (ledger->store, FALSE, error))
+    return FALSE;
+  ledger->texts_unchecked = FALSE;
+  ledger->check_all = FALSE;
+  g_array_set_size (ledger->added_texts, 0);
+  return TRUE;
+}
+
 gboolean
 sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
 {
@@ -293,16 +463,17 @@ sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
 
   if (n_marked != NULL)
     *n_marked = 0;
-  g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
-  if (!sb_store_foreach_repeated_text (ledger->store, SB_LEDGER_AUTOMATED_BUDDIES,
-                                       SB_LEDGER_AUTOMATED_MIN_SIZE, collect_text_cb, rows, error))
-    return FALSE;
-
+  g_autoptr (GArray) rows = load_texts_to_check (ledger, error);
   g_autoptr (GHashTable) index = g_hash_table_new (NULL, NULL);
   g_autoptr (GArray) from = g_array_new (FALSE, FALSE, sizeof (gint64));
   Flagged flagged = { index, from, 0 };
-  if (!flag_rows_at_once (ledger, rows, &flagged, error) || !rebuild_flagged (ledger, &flagged, error))
-    return FALSE;
+  if (rows == NULL || !flag_rows_at_once (ledger, rows, &flagged, error)
+      || !rebuild_flagged (ledger, &flagged, error) || !clear_unchecked (ledger, error))
+    {
+      /* the texts in hand may be gone: the next call looks at all */
+      ledger->check_all = TRUE;
+      return FALSE;
+    }
   if (n_marked != NULL)
     *n_marked = flagged.marked;
   return TRUE;

@@ -30,6 +30,13 @@ typedef struct
   gboolean stats_dirty;
 } SbLedgerBuddy;
 
+/* A stored received text, for automated-message detection after an import. */
+typedef struct
+{
+  SbEvent event; /* time, digest and flags */
+  gint64 buddy_id;
+} TextRow;
+
 /* A received text seen recently, for automated-message detection. */
 typedef struct
 {
@@ -45,6 +52,14 @@ struct _SbLedger
   GHashTable *buddies; /* SbBuddyKey * -> SbLedgerBuddy * */
   GHashTable *by_id;   /* buddies.id (gint64 *) -> SbLedgerBuddy *, borrowed */
   GHashTable *sightings; /* digest (guint64 *) -> GArray of Sighting, the last window only */
+  GArray *added_texts;   /* TextRow: the received texts recorded since the store's mark
+                          * was set (sb_ledger_add_events() set it) */
+  gint64 added_first, added_last; /* the range of their times */
+  gboolean texts_unchecked; /* the store's mark (sb_store_set_texts_unchecked()) is set */
+  gboolean texts_before;    /* the store held received texts when it was set */
+  gboolean check_all;       /* the next check looks at all stored texts: the mark was set
+                             * when the ledger opened (an earlier session's texts), or
+                             * the last check failed with texts in hand */
   gint64 now;          /* the last "now" seen, for recomputing figures */
   GArray *scratch;     /* gint64 room for sb_stats_compute_with_scratch() */
   char *moved_aside;   /* where a file damaged beyond the open-time check went */
@@ -101,6 +116,17 @@ G_GNUC_INTERNAL gboolean sb_ledger_load_sightings (SbLedger *ledger, SbLedgerBud
  * sightings of its text, once enough buddies sent it within the window. */
 G_GNUC_INTERNAL gboolean sb_ledger_detect_live (SbLedger *ledger, SbLedgerBuddy *buddy,
                                                 SbEvent *event, GError **error);
+/* Before @events are recorded in bulk: when they hold a received text, sets
+ * the store's mark that texts await sb_ledger_detect_automated(), so a
+ * session that ends first leaves the check to the next. */
+G_GNUC_INTERNAL gboolean sb_ledger_mark_unchecked (SbLedger *ledger, const SbEvent *events,
+                                                   guint n, GError **error);
+/* While the store's mark is set: remembers the received texts among @events
+ * of @buddy_id that were recorded (@inserted), live or in bulk, for the next
+ * sb_ledger_detect_automated(). */
+G_GNUC_INTERNAL void sb_ledger_note_added_texts (SbLedger *ledger, gint64 buddy_id,
+                                                 const SbEvent *events, const gboolean *inserted,
+                                                 guint n);
 /* Forgets sightings older than the window before @now. */
 G_GNUC_INTERNAL void sb_ledger_prune_sightings (SbLedger *ledger, gint64 now);
 

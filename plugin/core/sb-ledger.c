@@ -149,7 +149,11 @@ ledger_open_once (const char *path, const SbParams *params, gint64 now, GError *
   ledger->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   ledger->sightings = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                              (GDestroyNotify) g_array_unref);
+  ledger->added_texts = g_array_new (FALSE, FALSE, sizeof (TextRow));
   ledger->scratch = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (!sb_store_get_texts_unchecked (ledger->store, &ledger->texts_unchecked, error))
+    return NULL;
+  ledger->check_all = ledger->texts_unchecked;
   if (!load_all (ledger, error))
     return NULL;
   return g_steal_pointer (&ledger);
@@ -214,6 +218,7 @@ sb_ledger_free (SbLedger *ledger)
   if (ledger == NULL)
     return;
   g_clear_pointer (&ledger->sightings, g_hash_table_unref);
+  g_clear_pointer (&ledger->added_texts, g_array_unref);
   g_clear_pointer (&ledger->by_id, g_hash_table_unref);
   g_clear_pointer (&ledger->buddies, g_hash_table_unref);
   g_clear_pointer (&ledger->scratch, g_array_unref);
@@ -371,6 +376,8 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
         }
     }
 
+  static const gboolean recorded = TRUE;
+  sb_ledger_note_added_texts (ledger, buddy->id, event, &recorded, 1);
   if (is_new != NULL)
     *is_new = TRUE;
   buddy_mark_dirty (buddy);
@@ -413,6 +420,8 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
   if (buddy == NULL)
     return FALSE;
 
+  if (!sb_ledger_mark_unchecked (ledger, events, n_events, error))
+    return FALSE;
   guint added = 0;
   gint64 earliest = 0;
   g_autofree gboolean *inserted = g_new (gboolean, n_events);
@@ -425,6 +434,7 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
     return TRUE;
   for (guint i = 0; i < n_events; i++)
     buddy->all.automated += inserted[i] && sb_ledger_is_automated (&events[i]) ? 1 : 0;
+  sb_ledger_note_added_texts (ledger, buddy->id, events, inserted, n_events);
 
   if (earliest > buddy->last_event)
     {

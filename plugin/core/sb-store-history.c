@@ -350,6 +350,18 @@ sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 d
   return TRUE;
 }
 
+/* Steps @stmt, whose rows are (buddy_id, time, digest, flags), into @func. */
+static gboolean
+texts_to_func (sqlite3_stmt *stmt, SbStoreTextFunc func, gpointer user_data, const char *what,
+               GError **error)
+{
+  int rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
+          (guint64) sqlite3_column_int64 (stmt, 2), (guint) sqlite3_column_int (stmt, 3), user_data);
+  return sb_store_rows_done (stmt, rc, what, error);
+}
+
 gboolean
 sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guint min_size,
                                 SbStoreTextFunc func, gpointer user_data, GError **error)
@@ -374,9 +386,84 @@ sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guint min_siz
   sqlite3_bind_int (stmt, 1, (int) min_buddies);
   sqlite3_bind_int (stmt, 2, (int) min_size);
   bind_received_text (stmt, 3);
-  int rc;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    func (sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1),
-          (guint64) sqlite3_column_int64 (stmt, 2), (guint) sqlite3_column_int (stmt, 3), user_data);
-  return sb_store_rows_done (stmt, rc, "cannot look for repeated texts", error);
+  return texts_to_func (stmt, func, user_data, "cannot look for repeated texts", error);
+}
+
+gboolean
+sb_store_foreach_received_text (SbStore *store, guint min_size, gint64 since, gint64 until,
+                                SbStoreTextFunc func, gpointer user_data, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  /* Not the cached statement: @func may call back into the store.  ?4, ?5: a
+   * received text; digest 0 means "unknown" (SbEvent), never a repeat.  One
+   * pass in table order, no sort: the caller picks and orders the rows. */
+  g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
+    store,
+    "SELECT buddy_id, time, digest, flags FROM events WHERE direction = ?4 AND kind = ?5"
+    " AND digest != 0 AND size_bucket >= ?1 AND time >= ?2 AND time <= ?3",
+    "cannot look for received texts", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, (int) min_size);
+  sqlite3_bind_int64 (stmt, 2, since);
+  sqlite3_bind_int64 (stmt, 3, until);
+  bind_received_text (stmt, 4);
+  return texts_to_func (stmt, func, user_data, "cannot look for received texts", error);
+}
+
+gboolean
+sb_store_has_received_text (SbStore *store, guint min_size, gboolean *found, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (found != NULL, FALSE);
+
+  *found = FALSE;
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
+    store,
+    "SELECT 1 FROM events WHERE direction = ?2 AND kind = ?3 AND digest != 0"
+    " AND size_bucket >= ?1 LIMIT 1",
+    "cannot look for received texts", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, (int) min_size);
+  bind_received_text (stmt, 2);
+  int rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
+  return rc == SQLITE_ROW || sb_store_rows_done (stmt, rc, "cannot look for received texts", error);
+}
+
+gboolean
+sb_store_set_texts_unchecked (SbStore *store, gboolean unchecked, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
+    store,
+    unchecked ? "INSERT OR REPLACE INTO meta (key, value) VALUES ('texts-unchecked', 1)"
+              : "DELETE FROM meta WHERE key = 'texts-unchecked'",
+    "cannot mark the texts to check", error);
+  return stmt != NULL && sb_store_step_done (stmt, "cannot mark the texts to check", error);
+}
+
+gboolean
+sb_store_get_texts_unchecked (SbStore *store, gboolean *unchecked, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (unchecked != NULL, FALSE);
+
+  *unchecked = FALSE;
+  g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
+    store, "SELECT 1 FROM meta WHERE key = 'texts-unchecked'", "cannot read the texts to check",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  int rc = sqlite3_step (stmt);
+  *unchecked = rc == SQLITE_ROW;
+  return rc == SQLITE_ROW || sb_store_rows_done (stmt, rc, "cannot read the texts to check", error);
 }

@@ -340,6 +340,51 @@ sb_store_flush (SbStore *store, GError **error)
   return ok;
 }
 
+/* TRUE when the writer holds nothing, once what it is writing is done. */
+static gboolean
+writer_is_idle (SbWriter *writer)
+{
+  g_mutex_lock (&writer->lock);
+  while (writer->kick || writer->writing)
+    g_cond_wait (&writer->cond, &writer->lock);
+  gboolean idle = writer->handoff->len == 0;
+  g_mutex_unlock (&writer->lock);
+  return idle;
+}
+
+/* The queue, then the caller's writes, for sb_connection_transaction(). */
+typedef struct
+{
+  SbStore *store;
+  OpBatch batch;
+  SbStoreWriteFunc then;
+  gpointer data;
+} FlushThen;
+
+static gboolean
+write_batch_then (SbConnection *connection, gpointer data, GError **error)
+{
+  FlushThen *ft = data;
+  return write_batch (connection, &ft->batch, error) && ft->then (ft->store, ft->data, error);
+}
+
+gboolean
+sb_store_flush_then (SbStore *store, SbStoreWriteFunc then, gpointer data, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (then != NULL, FALSE);
+
+  /* what the writer still holds (a failed commit) goes first, in order */
+  if (store->writer != NULL && !writer_is_idle (store->writer) && !sb_store_flush (store, error))
+    return FALSE;
+  FlushThen ft = { store, { (const SbStoreOp *) store->queue->data, store->queue->len }, then,
+                   data };
+  if (!sb_connection_transaction (&store->main, write_batch_then, &ft, error))
+    return FALSE; /* the queue is kept for the next try */
+  g_array_set_size (store->queue, 0);
+  return TRUE;
+}
+
 guint
 sb_store_pending (SbStore *store)
 {

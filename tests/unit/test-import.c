@@ -6,6 +6,7 @@
  * "don't track". */
 #include <smileback/smileback.h>
 #include <smileback/sb-import.h>
+#include <smileback/sb-room-recorder.h>
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -88,15 +89,15 @@ typedef struct
 } Fixture;
 
 static void
-write_tree (const char *root)
+write_files (const char *root, const FixtureFile *files, gsize n)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (tree); i++)
+  for (gsize i = 0; i < n; i++)
     {
-      g_autofree char *path = g_build_filename (root, tree[i].path, NULL);
+      g_autofree char *path = g_build_filename (root, files[i].path, NULL);
       g_autofree char *dir = g_path_get_dirname (path);
       g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
       g_autoptr (GError) error = NULL;
-      g_file_set_contents (path, tree[i].data, -1, &error);
+      g_file_set_contents (path, files[i].data, -1, &error);
       g_assert_no_error (error);
     }
 }
@@ -117,7 +118,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   f->root = g_dir_make_tmp ("sb-import-XXXXXX", &error);
   g_assert_no_error (error);
-  write_tree (f->root);
+  write_files (f->root, tree, G_N_ELEMENTS (tree));
   f->logdir = g_build_filename (f->root, "logs", NULL);
   f->db = g_build_filename (f->root, "smileback.db", NULL);
   open_ledger (f);
@@ -556,13 +557,7 @@ static void
 test_txt_names (Fixture *f, gconstpointer data)
 {
   g_autofree char *profile = g_build_filename (f->root, "profile", NULL);
-  for (gsize i = 0; i < G_N_ELEMENTS (names_tree); i++)
-    {
-      g_autofree char *path = g_build_filename (profile, names_tree[i].path, NULL);
-      g_autofree char *dir = g_path_get_dirname (path);
-      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-      g_assert_true (g_file_set_contents (path, names_tree[i].data, -1, NULL));
-    }
+  write_files (profile, names_tree, G_N_ELEMENTS (names_tree));
   g_autofree char *logs = g_build_filename (profile, "logs", NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (SbImport) import = sb_import_new (f->ledger, logs, NULL);
@@ -582,6 +577,139 @@ test_txt_names (Fixture *f, gconstpointer data)
   g_assert_cmpuint (anna->all.started_by_you, ==, 1);
 }
 
+/* Rooms: an XMPP room logged in HTML (the user's lines in the sent colour)
+ * and an IRC channel in TXT (the user's nick is the account's). */
+static const FixtureFile rooms_tree[] = {
+  { "logs/jabber/me%40example.org/room%40conference.example.org.chat/2014-05-08.130000+0200CEST.html",
+    HEAD H14 (RECV, "13:00:00", "bob:", "anyone up for lunch today?")
+      H14 (SENT, "13:00:40", "Me:", "bob: yes, at noon?")
+      H14 (RECV, "13:01:10", "bob:", "Me: great, see you there")
+      H14 (RECV, "13:05:00", "carol:", "what did I miss") },
+  { "logs/irc/menick%40irc.libera.chat/%23pidgin.chat/2014-05-08.100000+0000UTC.txt",
+    "Conversation with #pidgin at 2014-05-08 10:00:00 on menick@irc.libera.chat (irc)\n"
+    "(10:00:00) menick: does anyone know how to build this?\n"
+    "(10:00:30) alice: menick: run meson setup first\n"
+    "(10:02:00) menick: alice: thanks, that worked\n" },
+};
+
+static const SbRoomKey xmpp_room = { "prpl-jabber", "me@example.org", "room@conference.example.org" };
+static const SbRoomKey irc_room = { "prpl-irc", "menick@irc.libera.chat", "#pidgin" };
+
+typedef struct
+{
+  const char *time; /* UTC */
+  const char *speaker;
+  int parent;
+} ExpectLine;
+
+static void
+assert_room_lines (Fixture *f, const SbRoomKey *room, const ExpectLine *x, guint n)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) lines = g_array_new (FALSE, FALSE, sizeof (SbRoomLine));
+  g_autoptr (GStringChunk) strings = g_string_chunk_new (256);
+  g_assert_true (sb_store_load_room_lines (sb_ledger_get_store (f->ledger), room, 0, lines, strings,
+                                           &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lines->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const SbRoomLine *line = &g_array_index (lines, SbRoomLine, i);
+      g_assert_cmpint (line->time, ==, utc (x[i].time));
+      g_assert_cmpstr (line->speaker != NULL ? line->speaker : "", ==, x[i].speaker);
+      g_assert_cmpint (line->parent, ==, x[i].parent);
+    }
+}
+
+static void
+assert_room_figures (Fixture *f)
+{
+  static const ExpectLine xmpp[] = {
+    { "2014-05-08 11:00:00", "bob", -1 },
+    { "2014-05-08 11:00:40", "", 0 },
+    { "2014-05-08 11:01:10", "bob", 1 },
+    { "2014-05-08 11:05:00", "carol", -1 },
+  };
+  static const ExpectLine irc[] = {
+    { "2014-05-08 10:00:00", "", -1 },
+    { "2014-05-08 10:00:30", "alice", 0 },
+    { "2014-05-08 10:02:00", "", 1 },
+  };
+  assert_room_lines (f, &xmpp_room, xmpp, G_N_ELEMENTS (xmpp));
+  assert_room_lines (f, &irc_room, irc, G_N_ELEMENTS (irc));
+
+  g_autoptr (GError) error = NULL;
+  SbRoomStats stats;
+  g_assert_true (sb_store_room_stats (sb_ledger_get_store (f->ledger), &irc_room, 0, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.messages, ==, 3);
+  g_assert_cmpuint (stats.your_messages, ==, 2);
+  g_assert_cmpuint (stats.your_threads, ==, 1);
+  g_assert_cmpuint (stats.answered_threads, ==, 1);
+  g_assert_cmpint (stats.median_answer_s, ==, 30);
+  g_assert_cmpuint (stats.you_answered, ==, 1);
+  sb_room_stats_clear (&stats);
+}
+
+static SbImportProgress
+import_rooms (Fixture *f, const char *profile)
+{
+  g_autofree char *logs = g_build_filename (profile, "logs", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbImport) import = sb_import_new (f->ledger, logs, NULL);
+  g_assert_true (sb_import_run (import, NOW, &error));
+  g_assert_no_error (error);
+  return *sb_import_get_progress (import);
+}
+
+/* Each line of a .chat log goes through the room recorder: who answered
+ * whom comes from history too, once however often it is imported. */
+static void
+test_room_lines (Fixture *f, gconstpointer data)
+{
+  g_autofree char *profile = g_build_filename (f->root, "rooms", NULL);
+  write_files (profile, rooms_tree, G_N_ELEMENTS (rooms_tree));
+  SbImportProgress p = import_rooms (f, profile);
+  g_assert_cmpuint (p.files_imported, ==, 2);
+  g_assert_cmpuint (p.room_messages, ==, 7);
+  assert_room_figures (f);
+
+  /* again: the marks skip both files */
+  p = import_rooms (f, profile);
+  g_assert_cmpuint (p.skipped[SB_IMPORT_SKIP_UNCHANGED], ==, 2);
+  g_assert_cmpuint (p.room_messages, ==, 0);
+  assert_room_figures (f);
+
+  /* and with the marks defeated: read again, stored once */
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_store_exec (sb_ledger_get_store (f->ledger), "DELETE FROM imported_files", &error));
+  g_assert_no_error (error);
+  p = import_rooms (f, profile);
+  g_assert_cmpuint (p.files_imported, ==, 2);
+  g_assert_cmpuint (p.room_messages, ==, 7);
+  assert_room_figures (f);
+}
+
+/* A line captured live and read again from the log is one row. */
+static void
+test_room_live_then_import (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  SbStore *store = sb_ledger_get_store (f->ledger);
+  g_autoptr (SbRoomRecorder) live = sb_room_recorder_new (store, &irc_room, SB_SOURCE_LIVE);
+  g_assert_true (sb_room_recorder_add_message (live, utc ("2014-05-08 10:00:00"), "menick", NULL,
+                                               "does anyone know how to build this?", NULL, &error));
+  g_assert_true (sb_room_recorder_add_message (live, utc ("2014-05-08 10:00:30"), "alice", "alice",
+                                               "menick: run meson setup first", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (sb_store_flush (store, &error));
+
+  g_autofree char *profile = g_build_filename (f->root, "rooms", NULL);
+  write_files (profile, rooms_tree, G_N_ELEMENTS (rooms_tree));
+  import_rooms (f, profile);
+  assert_room_figures (f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -598,6 +726,8 @@ main (int argc, char **argv)
   ADD ("/import/cli", test_cli);
   ADD ("/import/automated-across-files", test_automated_across_files);
   ADD ("/import/txt-names", test_txt_names);
+  ADD ("/import/room-lines", test_room_lines);
+  ADD ("/import/room-live-then-import", test_room_live_then_import);
   g_test_add_func ("/import/names", test_names);
   return g_test_run ();
 }

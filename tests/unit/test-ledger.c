@@ -564,6 +564,87 @@ test_automated_after_import (Fixture *f, gconstpointer data)
   g_assert_cmpuint (marked, ==, 0);
 }
 
+/* Imports @text from @name at @time, with a reply of the user's a minute later. */
+static void
+import_text (SbLedger *ledger, const char *name, gint64 time, const char *text, gint64 now)
+{
+  g_autofree char *jid = g_strdup_printf ("%s@localhost", name);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "me@localhost", jid);
+  gsize len = 0;
+  const guint8 *secret = sb_ledger_get_secret (ledger, &len);
+  SbEvent events[] = {
+    { .time = time, .direction = SB_DIRECTION_IN, .digest = sb_text_digest (secret, len, text),
+      .size_bucket = 2, .source = SB_SOURCE_IMPORT },
+    { .time = time + 60, .direction = SB_DIRECTION_OUT, .digest = (guint64) time,
+      .source = SB_SOURCE_IMPORT },
+  };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (sb_ledger_add_events (ledger, key, events, G_N_ELEMENTS (events), now, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_automated_once (SbLedger *ledger, const char *const *names)
+{
+  for (const char *const *name = names; *name != NULL; name++)
+    {
+      g_assert_cmpuint (stats_of (ledger, *name)->all.automated, ==, 1);
+      g_assert_cmpuint (stats_of (ledger, *name)->all.started_by_them, ==, 0);
+    }
+}
+
+static void
+test_automated_live_then_import (Fixture *f, gconstpointer data)
+{
+  /* Two buddies' identical texts came live (two are not enough); a third's
+   * arrives by import: the check after the import finds all three. */
+  const char *spam = "Your account will be suspended, log in here";
+  gint64 now = T0 + 7 * SB_DAY;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+  receive_text (ledger, "anna", T0, spam, now);
+  receive_text (ledger, "bert", T0 + SB_DAY, spam, now);
+  g_assert_cmpuint (stats_of (ledger, "anna")->all.automated, ==, 0);
+  import_text (ledger, "cleo", T0 - 2 * SB_DAY, spam, now);
+  guint marked = 0;
+  g_assert_true (sb_ledger_detect_automated (ledger, &marked, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (marked, ==, 3);
+  g_assert_null (stats_of (ledger, "anna")); /* nothing but automated texts */
+  g_assert_null (stats_of (ledger, "bert"));
+  assert_automated_once (ledger, (const char *const[]){ "cleo", NULL });
+  g_assert_cmpuint (stats_of (ledger, "cleo")->all.started_by_you, ==, 1);
+  g_assert_true (sb_ledger_detect_automated (ledger, &marked, &error));
+  g_assert_cmpuint (marked, ==, 0);
+}
+
+static void
+test_automated_next_session (Fixture *f, gconstpointer data)
+{
+  /* Texts imported by a session that ended before its check: the next
+   * session's check still finds them. */
+  const char *spam = "Your account will be suspended, log in here";
+  gint64 old = T0 - 400 * SB_DAY;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  import_text (ledger, "anna", old, spam, T0);
+  import_text (ledger, "bert", old + SB_DAY, spam, T0);
+  import_text (ledger, "cleo", old + 2 * SB_DAY, spam, T0);
+  g_clear_pointer (&ledger, sb_ledger_free);
+
+  ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  guint marked = 0;
+  g_assert_true (sb_ledger_detect_automated (ledger, &marked, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (marked, ==, 3);
+  assert_automated_once (ledger, (const char *const[]){ "anna", "bert", "cleo", NULL });
+  g_clear_pointer (&ledger, sb_ledger_free);
+
+  ledger = sb_ledger_open (f->path, NULL, T0, &error);
+  g_assert_true (sb_ledger_detect_automated (ledger, &marked, &error));
+  g_assert_cmpuint (marked, ==, 0);
+}
+
 /* A file closed cleanly, then damaged where the quick open-time check does
  * not look (the episodes table): loading finds it, the file is moved aside,
  * never deleted, and a new history starts. */
@@ -628,6 +709,8 @@ main (int argc, char **argv)
   ADD ("/ledger/automated/needs-three-within-window", test_automated_needs_three_within_window);
   ADD ("/ledger/automated/after-import", test_automated_after_import);
   ADD ("/ledger/automated/not-short-replies", test_automated_not_short_replies);
+  ADD ("/ledger/automated/live-then-import", test_automated_live_then_import);
+  ADD ("/ledger/automated/next-session", test_automated_next_session);
 #undef ADD
   for (gsize i = 0; i < G_N_ELEMENTS (bad_events); i++)
     {
