@@ -108,6 +108,10 @@ gboolean sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, 
 gboolean sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out,
                                GError **error);
 
+/* sb_store_load_events(), for the events before @until only. */
+gboolean sb_store_load_events_between (SbStore *store, gint64 buddy_id, gint64 since, gint64 until,
+                                       GArray *out, GError **error);
+
 /* The queue: these four never fail and copy what they are given; the write
  * happens at the next flush, and a failure shows there. */
 

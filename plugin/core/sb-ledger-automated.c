@@ -282,30 +282,27 @@ in_automated_window (const TextRow *rows, guint first, guint last, guint i)
   return FALSE;
 }
 
-/* What a pass over the stored texts flagged: each sender's earliest flagged
- * time, so each is re-segmented once (one rebuild per flagged row made this
- * quadratic in a big import). */
+/* What a pass over the stored texts flagged: each sender's flagged times, so
+ * each is re-segmented once (one rebuild per flagged row made this quadratic
+ * in a big import). */
 typedef struct
 {
-  GHashTable *index; /* SbLedgerBuddy * -> its index in @from */
-  GArray *from;      /* gint64 */
+  GHashTable *times; /* SbLedgerBuddy * -> GArray of gint64 */
   guint marked;
 } Flagged;
 
 static void
 flagged_note (Flagged *flagged, SbLedgerBuddy *sender, gint64 time)
 {
-  gpointer index;
   flagged->marked++;
   sender->all.automated++;
-  if (g_hash_table_lookup_extended (flagged->index, sender, NULL, &index))
+  GArray *times = g_hash_table_lookup (flagged->times, sender);
+  if (times == NULL)
     {
-      gint64 *t = &g_array_index (flagged->from, gint64, GPOINTER_TO_UINT (index));
-      *t = MIN (*t, time);
-      return;
+      times = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_hash_table_insert (flagged->times, sender, times);
     }
-  g_hash_table_insert (flagged->index, sender, GUINT_TO_POINTER (flagged->from->len));
-  g_array_append_val (flagged->from, time);
+  g_array_append_val (times, time);
 }
 
 /* Flags the automated rows among @all[first..last), which share one digest. */
@@ -364,21 +361,40 @@ flag_rows_at_once (SbLedger *ledger, const GArray *rows, Flagged *flagged, GErro
   return TRUE;
 }
 
-/* Re-segments each flagged sender once, from its earliest flagged text. */
+static int
+compare_times (gconstpointer pa, gconstpointer pb)
+{
+  gint64 a = *(const gint64 *) pa, b = *(const gint64 *) pb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/* Re-segments each flagged sender once, around its flagged texts: every
+ * sender's events are read before anything is queued, so the reads commit
+ * nothing in between. */
 static gboolean
 rebuild_flagged (SbLedger *ledger, const Flagged *flagged, GError **error)
 {
+  g_autoptr (GArray) plans = g_array_new (FALSE, TRUE, sizeof (SbResegment));
+  g_array_set_clear_func (plans, (GDestroyNotify) sb_ledger_resegment_clear);
   GHashTableIter it;
-  gpointer key, index;
-  g_hash_table_iter_init (&it, flagged->index);
-  while (g_hash_table_iter_next (&it, &key, &index))
+  gpointer key, value;
+  g_hash_table_iter_init (&it, flagged->times);
+  while (g_hash_table_iter_next (&it, &key, &value))
     {
-      SbLedgerBuddy *sender = key;
-      gint64 from = g_array_index (flagged->from, gint64, GPOINTER_TO_UINT (index));
-      if (!sb_ledger_rebuild_from (ledger, sender, from, error))
+      GArray *times = value;
+      g_array_sort (times, compare_times);
+      g_array_set_size (plans, plans->len + 1);
+      if (!sb_ledger_plan_resegment (ledger, key, (const gint64 *) times->data, times->len,
+                                     &g_array_index (plans, SbResegment, plans->len - 1), error))
         return FALSE;
-      buddy_mark_dirty (sender);
-      notify_changed (ledger, sender);
+    }
+  for (guint i = 0; i < plans->len; i++)
+    {
+      SbResegment *plan = &g_array_index (plans, SbResegment, i);
+      if (!sb_ledger_apply_resegment (ledger, plan, error))
+        return FALSE;
+      buddy_mark_dirty (plan->buddy);
+      notify_changed (ledger, plan->buddy);
     }
   return TRUE;
 }
@@ -464,9 +480,9 @@ sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
   if (n_marked != NULL)
     *n_marked = 0;
   g_autoptr (GArray) rows = load_texts_to_check (ledger, error);
-  g_autoptr (GHashTable) index = g_hash_table_new (NULL, NULL);
-  g_autoptr (GArray) from = g_array_new (FALSE, FALSE, sizeof (gint64));
-  Flagged flagged = { index, from, 0 };
+  g_autoptr (GHashTable) times = g_hash_table_new_full (NULL, NULL, NULL,
+                                                        (GDestroyNotify) g_array_unref);
+  Flagged flagged = { times, 0 };
   if (rows == NULL || !flag_rows_at_once (ledger, rows, &flagged, error)
       || !rebuild_flagged (ledger, &flagged, error) || !clear_unchecked (ledger, error))
     {

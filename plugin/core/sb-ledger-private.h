@@ -104,6 +104,28 @@ G_GNUC_INTERNAL gboolean sb_ledger_resegment_in_memory (SbLedger *ledger, SbLedg
 G_GNUC_INTERNAL void sb_ledger_append_in_order (SbLedger *ledger, SbLedgerBuddy *buddy,
                                                 const SbEvent *events, guint n);
 
+/* A buddy's re-segmentation after some of its texts were flagged automated:
+ * planned first, reading the store (sb_ledger_plan_resegment()), then
+ * applied (sb_ledger_apply_resegment()), so planning for many buddies
+ * commits nothing in between. */
+typedef struct
+{
+  SbLedgerBuddy *buddy;
+  gint64 from;    /* the start of the episode of the earliest flagged text */
+  gint64 settled; /* the latest flagged text's time */
+  GArray *old;    /* SbEpisode: the stored episodes since @from */
+  GArray *fresh;  /* SbEpisode: what replaces them */
+} SbResegment;
+
+/* Plans @buddy's re-segmentation after its texts at @times (@n, sorted) were
+ * flagged; sb_ledger_resegment_clear() frees it, applied or not. */
+G_GNUC_INTERNAL gboolean sb_ledger_plan_resegment (SbLedger *ledger, SbLedgerBuddy *buddy,
+                                                   const gint64 *times, guint n,
+                                                   SbResegment *plan, GError **error);
+G_GNUC_INTERNAL gboolean sb_ledger_apply_resegment (SbLedger *ledger, SbResegment *plan,
+                                                    GError **error);
+G_GNUC_INTERNAL void sb_ledger_resegment_clear (SbResegment *plan);
+
 /* sb-ledger-automated.c */
 
 /* TRUE when @event counts toward "sends automated messages". */

@@ -251,3 +251,148 @@ sb_ledger_append_in_order (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent
     sb_store_queue_episode (ledger->store, buddy->id, &g_array_index (buddy->recent, SbEpisode, i));
   sb_store_queue_summary (ledger->store, buddy->id, &buddy->all, buddy->last_event);
 }
+
+/* ---- after texts were flagged automated -------------------------------- */
+
+/* sb_episodes_segment() carried on from *@current (when *@have_current). */
+static void
+segment_more (const SbEvent *events, guint n, const SbParams *params, SbEpisode *current,
+              gboolean *have_current, GArray *out)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      const SbEvent *event = &events[i];
+      if (!sb_event_is_counted (event))
+        continue;
+      if (*have_current && sb_episode_continues (current, event->time, event->direction, params))
+        {
+          sb_episode_extend (current, event);
+          continue;
+        }
+      if (*have_current)
+        g_array_append_val (out, *current);
+      sb_episode_begin (current, event);
+      *have_current = TRUE;
+    }
+}
+
+static gboolean
+same_episode (const SbEpisode *a, const SbEpisode *b)
+{
+  return a->start == b->start && a->last == b->last && a->answered_at == b->answered_at
+         && a->initiator == b->initiator && a->messages_out == b->messages_out
+         && a->messages_in == b->messages_in && a->turns_out == b->turns_out
+         && a->turns_in == b->turns_in && a->last_dir == b->last_dir && a->flags == b->flags;
+}
+
+/* Segments the events of [@since, @until) (@until G_MAXINT64: all after)
+ * on from *@current. */
+static gboolean
+segment_range (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 since, gint64 until,
+               SbEpisode *current, gboolean *have_current, GArray *out, GError **error)
+{
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  if (until == G_MAXINT64 ? !sb_store_load_events (ledger->store, buddy->id, since, events, error)
+                          : !sb_store_load_events_between (ledger->store, buddy->id, since, until,
+                                                           events, error))
+    return FALSE;
+  segment_more ((const SbEvent *) events->data, events->len, &ledger->params, current,
+                have_current, out);
+  if (events->len > 0)
+    buddy->last_event = MAX (buddy->last_event, g_array_index (events, SbEvent, events->len - 1).time);
+  return TRUE;
+}
+
+/* Re-segments old episode by old episode, reading only the events of those
+ * that may change: where the re-segmentation reaches an old episode's start in
+ * the same state as the old one (the previous episode, unchanged) and no
+ * flagged text lies in that episode, the episode comes out as it was.  This
+ * relies on the stored episodes being the segmentation of the stored events,
+ * as everything that writes them keeps them. */
+static gboolean
+plan_by_episode (SbLedger *ledger, SbResegment *plan, const gint64 *times, guint n,
+                 GError **error)
+{
+  const SbEpisode *old = (const SbEpisode *) plan->old->data;
+  SbEpisode current = { 0 };
+  gboolean have_current = FALSE;
+  guint t = 0;
+  for (guint k = 0; k < plan->old->len; k++)
+    {
+      gint64 until = k + 1 < plan->old->len ? old[k + 1].start : G_MAXINT64;
+      while (t < n && times[t] < old[k].start)
+        t++;
+      gboolean flagged_inside = t < n && times[t] < until;
+      if (k > 0 && have_current && !flagged_inside && same_episode (&current, &old[k - 1]))
+        {
+          g_array_append_val (plan->fresh, current);
+          current = old[k];
+          continue;
+        }
+      if (!segment_range (ledger, plan->buddy, old[k].start, until, &current, &have_current,
+                          plan->fresh, error))
+        return FALSE;
+    }
+  if (have_current)
+    g_array_append_val (plan->fresh, current);
+  return TRUE;
+}
+
+gboolean
+sb_ledger_plan_resegment (SbLedger *ledger, SbLedgerBuddy *buddy, const gint64 *times, guint n,
+                          SbResegment *plan, GError **error)
+{
+  g_return_val_if_fail (n > 0, FALSE);
+  *plan = (SbResegment){
+    .buddy = buddy,
+    .settled = times[n - 1],
+    .old = g_array_new (FALSE, FALSE, sizeof (SbEpisode)),
+    .fresh = g_array_new (FALSE, FALSE, sizeof (SbEpisode)),
+  };
+  gint64 from = 0;
+  if (!sb_store_last_episode_start (ledger->store, buddy->id, times[0], -1, &from, error))
+    return FALSE;
+  plan->from = from != 0 ? from : G_MININT64; /* before the first episode: replay everything */
+  if (!sb_store_load_episodes (ledger->store, buddy->id, plan->from, plan->old, error))
+    return FALSE;
+  if (plan->from != G_MININT64 && plan->old->len > 0)
+    return plan_by_episode (ledger, plan, times, n, error);
+
+  SbEpisode current = { 0 };
+  gboolean have_current = FALSE;
+  if (!segment_range (ledger, buddy, plan->from, G_MAXINT64, &current, &have_current, plan->fresh,
+                      error))
+    return FALSE;
+  if (have_current)
+    g_array_append_val (plan->fresh, current);
+  return TRUE;
+}
+
+/* The tail loses what the flagging made stale: its events up to @settled. */
+static void
+tail_forget_through (SbLedgerBuddy *buddy, gint64 settled)
+{
+  if (settled <= buddy->tail_floor)
+    return;
+  guint drop = 0;
+  while (drop < buddy->tail->len && g_array_index (buddy->tail, SbEvent, drop).time <= settled)
+    drop++;
+  g_array_remove_range (buddy->tail, 0, drop);
+  buddy->tail_floor = settled;
+}
+
+gboolean
+sb_ledger_apply_resegment (SbLedger *ledger, SbResegment *plan, GError **error)
+{
+  if (!replace_episodes (ledger, plan->buddy, plan->from, plan->old, plan->fresh, error))
+    return FALSE;
+  tail_forget_through (plan->buddy, plan->settled);
+  return TRUE;
+}
+
+void
+sb_ledger_resegment_clear (SbResegment *plan)
+{
+  g_clear_pointer (&plan->old, g_array_unref);
+  g_clear_pointer (&plan->fresh, g_array_unref);
+}

@@ -204,6 +204,31 @@ sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out
 }
 
 gboolean
+sb_store_load_events_between (SbStore *store, gint64 buddy_id, gint64 since, gint64 until,
+                              GArray *out, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_LOAD_EVENTS_BETWEEN,
+    "SELECT time, direction, kind, digest, source, flags, size_bucket FROM events"
+    " WHERE buddy_id = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, direction, kind, digest",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  sqlite3_bind_int64 (stmt, 3, until);
+  int rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    append_event (stmt, out);
+  return sb_store_rows_done (stmt, rc, "cannot load events", error);
+}
+
+gboolean
 sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before, int initiator,
                              gint64 *start, GError **error)
 {
