@@ -15,6 +15,7 @@
 #include "sb-ledger-private.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* TRUE when @event is a received text that automated-message detection looks
  * at: longer than a quick reply, since "ok", "haha" or "thanks" from three
@@ -204,6 +205,64 @@ compare_rows (gconstpointer pa, gconstpointer pb)
   if (by_digest != 0)
     return by_digest;
   return a->event.time < b->event.time ? -1 : a->event.time > b->event.time ? 1 : 0;
+}
+
+static int
+compare_rows_with_data (gconstpointer pa, gconstpointer pb, gpointer user_data)
+{
+  return compare_rows (pa, pb);
+}
+
+/* Rows in one bucket beyond this many are sorted by g_qsort_with_data(), as
+ * g_array_sort() sorts. */
+#define INSERTION_MAX 16
+
+/* Sorts rows[@first..@last) by compare_rows(), keeping equal rows in order. */
+static void
+sort_bucket (TextRow *rows, guint first, guint last)
+{
+  if (last - first > INSERTION_MAX)
+    {
+      g_qsort_with_data (rows + first, (gint) (last - first), sizeof (TextRow),
+                         compare_rows_with_data, NULL);
+      return;
+    }
+  for (guint i = first + 1; i < last; i++)
+    {
+      TextRow row = rows[i];
+      guint j = i;
+      for (; j > first && compare_rows (&rows[j - 1], &row) > 0; j--)
+        rows[j] = rows[j - 1];
+      rows[j] = row;
+    }
+}
+
+/* Sorts @rows (TextRow) by digest, then time, as g_array_sort() with
+ * compare_rows() does (equal rows keep their order), in linear time: the
+ * digests are keyed hashes, spread evenly, so one counting pass on their top
+ * bits leaves a few rows per bucket. */
+static void
+sort_rows (GArray *rows)
+{
+  guint n = rows->len, bits = 4;
+  while (bits < 16 && (1u << bits) < n)
+    bits++;
+  guint n_buckets = 1u << bits;
+  g_autofree guint *starts = g_new0 (guint, n_buckets + 1);
+  g_autofree guint *next = g_new (guint, n_buckets);
+  const TextRow *in = (const TextRow *) rows->data;
+  for (guint i = 0; i < n; i++)
+    starts[(in[i].event.digest >> (64 - bits)) + 1]++;
+  for (guint b = 0; b < n_buckets; b++)
+    starts[b + 1] += starts[b];
+  memcpy (next, starts, n_buckets * sizeof (guint));
+  g_autofree TextRow *out = g_new (TextRow, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    out[next[in[i].event.digest >> (64 - bits)]++] = in[i];
+  for (guint b = 0; b < n_buckets; b++)
+    sort_bucket (out, starts[b], starts[b + 1]);
+  if (n > 0)
+    memcpy (rows->data, out, n * sizeof (TextRow));
 }
 
 /* The digests of @rows (TextRow), sorted, each once. */
@@ -456,7 +515,7 @@ load_texts_to_check (SbLedger *ledger, GError **error)
                             : ledger->added_texts->len > 0 && !load_added_digests (ledger, rows, error))
         return NULL;
     }
-  g_array_sort (rows, compare_rows);
+  sort_rows (rows);
   return g_steal_pointer (&rows);
 }
 
