@@ -141,10 +141,11 @@ append_episode (sqlite3_stmt *stmt, GArray *out)
 typedef void (*SbRowFunc) (sqlite3_stmt *stmt, GArray *out);
 
 /* Flushes, then runs the cached statement @which (@sql, bound ?1 = buddy,
- * ?2 = since) and appends every row to @out with @append_row. */
+ * ?2 = since, ?3 = until, exclusive) and appends every row to @out with
+ * @append_row. */
 static gboolean
-load_since (SbStore *store, SbStmt which, const char *sql, gint64 buddy_id, gint64 since,
-            SbRowFunc append_row, GArray *out, const char *what, GError **error)
+load_range (SbStore *store, SbStmt which, const char *sql, gint64 buddy_id, gint64 since,
+            gint64 until, SbRowFunc append_row, GArray *out, const char *what, GError **error)
 {
   if (!sb_store_flush (store, error))
     return FALSE;
@@ -153,6 +154,7 @@ load_since (SbStore *store, SbStmt which, const char *sql, gint64 buddy_id, gint
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, buddy_id);
   sqlite3_bind_int64 (stmt, 2, since);
+  sqlite3_bind_int64 (stmt, 3, until);
   int rc;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     append_row (stmt, out);
@@ -165,11 +167,12 @@ sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *o
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  return load_since (
+  return load_range (
     store, STMT_LOAD_EPISODES,
     "SELECT start, last, answered_at, initiator, messages_out, messages_in, turns_out, turns_in,"
-    " last_dir, flags FROM episodes WHERE buddy_id = ?1 AND start >= ?2 ORDER BY start",
-    buddy_id, since, append_episode, out, "cannot load episodes", error);
+    " last_dir, flags FROM episodes WHERE buddy_id = ?1 AND start >= ?2 AND start < ?3"
+    " ORDER BY start",
+    buddy_id, since, G_MAXINT64, append_episode, out, "cannot load episodes", error);
 }
 
 /* Appends the event at the current row of the event load to @out, zeroed
@@ -194,13 +197,7 @@ append_event (sqlite3_stmt *stmt, GArray *out)
 gboolean
 sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
 {
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
-
-  return load_since (store, STMT_LOAD_EVENTS,
-                     "SELECT time, direction, kind, digest, source, flags, size_bucket FROM events"
-                     " WHERE buddy_id = ?1 AND time >= ?2 ORDER BY time, direction, kind, digest",
-                     buddy_id, since, append_event, out, "cannot load events", error);
+  return sb_store_load_events_between (store, buddy_id, since, G_MAXINT64, out, error);
 }
 
 gboolean
@@ -210,22 +207,11 @@ sb_store_load_events_between (SbStore *store, gint64 buddy_id, gint64 since, gin
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  if (!sb_store_flush (store, error))
-    return FALSE;
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_LOAD_EVENTS_BETWEEN,
+  return load_range (
+    store, STMT_LOAD_EVENTS,
     "SELECT time, direction, kind, digest, source, flags, size_bucket FROM events"
     " WHERE buddy_id = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, direction, kind, digest",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int64 (stmt, 2, since);
-  sqlite3_bind_int64 (stmt, 3, until);
-  int rc;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    append_event (stmt, out);
-  return sb_store_rows_done (stmt, rc, "cannot load events", error);
+    buddy_id, since, until, append_event, out, "cannot load events", error);
 }
 
 gboolean
