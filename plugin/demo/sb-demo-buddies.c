@@ -1,6 +1,10 @@
 /* sb-demo-buddies.c: the buddies of `./run demo`, real XMPP clients on
  * headless libpurple, and the months of history the demo starts from.
  *
+ * This program plays the other people, so it sends messages (their answers,
+ * their first words, the room's chat).  It is not part of Smile Back, which
+ * never sends anything (tests/check-never-sends.sh checks the plugins).
+ *
  *   sb-demo-buddies users
  *       the buddies' user names, one a line (what the demo registers)
  *   sb-demo-buddies history --logs DIR --me USER [--host HOST]

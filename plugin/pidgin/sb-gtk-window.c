@@ -112,6 +112,9 @@ static const SbGtkColumn due_columns[] = {
   { N_("Overdue by"), DUE_OVERDUE, CELL_DURATION },
 };
 
+/* The notebook's pages: the buddies first, then the group chats. */
+#define ROOMS_PAGE 1
+
 struct _SbGtkWindow
 {
   SbGtkContext *ctx;
@@ -126,6 +129,7 @@ struct _SbGtkWindow
   GtkWidget *chart_title;
   GtkWidget *outcomes;       /* the "How reminders worked out" box, hidden without the IPC */
   GtkWidget *outcomes_label;
+  GtkWidget *notebook; /* the "Buddies" page, then ROOMS_PAGE */
   SbGtkRooms *rooms; /* the "Group chats" page */
   GArray *months;    /* SbMonthCounts of the selected buddy, NULL when none */
   SbBuddyKey *selected; /* the selected buddy, NULL when none */
@@ -476,7 +480,13 @@ fill (SbGtkWindow *win)
   select_key (win);
   update_chart (win);
   fill_outcomes (win);
-  sb_gtk_rooms_fill (win->rooms);
+}
+
+static void
+switch_page_cb (GtkNotebook *notebook, gpointer page, guint page_num, SbGtkWindow *win)
+{
+  if (page_num == ROOMS_PAGE)
+    sb_gtk_rooms_fill (win->rooms);
 }
 
 static gboolean
@@ -486,6 +496,11 @@ refresh_cb (gpointer data)
 
   win->refresh_id = 0;
   fill (win);
+  /* The rooms' figures are read from the database, not from memory: on a
+   * buddy change, only while the user looks at them (and when the window
+   * opens or the page is shown). */
+  if (gtk_notebook_get_current_page (GTK_NOTEBOOK (win->notebook)) == ROOMS_PAGE)
+    sb_gtk_rooms_fill (win->rooms);
   return G_SOURCE_REMOVE;
 }
 
@@ -594,7 +609,7 @@ window_new (SbGtkContext *ctx)
   gtk_window_set_default_size (GTK_WINDOW (win->window), 960, 620);
   g_signal_connect (win->window, "destroy", G_CALLBACK (window_destroy_cb), win);
 
-  notebook = gtk_notebook_new ();
+  notebook = win->notebook = gtk_notebook_new ();
   gtk_container_add (GTK_CONTAINER (win->window), notebook);
   paned = gtk_vpaned_new ();
   gtk_container_set_border_width (GTK_CONTAINER (paned), 8);
@@ -604,6 +619,7 @@ window_new (SbGtkContext *ctx)
   /* TRANSLATORS: the window's tab of figures per group chat */
   gtk_notebook_append_page (GTK_NOTEBOOK (notebook), sb_gtk_rooms_widget (win->rooms),
                             gtk_label_new (_("Group chats")));
+  g_signal_connect (notebook, "switch-page", G_CALLBACK (switch_page_cb), win);
 
   win->table_view = make_view (win->table, table_columns, G_N_ELEMENTS (table_columns));
   for (gsize i = 0; i < G_N_ELEMENTS (table_columns); i++)
@@ -660,6 +676,7 @@ sb_gtk_window_show (SbGtkContext *ctx, PurpleBuddy *buddy)
       ctx->window->selected = sb_purple_key_for_buddy (buddy);
     }
   fill (ctx->window);
+  sb_gtk_rooms_fill (ctx->window->rooms);
   gtk_window_present (GTK_WINDOW (ctx->window->window));
 }
 

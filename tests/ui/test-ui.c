@@ -1624,6 +1624,9 @@ test_rooms (void)
   g_assert_nonnull (
     strstr (carol, "\nIn rooms: answered you 2 times, you answered them 0 times"));
 
+  /* The page reads its figures when it is shown. */
+  page = probe ("page", WINDOW_TITLE, "Group chats", NULL);
+  g_assert_cmpstr (page, ==, "shown\n");
   widgets = wait_probe ("widgets", WINDOW_TITLE, "smiles@conference.localhost", TRUE);
   g_test_message ("window:\n%s", widgets);
   /* views[3]: the rooms, after the buddies' table and the due list. */
@@ -1632,10 +1635,6 @@ test_rooms (void)
   g_assert_nonnull (strstr (views[3], row));
   g_assert_null (strstr (widgets, "No group chats recorded yet"));
 
-  page = probe ("page", WINDOW_TITLE, "Group chats", NULL);
-  g_assert_cmpstr (page, ==, "shown\n");
-  g_free (widgets);
-  widgets = probe ("widgets", WINDOW_TITLE, NULL);
   g_assert_nonnull (strstr (widgets, "\npage\tGroup chats\n"));
   g_assert_true (find_geometry (widgets, geometry));
   sb_test_purple_run_for (500);
