@@ -63,6 +63,7 @@ context_free (SbPurple *ctx)
     purple_debug_error ("smileback", "unsaved history lost on unload: %s\n", error->message);
   g_clear_pointer (&ctx->ledger, sb_ledger_free);
   g_clear_pointer (&ctx->excluded, g_hash_table_unref);
+  sb_purple_notice_shutdown (ctx);
   g_free (ctx);
 }
 
@@ -76,6 +77,7 @@ plugin_load (PurplePlugin *plugin)
 
   ctx = g_new0 (SbPurple, 1);
   ctx->plugin = plugin;
+  sb_purple_notice_init (ctx);
   sb_purple_prefs_get_params (&params);
   ctx->ledger = sb_ledger_open (path, &params, sb_purple_now (), &error);
   if (ctx->ledger == NULL)

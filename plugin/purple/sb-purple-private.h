@@ -58,6 +58,7 @@ typedef struct
   struct _SbPurplePrompts *prompts;
   struct _SbPurpleImporter *importer;
   gulong media_hook; /* emission hook on the media manager's "init-media" (calls) */
+  GHashTable *told;  /* kinds of trouble the user was told of (sb-purple-notice.c) */
 } SbPurple;
 
 /* The loaded plugin's context, NULL while unloaded.  For IPC callbacks, which
@@ -145,6 +146,19 @@ gboolean sb_purple_rooms_node_counts (SbPurple *ctx, PurpleBlistNode *node, guin
 /* @tooltip (owned, may be NULL) with the room line of @node appended when
  * there is one (sb_hint_room_line()).  Returns the new string. */
 char *sb_purple_rooms_add_to_tooltip (SbPurple *ctx, PurpleBlistNode *node, char *tooltip);
+
+/* sb-purple-notice.c: telling the user of trouble with the history, once. */
+void sb_purple_notice_init (SbPurple *ctx);
+void sb_purple_notice_shutdown (SbPurple *ctx);
+
+/* Logs @primary and @secondary (may be NULL) and, the first time this session
+ * for @kind (a short fixed name, e.g. "locked"), shows them to the user as a
+ * warning: what happened, what was kept, what to do.  TRUE when shown. */
+gboolean sb_purple_notice_once (SbPurple *ctx, const char *kind, const char *primary,
+                                const char *secondary);
+
+/* The trouble of @kind is over: the next one of that kind is told again. */
+void sb_purple_notice_forget (SbPurple *ctx, const char *kind);
 
 /* sb-purple-menu.c: the buddy menu. */
 void sb_purple_menu_init (SbPurple *ctx);
