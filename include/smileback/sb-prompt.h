@@ -121,6 +121,12 @@ const char *sb_prompt_button_label (SbPromptButton button);
  * week", 0 for the others. */
 int sb_prompt_button_snooze_days (SbPromptButton button);
 
+/* Why a due prompt of @kind puts its buddy in the "Who should I reach out
+ * to?" list of a window, translated: "reach out", "waiting for your reply",
+ * "no answer yet", "a call?"; NULL for the kinds that are not about one
+ * buddy (introduction, invitation, room question).  Static, never free. */
+const char *sb_prompt_due_reason (SbPromptKind kind);
+
 /* The title of the choice "Later" leads to: "Remind me again...". */
 const char *sb_prompt_snooze_title (void);
 

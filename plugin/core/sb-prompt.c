@@ -202,6 +202,20 @@ sb_prompt_wording_free (SbPromptWording *wording)
 /* ---- shared buttons --------------------------------------------------------- */
 
 const char *
+sb_prompt_due_reason (SbPromptKind kind)
+{
+  switch (kind)
+    {
+    /* TRANSLATORS: due-list reasons */
+    case SB_PROMPT_REACH_OUT: return _("reach out");
+    case SB_PROMPT_REPLY_NUDGE: return _("waiting for your reply");
+    case SB_PROMPT_FOLLOW_UP: return _("no answer yet");
+    case SB_PROMPT_CALL: return _("a call?");
+    default: return NULL;
+    }
+}
+
+const char *
 sb_prompt_button_label (SbPromptButton button)
 {
   switch (button)

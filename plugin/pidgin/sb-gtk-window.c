@@ -314,22 +314,6 @@ select_key (SbGtkWindow *win)
     }
 }
 
-/* Why a prompt of @kind puts a buddy in the due list; NULL for kinds that
- * are not about one buddy. */
-static const char *
-due_reason (SbPromptKind kind)
-{
-  switch (kind)
-    {
-    /* TRANSLATORS: due-list reasons */
-    case SB_PROMPT_REACH_OUT: return _("reach out");
-    case SB_PROMPT_REPLY_NUDGE: return _("waiting for your reply");
-    case SB_PROMPT_FOLLOW_UP: return _("no answer yet");
-    case SB_PROMPT_CALL: return _("a call?");
-    default: return NULL;
-    }
-}
-
 static void
 add_due_row (SbGtkWindow *win, const char *protocol, const char *account, const char *buddy,
              SbPromptKind kind, gint64 last_contact, gint64 overdue_s, double rank)
@@ -338,8 +322,8 @@ add_due_row (SbGtkWindow *win, const char *protocol, const char *account, const 
 
   gtk_list_store_insert_with_values (win->due, NULL, -1, DUE_PROTOCOL, protocol, DUE_ACCOUNT,
                                      account, DUE_BUDDY, buddy, DUE_NAME, name, DUE_WHY,
-                                     due_reason (kind), DUE_LAST, last_contact, DUE_OVERDUE,
-                                     overdue_s, DUE_RANK, rank, -1);
+                                     sb_prompt_due_reason (kind), DUE_LAST, last_contact,
+                                     DUE_OVERDUE, overdue_s, DUE_RANK, rank, -1);
 }
 
 /* The planner's own "Who should I reach out to?" list, in its order.  FALSE
@@ -356,7 +340,7 @@ fill_due_from_planner (SbGtkWindow *win)
     {
       const SbPrompt *prompt = prompts->pdata[i];
 
-      if (prompt->key == NULL || due_reason (prompt->kind) == NULL)
+      if (prompt->key == NULL || sb_prompt_due_reason (prompt->kind) == NULL)
         continue;
       /* Only a reach-out is "overdue"; the others show when it started. */
       add_due_row (win, prompt->key->protocol, prompt->key->account, prompt->key->buddy,

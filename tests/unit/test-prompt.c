@@ -186,6 +186,18 @@ test_invitee_label (void)
   g_assert_cmpstr (alias, ==, "Hank (hank@example.org)");
 }
 
+/* The due list names a reason for the prompts about one buddy only. */
+static void
+test_due_reason (void)
+{
+  g_assert_cmpstr (sb_prompt_due_reason (SB_PROMPT_REACH_OUT), ==, "reach out");
+  g_assert_cmpstr (sb_prompt_due_reason (SB_PROMPT_REPLY_NUDGE), ==, "waiting for your reply");
+  g_assert_cmpstr (sb_prompt_due_reason (SB_PROMPT_FOLLOW_UP), ==, "no answer yet");
+  g_assert_cmpstr (sb_prompt_due_reason (SB_PROMPT_CALL), ==, "a call?");
+  g_assert_null (sb_prompt_due_reason (SB_PROMPT_INTRODUCE));
+  g_assert_null (sb_prompt_due_reason (SB_PROMPT_INVITE));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -197,6 +209,7 @@ main (int argc, char **argv)
   g_test_add_func ("/prompt/names-default-to-keys", test_names_default_to_keys);
   g_test_add_func ("/prompt/plain-and-markup", test_plain_and_markup);
   g_test_add_func ("/prompt/buttons", test_buttons);
+  g_test_add_func ("/prompt/due-reason", test_due_reason);
   g_test_add_func ("/prompt/invitee-label", test_invitee_label);
   return g_test_run ();
 }
