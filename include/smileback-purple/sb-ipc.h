@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 
 #define SB_CORE_PLUGIN_ID "core-smileback"
 #define SB_GTK_PLUGIN_ID "gtk-smileback"
+#define SB_GNT_PLUGIN_ID "gnt-smileback"
 
 /* Signals, emitted on the core plugin's handle (purple_plugins_find_with_id
  * (SB_CORE_PLUGIN_ID)).
@@ -54,6 +55,11 @@ G_BEGIN_DECLS
  * "smileback-get-hint": char * (PurpleBlistNode *node)
  *   the short translated hint (sb_hint_label), NULL when none; caller g_free()s.
  *   Served from memory, no SQL.
+ * "smileback-get-hint-kind": gpointer (PurpleBlistNode *node)
+ *   the verdict behind that hint, an SbHintKind (sb-hint.h) as
+ *   GINT_TO_POINTER; SB_HINT_NONE when the node has no history or is not a
+ *   buddy or contact.  Served from memory, no SQL.  A UI that groups buddies
+ *   by hint maps it with sb_hint_group_of() (sb-hint-group.h).
  * "smileback-get-tooltip": char * (PurpleBlistNode *node)
  *   Pango markup lines for the tooltip (sb_hint_tooltip, then the room line
  *   of "smileback-get-room-counts", which reads the store), NULL when none;
@@ -67,6 +73,7 @@ G_BEGIN_DECLS
  */
 #define SB_IPC_GET_STATS "smileback-get-stats"
 #define SB_IPC_GET_HINT "smileback-get-hint"
+#define SB_IPC_GET_HINT_KIND "smileback-get-hint-kind"
 #define SB_IPC_GET_TOOLTIP "smileback-get-tooltip"
 #define SB_IPC_FOREACH_BUDDY "smileback-foreach-buddy"
 #define SB_IPC_GET_MONTHLY "smileback-get-monthly"

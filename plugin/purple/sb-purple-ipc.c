@@ -24,17 +24,30 @@ ipc_get_stats (PurpleBlistNode *node, SbStats *out, gpointer unused)
   return sb_purple_stats_for_node (ctx, node, out);
 }
 
-static char *
-ipc_get_hint (PurpleBlistNode *node, gpointer unused)
+/* The verdict of @node's figures now; SB_HINT_NONE without history. */
+static SbHintKind
+node_hint_kind (PurpleBlistNode *node)
 {
   SbPurple *ctx = sb_purple_get ();
   SbStats stats;
-  const char *label;
 
-  if (ctx == NULL || !sb_purple_stats_for_node (ctx, node, &stats))
-    return NULL;
-  label = sb_hint_label (sb_hint_classify (&stats, sb_purple_now ()));
+  if (ctx == NULL || node == NULL || !sb_purple_stats_for_node (ctx, node, &stats))
+    return SB_HINT_NONE;
+  return sb_hint_classify (&stats, sb_purple_now ());
+}
+
+static char *
+ipc_get_hint (PurpleBlistNode *node, gpointer unused)
+{
+  const char *label = sb_hint_label (node_hint_kind (node));
+
   return label != NULL ? g_strdup (label) : NULL;
+}
+
+static gpointer
+ipc_get_hint_kind (PurpleBlistNode *node, gpointer unused)
+{
+  return GINT_TO_POINTER (node_hint_kind (node));
 }
 
 static char *
@@ -148,6 +161,10 @@ sb_purple_ipc_init (SbPurple *ctx)
   purple_plugin_ipc_register (plugin, SB_IPC_GET_HINT, PURPLE_CALLBACK (ipc_get_hint),
                               purple_marshal_POINTER__POINTER,
                               purple_value_new (PURPLE_TYPE_STRING), 1,
+                              purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_BLIST_NODE));
+  purple_plugin_ipc_register (plugin, SB_IPC_GET_HINT_KIND, PURPLE_CALLBACK (ipc_get_hint_kind),
+                              purple_marshal_POINTER__POINTER,
+                              purple_value_new (PURPLE_TYPE_INT), 1,
                               purple_value_new (PURPLE_TYPE_SUBTYPE, PURPLE_SUBTYPE_BLIST_NODE));
   purple_plugin_ipc_register (plugin, SB_IPC_GET_TOOLTIP, PURPLE_CALLBACK (ipc_get_tooltip),
                               purple_marshal_POINTER__POINTER,
