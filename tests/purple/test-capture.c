@@ -462,7 +462,8 @@ test_signal_changed (void)
   g_free (changed.buddy);
 }
 
-/* /ipc/hint-tooltip-monthly: what the buddy list asks for. */
+/* /ipc/hint-tooltip-monthly: what the buddy list asks for (the hint, its
+ * verdict, the tooltip, the monthly counts). */
 static void
 test_ipc_views (void)
 {
@@ -476,11 +477,19 @@ test_ipc_views (void)
   hint = purple_plugin_ipc_call (plugin, SB_IPC_GET_HINT, &ok, (PurpleBlistNode *) buddy);
   g_assert_true (ok);
   g_assert_null (hint); /* no history, no hint */
+  g_assert_cmpint (GPOINTER_TO_INT (purple_plugin_ipc_call (plugin, SB_IPC_GET_HINT_KIND, &ok,
+                                                            (PurpleBlistNode *) buddy)),
+                   ==, SB_HINT_NONE);
+  g_assert_true (ok);
 
   sb_test_prpl_send (me, "jo", "hey jo");
   sb_test_prpl_receive (me, "jo", "hey you", PURPLE_MESSAGE_RECV, time (NULL));
   hint = purple_plugin_ipc_call (plugin, SB_IPC_GET_HINT, &ok, (PurpleBlistNode *) buddy);
   g_assert_nonnull (hint);
+  /* The verdict behind the label, for a list grouped by hint. */
+  g_assert_cmpstr (sb_hint_label ((SbHintKind) GPOINTER_TO_INT (purple_plugin_ipc_call (
+                     plugin, SB_IPC_GET_HINT_KIND, &ok, (PurpleBlistNode *) buddy))),
+                   ==, hint);
   tooltip = purple_plugin_ipc_call (plugin, SB_IPC_GET_TOOLTIP, &ok, (PurpleBlistNode *) buddy);
   g_assert_nonnull (tooltip);
   g_assert_nonnull (strstr (tooltip, "<b>"));

@@ -71,7 +71,8 @@ ipc_registered (PurplePlugin *plugin, const char *name)
 static void
 assert_published (PurplePlugin *plugin, gboolean expected)
 {
-  static const char *const calls[] = { SB_IPC_GET_STATS, SB_IPC_GET_HINT, SB_IPC_GET_TOOLTIP,
+  static const char *const calls[] = { SB_IPC_GET_STATS,     SB_IPC_GET_HINT,
+                                       SB_IPC_GET_HINT_KIND, SB_IPC_GET_TOOLTIP,
                                        SB_IPC_FOREACH_BUDDY, SB_IPC_GET_MONTHLY };
   int n_values = -1;
   PurpleValue *ret = NULL;
