@@ -57,22 +57,16 @@ show_window_action (PurplePluginAction *action)
 static GList *
 plugin_actions (PurplePlugin *plugin, gpointer context)
 {
-  /* TRANSLATORS: Tools menu entry opening the window of figures */
-  return g_list_append (NULL, purple_plugin_action_new (_("Who smiles back"),
-                                                        show_window_action));
+  return sb_purple_ui_actions (show_window_action);
 }
 
 static gboolean
 plugin_load (PurplePlugin *plugin)
 {
-  PurplePlugin *core = purple_plugins_find_with_id (SB_CORE_PLUGIN_ID);
+  PurplePlugin *core = sb_purple_ui_core (plugin);
 
-  if (core == NULL || !purple_plugin_is_loaded (core))
-    {
-      /* Pidgin loads dependencies first; this only happens if it failed. */
-      plugin->error = g_strdup (_("The Smile Back core plugin is not loaded."));
-      return FALSE;
-    }
+  if (core == NULL)
+    return FALSE;
 
   the_context = g_new0 (SbGtkContext, 1);
   the_context->plugin = plugin;

@@ -27,6 +27,7 @@
 #include "smileback/sb-prompt.h"
 #include "smileback-purple/sb-ipc.h"
 #include "smileback-purple/sb-purple-key.h"
+#include "smileback-purple/sb-purple-ui.h"
 
 G_BEGIN_DECLS
 
