@@ -6,6 +6,7 @@
 #   purple (plugin/purple, include/smileback-purple): no GTK or Pidgin header;
 #   pidgin (plugin/pidgin): no store, ledger, importer, log reader or SQLite
 #          header (it reaches history through smileback-purple/sb-ipc.h);
+#   finch  (plugin/finch): the same as pidgin, and no GTK or Pidgin header;
 #   cli    (plugin/cli): no libpurple, GTK or Pidgin header.
 top=${1:-$(dirname "$0")/..}
 cd "$top" || exit 1
@@ -42,12 +43,14 @@ check () {
 core_files=$(ls plugin/core/*.c plugin/core/*.h include/smileback/*.h 2>/dev/null)
 purple_files=$(ls plugin/purple/*.c plugin/purple/*.h include/smileback-purple/*.h 2>/dev/null)
 pidgin_files=$(ls plugin/pidgin/*.c plugin/pidgin/*.h 2>/dev/null)
+finch_files=$(ls plugin/finch/*.c plugin/finch/*.h 2>/dev/null)
 cli_files=$(ls plugin/cli/*.c plugin/cli/*.h 2>/dev/null)
 
 {
   check core "($libpurple|$gtk|$purple_layer)" "a libpurple, GTK, Pidgin or smileback-purple header" $core_files
   check purple "$gtk" "a GTK or Pidgin header" $purple_files
   check pidgin "($store)" "the store, the ledger, the importer or SQLite" $pidgin_files
+  check finch "($store|$gtk)" "the store, the ledger, the importer, SQLite, GTK or Pidgin" $finch_files
   check cli "($libpurple|$gtk|$purple_layer)" "a libpurple, GTK or Pidgin header" $cli_files
 } > "${TMPDIR:-/tmp}/sb-layering.$$"
 echo "1..$n"

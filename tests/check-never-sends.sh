@@ -1,7 +1,7 @@
 #!/bin/sh
 # Smile Back never sends a message by itself (docs/design.md, "Prompts and
 # their manners"): a prompt ends, at most, with a conversation window open for
-# the user.  Checked on the sources of both plugins and the core: no call of a
+# the user.  Checked on the sources of every plugin and the core: no call of a
 # libpurple function that sends a message or a typing notice.  Prints TAP.
 #
 # Not checked: plugin/demo/, whose program plays the *other* people of
@@ -13,7 +13,7 @@ cd "$top" || exit 1
 sends='(purple_conv_im_send|purple_conv_chat_send|serv_send_im|serv_chat_send|serv_send_typing|purple_conv_send_confirm)[[:space:]]*\('
 n=0
 failed=0
-for f in plugin/core/*.[ch] plugin/purple/*.[ch] plugin/pidgin/*.[ch] plugin/cli/*.[ch]; do
+for f in plugin/core/*.[ch] plugin/purple/*.[ch] plugin/pidgin/*.[ch] plugin/finch/*.[ch] plugin/cli/*.[ch]; do
   [ -f "$f" ] || continue
   n=$((n + 1))
   bad=$(grep -nE "$sends" "$f" || true)
