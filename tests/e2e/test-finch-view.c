@@ -22,8 +22,10 @@
  *      moves him from "You always start" to "You owe a reply";
  *   4. the "Who smiles back" window (the Plugins menu) lists every friend
  *      with the hint, sorted by the chosen column, and the due list;
- *   5. unloading gnt-smileback in Finch's plugin dialog gives Finch's own
- *      view back (the roster's group "Friends").
+ *   5. choosing "Default" in the Grouping menu gives Finch's own view back
+ *      (the roster's group "Friends"), choosing "Smile Back" the headings;
+ *   6. unloading gnt-smileback in Finch's plugin dialog gives Finch's own
+ *      view back.
  * Menu items are chosen with the letters gnt shows beside them, read from
  * the screen.
  * Prompts are off (max_per_day 0) so no dialog covers the list.  Every wait
@@ -41,6 +43,8 @@
 
 #define CONNECT_MS 30000
 #define SCREEN_MS 30000
+/* How long a menu takes to draw, at most (the menu bar is on screen). */
+#define MENU_MS 3000
 #define ALICE "alice@" SB_TEST_PROSODY_DOMAIN
 
 /* Keys as an xterm in keypad mode sends them (ncurses' kcud1, kcuu1). */
@@ -291,6 +295,22 @@ choose_in_list (SbE2eFinch *finch, const char *first, const char *item)
     sb_e2e_finch_type (finch, KEY_DOWN);
 }
 
+/* Opens the buddy list's menu (F10) on the menu holding @item: gnt opens
+ * the menu used last, so Left goes round the menu bar until @item shows. */
+static void
+open_menu_with (SbE2eFinch *finch, const char *item)
+{
+  sb_e2e_finch_type (finch, KEY_F10);
+  line_of (finch, "Options    Accounts    Plugins");
+  for (int tries = 0; tries < 4; tries++)
+    {
+      if (sb_e2e_finch_wait_text (finch, item, MENU_MS, NULL, NULL))
+        return;
+      sb_e2e_finch_type (finch, KEY_LEFT);
+    }
+  line_of (finch, item); /* fails with the screen */
+}
+
 /* Types the key of the menu item @label, read from its "(k)" on the screen
  * (gnt gives each item of an open menu a letter). */
 static void
@@ -357,6 +377,18 @@ assert_table_order (SbE2eFinch *finch, const char *const *names)
     }
 }
 
+/* Waits until no heading of the Smile Back view is on the screen. */
+static void
+assert_headings_gone (SbE2eFinch *finch)
+{
+  for (int g = 0; g < SB_HINT_GROUP_LAST; g++)
+    if (!sb_e2e_finch_wait_gone (finch, sb_hint_group_title ((SbHintGroup) g), SCREEN_MS))
+      {
+        sb_e2e_finch_dump (finch);
+        g_assert_not_reached ();
+      }
+}
+
 static void
 log_screen (SbE2eFinch *finch, const char *what)
 {
@@ -413,11 +445,11 @@ test_finch_view (void)
   finch = sb_e2e_finch_start (sb_test_prosody_get_port (server), &options);
 
   /* 1. Finch's own view first (the roster's group), then the Smile Back
-   * view chosen in the buddy list's menu: F10, Options, Grouping. */
+   * view chosen in the buddy list's menu: Options, Grouping. */
   line_of (finch, "Friends");
   wait_buddy (finch, "gina");
   log_screen (finch, "Finch's own view, at first");
-  sb_e2e_finch_type (finch, KEY_F10);
+  open_menu_with (finch, "Grouping");
   press_menu_item (finch, "Grouping");
   press_menu_item (finch, "Smile Back");
 
@@ -452,10 +484,8 @@ test_finch_view (void)
   assert_under (finch, "bob", SB_HINT_GROUP_YOU_OWE);
   log_screen (finch, "after bob wrote");
 
-  /* 4. The window, from the Plugins menu (Left from Options wraps to it). */
-  sb_e2e_finch_type (finch, KEY_F10);
-  line_of (finch, "Grouping");
-  sb_e2e_finch_type (finch, KEY_LEFT);
+  /* 4. The window, from the Plugins menu. */
+  open_menu_with (finch, "Smile Back for Finch");
   press_menu_item (finch, "Smile Back for Finch");
   press_menu_item (finch, "Who smiles back");
   line_of (finch, "Sort by:");
@@ -482,7 +512,20 @@ test_finch_view (void)
       g_assert_not_reached ();
     }
 
-  /* 5. Finch's plugin dialog (Alt-a lists Finch's actions), where
+  /* 5. Choosing Finch's own grouping gives its view back; choosing Smile
+   * Back again brings the headings back. */
+  open_menu_with (finch, "Grouping");
+  press_menu_item (finch, "Grouping");
+  press_menu_item (finch, "Default");
+  line_of (finch, "Friends");
+  assert_headings_gone (finch);
+  open_menu_with (finch, "Grouping");
+  press_menu_item (finch, "Grouping");
+  press_menu_item (finch, "Smile Back");
+  assert_under (finch, "bob", SB_HINT_GROUP_YOU_OWE);
+  assert_under (finch, "gina", SB_HINT_GROUP_NEW);
+
+  /* 6. Finch's plugin dialog (Alt-a lists Finch's actions), where
    * gnt-smileback is unloaded: Finch's own view comes back. */
   sb_e2e_finch_type (finch, "\033a");
   choose_in_list (finch, "Accounts", "Plugins");
@@ -495,12 +538,7 @@ test_finch_view (void)
   log_screen (finch, "gnt-smileback unloaded, core-smileback still loaded");
   sb_e2e_finch_type (finch, "\033c");
   line_of (finch, "Friends");
-  for (int g = 0; g < SB_HINT_GROUP_LAST; g++)
-    if (!sb_e2e_finch_wait_gone (finch, sb_hint_group_title ((SbHintGroup) g), SCREEN_MS))
-      {
-        sb_e2e_finch_dump (finch);
-        g_assert_not_reached ();
-      }
+  assert_headings_gone (finch);
   log_screen (finch, "Finch's own view");
 
   sb_e2e_finch_stop (finch);
