@@ -8,9 +8,9 @@
  *
  * Like the Pidgin plugin, it reaches the ledger only through what
  * core-smileback publishes (smileback-purple/sb-ipc.h) and links only the
- * core's pure helpers (sb-hint.h, sb-hint-group.h, sb-buddy-key.h) and the
- * buddy-key rule (smileback-purple/sb-purple-key.h); the store's and the
- * ledger's headers do not compile here (docs/design.md, "Layers").
+ * core's pure helpers (sb-hint.h, sb-hint-group.h, sb-table.h, sb-buddy-key.h)
+ * and the buddy-key rule (smileback-purple/sb-purple-key.h); the store's and
+ * the ledger's headers do not compile here (docs/design.md, "Layers").
  */
 #pragma once
 
@@ -22,6 +22,7 @@
 #include "smileback/sb-buddy-key.h"
 #include "smileback/sb-hint.h"
 #include "smileback/sb-hint-group.h"
+#include "smileback/sb-table.h"
 #include "smileback-purple/sb-ipc.h"
 #include "smileback-purple/sb-purple-key.h"
 #include "smileback-purple/sb-purple-ui.h"

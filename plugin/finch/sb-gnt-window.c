@@ -1,7 +1,7 @@
 /* sb-gnt-window.c: the "Who smiles back" window of Finch.
  *
  * Above, a table of every buddy with history (smileback-foreach-buddy) with
- * the columns of Pidgin's window (plugin/pidgin/sb-gtk-window.c), sorted by
+ * the columns of Pidgin's window, the core's sb-table.h, sorted by
  * the column chosen in "Sort by" (a GntTree has no clickable headers).
  * Below, the "Due to reach out" list: the planner's due prompts in its order,
  * each with its reason (smileback-list-due), the "Who should I reach out
@@ -24,46 +24,6 @@
 #include <gntlabel.h>
 #include <gnttree.h>
 #include <gntwindow.h>
-
-/* The table's columns, in Pidgin's order. */
-typedef enum
-{
-  COL_NAME,
-  COL_ACCOUNT,
-  COL_HINT,
-  COL_EPISODES,
-  COL_BY_YOU,
-  COL_BY_THEM,
-  COL_SMILE_BACK,
-  COL_REPLIED,
-  COL_LATENCY_THEM,
-  COL_LATENCY_YOU,
-  COL_LAST,
-  COL_RHYTHM,
-  COL_CLOSENESS,
-  N_COLS
-} SbGntColumn;
-
-static const char *const column_titles[N_COLS] = {
-  N_("Buddy"),
-  N_("Account"),
-  N_("Hint"),
-  N_("Conversations"),
-  N_("Started by you"),
-  N_("Started by them"),
-  /* TRANSLATORS: column: share of the user's starts the buddy answered */
-  N_("Smiled back"),
-  /* TRANSLATORS: column: share of the buddy's starts the user answered */
-  N_("You replied"),
-  /* TRANSLATORS: column: the buddy's typical (median) time to answer */
-  N_("They answer in"),
-  N_("You answer in"),
-  N_("Last conversation"),
-  /* TRANSLATORS: column: the typical gap between conversations */
-  N_("Usual rhythm"),
-  /* TRANSLATORS: column: recency-weighted count of answered conversations */
-  N_("Closeness"),
-};
 
 enum
 {
@@ -95,10 +55,8 @@ static const char *const due_titles[N_DUE_COLS] = {
 #define SB_GNT_TABLE_ROWS 12
 #define SB_GNT_DUE_ROWS 6
 
-/* What is unknown reads as a dash. */
-#define SB_GNT_DASH "\342\200\224"
-
-/* One buddy of the table: the tree's key, freed by the tree. */
+/* One buddy of the table (the columns of sb-table.h): the tree's key,
+ * freed by the tree. */
 typedef struct
 {
   SbBuddyKey *key;
@@ -112,11 +70,11 @@ struct _SbGntWindow
 {
   SbGntContext *ctx;
   GntWidget *window;
-  GntWidget *sort;  /* GntComboBox: keys are SbGntColumn + 1 */
+  GntWidget *sort;  /* GntComboBox: keys are SbTableColumn + 1 */
   GntWidget *table; /* GntTree of SbGntRow * */
   GntWidget *due;   /* GntTree of SbBuddyKey * */
   GPtrArray *rows;  /* SbGntRow * of the last fill, borrowed from the table */
-  SbGntColumn sort_column;
+  SbTableColumn sort_column;
   gint64 now;       /* the time of the last fill */
   guint refresh_id;
 };
@@ -132,85 +90,21 @@ row_free (gpointer data)
   g_free (row);
 }
 
+/* The text of @column for @row: the buddy's name, account and hint here,
+ * the figures as sb-table.h writes them.  Caller frees. */
 static char *
-format_percent (double value)
+cell_text (const SbGntRow *row, SbTableColumn column, gint64 now)
 {
-  /* TRANSLATORS: a percentage in a table cell */
-  return value < 0 ? g_strdup (SB_GNT_DASH) : g_strdup_printf (_("%d%%"), (int) (value * 100 + 0.5));
-}
-
-static char *
-format_duration (gint64 seconds)
-{
-  return seconds < 0 ? g_strdup (SB_GNT_DASH) : sb_hint_format_duration (seconds);
-}
-
-static char *
-format_ago (gint64 then, gint64 now)
-{
-  return then <= 0 ? g_strdup (SB_GNT_DASH) : sb_hint_format_ago (then, now);
-}
-
-/* The text of @column for @row.  Caller frees. */
-static char *
-cell_text (const SbGntRow *row, SbGntColumn column, gint64 now)
-{
-  const SbStats *s = &row->stats;
   const char *hint;
 
   switch (column)
     {
-    case COL_NAME: return g_strdup (row->name);
-    case COL_ACCOUNT: return g_strdup (row->account);
-    case COL_HINT:
+    case SB_TABLE_BUDDY: return g_strdup (row->name);
+    case SB_TABLE_ACCOUNT: return g_strdup (row->account);
+    case SB_TABLE_HINT:
       hint = sb_hint_label (row->hint);
       return g_strdup (hint != NULL ? hint : "");
-    case COL_EPISODES: return g_strdup_printf ("%u", s->all.episodes);
-    case COL_BY_YOU: return g_strdup_printf ("%u", s->all.started_by_you);
-    case COL_BY_THEM: return g_strdup_printf ("%u", s->all.started_by_them);
-    case COL_SMILE_BACK: return format_percent (sb_stats_smile_back_rate (&s->all));
-    case COL_REPLIED: return format_percent (sb_stats_reply_rate (&s->all));
-    case COL_LATENCY_THEM: return format_duration (s->median_latency_them_s);
-    case COL_LATENCY_YOU: return format_duration (s->median_latency_you_s);
-    case COL_LAST: return format_ago (sb_hint_last_contact (s), now);
-    case COL_RHYTHM: return format_duration (s->cadence_s);
-    case COL_CLOSENESS: return g_strdup_printf ("%.1f", s->closeness);
-    case N_COLS:
-    default: return g_strdup ("");
-    }
-}
-
-/* The value @column sorts on: the larger first; unknown figures last. */
-static double
-sort_value (const SbGntRow *row, SbGntColumn column)
-{
-  const SbStats *s = &row->stats;
-  double rate;
-
-  switch (column)
-    {
-    case COL_HINT: return -(double) sb_hint_group_of (row->hint); /* the view's order */
-    case COL_EPISODES: return s->all.episodes;
-    case COL_BY_YOU: return s->all.started_by_you;
-    case COL_BY_THEM: return s->all.started_by_them;
-    case COL_SMILE_BACK:
-      rate = sb_stats_smile_back_rate (&s->all);
-      return rate < 0 ? -G_MAXDOUBLE : rate;
-    case COL_REPLIED:
-      rate = sb_stats_reply_rate (&s->all);
-      return rate < 0 ? -G_MAXDOUBLE : rate;
-    /* Durations: the shortest first. */
-    case COL_LATENCY_THEM:
-      return s->median_latency_them_s < 0 ? -G_MAXDOUBLE : -(double) s->median_latency_them_s;
-    case COL_LATENCY_YOU:
-      return s->median_latency_you_s < 0 ? -G_MAXDOUBLE : -(double) s->median_latency_you_s;
-    case COL_RHYTHM: return s->cadence_s < 0 ? -G_MAXDOUBLE : -(double) s->cadence_s;
-    case COL_LAST: return (double) sb_hint_last_contact (s); /* the latest first */
-    case COL_CLOSENESS: return s->closeness;
-    case COL_NAME:
-    case COL_ACCOUNT:
-    case N_COLS:
-    default: return 0;
+    default: return sb_table_figure_text (column, &row->stats, now);
     }
 }
 
@@ -223,22 +117,23 @@ compare_names (const SbGntRow *a, const SbGntRow *b)
   return g_utf8_collate (fa, fb);
 }
 
+/* The table's order for sort column @data: by that column (the hint in
+ * the view's order of groups), then by name. */
 static int
 compare_rows (gconstpointer pa, gconstpointer pb, gpointer data)
 {
   const SbGntRow *a = *(const SbGntRow *const *) pa;
   const SbGntRow *b = *(const SbGntRow *const *) pb;
-  SbGntColumn column = GPOINTER_TO_INT (data);
-  double va, vb;
-  int by_account;
+  SbTableColumn column = GPOINTER_TO_INT (data);
+  int order = 0;
 
-  if (column == COL_ACCOUNT && (by_account = g_strcmp0 (a->account, b->account)) != 0)
-    return by_account;
-  va = sort_value (a, column);
-  vb = sort_value (b, column);
-  if (va != vb)
-    return va > vb ? -1 : 1;
-  return compare_names (a, b);
+  if (column == SB_TABLE_ACCOUNT)
+    order = g_strcmp0 (a->account, b->account);
+  else if (column == SB_TABLE_HINT)
+    order = (int) sb_hint_group_of (a->hint) - (int) sb_hint_group_of (b->hint);
+  else if (sb_table_is_figure (column))
+    order = sb_table_compare (column, &a->stats, &b->stats);
+  return order != 0 ? order : compare_names (a, b);
 }
 
 static void
@@ -306,11 +201,11 @@ fill_due (SbGntWindow *win)
           continue;
         texts[DUE_NAME] = sb_purple_key_display_name (prompt->key);
         texts[DUE_WHY] = g_strdup (sb_prompt_due_reason (prompt->kind));
-        texts[DUE_LAST] = format_ago (prompt->since, win->now);
+        texts[DUE_LAST] = sb_table_format_ago (prompt->since, win->now);
         /* Only a reach-out is "overdue"; the others show when it started. */
         texts[DUE_OVERDUE] = prompt->kind == SB_PROMPT_REACH_OUT
-                               ? format_duration (win->now - prompt->since - prompt->due_s)
-                               : g_strdup (SB_GNT_DASH);
+                               ? sb_table_format_duration (win->now - prompt->since - prompt->due_s)
+                               : sb_table_format_duration (-1);
         fit_widths (widths, texts, N_DUE_COLS);
         gnt_tree_add_row_last (tree, sb_buddy_key_copy (prompt->key),
                                gnt_tree_create_row (tree, texts[0], texts[1], texts[2], texts[3]),
@@ -338,7 +233,7 @@ fill (SbGntWindow *win)
   gpointer selected = gnt_tree_get_selection_data (tree);
   g_autoptr (SbBuddyKey) selected_key = selected != NULL ? sb_buddy_key_copy (((SbGntRow *) selected)->key) : NULL;
   g_autoptr (GHashTable) accounts = g_hash_table_new (g_str_hash, g_str_equal);
-  int widths[N_COLS];
+  int widths[SB_TABLE_N_COLUMNS];
   gboolean ok = FALSE;
 
   win->now = sb_gnt_now ();
@@ -350,28 +245,28 @@ fill (SbGntWindow *win)
     purple_debug_warning (SB_GNT_PLUGIN_ID, "the core plugin did not list buddies\n");
   g_ptr_array_sort_with_data (win->rows, compare_rows, GINT_TO_POINTER (win->sort_column));
 
-  for (int c = 0; c < N_COLS; c++)
-    widths[c] = MIN ((int) g_utf8_strlen (_(column_titles[c]), -1), SB_GNT_TITLE_CELLS);
+  for (int c = 0; c < SB_TABLE_N_COLUMNS; c++)
+    widths[c] = MIN ((int) g_utf8_strlen (sb_table_title ((SbTableColumn) c), -1), SB_GNT_TITLE_CELLS);
   for (guint i = 0; i < win->rows->len; i++)
     {
       SbGntRow *row = win->rows->pdata[i];
-      char *texts[N_COLS];
+      char *texts[SB_TABLE_N_COLUMNS];
       GList *list = NULL;
 
       g_hash_table_add (accounts, row->account);
-      for (int c = N_COLS - 1; c >= 0; c--)
-        list = g_list_prepend (list, texts[c] = cell_text (row, (SbGntColumn) c, win->now));
-      fit_widths (widths, texts, N_COLS);
+      for (int c = SB_TABLE_N_COLUMNS - 1; c >= 0; c--)
+        list = g_list_prepend (list, texts[c] = cell_text (row, (SbTableColumn) c, win->now));
+      fit_widths (widths, texts, SB_TABLE_N_COLUMNS);
       gnt_tree_add_row_last (tree, row, gnt_tree_create_row_from_list (tree, list), NULL);
       g_list_free_full (list, g_free);
       if (selected_key != NULL && sb_buddy_key_equal (row->key, selected_key))
         gnt_tree_set_selected (tree, row);
     }
   /* The account column only helps with several accounts. */
-  gnt_tree_set_column_visible (tree, COL_ACCOUNT, g_hash_table_size (accounts) > 1);
+  gnt_tree_set_column_visible (tree, SB_TABLE_ACCOUNT, g_hash_table_size (accounts) > 1);
   if (g_hash_table_size (accounts) <= 1)
-    widths[COL_ACCOUNT] = 0;
-  apply_widths (tree, widths, N_COLS, SB_GNT_TABLE_ROWS);
+    widths[SB_TABLE_ACCOUNT] = 0;
+  apply_widths (tree, widths, SB_TABLE_N_COLUMNS, SB_GNT_TABLE_ROWS);
   fill_due (win);
   gnt_box_readjust (GNT_BOX (win->window));
   gnt_widget_draw (win->window);
@@ -398,7 +293,7 @@ buddy_changed_cb (const char *protocol, const char *account, const char *buddy,
 static void
 sort_changed_cb (GntComboBox *box, gpointer old, gpointer now, SbGntWindow *win)
 {
-  win->sort_column = (SbGntColumn) (GPOINTER_TO_INT (now) - 1);
+  win->sort_column = (SbTableColumn) (GPOINTER_TO_INT (now) - 1);
   fill (win);
 }
 
@@ -455,8 +350,8 @@ sort_box (SbGntWindow *win)
   gnt_box_set_fill (GNT_BOX (box), FALSE);
 
   win->sort = gnt_combo_box_new ();
-  for (int c = 0; c < N_COLS; c++)
-    gnt_combo_box_add_data (GNT_COMBO_BOX (win->sort), GINT_TO_POINTER (c + 1), _(column_titles[c]));
+  for (int c = 0; c < SB_TABLE_N_COLUMNS; c++)
+    gnt_combo_box_add_data (GNT_COMBO_BOX (win->sort), GINT_TO_POINTER (c + 1), sb_table_title ((SbTableColumn) c));
   gnt_combo_box_set_selected (GNT_COMBO_BOX (win->sort), GINT_TO_POINTER (win->sort_column + 1));
   g_signal_connect (win->sort, "selection-changed", G_CALLBACK (sort_changed_cb), win);
   /* TRANSLATORS: label before the choice of the column the table is sorted by */
@@ -473,7 +368,7 @@ window_new (SbGntContext *ctx)
 
   win->ctx = ctx;
   win->rows = g_ptr_array_new ();
-  win->sort_column = COL_LAST;
+  win->sort_column = SB_TABLE_LAST;
 
   win->window = gnt_window_box_new (FALSE, TRUE);
   gnt_box_set_toplevel (GNT_BOX (win->window), TRUE);
@@ -486,15 +381,15 @@ window_new (SbGntContext *ctx)
 
   gnt_box_add_widget (GNT_BOX (win->window), sort_box (win));
 
-  win->table = gnt_tree_new_with_columns (N_COLS);
+  win->table = gnt_tree_new_with_columns (SB_TABLE_N_COLUMNS);
   table = GNT_TREE (win->table);
   /* The rows own themselves: the tree frees them when removed. */
   gnt_tree_set_hash_fns (table, g_direct_hash, g_direct_equal, row_free);
   gnt_tree_set_show_title (table, TRUE);
-  for (int c = 0; c < N_COLS; c++)
+  for (int c = 0; c < SB_TABLE_N_COLUMNS; c++)
     {
-      gnt_tree_set_column_title (table, c, _(column_titles[c]));
-      gnt_tree_set_column_is_right_aligned (table, c, c >= COL_EPISODES);
+      gnt_tree_set_column_title (table, c, sb_table_title ((SbTableColumn) c));
+      gnt_tree_set_column_is_right_aligned (table, c, sb_table_is_figure ((SbTableColumn) c));
     }
   g_signal_connect (win->table, "activate", G_CALLBACK (table_activate_cb), win);
   gnt_box_add_widget (GNT_BOX (win->window), win->table);

@@ -25,6 +25,7 @@
 #include "smileback/sb-buddy-key.h"
 #include "smileback/sb-hint.h"
 #include "smileback/sb-prompt.h"
+#include "smileback/sb-table.h"
 #include "smileback-purple/sb-ipc.h"
 #include "smileback-purple/sb-purple-key.h"
 #include "smileback-purple/sb-purple-ui.h"

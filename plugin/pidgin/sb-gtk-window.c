@@ -77,39 +77,36 @@ typedef enum
 
 typedef struct
 {
-  const char *title;
+  const char *title;   /* untranslated; NULL: the table's own, sb_table_title (@table) */
+  SbTableColumn table;
   int column;
   SbGtkCellKind kind;
 } SbGtkColumn;
 
+/* The columns of sb-table.h, in its order. */
 static const SbGtkColumn table_columns[] = {
-  { N_("Buddy"), COL_NAME, CELL_TEXT },
-  { N_("Account"), COL_ACCOUNT, CELL_TEXT },
-  { N_("Hint"), COL_HINT, CELL_TEXT },
-  { N_("Conversations"), COL_EPISODES, CELL_COUNT },
-  { N_("Started by you"), COL_BY_YOU, CELL_COUNT },
-  { N_("Started by them"), COL_BY_THEM, CELL_COUNT },
-  /* TRANSLATORS: column: share of the user's starts the buddy answered */
-  { N_("Smiled back"), COL_SMILE_BACK, CELL_PERCENT },
-  /* TRANSLATORS: column: share of the buddy's starts the user answered */
-  { N_("You replied"), COL_REPLIED, CELL_PERCENT },
-  /* TRANSLATORS: column: the buddy's typical (median) time to answer */
-  { N_("They answer in"), COL_LATENCY_THEM, CELL_DURATION },
-  { N_("You answer in"), COL_LATENCY_YOU, CELL_DURATION },
-  { N_("Last conversation"), COL_LAST, CELL_AGO },
-  /* TRANSLATORS: column: the typical gap between conversations */
-  { N_("Usual rhythm"), COL_RHYTHM, CELL_DURATION },
-  /* TRANSLATORS: column: recency-weighted count of answered conversations */
-  { N_("Closeness"), COL_CLOSENESS, CELL_DECIMAL },
+  { NULL, SB_TABLE_BUDDY, COL_NAME, CELL_TEXT },
+  { NULL, SB_TABLE_ACCOUNT, COL_ACCOUNT, CELL_TEXT },
+  { NULL, SB_TABLE_HINT, COL_HINT, CELL_TEXT },
+  { NULL, SB_TABLE_EPISODES, COL_EPISODES, CELL_COUNT },
+  { NULL, SB_TABLE_BY_YOU, COL_BY_YOU, CELL_COUNT },
+  { NULL, SB_TABLE_BY_THEM, COL_BY_THEM, CELL_COUNT },
+  { NULL, SB_TABLE_SMILE_BACK, COL_SMILE_BACK, CELL_PERCENT },
+  { NULL, SB_TABLE_REPLIED, COL_REPLIED, CELL_PERCENT },
+  { NULL, SB_TABLE_LATENCY_THEM, COL_LATENCY_THEM, CELL_DURATION },
+  { NULL, SB_TABLE_LATENCY_YOU, COL_LATENCY_YOU, CELL_DURATION },
+  { NULL, SB_TABLE_LAST, COL_LAST, CELL_AGO },
+  { NULL, SB_TABLE_RHYTHM, COL_RHYTHM, CELL_DURATION },
+  { NULL, SB_TABLE_CLOSENESS, COL_CLOSENESS, CELL_DECIMAL },
 };
 
 static const SbGtkColumn due_columns[] = {
-  { N_("Buddy"), DUE_NAME, CELL_TEXT },
+  { N_("Buddy"), 0, DUE_NAME, CELL_TEXT },
   /* TRANSLATORS: column: why a buddy is in the due list ("reach out", "reply") */
-  { N_("Why"), DUE_WHY, CELL_TEXT },
-  { N_("Last conversation"), DUE_LAST, CELL_AGO },
+  { N_("Why"), 0, DUE_WHY, CELL_TEXT },
+  { N_("Last conversation"), 0, DUE_LAST, CELL_AGO },
   /* TRANSLATORS: column: how long ago a reminder became due */
-  { N_("Overdue by"), DUE_OVERDUE, CELL_DURATION },
+  { N_("Overdue by"), 0, DUE_OVERDUE, CELL_DURATION },
 };
 
 /* The notebook's pages: the buddies first, then the group chats. */
@@ -163,8 +160,7 @@ cell_data_func (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *
         double value;
 
         gtk_tree_model_get (model, iter, spec->column, &value, -1);
-        /* TRANSLATORS: a percentage in a table cell */
-        text = value < 0 ? g_strdup ("\342\200\224") : g_strdup_printf (_("%d%%"), (int) (value * 100 + 0.5));
+        text = sb_table_format_percent (value);
         break;
       }
     case CELL_DURATION:
@@ -172,7 +168,7 @@ cell_data_func (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *
         gint64 value;
 
         gtk_tree_model_get (model, iter, spec->column, &value, -1);
-        text = value < 0 ? g_strdup ("\342\200\224") : sb_hint_format_duration (value);
+        text = sb_table_format_duration (value);
         break;
       }
     case CELL_AGO:
@@ -180,7 +176,7 @@ cell_data_func (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *
         gint64 value;
 
         gtk_tree_model_get (model, iter, spec->column, &value, -1);
-        text = value <= 0 ? g_strdup ("\342\200\224") : sb_hint_format_ago (value, sb_gtk_now ());
+        text = sb_table_format_ago (value, sb_gtk_now ());
         break;
       }
     case CELL_DECIMAL:
@@ -209,7 +205,9 @@ make_view (GtkListStore *model, const SbGtkColumn *columns, gsize n)
 
       if (columns[i].kind != CELL_TEXT)
         g_object_set (cell, "xalign", 1.0, NULL);
-      gtk_tree_view_column_set_title (column, _(columns[i].title));
+      gtk_tree_view_column_set_title (column, columns[i].title != NULL
+                                                ? _(columns[i].title)
+                                                : sb_table_title (columns[i].table));
       gtk_tree_view_column_pack_start (column, cell, TRUE);
       gtk_tree_view_column_set_cell_data_func (column, cell, cell_data_func,
                                                (gpointer) &columns[i], NULL);
