@@ -1,0 +1,84 @@
+/* test-i18n: both plugins speak the user's language.
+ *
+ * Run by meson under LANGUAGE=de and LC_ALL=C.UTF-8 (no generated locale
+ * needed; glibc honours LANGUAGE there) with SMILEBACK_LOCALEDIR at the build
+ * tree's catalogues (include/smileback/sb-i18n.h).  Each case first points
+ * the text domain at a folder with no catalogue, so it passes only when the
+ * plugin it probes binds the domain itself, in init_plugin, before the name
+ * and summary libpurple shows in its plugin list: the Pidgin plugin may be
+ * the first of the two whose strings load.  A translated string differs from
+ * its English msgid and is what the catalogue gives for it.
+ */
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "sb-test-purple.h"
+
+typedef struct
+{
+  const char *path;    /* below SMILEBACK_BUILD_ROOT */
+  const char *name;    /* the English msgids of its PurplePluginInfo */
+  const char *summary;
+} PluginCase;
+
+static const PluginCase pidgin_plugin = {
+  "plugin/pidgin/gtk-smileback.so",
+  "Smile Back for Pidgin",
+  "Who smiles back? Reciprocity hints beside your buddies.",
+};
+
+static const PluginCase core_plugin = {
+  "plugin/purple/core-smileback.so",
+  "Smile Back",
+  "Who smiles back? Records who starts your conversations.",
+};
+
+static void
+assert_translated (const char *shown, const char *msgid)
+{
+  g_test_message ("\"%s\" is shown as \"%s\"", msgid, shown);
+  g_assert_nonnull (shown);
+  g_assert_cmpstr (shown, ==, g_dgettext (GETTEXT_PACKAGE, msgid));
+  g_assert_cmpstr (shown, !=, msgid);
+}
+
+static void
+test_plugin_speaks_german (gconstpointer data)
+{
+  const PluginCase *c = data;
+  g_autofree char *path = sb_test_build_path (c->path);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("this plugin is not built here");
+      return;
+    }
+  bindtextdomain (GETTEXT_PACKAGE, "/nonexistent");
+  /* Probing runs init_plugin; a plugin for another UI (Pidgin's, here) is
+   * probed but left unloadable, with its info filled in. */
+  PurplePlugin *plugin = purple_plugin_probe (path);
+  g_assert_nonnull (plugin);
+  g_assert_nonnull (plugin->info);
+  assert_translated (plugin->info->summary, c->summary);
+  /* A language may keep the product's name: compared with the catalogue only. */
+  g_assert_cmpstr (plugin->info->name, ==, g_dgettext (GETTEXT_PACKAGE, c->name));
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  if (g_getenv ("SMILEBACK_LOCALEDIR") == NULL || g_strcmp0 (g_getenv ("LANGUAGE"), "de") != 0)
+    g_error ("run through meson test: it sets SMILEBACK_LOCALEDIR and LANGUAGE=de");
+  sb_test_purple_init ();
+
+  g_test_add_data_func ("/i18n/pidgin-plugin-first", &pidgin_plugin, test_plugin_speaks_german);
+  g_test_add_data_func ("/i18n/core-plugin", &core_plugin, test_plugin_speaks_german);
+
+  int status = g_test_run ();
+  sb_test_purple_shutdown ();
+  return status;
+}
