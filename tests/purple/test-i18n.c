@@ -16,24 +16,49 @@
 
 #include "sb-test-purple.h"
 
+/* LeakSanitizer's switch, when the test runs under it (weak: NULL without).
+ * libpurple 2.14's purple_plugin_probe() loses one string when a plugin both
+ * misses symbols (Pidgin's, here) and wants another UI: the second error
+ * message replaces the first without freeing it. */
+void __lsan_disable (void) __attribute__ ((weak));
+void __lsan_enable (void) __attribute__ ((weak));
+
 typedef struct
 {
   const char *path;    /* below SMILEBACK_BUILD_ROOT */
   const char *name;    /* the English msgids of its PurplePluginInfo */
   const char *summary;
+  gboolean other_ui;   /* a plugin for Pidgin, probed without Pidgin */
 } PluginCase;
 
 static const PluginCase pidgin_plugin = {
   "plugin/pidgin/gtk-smileback.so",
   "Smile Back for Pidgin",
   "Who smiles back? Reciprocity hints beside your buddies.",
+  TRUE,
 };
 
 static const PluginCase core_plugin = {
   "plugin/purple/core-smileback.so",
   "Smile Back",
   "Who smiles back? Records who starts your conversations.",
+  FALSE,
 };
+
+/* purple_plugin_probe(), without leak checking for a plugin of another UI
+ * (see above). */
+static PurplePlugin *
+probe (const PluginCase *c, const char *path)
+{
+  gboolean quiet = c->other_ui && __lsan_disable != NULL && __lsan_enable != NULL;
+
+  if (quiet)
+    __lsan_disable ();
+  PurplePlugin *plugin = purple_plugin_probe (path);
+  if (quiet)
+    __lsan_enable ();
+  return plugin;
+}
 
 static void
 assert_translated (const char *shown, const char *msgid)
@@ -58,7 +83,7 @@ test_plugin_speaks_german (gconstpointer data)
   bindtextdomain (GETTEXT_PACKAGE, "/nonexistent");
   /* Probing runs init_plugin; a plugin for another UI (Pidgin's, here) is
    * probed but left unloadable, with its info filled in. */
-  PurplePlugin *plugin = purple_plugin_probe (path);
+  PurplePlugin *plugin = probe (c, path);
   g_assert_nonnull (plugin);
   g_assert_nonnull (plugin->info);
   assert_translated (plugin->info->summary, c->summary);
