@@ -31,7 +31,7 @@ ok() {
   if [ "$1" = 0 ]; then echo "ok $n $2"; else failed=1; echo "not ok $n $2"; fi
 }
 
-in_home "$top/run" install > "$tmp/install.log" 2>&1
+in_home "$top/run" install < /dev/null > "$tmp/install.log" 2>&1
 status=$?
 ok $status "./run install succeeds"
 [ $status = 0 ] || tail -n 30 "$tmp/install.log" | sed 's/^/# /'
@@ -73,7 +73,7 @@ if command -v man >/dev/null; then
   ok $? "man -w smileback finds the page in ~/.local/share/man"
 fi
 
-in_home "$top/run" uninstall > "$tmp/uninstall.log" 2>&1
+in_home "$top/run" uninstall < /dev/null > "$tmp/uninstall.log" 2>&1
 status=$?
 ok $status "./run uninstall succeeds"
 [ $status = 0 ] || sed 's/^/# /' "$tmp/uninstall.log"

@@ -32,7 +32,7 @@ ok() {
 }
 
 SMILEBACK_DIST=$tmp/dist DEB_BUILD_OPTIONS="nocheck noddebs parallel=2" \
-  "$top/run" package > "$tmp/package.log" 2>&1
+  "$top/run" package < /dev/null > "$tmp/package.log" 2>&1
 status=$?
 ok $status "./run package builds the packages"
 if [ $status != 0 ]; then
