@@ -14,28 +14,25 @@
 #include <smileback/sb-merge.h>
 #include <stdio.h>
 
+/* The counts are printed as unsigned long long, a type the msgids can name:
+ * G_GUINT64_FORMAT is a macro, and xgettext would cut a msgid at it. */
 static void
 print_result (const SbMergeResult *r)
 {
+  unsigned long long events = r->events, added = r->added, matched = r->matched;
+  unsigned long long lines = r->room_lines, lines_added = r->room_lines_added;
+
   /* TRANSLATORS: a number of events read from the other database */
-  g_autofree char *read = g_strdup_printf (ngettext ("%" G_GUINT64_FORMAT " event",
-                                                     "%" G_GUINT64_FORMAT " events", r->events),
-                                           r->events);
+  g_autofree char *read = g_strdup_printf (ngettext ("%llu event", "%llu events", events), events);
   /* TRANSLATORS: "Merged 120 events of 4 buddies: 30 added, 90 already here." */
-  printf (ngettext ("Merged %s of %u buddy: %" G_GUINT64_FORMAT " added, %" G_GUINT64_FORMAT
-                    " already here.\n",
-                    "Merged %s of %u buddies: %" G_GUINT64_FORMAT " added, %" G_GUINT64_FORMAT
-                    " already here.\n",
-                    r->buddies),
-          read, r->buddies, r->added, r->matched);
-  if (r->room_lines > 0)
+  printf (ngettext ("Merged %s of %u buddy: %llu added, %llu already here.\n",
+                    "Merged %s of %u buddies: %llu added, %llu already here.\n", r->buddies),
+          read, r->buddies, added, matched);
+  if (lines > 0)
     /* TRANSLATORS: "Merged 40 room lines: 10 added, 30 already here." */
-    printf (ngettext ("Merged %" G_GUINT64_FORMAT " room line: %" G_GUINT64_FORMAT " added, %"
-                      G_GUINT64_FORMAT " already here.\n",
-                      "Merged %" G_GUINT64_FORMAT " room lines: %" G_GUINT64_FORMAT " added, %"
-                      G_GUINT64_FORMAT " already here.\n",
-                      (unsigned long) r->room_lines),
-            r->room_lines, r->room_lines_added, r->room_lines - r->room_lines_added);
+    printf (ngettext ("Merged %llu room line: %llu added, %llu already here.\n",
+                      "Merged %llu room lines: %llu added, %llu already here.\n", lines),
+            lines, lines_added, lines - lines_added);
 }
 
 int

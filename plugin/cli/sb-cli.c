@@ -16,6 +16,7 @@
 #include "sb-cli-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <smileback/sb-i18n.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,8 +100,7 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  sb_i18n_bind ();
   textdomain (GETTEXT_PACKAGE);
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")

@@ -11,6 +11,7 @@
 #include "sb-gnt-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <smileback/sb-i18n.h>
 
 #include <debug.h>
 #include <version.h>
@@ -110,8 +111,7 @@ static PurplePluginInfo info = {
 static void
 init_plugin (PurplePlugin *plugin)
 {
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  sb_i18n_bind ();
   info.dependencies = g_list_append (info.dependencies, (gpointer) SB_CORE_PLUGIN_ID);
   info.name = _("Smile Back for Finch");
   info.summary = _("Who smiles back? Your buddy list grouped by who answers whom.");

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <smileback/sb-i18n.h>
 
 #include <account.h>
 #include <debug.h>
@@ -125,8 +126,7 @@ static PurplePluginInfo info = {
 static void
 init_plugin (PurplePlugin *plugin)
 {
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  sb_i18n_bind ();
   info.dependencies = g_list_append (info.dependencies, (gpointer) SB_CORE_PLUGIN_ID);
   info.name = _("Smile Back for Pidgin");
   info.summary = _("Who smiles back? Reciprocity hints beside your buddies.");

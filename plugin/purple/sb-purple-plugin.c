@@ -11,6 +11,7 @@
 #include "sb-purple-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <smileback/sb-i18n.h>
 
 static SbPurple *the_context;
 
@@ -155,8 +156,7 @@ static PurplePluginInfo info = {
 static void
 init_plugin (PurplePlugin *plugin)
 {
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  sb_i18n_bind ();
 
   info.name = _("Smile Back");
   info.summary = _("Who smiles back? Records who starts your conversations.");
