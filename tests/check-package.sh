@@ -4,8 +4,9 @@
 #   - core-smileback.so in libpurple's plugindir, which Pidgin, Finch and
 #     every libpurple client search (pkg-config --variable=plugindir purple);
 #   - gtk-smileback.so in Pidgin's (pkg-config --variable=plugindir pidgin);
-#   - any other plugin in one of those or in Finch's own folder
-#     ($libdir/finch), and no plugin anywhere else;
+#   - gnt-smileback.so in Finch's own folder ($libdir/finch, where Finch
+#     looks besides libpurple's plugindir);
+#   - no plugin anywhere else;
 #   - smileback in /usr/bin, and it runs; its page where `man -w` finds it;
 #   - each language of po/LINGUAS under /usr/share/locale, the command and
 #     both plugins built to look there, and the unpacked command speaks it;
@@ -54,6 +55,8 @@ finch_dir=$(pkg-config --variable=libdir finch 2>/dev/null || pkg-config --varia
 ok $? "core-smileback.so is in libpurple's plugindir $purple_dir (Pidgin, Finch, every client)"
 [ -f "$root$pidgin_dir/gtk-smileback.so" ]
 ok $? "gtk-smileback.so is in Pidgin's plugindir $pidgin_dir"
+[ -f "$root$finch_dir/gnt-smileback.so" ]
+ok $? "gnt-smileback.so is in Finch's plugin folder $finch_dir"
 stray=$(cd "$root" && find . -name '*.so' | sed 's/^\.//' \
         | grep -v -e "^$purple_dir/[^/]*\.so$" -e "^$pidgin_dir/[^/]*\.so$" -e "^$finch_dir/[^/]*\.so$")
 [ -z "$stray" ]
@@ -68,7 +71,8 @@ if command -v man >/dev/null; then
   ok $? "man -w smileback finds /usr/share/man/man1/smileback.1.gz"
 fi
 
-for f in usr/bin/smileback "$purple_dir/core-smileback.so" "$pidgin_dir/gtk-smileback.so"; do
+for f in usr/bin/smileback "$purple_dir/core-smileback.so" "$pidgin_dir/gtk-smileback.so" \
+         "$finch_dir/gnt-smileback.so"; do
   grep -qaF /usr/share/locale "$root/${f#/}"
   ok $? "$(basename "$f") looks for its translations in /usr/share/locale (its LOCALEDIR)"
 done
