@@ -59,4 +59,22 @@ sb_bytes_ascii_prefix (const char *p, gsize len)
   return i;
 }
 
+/* TRUE when the @len bytes at @p are all ASCII without NUL: eight at a time,
+ * the last eight read again rather than a byte loop for the tail. */
+static inline gboolean
+sb_bytes_is_ascii (const char *p, gsize len)
+{
+  if (len < 8)
+    return sb_bytes_ascii_prefix (p, len) == len;
+  guint64 bad = 0;
+  for (gsize i = 0; i + 8 <= len; i += 8)
+    {
+      guint64 x = sb_bytes_load (p + i);
+      bad |= x | ((x - SB_BYTES_ONES) & ~x);
+    }
+  guint64 x = sb_bytes_load (p + len - 8);
+  bad |= x | ((x - SB_BYTES_ONES) & ~x);
+  return (bad & SB_BYTES_HIGH) == 0;
+}
+
 G_END_DECLS
