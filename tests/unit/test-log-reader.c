@@ -436,6 +436,8 @@ static const StampCase stamps[] = {
   { "27/04/17 23:04:42", 83082, TRUE, 2017, 4, 27 },
   { "2014-05-07 23:04:42", 83082, TRUE, 2014, 5, 7 },
   { "01-02-13 10:00:00", 36000, TRUE, 2013, 2, 1 },
+  { "12:00:00 PM", 43200, FALSE }, { "11:59:60 pm", 86399, FALSE }, { "00:00:60", 59, FALSE },
+  { "10:00:00 XM", 36000, FALSE }, /* no marker: a 24-hour time followed by a word */
 };
 
 static void
@@ -461,7 +463,7 @@ static void
 test_stamp_invalid (void)
 {
   const char *bad[] = { "", "hello", "25:00:00", "12:61:00", "13:00:00 PM", "1:2:3:4:5:6:7",
-                        "99/99/99 10:00:00", "123456:00" };
+                        "99/99/99 10:00:00", "123456:00", "00:30:00 AM", "23:59:61" };
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     g_assert_false (sb_log_parse_stamp (bad[i], strlen (bad[i]), 16000, NULL, NULL, NULL, NULL, NULL));
 }
