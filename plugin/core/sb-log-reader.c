@@ -12,6 +12,13 @@
 #include "sb-log-reader-private.h"
 #include "sb-bytes-private.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 G_DEFINE_QUARK (sb-log-reader-error-quark, sb_log_reader_error)
 
 /* ---- text -------------------------------------------------------------- */
@@ -298,6 +305,29 @@ scan_line (Parser *ps, Scan *sc, const char *s, const char *e, gboolean first, g
   return TRUE;
 }
 
+/* @options, or every option at its default when NULL. */
+static const SbLogReaderOptions *
+options_or_none (const SbLogReaderOptions *options)
+{
+  static const SbLogReaderOptions none = { 0 };
+  return options != NULL ? options : &none;
+}
+
+static gsize
+max_line (const SbLogReaderOptions *o)
+{
+  return o->max_line > 0 ? o->max_line : SB_LOG_READER_MAX_LINE;
+}
+
+static void
+set_too_long_error (const SbLogReaderOptions *o, GError **error)
+{
+  g_autofree char *size = g_format_size_full (max_line (o), G_FORMAT_SIZE_IEC_UNITS);
+  g_set_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_TOO_LONG,
+               /* TRANSLATORS: why a log file was not read; %s is a size ("16.0 MiB") */
+               _("a line longer than %s: not a log as libpurple writes them"), size);
+}
+
 /* Splits [@data, @end) into lines (LF, CRLF, stray CRs and leading blanks
  * and NULs trimmed) and scans each. */
 static gboolean
@@ -309,6 +339,11 @@ scan_lines (Parser *ps, const char *data, const char *end, gboolean *header_seen
     {
       const char *nl = memchr (p, '\n', end - p);
       const char *line_end = nl != NULL ? nl : end;
+      if ((gsize) (line_end - p) > max_line (ps->opts))
+        {
+          set_too_long_error (ps->opts, error);
+          return FALSE;
+        }
       const char *e = line_end;
       while (e > p && e[-1] == '\r')
         e--;
@@ -385,11 +420,10 @@ SbLogFile *
 sb_log_file_parse (const char *basename, const char *data, gsize len,
                    const SbLogReaderOptions *options, GError **error)
 {
-  static const SbLogReaderOptions no_options = { 0 };
   g_return_val_if_fail (basename != NULL, NULL);
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-  const SbLogReaderOptions *o = options != NULL ? options : &no_options;
+  const SbLogReaderOptions *o = options_or_none (options);
 
   g_autoptr (SbLogFile) file = file_from_name (basename, o->zone, error);
   if (file == NULL)
@@ -428,26 +462,104 @@ sb_log_file_parse (const char *basename, const char *data, gsize len,
   return g_steal_pointer (&file);
 }
 
+/* ---- reading ----------------------------------------------------------- */
+
+/* Reads are at most this large, so a file of one endless line is refused
+ * after max_line bytes and one chunk, never held whole. */
+#define READ_CHUNK (1024 * 1024)
+
+static void
+set_io_error (const char *what, const char *path, int errsv, GError **error)
+{
+  g_autofree char *display = g_filename_display_name (path);
+  g_set_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_IO, what, display,
+               g_strerror (errsv));
+}
+
+/* Where the unfinished line of @buf ends up starting once the bytes
+ * [@from, @to) are added: after their last newline, else at @line_start. */
+static gsize
+unfinished_line (const char *buf, gsize from, gsize to, gsize line_start)
+{
+  for (gsize i = to; i > from; i--)
+    if (buf[i - 1] == '\n')
+      return i;
+  return line_start;
+}
+
+/* The open file @fd, whole into *@data (NUL-terminated, caller frees) of
+ * *@len bytes, @size_hint bytes expected.  FALSE at a line longer than
+ * max_line, or on a read error. */
+static gboolean
+read_fd (int fd, const char *path, gsize size_hint, const SbLogReaderOptions *o, char **data,
+         gsize *len, GError **error)
+{
+  /* room for the expected bytes, the read that finds the end, and a NUL */
+  gsize cap = MIN (size_hint, max_line (o) + READ_CHUNK) + 2, n = 0, line_start = 0;
+  g_autofree char *buf = g_malloc (cap);
+  for (gssize got = 1; got != 0;)
+    {
+      if (cap - n < 2)
+        buf = g_realloc (buf, cap *= 2);
+      got = read (fd, buf + n, MIN (cap - n - 1, (gsize) READ_CHUNK));
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          /* TRANSLATORS: "Cannot read “FILE”: Is a directory" */
+          set_io_error (_("Cannot read “%s”: %s"), path, errno, error);
+          return FALSE;
+        }
+      line_start = unfinished_line (buf, n, n + got, line_start);
+      n += got;
+      if (n - line_start > max_line (o))
+        {
+          set_too_long_error (o, error);
+          return FALSE;
+        }
+    }
+  buf[n] = '\0';
+  *len = n;
+  *data = g_steal_pointer (&buf);
+  return TRUE;
+}
+
+gboolean
+sb_log_read_bytes (const char *path, const SbLogReaderOptions *options, char **data, gsize *len,
+                   GError **error)
+{
+  g_return_val_if_fail (path != NULL && data != NULL && len != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  const SbLogReaderOptions *o = options_or_none (options);
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      /* TRANSLATORS: "Cannot open “FILE”: No such file or directory" */
+      set_io_error (_("Cannot open “%s”: %s"), path, errno, error);
+      return FALSE;
+    }
+  GStatBuf st;
+  gsize size_hint = fstat (fd, &st) == 0 && st.st_size > 0 ? (gsize) st.st_size : READ_CHUNK;
+  gboolean ok = read_fd (fd, path, size_hint, o, data, len, error);
+  g_close (fd, NULL);
+  return ok;
+}
+
 SbLogFile *
 sb_log_file_read (const char *path, const SbLogReaderOptions *options, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  const SbLogReaderOptions *o = options_or_none (options);
   g_autofree char *basename = g_path_get_basename (path);
-  if (!sb_log_parse_file_name (basename, options != NULL ? options->zone : NULL, NULL, NULL, NULL,
-                               NULL, error))
+  if (!sb_log_parse_file_name (basename, o->zone, NULL, NULL, NULL, NULL, error))
     return NULL;
 
   /* read, not mapped: logs are small, and unmapping each costs more than
    * copying it */
   g_autofree char *data = NULL;
   gsize len = 0;
-  g_autoptr (GError) local_error = NULL;
-  if (!g_file_get_contents (path, &data, &len, &local_error))
-    {
-      g_set_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_IO, "%s",
-                   local_error->message);
-      return NULL;
-    }
-  return sb_log_file_parse (basename, data, len, options, error);
+  if (!sb_log_read_bytes (path, o, &data, &len, error))
+    return NULL;
+  return sb_log_file_parse (basename, data, len, o, error);
 }
