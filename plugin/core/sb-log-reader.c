@@ -241,37 +241,38 @@ emit_events (Parser *ps)
 
 /* ---- scanning ---------------------------------------------------------- */
 
-/* Where the scan stands: the record whose body a continuation line extends
- * (an index: the records move as they grow). */
+/* Where the scan stands: the records made so far (ps->records grows ahead
+ * of them), the one whose body a continuation line extends (an index: the
+ * records move as they grow). */
 #define NO_RECORD G_MAXUINT
 typedef struct
 {
+  guint used;
   guint open;
   gboolean header_seen;
 } Scan;
 
-/* Parses [@s, @e) into a new record at the end of ps->records, kept when the
- * line opens one.  FALSE when it does not, or at the options' record limit
+/* Parses [@s, @e) into the next record of ps->records, kept when the line
+ * opens one.  FALSE when it does not, or at the options' record limit
  * (*@stop). */
 static gboolean
 add_record (Parser *ps, Scan *sc, const char *s, const char *e, gboolean *stop)
 {
   GArray *records = ps->records;
-  guint n = records->len;
-  g_array_set_size (records, n + 1); /* zeroed */
+  guint n = sc->used;
+  if (n == records->len)
+    g_array_set_size (records, MAX (64u, 2 * n)); /* not zeroed: each record is, below */
   Record *r = &g_array_index (records, Record, n);
+  *r = (Record){ 0 };
   if (!(ps->html ? sb_log_parse_html_line (s, e, r) : sb_log_parse_txt_line (s, e, r)))
-    {
-      g_array_set_size (records, n);
-      return FALSE;
-    }
+    return FALSE;
   guint max = ps->opts->max_records;
   if (max > 0 && n >= max)
     {
-      g_array_set_size (records, n);
       *stop = TRUE;
       return TRUE;
     }
+  sc->used++;
   sc->open = r->body_open ? n : NO_RECORD;
   return TRUE;
 }
@@ -333,7 +334,7 @@ set_too_long_error (const SbLogReaderOptions *o, GError **error)
 static gboolean
 scan_lines (Parser *ps, const char *data, const char *end, gboolean *header_seen, GError **error)
 {
-  Scan sc = { NO_RECORD, FALSE };
+  Scan sc = { 0, NO_RECORD, FALSE };
   gboolean stop = FALSE;
   for (const char *p = data; p < end && !stop;)
     {
@@ -354,6 +355,7 @@ scan_lines (Parser *ps, const char *data, const char *end, gboolean *header_seen
         return FALSE;
       p = nl != NULL ? nl + 1 : end;
     }
+  g_array_set_size (ps->records, sc.used);
   *header_seen = sc.header_seen;
   return TRUE;
 }
@@ -437,7 +439,7 @@ sb_log_file_parse (const char *basename, const char *data, gsize len,
       return NULL;
     }
 
-  g_autoptr (GArray) records = g_array_sized_new (FALSE, TRUE, sizeof (Record), 64);
+  g_autoptr (GArray) records = g_array_sized_new (FALSE, FALSE, sizeof (Record), 64);
   g_autoptr (GString) buf = g_string_sized_new (256);
   g_autoptr (GString) scratch = g_string_sized_new (256);
   Parser ps = { o, file, file->format == SB_LOG_FORMAT_HTML, records, buf, scratch };
