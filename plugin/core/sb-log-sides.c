@@ -148,6 +148,7 @@ static void
 intern_speakers (Parser *ps, GHashTable *colours, GHashTable *known)
 {
   RecentNames recent = { { NULL }, { 0 }, { NULL }, 0 };
+  const char *coloured = NULL; /* the last speaker known to be in @colours */
   for (guint i = 0; i < ps->records->len; i++)
     {
       Record *r = &g_array_index (ps->records, Record, i);
@@ -160,12 +161,15 @@ intern_speakers (Parser *ps, GHashTable *colours, GHashTable *known)
           r->side = SIDE_IN;
           continue;
         }
-      if (r->side != SIDE_UNKNOWN && !g_hash_table_contains (colours, r->speaker))
+      if (r->side == SIDE_UNKNOWN || r->speaker == coloured)
+        continue;
+      if (!g_hash_table_contains (colours, r->speaker))
         {
           g_hash_table_insert (colours, (gpointer) r->speaker, GINT_TO_POINTER (r->side));
           if (r->side == SIDE_OUT)
             g_ptr_array_add (ps->file->own_seen, (gpointer) r->speaker);
         }
+      coloured = r->speaker;
     }
 }
 
