@@ -370,7 +370,7 @@ typedef struct
 {
   GTimeZone *zone; /* NULL: the fixed offset */
   int fixed;
-  gint64 day;      /* a UTC day without a change of offset */
+  gint64 day;      /* the start of a UTC day without a change of offset */
   int day_offset;
   gboolean day_known;
 } Zone;
@@ -388,10 +388,10 @@ zone_offset (Zone *z, gint64 utc)
 {
   if (z->zone == NULL)
     return z->fixed;
-  gint64 day = floor_div (utc, DAY_S);
-  if (z->day_known && day == z->day)
+  if (z->day_known && utc >= z->day && utc - z->day < DAY_S)
     return z->day_offset;
-  int first = tz_offset (z->zone, day * DAY_S), last = tz_offset (z->zone, day * DAY_S + DAY_S - 1);
+  gint64 day = floor_div (utc, DAY_S) * DAY_S;
+  int first = tz_offset (z->zone, day), last = tz_offset (z->zone, day + DAY_S - 1);
   if (first != last)
     return tz_offset (z->zone, utc); /* the day of a change */
   z->day = day;
