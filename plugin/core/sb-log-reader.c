@@ -490,16 +490,18 @@ unfinished_line (const char *buf, gsize from, gsize to, gsize line_start)
 }
 
 /* The open file @fd, whole into *@data (NUL-terminated, caller frees) of
- * *@len bytes, @size_hint bytes expected.  FALSE at a line longer than
+ * *@len bytes: its @size bytes (as g_file_get_contents() reads a regular
+ * file), or up to its end when @size is 0.  FALSE at a line longer than
  * max_line, or on a read error. */
 static gboolean
-read_fd (int fd, const char *path, gsize size_hint, const SbLogReaderOptions *o, char **data,
+read_fd (int fd, const char *path, gsize size, const SbLogReaderOptions *o, char **data,
          gsize *len, GError **error)
 {
-  /* room for the expected bytes, the read that finds the end, and a NUL */
-  gsize cap = MIN (size_hint, max_line (o) + READ_CHUNK) + 2, n = 0, line_start = 0;
+  /* room for the expected bytes, a read that finds the end, and a NUL */
+  gsize expected = size > 0 ? size : READ_CHUNK;
+  gsize cap = MIN (expected, max_line (o) + READ_CHUNK) + 2, n = 0, line_start = 0;
   g_autofree char *buf = g_malloc (cap);
-  for (gssize got = 1; got != 0;)
+  for (gssize got = 1; got != 0 && (size == 0 || n < size);)
     {
       if (cap - n < 2)
         buf = g_realloc (buf, cap *= 2);
@@ -541,8 +543,8 @@ sb_log_read_bytes (const char *path, const SbLogReaderOptions *options, char **d
       return FALSE;
     }
   GStatBuf st;
-  gsize size_hint = fstat (fd, &st) == 0 && st.st_size > 0 ? (gsize) st.st_size : READ_CHUNK;
-  gboolean ok = read_fd (fd, path, size_hint, o, data, len, error);
+  gboolean regular = fstat (fd, &st) == 0 && S_ISREG (st.st_mode);
+  gboolean ok = read_fd (fd, path, regular ? (gsize) st.st_size : 0, o, data, len, error);
   g_close (fd, NULL);
   return ok;
 }
