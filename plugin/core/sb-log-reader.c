@@ -1,13 +1,15 @@
 /* sb-log-reader.c: libpurple 2.x conversation logs (HTML and TXT) to SbEvents.
  *
- * One pass over the bytes (read by sb_log_file_read()), split into physical
- * lines with memchr; a line that starts like a libpurple record ("(stamp) ..."
- * in TXT, a <font>/<span> stamp wrapper in HTML: sb-log-line.c) opens a
- * record, any other line continues the body of the open one, so bodies with
- * raw newlines stay whole.  Records keep pointers into the bytes.  Then the
- * clock gives each record its UTC time (sb-log-stamp.c), the sides are
- * resolved (sb-log-sides.c), and only then is each body hashed with
- * sb_text_digest(), the way live capture does.
+ * One pass over the bytes (read by sb_log_file_read() in chunks: a line longer
+ * than the options' max_line refuses the file before it is held whole), split
+ * into physical lines with memchr; a line that starts like a libpurple record
+ * ("(stamp) ..." in TXT, a <font>/<span> stamp wrapper in HTML: sb-log-line.c)
+ * opens a record, any other line continues the body of the open one, so bodies
+ * with raw newlines stay whole.  Records keep pointers into the bytes.  Then
+ * the clock gives each record its UTC time (sb-log-stamp.c), the sides are
+ * resolved (sb-log-sides.c), and only then is each body hashed as
+ * sb_text_digest() hashes live messages: in the file's own bytes when they are
+ * ASCII, from a cleaned copy otherwise.
  */
 #include "sb-log-reader-private.h"
 #include "sb-bytes-private.h"
