@@ -16,7 +16,7 @@ const char *
 sb_log_rfind (const char *p, const char *end, const char *lit, gsize n)
 {
   for (const char *q = end - n; q >= p; q--)
-    if (memcmp (q, lit, n) == 0)
+    if (*q == lit[0] && memcmp (q, lit, n) == 0) /* a call only where it may match */
       return q;
   return NULL;
 }
