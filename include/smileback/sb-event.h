@@ -74,7 +74,7 @@ guint sb_size_bucket (gsize text_length);
 guint64 sb_text_digest (const guint8 *key, gsize key_len, const char *text);
 
 /* sb_text_digest() without its copies, for many texts in a row: @len bytes of
- * @text, valid UTF-8 without NULs and followed by a NUL, read as HTML when
+ * @text, valid UTF-8 without NULs (nothing after them is read), as HTML when
  * @markup; else as plain text, which gives what sb_text_digest() gives for
  * g_markup_escape_text() of it (a TXT log line hashes like the HTML live
  * capture saw).  @scratch is working space, reused between calls. */

@@ -77,6 +77,7 @@ typedef enum
   SB_IMPORT_SKIP_EMPTY,         /* empty, or a header alone */
   SB_IMPORT_SKIP_UNREADABLE,    /* could not be read */
   SB_IMPORT_SKIP_UNTRACKED,     /* the buddy is marked "don't track" */
+  SB_IMPORT_SKIP_TOO_LONG,      /* a line longer than SB_LOG_READER_MAX_LINE */
   SB_IMPORT_SKIP_LAST
 } SbImportSkip;
 

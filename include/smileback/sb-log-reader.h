@@ -42,8 +42,15 @@ typedef enum
   SB_LOG_READER_ERROR_EMPTY,  /* empty, or a header without a single line */
   SB_LOG_READER_ERROR_SYSTEM, /* a system log (sign-ons), not a conversation */
   SB_LOG_READER_ERROR_FORMAT, /* no line looks like libpurple's: not a log */
+  SB_LOG_READER_ERROR_TOO_LONG, /* a line longer than the options' max_line */
   SB_LOG_READER_ERROR_LAST
 } SbLogReaderError;
+
+/* The longest line read: libpurple ends every message with a newline, and
+ * no protocol carries a message near this size, so a longer line is a file
+ * that lost its newlines or is no log.  Such a file is refused before it is
+ * read whole. */
+#define SB_LOG_READER_MAX_LINE (16 * 1024 * 1024)
 
 typedef enum
 {
@@ -80,6 +87,9 @@ typedef struct
   /* A group chat log: many parties, so names of unknown side are others
    * (never turned into system lines by the two-party rule). */
   gboolean chat;
+  /* Refuse a file with a line longer than this many bytes, with
+   * SB_LOG_READER_ERROR_TOO_LONG (0 = SB_LOG_READER_MAX_LINE). */
+  gsize max_line;
 } SbLogReaderOptions;
 
 /* One parsed file.  events[i] was said by speakers[i] (NULL for system lines
@@ -113,11 +123,19 @@ gboolean sb_log_parse_file_name (const char *basename, GTimeZone *zone, gint64 *
                                  int *utc_offset, gboolean *has_offset, SbLogFormat *format,
                                  GError **error);
 
-/* Reads and parses the log at @path (read whole, never modified).  @options
- * may be NULL.  Returns a new SbLogFile (free with sb_log_file_free()) or NULL
+/* Reads and parses the log at @path (read whole, never modified; a line
+ * longer than the options' max_line stops the reading).  @options may be
+ * NULL.  Returns a new SbLogFile (free with sb_log_file_free()) or NULL
  * with @error in SB_LOG_READER_ERROR. */
 SbLogFile *sb_log_file_read (const char *path, const SbLogReaderOptions *options,
                              GError **error);
+
+/* The bytes of the log at @path, as sb_log_file_read() reads them, into
+ * *@data (NUL-terminated after *@len bytes; caller frees).  FALSE with
+ * SB_LOG_READER_ERROR_IO, or SB_LOG_READER_ERROR_TOO_LONG at a line longer
+ * than the options' max_line (@options may be NULL). */
+gboolean sb_log_read_bytes (const char *path, const SbLogReaderOptions *options, char **data,
+                            gsize *len, GError **error);
 
 /* Same on bytes already in memory: @basename gives the date and the format,
  * @data of @len bytes need not be NUL-terminated nor valid UTF-8.  Never reads

@@ -6,6 +6,7 @@
  * and so are automated texts, without the text being recoverable.
  */
 #include "smileback/sb-event.h"
+#include "sb-bytes-private.h"
 
 #include <string.h>
 
@@ -39,15 +40,16 @@ static const struct
   { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' }, { "nbsp", ' ' },
 };
 
-/* Decodes the entity at @p (just after '&') into *@c; returns the number of
- * bytes consumed after '&', or 0 when it is no entity (the '&' is text). */
+/* Decodes the entity at @p (just after '&', before @end) into *@c; returns
+ * the number of bytes consumed after '&', or 0 when it is no entity (the '&'
+ * is text). */
 static gsize
-decode_entity (const char *p, gunichar *c)
+decode_entity (const char *p, const char *end, gunichar *c)
 {
-  gsize len = 0;
-  while (len <= 10 && p[len] != ';' && p[len] != '\0')
+  gsize len = 0, avail = end - p;
+  while (len <= 10 && len < avail && p[len] != ';' && p[len] != '\0')
     len++;
-  if (len == 0 || len > 10 || p[len] != ';')
+  if (len == 0 || len > 10 || len == avail || p[len] != ';')
     return 0;
 
   if (p[0] == '#')
@@ -137,9 +139,57 @@ copy_plain_run (Writer *wr, const char *p, const char *end, const char *map)
   return p;
 }
 
-/* Appends the visible text of [@p, @end) (valid UTF-8 without NULs, a NUL at
- * @end) to @out, white space folded, ASCII lower-cased; tags and entities are
- * read as HTML when @markup.  TRUE when a non-ASCII character was seen: only
+/* Reads the eight bytes at @p into *@x (byte 0 lowest) when they are words:
+ * printable ASCII and single spaces, neither '<' nor '&' in markup; the top
+ * bit of each space's byte into *@spaces.  FALSE for anything else (two
+ * spaces in a row, tabs, controls, non-ASCII), left to the byte loop. */
+static inline gboolean
+plain_block (const char *p, gboolean markup, guint64 *x, guint64 *spaces)
+{
+  *x = sb_bytes_load (p);
+  /* a byte of 0x80 or more, or below ' ' */
+  if (((*x | ((*x - SB_BYTES_ONES * ' ') & ~*x)) & SB_BYTES_HIGH) != 0)
+    return FALSE;
+  *spaces = sb_bytes_equal_ascii (*x, ' ');
+  guint64 bad = ((*x + SB_BYTES_ONES) & SB_BYTES_HIGH) /* DEL */ | (*spaces & (*spaces >> 8));
+  if (markup)
+    bad |= sb_bytes_equal_ascii (*x, '<') | sb_bytes_equal_ascii (*x, '&');
+  return bad == 0;
+}
+
+/* Copies eight bytes of words at @p, lower-cased: what the byte loop would
+ * write, a space at either end left to the rules of emit().  FALSE, with
+ * nothing done, when they are not words (plain_block()). */
+static inline gboolean
+copy_plain_block (Writer *wr, const char *p, gboolean markup)
+{
+  guint64 x, spaces;
+  if (!plain_block (p, markup, &x, &spaces))
+    return FALSE;
+  /* 'A'..'Z' (0x41..0x5A) get 0x20 */
+  guint64 upper = (x + SB_BYTES_ONES * (0x80 - 'A')) & ~(x + SB_BYTES_ONES * (0x80 - 'Z' - 1))
+                   & SB_BYTES_HIGH;
+  x |= upper >> 2;
+  gsize n = 8;
+  if ((spaces & 0x80) != 0 && wr->w == wr->start)
+    {
+      x >>= 8; /* no space at the start */
+      n--;
+    }
+  else if ((spaces & 0x80) == 0 && wr->pending_space)
+    *wr->w++ = ' ';
+  /* a leading space is the pending one, written as it is */
+  wr->pending_space = (spaces >> 63) != 0;
+  n -= wr->pending_space; /* a trailing one waits for the next character */
+  x = GUINT64_TO_LE (x);
+  memcpy (wr->w, &x, 8); /* room: nothing written is longer than what was read */
+  wr->w += n;
+  return TRUE;
+}
+
+/* Appends the visible text of [@p, @end) (valid UTF-8 without NULs, read no
+ * further than @end) to @out, white space folded, ASCII lower-cased; tags and
+ * entities are read as HTML when @markup.  TRUE when a non-ASCII character was seen: only
  * then is GLib's case folding needed. */
 static gboolean
 normalize_into (GString *out, const char *p, const char *end, gboolean markup)
@@ -154,6 +204,11 @@ normalize_into (GString *out, const char *p, const char *end, gboolean markup)
   while (p < end)
     {
       gunichar c;
+      if (end - p >= 8 && copy_plain_block (&wr, p, markup))
+        {
+          p += 8;
+          continue;
+        }
       if (markup && *p == '<')
         {
           /* A tag is markup, not text; <br> and block tags separate words. */
@@ -167,7 +222,7 @@ normalize_into (GString *out, const char *p, const char *end, gboolean markup)
         }
       if (markup && *p == '&')
         {
-          gsize used = decode_entity (p + 1, &c);
+          gsize used = decode_entity (p + 1, end, &c);
           if (used > 0)
             {
               non_ascii |= c >= 0x80;

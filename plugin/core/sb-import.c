@@ -33,6 +33,8 @@ skip_for_error (const GError *error)
       return SB_IMPORT_SKIP_EMPTY;
     case SB_LOG_READER_ERROR_SYSTEM:
       return SB_IMPORT_SKIP_SYSTEM;
+    case SB_LOG_READER_ERROR_TOO_LONG:
+      return SB_IMPORT_SKIP_TOO_LONG;
     case SB_LOG_READER_ERROR_NAME:
     case SB_LOG_READER_ERROR_FORMAT:
     case SB_LOG_READER_ERROR_LAST:
@@ -244,12 +246,8 @@ read_file (SbImport *im, ImportFile *f, GError **error)
   if (f->kind != FILE_CHAT)
     return sb_log_file_read (f->path, &options, error);
 
-  g_autoptr (GError) io_error = NULL;
-  if (!g_file_get_contents (f->path, &f->chat_text, &f->chat_len, &io_error))
-    {
-      g_set_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_IO, "%s", io_error->message);
-      return NULL;
-    }
+  if (!sb_log_read_bytes (f->path, &options, &f->chat_text, &f->chat_len, error))
+    return NULL;
   g_autofree char *basename = g_path_get_basename (f->path);
   SbLogFile *log = sb_log_file_parse (basename, f->chat_text, f->chat_len, &options, error);
   if (log == NULL)
@@ -693,6 +691,9 @@ sb_import_skip_describe (SbImportSkip reason)
       return _("unreadable");
     case SB_IMPORT_SKIP_UNTRACKED:
       return _("buddy not tracked");
+    case SB_IMPORT_SKIP_TOO_LONG:
+      /* TRANSLATORS: files skipped because a line is longer than 16 MiB */
+      return _("lines too long to be a Pidgin log");
     case SB_IMPORT_SKIP_LAST:
     default:
       return "";

@@ -16,7 +16,7 @@ const char *
 sb_log_rfind (const char *p, const char *end, const char *lit, gsize n)
 {
   for (const char *q = end - n; q >= p; q--)
-    if (memcmp (q, lit, n) == 0)
+    if (*q == lit[0] && memcmp (q, lit, n) == 0) /* a call only where it may match */
       return q;
   return NULL;
 }
@@ -69,6 +69,17 @@ open_body (Record *r, const char *body, const char *end)
 
 /* ---- HTML -------------------------------------------------------------- */
 
+/* The value of a hexadecimal digit, -1 for any other byte (inline: once per
+ * colour digit of every line). */
+static inline int
+hex_digit (char c)
+{
+  char lower = (char) (c | 0x20);
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+}
+
 /* The colour wrapper, when there: *@colour, and TRUE; FALSE when the line
  * has none or a malformed one (*@q is then unchanged or unusable). */
 static gboolean
@@ -82,9 +93,10 @@ read_colour (const char **q, const char *end, guint32 *colour)
   *colour = 0;
   for (int i = 0; i < 6; i++)
     {
-      if (!g_ascii_isxdigit ((*q)[i]))
+      int digit = hex_digit ((*q)[i]);
+      if (digit < 0)
         return FALSE;
-      *colour = *colour << 4 | g_ascii_xdigit_value ((*q)[i]);
+      *colour = *colour << 4 | (guint32) digit;
     }
   *q += 6;
   return EAT (q, end, "\">");

@@ -6,8 +6,8 @@
  *                    day into UTC
  *   sb-log-sides.c   who wrote each record
  *
- * Records point into the file's bytes; nothing is copied per line until the
- * events are made.
+ * Records point into the file's bytes; nothing is copied per line, and when
+ * the events are made only a body that is not plain ASCII is (cleaned).
  */
 #pragma once
 
@@ -79,7 +79,7 @@ typedef struct
   SbLogFile *file;
   gboolean html;
   GArray *records; /* Record */
-  GString *buf;     /* a record's text */
+  GString *buf;     /* a record's cleaned text, when not ASCII */
   GString *scratch; /* its normalized text */
 } Parser;
 

@@ -133,7 +133,7 @@ intern_recent (Parser *ps, RecentNames *rn, const char *p, gsize len, GHashTable
     if (rn->raw[k] != NULL && rn->len[k] == len && memcmp (rn->raw[k], p, len) == 0)
       return rn->speaker[k];
   const char *speaker = intern_name (ps, p, len);
-  if (speaker != NULL)
+  if (speaker != NULL && known != NULL)
     g_hash_table_add (known, (gpointer) speaker);
   rn->raw[rn->next] = p;
   rn->len[rn->next] = len;
@@ -143,11 +143,12 @@ intern_recent (Parser *ps, RecentNames *rn, const char *p, gsize len, GHashTable
 }
 
 /* Every named record's speaker; the sides colours give each name (the first
- * colour seen), into @colours; all names into @known. */
+ * colour seen), into @colours; all names into @known (when not NULL). */
 static void
 intern_speakers (Parser *ps, GHashTable *colours, GHashTable *known)
 {
   RecentNames recent = { { NULL }, { 0 }, { NULL }, 0 };
+  const char *coloured = NULL; /* the last speaker known to be in @colours */
   for (guint i = 0; i < ps->records->len; i++)
     {
       Record *r = &g_array_index (ps->records, Record, i);
@@ -160,12 +161,15 @@ intern_speakers (Parser *ps, GHashTable *colours, GHashTable *known)
           r->side = SIDE_IN;
           continue;
         }
-      if (r->side != SIDE_UNKNOWN && !g_hash_table_contains (colours, r->speaker))
+      if (r->side == SIDE_UNKNOWN || r->speaker == coloured)
+        continue;
+      if (!g_hash_table_contains (colours, r->speaker))
         {
           g_hash_table_insert (colours, (gpointer) r->speaker, GINT_TO_POINTER (r->side));
           if (r->side == SIDE_OUT)
             g_ptr_array_add (ps->file->own_seen, (gpointer) r->speaker);
         }
+      coloured = r->speaker;
     }
 }
 
@@ -230,13 +234,23 @@ known_side (const Parser *ps, GHashTable *colours, NameBook *book, const char *s
   return book_side (book, speaker);
 }
 
+/* *@table, made at its first use: most files never need it. */
+static GHashTable *
+table_on_demand (GHashTable **table)
+{
+  if (*table == NULL)
+    *table = g_hash_table_new (NULL, NULL);
+  return *table;
+}
+
 /* Sets the side of every record whose name is known; @used says which sides
- * were heard from, @unknown counts the records of each name still unknown. */
+ * were heard from, *@unknown (made when needed) counts the records of each
+ * name still unknown. */
 static void
-apply_known_sides (Parser *ps, GHashTable *colours, gboolean used[2], GHashTable *unknown)
+apply_known_sides (Parser *ps, GHashTable *colours, gboolean used[2], GHashTable **unknown)
 {
   NameBook book = { .ready = FALSE };
-  g_autoptr (GHashTable) sides = g_hash_table_new (NULL, NULL); /* speaker -> Side */
+  g_autoptr (GHashTable) sides = NULL; /* speaker -> Side */
   for (guint i = 0; i < ps->records->len; i++)
     {
       Record *r = &g_array_index (ps->records, Record, i);
@@ -245,7 +259,7 @@ apply_known_sides (Parser *ps, GHashTable *colours, gboolean used[2], GHashTable
       if (r->speaker != NULL && r->side == SIDE_UNKNOWN)
         {
           gpointer v;
-          if (!g_hash_table_lookup_extended (sides, r->speaker, NULL, &v))
+          if (!g_hash_table_lookup_extended (table_on_demand (&sides), r->speaker, NULL, &v))
             {
               v = GINT_TO_POINTER (known_side (ps, colours, &book, r->speaker));
               g_hash_table_insert (sides, (gpointer) r->speaker, v);
@@ -255,8 +269,11 @@ apply_known_sides (Parser *ps, GHashTable *colours, gboolean used[2], GHashTable
       if (r->side != SIDE_UNKNOWN)
         used[r->side] = TRUE;
       else if (r->speaker != NULL)
-        g_hash_table_insert (unknown, (gpointer) r->speaker,
-                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (unknown, r->speaker)) + 1));
+        {
+          GHashTable *counts = table_on_demand (unknown);
+          guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, r->speaker));
+          g_hash_table_insert (counts, (gpointer) r->speaker, GUINT_TO_POINTER (n + 1));
+        }
     }
   book_clear (&book);
 }
@@ -337,13 +354,14 @@ void
 sb_log_resolve_sides (Parser *ps)
 {
   g_autoptr (GHashTable) colours = g_hash_table_new (NULL, NULL); /* speaker -> Side */
-  g_autoptr (GHashTable) known = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GHashTable) unknown = g_hash_table_new (NULL, NULL); /* speaker -> records */
+  /* names for TXT "/me" lines; HTML ones say their names */
+  g_autoptr (GHashTable) known = ps->html ? NULL : g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) unknown = NULL; /* speaker -> records */
   gboolean used[2] = { FALSE, FALSE };
 
   intern_speakers (ps, colours, known);
   intern_txt_me_speakers (ps, known);
-  apply_known_sides (ps, colours, used, unknown);
-  if (g_hash_table_size (unknown) > 0)
+  apply_known_sides (ps, colours, used, &unknown);
+  if (unknown != NULL)
     apply_two_party_rule (ps, unknown, used);
 }

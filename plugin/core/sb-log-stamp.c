@@ -192,11 +192,42 @@ groups_date (const StampGroups *sg, gint64 ref_day, YearMonthDay *out)
   return best_cost != G_MAXINT64;
 }
 
+/* "HH:MM:SS" or "HH:MM:SS AM", what most logs write, read at once as
+ * scan_groups() and groups_time() would read it; FALSE for any other shape. */
+static gboolean
+read_common_stamp (const char *t, gsize len, Stamp *st)
+{
+  gboolean marker = len == 11;
+  if ((len != 8 && !marker) || t[2] != ':' || t[5] != ':')
+    return FALSE;
+  char ap = marker ? g_ascii_tolower (t[9]) : 0;
+  if (marker && (t[8] != ' ' || (ap != 'a' && ap != 'p') || g_ascii_tolower (t[10]) != 'm'))
+    return FALSE;
+  int v[3];
+  for (int k = 0; k < 3; k++)
+    {
+      if (!g_ascii_isdigit (t[3 * k]) || !g_ascii_isdigit (t[3 * k + 1]))
+        return FALSE;
+      v[k] = (t[3 * k] - '0') * 10 + (t[3 * k + 1] - '0');
+    }
+  int h = v[0];
+  if (marker && (h < 1 || h > 12))
+    return FALSE;
+  if (marker)
+    h = h % 12 + (ap == 'p' ? 12 : 0);
+  if (h > 23 || v[1] > 59 || v[2] > 60)
+    return FALSE;
+  *st = (Stamp){ .tod = h * 3600 + v[1] * 60 + MIN (v[2], 59), .hour = v[0], .marker = marker };
+  return TRUE;
+}
+
 gboolean
 sb_log_read_stamp (const char *text, gsize len, Stamp *st)
 {
   StampGroups sg;
   YearMonthDay ymd;
+  if (read_common_stamp (text, len, st))
+    return TRUE;
   /* a date is chosen later, against the clock; here only whether it is one */
   return scan_groups (text, len, &sg) && groups_time (&sg, st)
          && (!st->dated || groups_date (&sg, 0, &ymd));
@@ -210,7 +241,7 @@ sb_log_parse_stamp (const char *text, gsize len, gint64 ref_day, int *tod, gbool
   StampGroups sg;
   Stamp st;
   YearMonthDay ymd = { 0, 0, 0 };
-  if (!scan_groups (text, len, &sg) || !groups_time (&sg, &st))
+  if (!read_common_stamp (text, len, &st) && (!scan_groups (text, len, &sg) || !groups_time (&sg, &st)))
     return FALSE;
   if (st.dated && !groups_date (&sg, ref_day, &ymd))
     return FALSE;
@@ -339,7 +370,7 @@ typedef struct
 {
   GTimeZone *zone; /* NULL: the fixed offset */
   int fixed;
-  gint64 day;      /* a UTC day without a change of offset */
+  gint64 day;      /* the start of a UTC day without a change of offset */
   int day_offset;
   gboolean day_known;
 } Zone;
@@ -357,10 +388,10 @@ zone_offset (Zone *z, gint64 utc)
 {
   if (z->zone == NULL)
     return z->fixed;
-  gint64 day = floor_div (utc, DAY_S);
-  if (z->day_known && day == z->day)
+  if (z->day_known && utc >= z->day && utc - z->day < DAY_S)
     return z->day_offset;
-  int first = tz_offset (z->zone, day * DAY_S), last = tz_offset (z->zone, day * DAY_S + DAY_S - 1);
+  gint64 day = floor_div (utc, DAY_S) * DAY_S;
+  int first = tz_offset (z->zone, day), last = tz_offset (z->zone, day + DAY_S - 1);
   if (first != last)
     return tz_offset (z->zone, utc); /* the day of a change */
   z->day = day;

@@ -11,7 +11,9 @@
  * The floor is 1 + 2; the import's "fraction of the floor" is floor time /
  * import time (1.0 = as fast as the floor; higher is better, goal >= 0.7).
  * Then the same for 20,000 files of 2 KB: the cost per file beyond reading
- * its bytes, against the cost of reading them.
+ * its bytes, against the cost of reading them.  First, a log of 200 MB on one
+ * line (its newlines lost): how long the reader takes to refuse it, and the
+ * memory that costs.
  * Wall and processor times; never fails on a timing; removes its trees.
  *
  *   meson test -C BUILD --benchmark import        (or run bench-import [MB])
@@ -25,11 +27,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #define DEFAULT_MB 52
 #define FILE_TARGET_BYTES (64 * 1024)
 #define SMALL_FILES 20000
 #define SMALL_FILE_BYTES 2048
+#define ONE_LINE_MB 200
 
 static const char *const words[] = {
   "hello", "how", "are", "you", "fine", "thanks", "see", "the", "new", "photos", "lunch",
@@ -438,6 +442,52 @@ bench_small (const char *root, double reader_cpu_per_mb)
           wc.cpu * 1e6 / paths->len);
 }
 
+/* A 2.14 log of @mb MB whose newlines were lost, at @path: records for the
+ * first @written MB, NULs after them (a sparse file: no time writing them). */
+static void
+write_one_line_log (const char *path, guint written, guint mb)
+{
+  g_autoptr (GString) chunk = g_string_new (NULL);
+  while (chunk->len < 1024 * 1024)
+    g_string_append (chunk, "<span style=\"color: #A82F2F\"><span style=\"font-size: smaller\">"
+                            "(10:00:01)</span> <b>bob:</b></span> hello, how are you?<br> ");
+  FILE *out = fopen (path, "wb");
+  if (out == NULL)
+    g_error ("cannot write %s", path);
+  fputs ("<html><head><title>Conversation with bob</title></head><body> ", out);
+  for (guint i = 0; i < written; i++)
+    fwrite (chunk->str, 1, 1024 * 1024, out);
+  fclose (out);
+  if (truncate (path, (off_t) mb * 1024 * 1024) != 0)
+    g_error ("cannot extend %s", path);
+}
+
+/* The peak memory of this process so far, in MB. */
+static double
+peak_mb (void)
+{
+  struct rusage usage;
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+/* A log of ONE_LINE_MB MB on one line: refused, in how long, at what memory. */
+static void
+bench_one_line (const char *root)
+{
+  g_autofree char *path = g_build_filename (root, "2012-01-01.090000+0100CET.html", NULL);
+  /* more records than SB_LOG_READER_MAX_LINE, the reader's limit */
+  write_one_line_log (path, SB_LOG_READER_MAX_LINE / (1024 * 1024) + 8, ONE_LINE_MB);
+  double peak_before = peak_mb ();
+  g_autoptr (GError) error = NULL;
+  Timer t = timer_start (RUSAGE_SELF);
+  g_autoptr (SbLogFile) log = sb_log_file_read (path, NULL, &error);
+  timer_stop (&t);
+  printf ("one line of %d MB: %s, in %.3f s wall, %.3f s cpu; peak memory %.0f MB -> %.0f MB\n\n",
+          ONE_LINE_MB, log != NULL ? "read" : error->message, t.wall, t.cpu, peak_before, peak_mb ());
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -445,6 +495,7 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autofree char *root = g_dir_make_tmp ("sb-bench-import-XXXXXX", &error);
   g_assert_no_error (error);
+  bench_one_line (root);
   double reader_cpu_per_mb = bench_big (root, target);
   bench_small (root, reader_cpu_per_mb);
   remove_tree (root);

@@ -57,6 +57,15 @@ static const NormalCase normal_cases[] = {
   { "unclosed <b", "unclosed <b" },
   { "", "" },
   { "<br>", "" },
+  /* long enough for eight bytes at a time: spaces at each end of a block, runs
+   * of them, letters either side of 'A'..'Z' */
+  { "Hello World, HOW are you doing today?", "hello world, how are you doing today?" },
+  { "  leading Spaces then  two   three\t\ttabs ", "leading spaces then two three tabs" },
+  { " a b c d e f g h i j k l m n o p q ", "a b c d e f g h i j k l m n o p q" },
+  { "1234567 1234567 12345678 x", "1234567 1234567 12345678 x" },
+  { "AZ@[`{~\x7f\x01 az@[`{~\x7f\x01 end", "az@[`{~\x7f\x01 az@[`{~\x7f\x01 end" },
+  { "wordsin<b>BOLD</b>words &amp; more &lt;3 words&nbsp;x", "wordsin bold words & more <3 words x" },
+  { "Caf\xC3\x89 ou CAF\xC3\xA9 ou caf\xC3\xA9\xE2\x80\x83" "et", "caf\xC3\xA9 ou caf\xC3\xA9 ou caf\xC3\xA9 et" },
 };
 
 static void
@@ -72,6 +81,49 @@ test_normalize_invalid_utf8 (void)
 {
   g_autofree char *normal = sb_text_normalize ("caf\xe9 ok");
   g_assert_true (g_utf8_validate (normal, -1, NULL));
+}
+
+/* What the normalizer does to text without entities, one byte at a time:
+ * tags and white space separate words, ASCII is lower-cased. */
+static char *
+reference_normalize (const char *s)
+{
+  GString *out = g_string_new (NULL);
+  gboolean pending = FALSE;
+  for (const char *p = s; *p != '\0'; p++)
+    {
+      const char *close = *p == '<' ? strchr (p, '>') : NULL;
+      if (close != NULL || *p == ' ' || (*p >= '\t' && *p <= '\r'))
+        {
+          pending = out->len > 0;
+          p = close != NULL ? close : p;
+          continue;
+        }
+      if (pending)
+        g_string_append_c (out, ' ');
+      pending = FALSE;
+      g_string_append_c (out, g_ascii_tolower (*p));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Random ASCII texts of words, spaces, tags and controls normalize as the
+ * byte-at-a-time reference says, whatever falls at an eight-byte boundary. */
+static void
+test_normalize_random (void)
+{
+  static const char alphabet[] = "aQz@[`{~0  \t\n<>\x7f\x01/";
+  for (int round = 0; round < 5000; round++)
+    {
+      char text[80];
+      int len = g_test_rand_int_range (0, sizeof text);
+      for (int i = 0; i < len; i++)
+        text[i] = alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
+      text[len] = '\0';
+      g_autofree char *expected = reference_normalize (text);
+      g_autofree char *normal = sb_text_normalize (text);
+      g_assert_cmpstr (normal, ==, expected);
+    }
 }
 
 static void
@@ -129,6 +181,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &normal_cases[i], test_normalize);
     }
   g_test_add_func ("/text/normalize-invalid-utf8", test_normalize_invalid_utf8);
+  g_test_add_func ("/text/normalize-random", test_normalize_random);
   g_test_add_func ("/text/digest", test_digest);
   g_test_add_func ("/text/size-bucket", test_size_bucket);
   g_test_add_func ("/text/siphash-vectors", test_siphash_vectors);

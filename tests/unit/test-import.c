@@ -6,7 +6,9 @@
  * "don't track". */
 #include <smileback/smileback.h>
 #include <smileback/sb-import.h>
+#include <smileback/sb-log-reader.h>
 #include <smileback/sb-room-recorder.h>
+#include <sb-test-util.h>
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -423,6 +425,23 @@ test_untracked (Fixture *f, gconstpointer data)
   g_assert_null (sb_ledger_get_stats (f->ledger, carol));
 }
 
+/* A log whose newlines were lost, larger than the reader takes on one line:
+ * skipped for that reason, the rest imported. */
+static void
+test_line_too_long (Fixture *f, gconstpointer data)
+{
+  sb_test_write_endless_line (f->root,
+                              "logs/jabber/me%40example.org/frank%40example.org/"
+                              "2014-05-08.100000+0200CEST.html",
+                              "<html><head><title>Conversation with frank</title></head><body>",
+                              SB_LOG_READER_MAX_LINE + 1024 * 1024);
+  SbImportProgress p = run_import (f);
+  g_assert_cmpuint (p.files_total, ==, N_FILES + 1);
+  g_assert_cmpuint (p.skipped[SB_IMPORT_SKIP_TOO_LONG], ==, 1);
+  g_assert_cmpuint (p.files_imported, ==, N_IMPORTED);
+  g_assert_cmpstr (sb_import_skip_describe (SB_IMPORT_SKIP_TOO_LONG), !=, "");
+}
+
 static void
 test_no_logs (Fixture *f, gconstpointer data)
 {
@@ -723,6 +742,7 @@ main (int argc, char **argv)
   ADD ("/import/steps", test_steps);
   ADD ("/import/untracked", test_untracked);
   ADD ("/import/no-logs", test_no_logs);
+  ADD ("/import/line-too-long", test_line_too_long);
   ADD ("/import/cli", test_cli);
   ADD ("/import/automated-across-files", test_automated_across_files);
   ADD ("/import/txt-names", test_txt_names);

@@ -5,6 +5,7 @@
  * live capture would see). */
 #include <smileback/smileback.h>
 #include <smileback/sb-log-reader.h>
+#include <sb-test-util.h>
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -436,6 +437,8 @@ static const StampCase stamps[] = {
   { "27/04/17 23:04:42", 83082, TRUE, 2017, 4, 27 },
   { "2014-05-07 23:04:42", 83082, TRUE, 2014, 5, 7 },
   { "01-02-13 10:00:00", 36000, TRUE, 2013, 2, 1 },
+  { "12:00:00 PM", 43200, FALSE }, { "11:59:60 pm", 86399, FALSE }, { "00:00:60", 59, FALSE },
+  { "10:00:00 XM", 36000, FALSE }, /* no marker: a 24-hour time followed by a word */
 };
 
 static void
@@ -461,7 +464,7 @@ static void
 test_stamp_invalid (void)
 {
   const char *bad[] = { "", "hello", "25:00:00", "12:61:00", "13:00:00 PM", "1:2:3:4:5:6:7",
-                        "99/99/99 10:00:00", "123456:00" };
+                        "99/99/99 10:00:00", "123456:00", "00:30:00 AM", "23:59:61" };
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     g_assert_false (sb_log_parse_stamp (bad[i], strlen (bad[i]), 16000, NULL, NULL, NULL, NULL, NULL));
 }
@@ -497,6 +500,72 @@ test_max_records (void)
   g_assert_nonnull (f);
   g_assert_cmpuint (f->events->len, ==, 2);
   g_assert_cmpuint (g_array_index (f->events, SbEvent, 0).digest, ==, 0);
+}
+
+/* A 2.14 log whose newlines were lost: its header and @n records on one line. */
+static GString *
+run_together_log (guint n)
+{
+  GString *log = g_string_new (HEAD14);
+  for (guint i = 0; i < n; i++)
+    g_string_append (log, H14 (RECV, "10:00:01", "Bob:", "hello"));
+  g_strdelimit (log->str, "\n", ' ');
+  return log;
+}
+
+/* A line longer than the limit is refused with its reason, whether the bytes
+ * come from a file (whose reading then stops) or from memory; not taken for
+ * a header alone. */
+static void
+test_line_too_long (void)
+{
+  const char *name = "2014-05-08.100000+0200CEST.html";
+  g_autoptr (GString) log = run_together_log (2000); /* about 240 KB */
+  SbLogReaderOptions options = { .secret = secret, .secret_len = sizeof secret,
+                                 .max_line = 64 * 1024 };
+  g_autofree char *path = write_fixture (name, log->str, log->len);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLogFile) read = sb_log_file_read (path, &options, &error);
+  remove_fixture (path);
+  g_assert_null (read);
+  g_assert_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_TOO_LONG);
+  g_assert_nonnull (strstr (error->message, "64.0")); /* "64.0 KiB", a no-break space between */
+  g_clear_error (&error);
+
+  g_autoptr (SbLogFile) parsed = sb_log_file_parse (name, log->str, log->len, &options, &error);
+  g_assert_null (parsed);
+  g_assert_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_TOO_LONG);
+  g_clear_error (&error);
+
+  /* the same records on lines of their own are read */
+  g_autoptr (GString) lines = run_together_log (2000);
+  g_string_replace (lines, "> <span style=\"color", ">\n<span style=\"color", 0);
+  g_autoptr (SbLogFile) ok = sb_log_file_parse (name, lines->str, lines->len, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ok->events->len, ==, 2000);
+}
+
+/* A 200 MB file of one line (sparse: it costs no disk) under the default
+ * limit: refused after reading a little more than SB_LOG_READER_MAX_LINE. */
+static void
+test_endless_line (void)
+{
+  g_autofree char *dir = sb_test_make_tmpdir ("sb-log-reader-XXXXXX");
+  const char *name = "2014-05-08.100000+0200CEST.html";
+  g_autoptr (GString) log = run_together_log (10);
+  sb_test_write_endless_line (dir, name, log->str, 200 * 1024 * 1024);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+  g_assert_false (sb_log_read_bytes (path, NULL, &data, &len, &error));
+  g_assert_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_TOO_LONG);
+  g_assert_null (data);
+  g_clear_error (&error);
+  g_autoptr (SbLogFile) file = sb_log_file_read (path, NULL, &error);
+  g_assert_null (file);
+  g_assert_error (error, SB_LOG_READER_ERROR, SB_LOG_READER_ERROR_TOO_LONG);
+  sb_test_remove_tree (dir);
 }
 
 /* The fuzzer's seed corpus: every fixture above, as tests/fuzz/fuzz-log-reader.c
@@ -544,5 +613,7 @@ main (int argc, char **argv)
   g_test_add_func ("/log-reader/file-name", test_file_name);
   g_test_add_func ("/log-reader/txt-html-same-digest", test_txt_html_same_digest);
   g_test_add_func ("/log-reader/max-records", test_max_records);
+  g_test_add_func ("/log-reader/error/line-too-long", test_line_too_long);
+  g_test_add_func ("/log-reader/error/endless-line", test_endless_line);
   return g_test_run ();
 }

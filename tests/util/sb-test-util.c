@@ -2,7 +2,9 @@
 #include "sb-test-util.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 char *
 sb_test_make_tmpdir (const char *name_template)
@@ -69,6 +71,15 @@ sb_test_write_file (const char *root, const char *path, const char *data)
   g_autoptr (GError) error = NULL;
   g_file_set_contents (full, data, -1, &error);
   g_assert_no_error (error);
+}
+
+void
+sb_test_write_endless_line (const char *root, const char *path, const char *data, gint64 size)
+{
+  g_assert_null (strchr (data, '\n'));
+  sb_test_write_file (root, path, data);
+  g_autofree char *full = g_build_filename (root, path, NULL);
+  g_assert_cmpint (truncate (full, size), ==, 0);
 }
 
 void

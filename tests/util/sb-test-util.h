@@ -43,4 +43,9 @@ int sb_test_run_cli (const char *const *args, const char *const *env_extra, char
 /* Writes @data to @root/@path, making the folders. */
 void sb_test_write_file (const char *root, const char *path, const char *data);
 
+/* The same, then the file extended to @size bytes of NULs: one line that never
+ * ends, however large, at no cost in disk (a sparse file). */
+void sb_test_write_endless_line (const char *root, const char *path, const char *data,
+                                 gint64 size);
+
 G_END_DECLS
