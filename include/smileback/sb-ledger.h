@@ -83,9 +83,21 @@ const SbParams *sb_ledger_get_params (SbLedger *ledger);
 gboolean sb_ledger_set_params (SbLedger *ledger, const SbParams *params, gint64 now,
                                GError **error);
 
-/* Records @event with @key.  *@is_new (may be NULL) is FALSE when the same
- * message was already recorded.  FALSE with @error for an untracked buddy or a
- * store failure; the ledger stays consistent. */
+/* The UI thread's ledger never waits on the store: with @nonblocking,
+ * sb_ledger_add_event() queues a new buddy instead of adding it at once, and
+ * holds an event that needs the store to be placed (older than what memory
+ * holds) until what was queued before it is committed; then
+ * sb_ledger_flush_in_background() places it.  Otherwise (the default: the
+ * command, the tests) the caller waits for the store and the event is placed
+ * at once. */
+void sb_ledger_set_nonblocking (SbLedger *ledger, gboolean nonblocking);
+
+/* Records @event with @key (see sb_ledger_set_nonblocking() for when it
+ * waits on the store).
+ * *@is_new (may be NULL) is FALSE when the same message was already recorded
+ * (for a held event, TRUE unless it is held already).  FALSE with @error for
+ * an untracked buddy, or SB_STORE_ERROR_FULL when SB_STORE_QUEUE_MAX writes
+ * wait already (nothing is recorded); the ledger stays consistent. */
 gboolean sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *event,
                               gint64 now, gboolean *is_new, GError **error);
 
@@ -149,9 +161,16 @@ const guint8 *sb_ledger_get_secret (SbLedger *ledger, gsize *len);
  * sb_store_flush().  Call before closing and where the caller must know. */
 gboolean sb_ledger_flush (SbLedger *ledger, GError **error);
 
-/* Hands queued writes to the store's writer thread and returns at once; call
- * from a timer on the UI thread.  See sb_store_flush_in_background(). */
+/* The ledger's share of the UI thread's timer (about every second): places
+ * the late events held until their buddy's earlier writes were committed
+ * (reading committed rows only), and asks the writer thread to commit, and
+ * returns at once: it never waits on the writer thread or a lock.  FALSE
+ * with @error when the last background commit failed (the writes are held
+ * and retried; SB_STORE_ERROR_BUSY or SB_STORE_ERROR_FULL say why). */
 gboolean sb_ledger_flush_in_background (SbLedger *ledger, GError **error);
+
+/* Events recorded and not committed yet (queued writes and held events). */
+guint sb_ledger_pending (SbLedger *ledger);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbLedger, sb_ledger_free)
 

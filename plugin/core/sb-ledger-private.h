@@ -19,7 +19,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   SbBuddyKey *key; /* owned; also the hash table's key */
-  gint64 id;       /* buddies.id */
+  gint64 id;       /* buddies.id, or the store's provisional id until it is committed */
+  gint64 queued_id; /* the provisional id it had, once it has its row id; 0 otherwise */
   gboolean tracked;
   SbCounts all;       /* exact all-time counts */
   gint64 last_event;  /* latest event of any kind, 0 when none */
@@ -28,6 +29,13 @@ typedef struct
   gint64 tail_floor;  /* events at or before this time are only in the store */
   SbStats stats;      /* valid unless stats_dirty */
   gboolean stats_dirty;
+  /* Events that need the store to be placed (older than the tail, or an
+   * out-of-order one the tail cannot re-segment), held until what was queued
+   * before them is committed, so placing them never waits on the store
+   * (sb_ledger_place_held()).  NULL when none. */
+  GArray *held;        /* SbEvent, not queued yet */
+  gint64 held_from;    /* re-segment from the episode this time falls into */
+  guint64 held_after;  /* sb_store_get_queued() when the first was held */
 } SbLedgerBuddy;
 
 /* A stored received text, for automated-message detection after an import. */
@@ -65,6 +73,10 @@ struct _SbLedger
   char *moved_aside;   /* where a file damaged beyond the open-time check went */
   SbLedgerChangedFunc changed_func;
   gpointer changed_data;
+  GPtrArray *unresolved; /* SbLedgerBuddy * still under a provisional id, borrowed */
+  GPtrArray *holding;    /* SbLedgerBuddy * with held events, borrowed */
+  guint n_held;          /* held events of all buddies */
+  gboolean nonblocking;  /* sb_ledger_set_nonblocking(): hold, never wait */
 };
 
 /* Marks the buddy's figures for recomputation on the next read: a burst of
@@ -84,6 +96,24 @@ notify_changed (SbLedger *ledger, SbLedgerBuddy *buddy)
 }
 
 /* sb-ledger-segment.c */
+
+/* Holds @event of @buddy (not a duplicate of one held or in the tail) until
+ * the store has committed what was queued before; re-segments from
+ * @from_time then.  Queues nothing and never touches the store. */
+G_GNUC_INTERNAL void sb_ledger_hold (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event,
+                                     gint64 from_time);
+/* TRUE when @buddy holds the same message as @event. */
+G_GNUC_INTERNAL gboolean sb_ledger_holds (SbLedgerBuddy *buddy, const SbEvent *event);
+/* Forgets @buddy's held events (placed, or the buddy forgotten). */
+G_GNUC_INTERNAL void sb_ledger_release_held (SbLedger *ledger, SbLedgerBuddy *buddy);
+/* The store's order of events (sb_store_load_events): time, direction, kind,
+ * digest; for g_array_sort() and bsearch(). */
+G_GNUC_INTERNAL int sb_ledger_compare_events (const void *a, const void *b);
+/* Places the held events of every buddy whose earlier writes are committed:
+ * reads what is committed (never waiting on the writer), re-segments, and
+ * queues the result.  FALSE with @error when a read fails (the events stay
+ * held). */
+G_GNUC_INTERNAL gboolean sb_ledger_place_held (SbLedger *ledger, GError **error);
 
 /* TRUE when the tail holds the same message as @event. */
 G_GNUC_INTERNAL gboolean sb_ledger_tail_contains (SbLedgerBuddy *buddy, const SbEvent *event);
