@@ -172,6 +172,39 @@ gboolean sb_ledger_flush_in_background (SbLedger *ledger, GError **error);
 /* Events recorded and not committed yet (queued writes and held events). */
 guint sb_ledger_pending (SbLedger *ledger);
 
+/* What could not be saved (sb-ledger-journal.c; docs/design.md,
+ * "Reliability"). */
+
+/* The journal beside the database at @db_path: "<db_path>.unsaved".  Caller
+ * frees. */
+char *sb_ledger_journal_path (const char *db_path);
+
+/* Commits what is pending, waiting up to @timeout_ms while the file is
+ * locked or the disk full; what still cannot be committed is appended to the
+ * journal instead (events only: their episodes and figures follow from them
+ * when it is replayed), and *@n_kept counts it.  TRUE when everything was
+ * committed or kept; FALSE with @error when even the journal could not be
+ * written (those events are lost).  For closing: afterwards the ledger has
+ * no writer thread.  Waits, whether nonblocking or not. */
+gboolean sb_ledger_save (SbLedger *ledger, guint timeout_ms, guint *n_kept, GError **error);
+
+/* Records the journal's events, as an import does (a message already stored
+ * counts once, an untracked buddy's are skipped), commits them and removes
+ * the journal; no journal is no error.  *@n_replayed (may be NULL) counts
+ * the events read.  FALSE with @error: the journal stays for the next try. */
+gboolean sb_ledger_replay_journal (SbLedger *ledger, gint64 now, guint *n_replayed,
+                                   GError **error);
+
+/* Appends @n events (with their buddies' @keys) that never reached a ledger
+ * to the journal of @db_path, mode 0600.  FALSE with @error. */
+gboolean sb_ledger_journal_append (const char *db_path, const SbBuddyKey *const *keys,
+                                   const SbEvent *events, guint n, GError **error);
+
+/* Reads the profile secret (sb_ledger_get_secret()) of the database at
+ * @db_path without writing, so it works while another process holds the
+ * write lock: @len bytes into @secret.  FALSE with @error. */
+gboolean sb_ledger_read_secret (const char *db_path, guint8 *secret, gsize len, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbLedger, sb_ledger_free)
 
 G_END_DECLS

@@ -2,9 +2,10 @@
  *
  * The ledger is one object split by concept: sb-ledger.c (opening, loading,
  * the public calls, figures), sb-ledger-segment.c (the tail of recent events
- * and re-segmentation, in memory or from the store) and
- * sb-ledger-automated.c (automated-message detection, live and after an
- * import).
+ * and re-segmentation, in memory or from the store, and the events held
+ * for it), sb-ledger-automated.c (automated-message detection, live and
+ * after an import) and sb-ledger-journal.c (what could not be saved, kept
+ * beside the database and replayed).
  */
 #pragma once
 
@@ -56,6 +57,7 @@ typedef struct
 struct _SbLedger
 {
   SbStore *store;
+  char *path;          /* the database's, for the journal */
   SbParams params;
   GHashTable *buddies; /* SbBuddyKey * -> SbLedgerBuddy * */
   GHashTable *by_id;   /* buddies.id (gint64 *) -> SbLedgerBuddy *, borrowed */
@@ -155,6 +157,12 @@ G_GNUC_INTERNAL gboolean sb_ledger_plan_resegment (SbLedger *ledger, SbLedgerBud
 G_GNUC_INTERNAL gboolean sb_ledger_apply_resegment (SbLedger *ledger, SbResegment *plan,
                                                     GError **error);
 G_GNUC_INTERNAL void sb_ledger_resegment_clear (SbResegment *plan);
+
+/* sb-ledger.c */
+
+/* Buddies added under a provisional id take their row id once it is
+ * committed; the provisional id still finds them in by_id. */
+G_GNUC_INTERNAL void sb_ledger_adopt_row_ids (SbLedger *ledger);
 
 /* sb-ledger-automated.c */
 

@@ -122,10 +122,8 @@ rename_texts (SbLedger *ledger, gint64 from, gint64 to)
         g_array_index ((GArray *) value, Sighting, i).buddy_id = to;
 }
 
-/* Buddies added under a provisional id take their row id once it is
- * committed; the provisional id still finds them. */
-static void
-adopt_row_ids (SbLedger *ledger)
+void
+sb_ledger_adopt_row_ids (SbLedger *ledger)
 {
   for (guint i = ledger->unresolved->len; i > 0; i--)
     {
@@ -185,6 +183,7 @@ ledger_open_once (const char *path, const SbParams *params, gint64 now, GError *
 
   g_autoptr (SbLedger) ledger = g_new0 (SbLedger, 1);
   ledger->store = g_steal_pointer (&store);
+  ledger->path = g_strdup (path);
   ledger->params = *params;
   ledger->now = now;
   ledger->buddies = g_hash_table_new_full (sb_buddy_key_hash, sb_buddy_key_equal, NULL,
@@ -270,6 +269,7 @@ sb_ledger_free (SbLedger *ledger)
   g_clear_pointer (&ledger->buddies, g_hash_table_unref);
   g_clear_pointer (&ledger->scratch, g_array_unref);
   g_clear_pointer (&ledger->store, sb_store_free);
+  g_free (ledger->path);
   g_free (ledger->moved_aside);
   g_free (ledger);
 }
@@ -519,7 +519,7 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
   if (n_events == 0)
     return TRUE;
 
-  adopt_row_ids (ledger);
+  sb_ledger_adopt_row_ids (ledger);
   SbLedgerBuddy *buddy = tracked_buddy (ledger, key, FALSE, now, error);
   if (buddy == NULL)
     return FALSE;
@@ -724,7 +724,7 @@ sb_ledger_flush (SbLedger *ledger, GError **error)
   g_return_val_if_fail (ledger != NULL, FALSE);
   if (!sb_store_flush (ledger->store, error))
     return FALSE;
-  adopt_row_ids (ledger);
+  sb_ledger_adopt_row_ids (ledger);
   if (ledger->holding->len == 0)
     return TRUE;
   return sb_ledger_place_held (ledger, error) && sb_store_flush (ledger->store, error);
@@ -734,7 +734,7 @@ gboolean
 sb_ledger_flush_in_background (SbLedger *ledger, GError **error)
 {
   g_return_val_if_fail (ledger != NULL, FALSE);
-  adopt_row_ids (ledger);
+  sb_ledger_adopt_row_ids (ledger);
   g_autoptr (GError) local = NULL;
   if (!sb_ledger_place_held (ledger, &local))
     g_warning ("cannot place late messages yet (will retry): %s", local->message);
