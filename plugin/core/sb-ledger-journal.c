@@ -154,7 +154,7 @@ sb_ledger_save (SbLedger *ledger, guint timeout_ms, guint *n_kept, GError **erro
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
-  g_warning ("the history could not be saved (%s): keeping %u writes in %s.unsaved",
+  g_message ("the history could not be saved (%s): keeping %u writes in %s.unsaved",
              local->message, sb_ledger_pending (ledger), ledger->path);
   return keep_unsaved (ledger, n_kept, error);
 }
@@ -269,7 +269,9 @@ sb_ledger_read_secret (const char *db_path, guint8 *secret, gsize len, GError **
 
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL);
+  /* read-write but never written: a read-only connection cannot open a WAL
+   * database whose -shm is gone */
+  int rc = sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = 'secret'", -1, &stmt, NULL);
   if (rc == SQLITE_OK)

@@ -736,9 +736,12 @@ sb_ledger_flush_in_background (SbLedger *ledger, GError **error)
   g_return_val_if_fail (ledger != NULL, FALSE);
   sb_ledger_adopt_row_ids (ledger);
   g_autoptr (GError) local = NULL;
-  if (!sb_ledger_place_held (ledger, &local))
-    g_warning ("cannot place late messages yet (will retry): %s", local->message);
-  return sb_store_flush_in_background (ledger->store, error);
+  gboolean placed = sb_ledger_place_held (ledger, &local);
+  if (!sb_store_flush_in_background (ledger->store, error))
+    return FALSE;
+  if (!placed) /* held still, placed at a later call */
+    g_propagate_error (error, g_steal_pointer (&local));
+  return placed;
 }
 
 guint

@@ -24,6 +24,8 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 G_DEFINE_QUARK (sb-store-error-quark, sb_store_error)
@@ -34,8 +36,36 @@ G_DEFINE_QUARK (sb-store-error-quark, sb_store_error)
  * this way only costs a slower next start. */
 static gint corruption_seen = 0;
 
+/* Room a commit needs at least: a few WAL frames of 4 KiB. */
+#define ROOM_NEEDED_BYTES (64 * 1024)
+
+/* TRUE when the files of @db cannot grow by ROOM_NEEDED_BYTES: the disk
+ * holding them is (nearly) full, or the process's file-size limit
+ * (RLIMIT_FSIZE) stops them. */
+static gboolean
+no_room (sqlite3 *db)
+{
+  const char *path = sqlite3_db_filename (db, "main");
+  if (path == NULL || path[0] == '\0')
+    return FALSE;
+  struct statvfs fs;
+  if (statvfs (path, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < ROOM_NEEDED_BYTES)
+    return TRUE;
+  struct rlimit limit;
+  if (getrlimit (RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return FALSE;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  GStatBuf db_stat = { 0 }, wal_stat = { 0 };
+  (void) g_stat (path, &db_stat);
+  (void) g_stat (wal, &wal_stat);
+  return (guint64) MAX (db_stat.st_size, wal_stat.st_size) + ROOM_NEEDED_BYTES
+         > (guint64) limit.rlim_cur;
+}
+
 /* TRUE when @rc on @db is a write the disk or the file size limit refused:
- * SQLite says SQLITE_FULL for ENOSPC, and a plain I/O error for the others. */
+ * SQLite says SQLITE_FULL for a short write, and a plain I/O error for a
+ * write that failed with ENOSPC, EFBIG or EDQUOT, whose errno it does not
+ * always keep, so the room left is looked at too. */
 static gboolean
 is_full (sqlite3 *db, int rc)
 {
@@ -44,7 +74,7 @@ is_full (sqlite3 *db, int rc)
   if (rc != SQLITE_IOERR || db == NULL)
     return FALSE;
   int errnum = sqlite3_system_errno (db);
-  return errnum == ENOSPC || errnum == EFBIG || errnum == EDQUOT;
+  return errnum == ENOSPC || errnum == EFBIG || errnum == EDQUOT || no_room (db);
 }
 
 /* The SbStoreError an SQLite result code means; notes damage on the way. */
