@@ -27,6 +27,8 @@ typedef struct
   gint64 last_event;  /* latest event of any kind, 0 when none */
   GArray *recent;     /* SbEpisode by start: the recent past and always the latest */
   GArray *tail;       /* SbEvent by time: every event of this buddy newer than tail_floor */
+  GHashTable *tail_set; /* the tail's events again (SbEvent *, owned), to find one at once
+                         * however many share its second */
   gint64 tail_floor;  /* events at or before this time are only in the store */
   SbStats stats;      /* valid unless stats_dirty */
   gboolean stats_dirty;
@@ -117,6 +119,11 @@ G_GNUC_INTERNAL int sb_ledger_compare_events (const void *a, const void *b);
  * held). */
 G_GNUC_INTERNAL gboolean sb_ledger_place_held (SbLedger *ledger, GError **error);
 
+/* An empty tail (its set included) for a new buddy; freeing it. */
+G_GNUC_INTERNAL void sb_ledger_tail_init (SbLedgerBuddy *buddy);
+G_GNUC_INTERNAL void sb_ledger_tail_free (SbLedgerBuddy *buddy);
+/* Empties the tail, with the floor at @floor. */
+G_GNUC_INTERNAL void sb_ledger_tail_clear (SbLedgerBuddy *buddy, gint64 floor);
 /* TRUE when the tail holds the same message as @event. */
 G_GNUC_INTERNAL gboolean sb_ledger_tail_contains (SbLedgerBuddy *buddy, const SbEvent *event);
 /* Inserts @event into the time-ordered tail, keeping it bounded. */

@@ -48,10 +48,67 @@ events_insert (GArray *events, const SbEvent *event)
   g_array_insert_val (events, pos, *event);
 }
 
+/* The tail's set: events equal as same_event() says. */
+static guint
+event_hash (gconstpointer p)
+{
+  const SbEvent *event = p;
+  guint64 mix = (guint64) event->time * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) ^ event->digest
+                ^ ((guint64) event->direction << 8) ^ (guint64) event->kind;
+  return (guint) (mix ^ (mix >> 32));
+}
+
+static gboolean
+event_equal (gconstpointer a, gconstpointer b)
+{
+  return same_event (a, b);
+}
+
+void
+sb_ledger_tail_init (SbLedgerBuddy *buddy)
+{
+  buddy->tail = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  buddy->tail_set = g_hash_table_new_full (event_hash, event_equal, g_free, NULL);
+}
+
+void
+sb_ledger_tail_free (SbLedgerBuddy *buddy)
+{
+  g_clear_pointer (&buddy->tail, g_array_unref);
+  g_clear_pointer (&buddy->tail_set, g_hash_table_unref);
+}
+
+void
+sb_ledger_tail_clear (SbLedgerBuddy *buddy, gint64 floor)
+{
+  g_array_set_size (buddy->tail, 0);
+  g_hash_table_remove_all (buddy->tail_set);
+  buddy->tail_floor = floor;
+}
+
+/* Appends @events (@n, not older than the tail's last) to the tail. */
+static void
+tail_append (SbLedgerBuddy *buddy, const SbEvent *events, guint n)
+{
+  g_array_append_vals (buddy->tail, events, n);
+  for (guint i = 0; i < n; i++)
+    g_hash_table_add (buddy->tail_set, g_memdup2 (&events[i], sizeof events[i]));
+}
+
+/* Drops the tail's first @n events, with the floor at @floor. */
+static void
+tail_drop (SbLedgerBuddy *buddy, guint n, gint64 floor)
+{
+  for (guint i = 0; i < n; i++)
+    g_hash_table_remove (buddy->tail_set, &g_array_index (buddy->tail, SbEvent, i));
+  g_array_remove_range (buddy->tail, 0, n);
+  buddy->tail_floor = floor;
+}
+
 gboolean
 sb_ledger_tail_contains (SbLedgerBuddy *buddy, const SbEvent *event)
 {
-  return events_contain (buddy->tail, event);
+  return g_hash_table_contains (buddy->tail_set, event);
 }
 
 /* Keeps the tail bounded: past TAIL_MAX events the oldest are dropped down to
@@ -76,8 +133,7 @@ tail_trim (SbLedgerBuddy *buddy)
   new_floor = g_array_index (buddy->tail, SbEvent, drop - 1).time;
   while (drop < buddy->tail->len && g_array_index (buddy->tail, SbEvent, drop).time == new_floor)
     drop++;
-  g_array_remove_range (buddy->tail, 0, drop);
-  buddy->tail_floor = new_floor;
+  tail_drop (buddy, drop, new_floor);
 }
 
 /* Inserts @event into the time-ordered tail. */
@@ -85,6 +141,7 @@ void
 sb_ledger_tail_insert (SbLedgerBuddy *buddy, const SbEvent *event)
 {
   events_insert (buddy->tail, event);
+  g_hash_table_add (buddy->tail_set, g_memdup2 (event, sizeof *event));
   tail_trim (buddy);
 }
 
@@ -224,9 +281,8 @@ recent_start_before (SbLedgerBuddy *buddy, gint64 time)
 static void
 tail_replace (SbLedgerBuddy *buddy, gint64 from, const GArray *events)
 {
-  g_array_set_size (buddy->tail, 0);
-  g_array_append_vals (buddy->tail, events->data, events->len);
-  buddy->tail_floor = from == G_MININT64 ? G_MININT64 : from - 1;
+  sb_ledger_tail_clear (buddy, from == G_MININT64 ? G_MININT64 : from - 1);
+  tail_append (buddy, (const SbEvent *) events->data, events->len);
   tail_trim (buddy);
 }
 
@@ -528,8 +584,7 @@ tail_forget_through (SbLedgerBuddy *buddy, gint64 settled)
   guint drop = 0;
   while (drop < buddy->tail->len && g_array_index (buddy->tail, SbEvent, drop).time <= settled)
     drop++;
-  g_array_remove_range (buddy->tail, 0, drop);
-  buddy->tail_floor = settled;
+  tail_drop (buddy, drop, settled);
 }
 
 gboolean

@@ -18,7 +18,7 @@ buddy_free (SbLedgerBuddy *buddy)
 {
   sb_buddy_key_free (buddy->key);
   g_array_unref (buddy->recent);
-  g_array_unref (buddy->tail);
+  sb_ledger_tail_free (buddy);
   g_clear_pointer (&buddy->held, g_array_unref);
   g_free (buddy);
 }
@@ -31,7 +31,7 @@ buddy_new (const SbBuddyKey *key, gint64 id, gboolean tracked)
   buddy->id = id;
   buddy->tracked = tracked;
   buddy->recent = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
-  buddy->tail = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  sb_ledger_tail_init (buddy);
   buddy->stats_dirty = TRUE;
   return buddy;
 }
@@ -552,8 +552,7 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
       g_array_sort (fresh, sb_ledger_compare_events);
       sb_ledger_append_in_order (ledger, buddy, (const SbEvent *) fresh->data, fresh->len);
       /* the tail no longer covers everything after its floor */
-      g_array_set_size (buddy->tail, 0);
-      buddy->tail_floor = buddy->last_event;
+      sb_ledger_tail_clear (buddy, buddy->last_event);
     }
   else if (!sb_ledger_rebuild_from (ledger, buddy, earliest, error))
     return FALSE;
