@@ -26,6 +26,7 @@ struct _SbPurpleOpener
   GThread *thread;
   char *path;
   SbParams params;
+  gint64 clock_offset; /* SB_PREF_CLOCK_OFFSET_S, read on the UI thread */
   GMutex lock;
   gboolean cancel;
   SbLedger *ledger; /* the result, once open */
@@ -186,6 +187,8 @@ sb_purple_save_wait (SbPurple *ctx, const SbBuddyKey *key, const SbEvent *event,
 {
   g_return_if_fail (ctx != NULL && key != NULL && event != NULL);
 
+  if (ctx->opener == NULL)
+    return; /* the database will not open this session */
   if (ctx->waiting == NULL)
     {
       ctx->waiting = g_array_new (FALSE, FALSE, sizeof (Waiting));
@@ -331,7 +334,8 @@ opener_main (gpointer data)
   while (!opener_sleep (opener, SB_PURPLE_OPEN_RETRY_MS))
     {
       g_clear_error (&error);
-      ledger = sb_ledger_open (opener->path, &opener->params, sb_purple_now (), &error);
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC + opener->clock_offset;
+      ledger = sb_ledger_open (opener->path, &opener->params, now, &error);
       if (ledger != NULL || !sb_purple_save_may_retry (error))
         break;
     }
@@ -353,6 +357,7 @@ sb_purple_save_open_later (SbPurple *ctx, const char *path, const SbParams *para
 
   opener->path = g_strdup (path);
   opener->params = *params;
+  opener->clock_offset = sb_purple_now () - g_get_real_time () / G_USEC_PER_SEC;
   g_mutex_init (&opener->lock);
   ctx->opener = opener;
   tell_locked (ctx);
