@@ -66,10 +66,12 @@ typedef enum
 #define SB_STORE_RETRY_MIN_MS 250
 #define SB_STORE_RETRY_MAX_MS 2000
 
-/* At most this many writes wait in memory (about 8 MB; a live message queues
- * three: its event, its episode, the summary).  Past it, sb_store_queue_full()
- * is TRUE and the ledger refuses new events (SB_STORE_ERROR_FULL) rather than
- * grow without end (docs/design.md, "Reliability"). */
+/* While commits fail (the file locked, the disk full), at most this many
+ * writes wait in memory (about 8 MB; a live message queues three: its event,
+ * its episode, the summary).  Past it, sb_store_queue_full() is TRUE and the
+ * ledger refuses new events (SB_STORE_ERROR_FULL) rather than grow without
+ * end (docs/design.md, "Reliability").  A writer that succeeds is never
+ * refused more, only slower than a flood. */
 #define SB_STORE_QUEUE_MAX 100000
 
 typedef struct _SbStore SbStore;
@@ -180,7 +182,8 @@ void sb_store_queue_flag_automated (SbStore *store, gint64 buddy_id, gint64 time
 guint64 sb_store_get_queued (SbStore *store);
 guint64 sb_store_get_committed (SbStore *store);
 
-/* TRUE when SB_STORE_QUEUE_MAX writes wait: a caller should not queue more. */
+/* TRUE when the last commit failed and SB_STORE_QUEUE_MAX writes wait: a
+ * caller should not queue more. */
 gboolean sb_store_queue_full (SbStore *store);
 
 /* Sets *@start to the start of the latest episode of @buddy_id that started at

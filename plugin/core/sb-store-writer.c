@@ -198,7 +198,13 @@ gboolean
 sb_store_queue_full (SbStore *store)
 {
   g_return_val_if_fail (store != NULL, TRUE);
-  return sb_store_pending (store) >= SB_STORE_QUEUE_MAX;
+  if (store->writer == NULL)
+    return FALSE; /* commits on the caller's thread: nothing piles up */
+  g_mutex_lock (&store->writer->lock);
+  gboolean full = store->writer->error != NULL
+                  && store->writer->handoff->len + store->writer->writing_len >= SB_STORE_QUEUE_MAX;
+  g_mutex_unlock (&store->writer->lock);
+  return full;
 }
 
 void
