@@ -804,6 +804,52 @@ test_journal (Fixture *f, gconstpointer data)
   assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
 }
 
+/* While commits fail, SB_STORE_QUEUE_MAX writes wait and no more: past it
+ * an event is refused with SB_STORE_ERROR_FULL and nothing of it changes;
+ * once the lock goes everything accepted is saved and events are taken
+ * again. */
+static void
+test_queue_bound (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = reopen (f, NULL, T0, TRUE);
+  sqlite3 *other = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  guint accepted = 0;
+  SbEvent event = { .time = T0, .direction = SB_DIRECTION_IN, .kind = SB_EVENT_MESSAGE };
+  for (; accepted < 10; accepted++)
+    {
+      event.digest = accepted + 1;
+      g_assert_true (sb_ledger_add_event (ledger, f->key, &event, T0, NULL, &error));
+    }
+  /* the writer's first commit fails on the lock */
+  while (sb_ledger_flush_in_background (ledger, &error))
+    g_usleep (50 * 1000);
+  g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY);
+  g_clear_error (&error);
+  for (;; accepted++)
+    {
+      event.time = T0 + accepted;
+      event.digest = accepted + 1;
+      if (!sb_ledger_add_event (ledger, f->key, &event, T0, NULL, &error))
+        break;
+    }
+  g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FULL);
+  g_clear_error (&error);
+  g_assert_cmpuint (sb_ledger_pending (ledger), <=, SB_STORE_QUEUE_MAX + 3);
+  g_test_message ("%u messages waited before the next was refused", accepted);
+
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+  g_assert_true (sb_ledger_flush (ledger, &error));
+  g_assert_true (sb_ledger_add_event (ledger, f->key, &event, T0, NULL, &error));
+  g_assert_no_error (error);
+  ledger = reopen (f, g_steal_pointer (&ledger), T0 + accepted, FALSE);
+  g_assert_cmpuint (sb_ledger_get_stats (ledger, f->key)->all.messages_received, ==, accepted + 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -813,6 +859,7 @@ main (int argc, char **argv)
   ADD ("/ledger/nonblocking-equals-replay", test_nonblocking_equals_replay);
   ADD ("/ledger/same-second-burst", test_same_second_burst);
   ADD ("/ledger/journal", test_journal);
+  ADD ("/ledger/queue-bound", test_queue_bound);
   ADD ("/ledger/out-of-order", test_out_of_order);
   ADD ("/ledger/duplicates-count-once", test_duplicates_count_once);
   ADD ("/ledger/import-merges-with-live", test_import_merges_with_live);
