@@ -17,6 +17,10 @@
  */
 #include "sb-store-private.h"
 
+/* Operations a failed batch makes room for before it is put back: more than
+ * are queued during one attempt (the busy timeout, at hundreds a second). */
+#define SB_STORE_RESERVE 4096
+
 /* The background writer.  Everything below @lock is shared with the writer
  * thread. */
 struct _SbWriter
@@ -422,22 +426,28 @@ writer_wait (SbWriter *writer)
     }
 }
 
-/* Settles a commit attempt of @batch (with the lock held): counts it, or
- * puts it back in front and schedules the retry. */
+/* Settles a commit attempt of *@batch (with the lock held): counts it, or
+ * puts it back in front and schedules the retry.  Putting back appends what
+ * was queued meanwhile (little) to the batch (however large) and swaps
+ * them, so the caller's thread never waits on a large copy; *@batch is
+ * then what to free. */
 static void
-writer_settle (SbWriter *writer, GArray *batch, gboolean ok, GError *error)
+writer_settle (SbWriter *writer, GArray **batch, gboolean ok, GError *error)
 {
   writer->writing = FALSE;
   writer->writing_len = 0;
   g_clear_error (&writer->error);
   if (ok)
     {
-      writer->committed += batch->len;
+      writer->committed += (*batch)->len;
       writer->failures = 0;
     }
   else
     {
-      g_array_prepend_vals (writer->handoff, batch->data, batch->len);
+      g_array_append_vals (*batch, writer->handoff->data, writer->handoff->len);
+      GArray *kept = *batch;
+      *batch = writer->handoff;
+      writer->handoff = kept;
       writer->error = error;
       writer->failures++;
       writer->due = g_get_monotonic_time () + retry_delay_us (writer->failures);
@@ -474,8 +484,15 @@ writer_main (gpointer data)
       gboolean ok = write_ops (writer->store, &writer->connection,
                                (const SbStoreOp *) batch->data, batch->len, &error);
 
+      if (!ok)
+        {
+          /* room for what is queued meanwhile, reserved before taking the lock */
+          guint len = batch->len;
+          g_array_set_size (batch, len + SB_STORE_RESERVE);
+          g_array_set_size (batch, len);
+        }
       g_mutex_lock (&writer->lock);
-      writer_settle (writer, batch, ok, error);
+      writer_settle (writer, &batch, ok, error);
       g_array_unref (batch);
       g_cond_broadcast (&writer->cond);
     }
