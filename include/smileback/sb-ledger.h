@@ -83,9 +83,21 @@ const SbParams *sb_ledger_get_params (SbLedger *ledger);
 gboolean sb_ledger_set_params (SbLedger *ledger, const SbParams *params, gint64 now,
                                GError **error);
 
-/* Records @event with @key.  *@is_new (may be NULL) is FALSE when the same
- * message was already recorded.  FALSE with @error for an untracked buddy or a
- * store failure; the ledger stays consistent. */
+/* The UI thread's ledger never waits on the store: with @nonblocking,
+ * sb_ledger_add_event() queues a new buddy instead of adding it at once, and
+ * holds an event that needs the store to be placed (older than what memory
+ * holds) until what was queued before it is committed; then
+ * sb_ledger_flush_in_background() places it.  Otherwise (the default: the
+ * command, the tests) the caller waits for the store and the event is placed
+ * at once. */
+void sb_ledger_set_nonblocking (SbLedger *ledger, gboolean nonblocking);
+
+/* Records @event with @key (see sb_ledger_set_nonblocking() for when it
+ * waits on the store).
+ * *@is_new (may be NULL) is FALSE when the same message was already recorded
+ * (for a held event, TRUE unless it is held already).  FALSE with @error for
+ * an untracked buddy, or SB_STORE_ERROR_FULL when SB_STORE_QUEUE_MAX writes
+ * wait already (nothing is recorded); the ledger stays consistent. */
 gboolean sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *event,
                               gint64 now, gboolean *is_new, GError **error);
 
@@ -149,9 +161,49 @@ const guint8 *sb_ledger_get_secret (SbLedger *ledger, gsize *len);
  * sb_store_flush().  Call before closing and where the caller must know. */
 gboolean sb_ledger_flush (SbLedger *ledger, GError **error);
 
-/* Hands queued writes to the store's writer thread and returns at once; call
- * from a timer on the UI thread.  See sb_store_flush_in_background(). */
+/* The ledger's share of the UI thread's timer (about every second): places
+ * the late events held until their buddy's earlier writes were committed
+ * (reading committed rows only), and asks the writer thread to commit, and
+ * returns at once: it never waits on the writer thread or a lock.  FALSE
+ * with @error when the last background commit failed (the writes are held
+ * and retried; SB_STORE_ERROR_BUSY or SB_STORE_ERROR_FULL say why). */
 gboolean sb_ledger_flush_in_background (SbLedger *ledger, GError **error);
+
+/* Events recorded and not committed yet (queued writes and held events). */
+guint sb_ledger_pending (SbLedger *ledger);
+
+/* What could not be saved (sb-ledger-journal.c; docs/design.md,
+ * "Reliability"). */
+
+/* The journal beside the database at @db_path: "<db_path>.unsaved".  Caller
+ * frees. */
+char *sb_ledger_journal_path (const char *db_path);
+
+/* Commits what is pending, waiting up to @timeout_ms while the file is
+ * locked or the disk full; what still cannot be committed is appended to the
+ * journal instead (events only: their episodes and figures follow from them
+ * when it is replayed), and *@n_kept counts it.  TRUE when everything was
+ * committed or kept; FALSE with @error when even the journal could not be
+ * written (those events are lost).  For closing: afterwards the ledger has
+ * no writer thread.  Waits, whether nonblocking or not. */
+gboolean sb_ledger_save (SbLedger *ledger, guint timeout_ms, guint *n_kept, GError **error);
+
+/* Records the journal's events, as an import does (a message already stored
+ * counts once, an untracked buddy's are skipped), commits them and removes
+ * the journal; no journal is no error.  *@n_replayed (may be NULL) counts
+ * the events read.  FALSE with @error: the journal stays for the next try. */
+gboolean sb_ledger_replay_journal (SbLedger *ledger, gint64 now, guint *n_replayed,
+                                   GError **error);
+
+/* Appends @n events (with their buddies' @keys) that never reached a ledger
+ * to the journal of @db_path, mode 0600.  FALSE with @error. */
+gboolean sb_ledger_journal_append (const char *db_path, const SbBuddyKey *const *keys,
+                                   const SbEvent *events, guint n, GError **error);
+
+/* Reads the profile secret (sb_ledger_get_secret()) of the database at
+ * @db_path without writing, so it works while another process holds the
+ * write lock: @len bytes into @secret.  FALSE with @error. */
+gboolean sb_ledger_read_secret (const char *db_path, guint8 *secret, gsize len, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbLedger, sb_ledger_free)
 

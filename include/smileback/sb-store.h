@@ -6,9 +6,12 @@
  * quick_check is moved aside as "<path>.corrupt-<unix time>" and a fresh one is
  * made.  The full quick_check runs when the last session did not close the
  * file cleanly (a crash, a damaged read); after a clean close a light check
- * reads the small tables, so a large history opens fast.  Writes are queued in memory and committed in one short transaction by
- * sb_store_flush(), never one fsync per message; a failed flush keeps the queue
- * so nothing recorded is lost.
+ * reads the small tables, so a large history opens fast.  Writes are queued
+ * in memory and a file database's writer thread commits them in one short
+ * transaction at most SB_STORE_COMMIT_DELAY_MS after the first of them was
+ * queued, never one fsync per message; a failed commit keeps them, in order,
+ * and is retried (docs/design.md, "Reliability"), so nothing recorded is lost
+ * while the process lives.
  *
  * Most callers want SbLedger, which keeps the summaries in step; the store is
  * public for the CLI and for tests.
@@ -45,6 +48,7 @@ typedef enum
   SB_STORE_ERROR_BUSY,     /* locked by another process for longer than the busy timeout */
   SB_STORE_ERROR_CORRUPT,  /* could not be read and could not be moved aside */
   SB_STORE_ERROR_NOT_FOUND, /* no database at that path (read-only opens never create one) */
+  SB_STORE_ERROR_FULL,     /* the disk is full, or the file may not grow; or the queue is full */
 } SbStoreError;
 
 /* The schema this code writes. */
@@ -52,6 +56,23 @@ typedef enum
 
 /* How long a locked database is waited for before SB_STORE_ERROR_BUSY. */
 #define SB_STORE_BUSY_TIMEOUT_MS 250
+
+/* A file database's writer commits what was queued this long after the first
+ * of it: a process killed loses at most about this much (plus the commit). */
+#define SB_STORE_COMMIT_DELAY_MS 500
+
+/* A commit that failed (the file locked, the disk full) is retried after
+ * this, doubled after each further failure up to SB_STORE_RETRY_MAX_MS. */
+#define SB_STORE_RETRY_MIN_MS 250
+#define SB_STORE_RETRY_MAX_MS 2000
+
+/* While commits fail (the file locked, the disk full), at most this many
+ * writes wait in memory (about 8 MB; a live message queues three: its event,
+ * its episode, the summary).  Past it, sb_store_queue_full() is TRUE and the
+ * ledger refuses new events (SB_STORE_ERROR_FULL) rather than grow without
+ * end (docs/design.md, "Reliability").  A writer that succeeds is never
+ * refused more, only slower than a flood. */
+#define SB_STORE_QUEUE_MAX 100000
 
 typedef struct _SbStore SbStore;
 
@@ -87,6 +108,16 @@ const guint8 *sb_store_get_secret (SbStore *store, gsize *len);
 gint64 sb_store_lookup_buddy (SbStore *store, const SbBuddyKey *key, gboolean create,
                               GError **error);
 
+/* Queues "add @key to buddies" and returns at once a provisional id (< 0)
+ * that every call of this store takes in place of the buddy's row id: queued
+ * writes resolve it when they are committed, reads see nothing of the buddy
+ * before that.  Never fails; the store keeps @key (copied) for the session. */
+gint64 sb_store_queue_buddy (SbStore *store, const SbBuddyKey *key);
+
+/* The row id a provisional id was given once its buddy was committed, 0
+ * before that; any other id is returned as it is. */
+gint64 sb_store_resolve_buddy (SbStore *store, gint64 buddy_id);
+
 /* Calls @func for every buddy with its stored summary (all-time counts, time of
  * the latest event, 0 when none) and tracking flag.  Stops early when @func
  * returns FALSE.  FALSE with @error on SQLite failure. */
@@ -112,7 +143,17 @@ gboolean sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GA
 gboolean sb_store_load_events_between (SbStore *store, gint64 buddy_id, gint64 since, gint64 until,
                                        GArray *out, GError **error);
 
-/* The queue: these four never fail and copy what they are given; the write
+/* The committed rows only, never waiting on the writer thread (what is
+ * queued and not yet committed is not seen): for a caller on the UI thread
+ * that knows the rows it needs are committed (sb_store_get_committed()). */
+gboolean sb_store_read_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *out,
+                                 GError **error);
+gboolean sb_store_read_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out,
+                               GError **error);
+gboolean sb_store_read_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before,
+                                           int initiator, gint64 *start, GError **error);
+
+/* The queue: these never fail and copy what they are given; the write
  * happens at the next flush, and a failure shows there. */
 
 /* Queues an event (ignored at flush if the same time, direction, kind and
@@ -130,6 +171,20 @@ void sb_store_queue_delete_episodes (SbStore *store, gint64 buddy_id, gint64 sin
  * event of any kind. */
 void sb_store_queue_summary (SbStore *store, gint64 buddy_id, const SbCounts *all,
                              gint64 last_event);
+
+/* Queues "mark the received text of @buddy_id at @time with @digest
+ * automated" (sb_store_flag_automated(), without waiting). */
+void sb_store_queue_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 digest);
+
+/* Operations queued since the store was opened, and how many of them were
+ * committed: the first @n queued are committed once committed >= @n, since
+ * commits keep the order. */
+guint64 sb_store_get_queued (SbStore *store);
+guint64 sb_store_get_committed (SbStore *store);
+
+/* TRUE when the last commit failed and SB_STORE_QUEUE_MAX writes wait: a
+ * caller should not queue more. */
+gboolean sb_store_queue_full (SbStore *store);
 
 /* Sets *@start to the start of the latest episode of @buddy_id that started at
  * or before @before (and, when @initiator >= 0, was started by that
@@ -156,10 +211,23 @@ typedef gboolean (*SbStoreWriteFunc) (SbStore *store, gpointer data, GError **er
 gboolean sb_store_flush_then (SbStore *store, SbStoreWriteFunc then, gpointer data,
                               GError **error);
 
-/* Hands the queue to the writer thread and returns at once: what a UI's timer
- * calls, so it never waits on the disk.  FALSE with @error when the previous
- * background commit failed (its operations are still held and retried now). */
+/* Asks the writer thread to commit now and returns at once, so it never
+ * waits on the disk.  FALSE with @error when the last background commit
+ * failed (its operations are still held, and retried). */
 gboolean sb_store_flush_in_background (SbStore *store, GError **error);
+
+/* sb_store_flush(), tried again until it succeeds or @timeout_ms passed while
+ * the file stays locked or full (other failures end it at once).  On
+ * failure the operations are still held. */
+gboolean sb_store_flush_within (SbStore *store, guint timeout_ms, GError **error);
+
+/* Gives up what could not be committed: stops the writer thread (a commit
+ * under way ends first), calls @func with every queued event not committed
+ * (its buddy id as it was queued, possibly provisional), in order, and
+ * forgets every queued write.  For a caller that keeps the events somewhere
+ * else (sb-ledger-journal.c).  Later writes are committed synchronously. */
+typedef void (*SbStoreEventFunc) (gint64 buddy_id, const SbEvent *event, gpointer user_data);
+void sb_store_drop_unsaved (SbStore *store, SbStoreEventFunc func, gpointer user_data);
 
 /* Inserts @n events of @buddy_id at once, skipping those already stored, and
  * sets *@n_new to how many were new and *@earliest_new to the time of the

@@ -69,21 +69,20 @@ sb_ledger_load_sightings (SbLedger *ledger, SbLedgerBuddy *buddy, GError **error
   return TRUE;
 }
 
-/* Marks a stored received text automated and re-segments its buddy from it. */
-static gboolean
-mark_automated (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, guint64 digest,
-                gboolean *marked, GError **error)
+/* Marks a received text of @buddy automated, through the queue, and holds
+ * the buddy for re-segmentation from it once that is committed. */
+static void
+mark_automated (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, guint64 digest)
 {
-  if (!sb_store_flag_automated (ledger->store, buddy->id, time, digest, marked, error))
-    return FALSE;
-  if (!*marked)
-    return TRUE;
+  sb_store_queue_flag_automated (ledger->store, buddy->id, time, digest);
   buddy->all.automated++;
-  if (!sb_ledger_rebuild_from (ledger, buddy, time, error))
-    return FALSE;
-  buddy_mark_dirty (buddy);
-  notify_changed (ledger, buddy);
-  return TRUE;
+  for (guint i = 0; buddy->held != NULL && i < buddy->held->len; i++)
+    {
+      SbEvent *held = &g_array_index (buddy->held, SbEvent, i);
+      if (held->time == time && held->digest == digest && is_received_text (held))
+        held->flags |= SB_EVENT_FLAG_AUTOMATED;
+    }
+  sb_ledger_hold (ledger, buddy, NULL, time);
 }
 
 /* Live detection: @event (a received text, not yet recorded) joins the
@@ -118,13 +117,14 @@ sb_ledger_detect_live (SbLedger *ledger, SbLedgerBuddy *buddy, SbEvent *event, G
         {
           Sighting *s = &g_array_index (seen, Sighting, i);
           SbLedgerBuddy *sender = g_hash_table_lookup (ledger->by_id, &s->buddy_id);
-          gboolean marked = FALSE;
           if (s->flagged || sender == NULL || ABS (s->time - event->time) > SB_LEDGER_AUTOMATED_WINDOW_S)
             continue;
           s->flagged = TRUE;
-          if (!mark_automated (ledger, sender, s->time, event->digest, &marked, error))
-            return FALSE;
+          mark_automated (ledger, sender, s->time, event->digest);
         }
+      /* a ledger that may wait places the marked texts at once */
+      if (!ledger->nonblocking && !sb_ledger_flush (ledger, error))
+        return FALSE;
     }
   Sighting sighting = { buddy->id, event->time, automated };
   g_array_append_val (seen, sighting);

@@ -2,9 +2,10 @@
  *
  * The ledger is one object split by concept: sb-ledger.c (opening, loading,
  * the public calls, figures), sb-ledger-segment.c (the tail of recent events
- * and re-segmentation, in memory or from the store) and
- * sb-ledger-automated.c (automated-message detection, live and after an
- * import).
+ * and re-segmentation, in memory or from the store, and the events held
+ * for it), sb-ledger-automated.c (automated-message detection, live and
+ * after an import) and sb-ledger-journal.c (what could not be saved, kept
+ * beside the database and replayed).
  */
 #pragma once
 
@@ -19,15 +20,25 @@ G_BEGIN_DECLS
 typedef struct
 {
   SbBuddyKey *key; /* owned; also the hash table's key */
-  gint64 id;       /* buddies.id */
+  gint64 id;       /* buddies.id, or the store's provisional id until it is committed */
+  gint64 queued_id; /* the provisional id it had, once it has its row id; 0 otherwise */
   gboolean tracked;
   SbCounts all;       /* exact all-time counts */
   gint64 last_event;  /* latest event of any kind, 0 when none */
   GArray *recent;     /* SbEpisode by start: the recent past and always the latest */
   GArray *tail;       /* SbEvent by time: every event of this buddy newer than tail_floor */
+  GHashTable *tail_set; /* the tail's events again (SbEvent *, owned), to find one at once
+                         * however many share its second */
   gint64 tail_floor;  /* events at or before this time are only in the store */
   SbStats stats;      /* valid unless stats_dirty */
   gboolean stats_dirty;
+  /* Events that need the store to be placed (older than the tail, or an
+   * out-of-order one the tail cannot re-segment), held until what was queued
+   * before them is committed, so placing them never waits on the store
+   * (sb_ledger_place_held()).  NULL when none. */
+  GArray *held;        /* SbEvent, not queued yet */
+  gint64 held_from;    /* re-segment from the episode this time falls into */
+  guint64 held_after;  /* sb_store_get_queued() when the first was held */
 } SbLedgerBuddy;
 
 /* A stored received text, for automated-message detection after an import. */
@@ -48,6 +59,7 @@ typedef struct
 struct _SbLedger
 {
   SbStore *store;
+  char *path;          /* the database's, for the journal */
   SbParams params;
   GHashTable *buddies; /* SbBuddyKey * -> SbLedgerBuddy * */
   GHashTable *by_id;   /* buddies.id (gint64 *) -> SbLedgerBuddy *, borrowed */
@@ -65,6 +77,10 @@ struct _SbLedger
   char *moved_aside;   /* where a file damaged beyond the open-time check went */
   SbLedgerChangedFunc changed_func;
   gpointer changed_data;
+  GPtrArray *unresolved; /* SbLedgerBuddy * still under a provisional id, borrowed */
+  GPtrArray *holding;    /* SbLedgerBuddy * with held events, borrowed */
+  guint n_held;          /* held events of all buddies */
+  gboolean nonblocking;  /* sb_ledger_set_nonblocking(): hold, never wait */
 };
 
 /* Marks the buddy's figures for recomputation on the next read: a burst of
@@ -85,6 +101,29 @@ notify_changed (SbLedger *ledger, SbLedgerBuddy *buddy)
 
 /* sb-ledger-segment.c */
 
+/* Holds @event of @buddy (not a duplicate of one held or in the tail) until
+ * the store has committed what was queued before; re-segments from
+ * @from_time then.  Queues nothing and never touches the store. */
+G_GNUC_INTERNAL void sb_ledger_hold (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event,
+                                     gint64 from_time);
+/* TRUE when @buddy holds the same message as @event. */
+G_GNUC_INTERNAL gboolean sb_ledger_holds (SbLedgerBuddy *buddy, const SbEvent *event);
+/* Forgets @buddy's held events (placed, or the buddy forgotten). */
+G_GNUC_INTERNAL void sb_ledger_release_held (SbLedger *ledger, SbLedgerBuddy *buddy);
+/* The store's order of events (sb_store_load_events): time, direction, kind,
+ * digest; for g_array_sort() and bsearch(). */
+G_GNUC_INTERNAL int sb_ledger_compare_events (const void *a, const void *b);
+/* Places the held events of every buddy whose earlier writes are committed:
+ * reads what is committed (never waiting on the writer), re-segments, and
+ * queues the result.  FALSE with @error when a read fails (the events stay
+ * held). */
+G_GNUC_INTERNAL gboolean sb_ledger_place_held (SbLedger *ledger, GError **error);
+
+/* An empty tail (its set included) for a new buddy; freeing it. */
+G_GNUC_INTERNAL void sb_ledger_tail_init (SbLedgerBuddy *buddy);
+G_GNUC_INTERNAL void sb_ledger_tail_free (SbLedgerBuddy *buddy);
+/* Empties the tail, with the floor at @floor. */
+G_GNUC_INTERNAL void sb_ledger_tail_clear (SbLedgerBuddy *buddy, gint64 floor);
 /* TRUE when the tail holds the same message as @event. */
 G_GNUC_INTERNAL gboolean sb_ledger_tail_contains (SbLedgerBuddy *buddy, const SbEvent *event);
 /* Inserts @event into the time-ordered tail, keeping it bounded. */
@@ -125,6 +164,12 @@ G_GNUC_INTERNAL gboolean sb_ledger_plan_resegment (SbLedger *ledger, SbLedgerBud
 G_GNUC_INTERNAL gboolean sb_ledger_apply_resegment (SbLedger *ledger, SbResegment *plan,
                                                     GError **error);
 G_GNUC_INTERNAL void sb_ledger_resegment_clear (SbResegment *plan);
+
+/* sb-ledger.c */
+
+/* Buddies added under a provisional id take their row id once it is
+ * committed; the provisional id still finds them in by_id. */
+G_GNUC_INTERNAL void sb_ledger_adopt_row_ids (SbLedger *ledger);
 
 /* sb-ledger-automated.c */
 

@@ -6,9 +6,15 @@
  * older one re-segments from the episode it falls into: in memory when the
  * tail reaches back to that episode's start, otherwise from the store.  Both
  * paths end in replace_episodes(), so the all-time counts stay exact
- * whichever way an event came (docs/design.md, "Definitions").
+ * whichever way an event came (docs/design.md, "Definitions").  A live event
+ * that needs the store is held instead (sb_ledger_hold()) and placed once
+ * what was queued before it is committed, from committed rows only, so the
+ * UI thread never waits on the writer thread or on a lock (docs/design.md,
+ * "Reliability").
  */
 #include "sb-ledger-private.h"
+
+#include <stdlib.h>
 
 static gboolean
 same_event (const SbEvent *a, const SbEvent *b)
@@ -17,12 +23,13 @@ same_event (const SbEvent *a, const SbEvent *b)
          && a->digest == b->digest;
 }
 
-gboolean
-sb_ledger_tail_contains (SbLedgerBuddy *buddy, const SbEvent *event)
+/* TRUE when @events (SbEvent by time) hold the same message as @event. */
+static gboolean
+events_contain (const GArray *events, const SbEvent *event)
 {
-  for (guint i = buddy->tail->len; i > 0; i--)
+  for (guint i = events->len; i > 0; i--)
     {
-      const SbEvent *held = &g_array_index (buddy->tail, SbEvent, i - 1);
+      const SbEvent *held = &g_array_index (events, SbEvent, i - 1);
       if (held->time < event->time)
         return FALSE;
       if (same_event (held, event))
@@ -31,32 +38,155 @@ sb_ledger_tail_contains (SbLedgerBuddy *buddy, const SbEvent *event)
   return FALSE;
 }
 
+/* Inserts @event into @events, kept in time order. */
+static void
+events_insert (GArray *events, const SbEvent *event)
+{
+  guint pos = events->len;
+  while (pos > 0 && g_array_index (events, SbEvent, pos - 1).time > event->time)
+    pos--;
+  g_array_insert_val (events, pos, *event);
+}
+
+/* The tail's set: events equal as same_event() says. */
+static guint
+event_hash (gconstpointer p)
+{
+  const SbEvent *event = p;
+  guint64 mix = (guint64) event->time * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) ^ event->digest
+                ^ ((guint64) event->direction << 8) ^ (guint64) event->kind;
+  return (guint) (mix ^ (mix >> 32));
+}
+
+static gboolean
+event_equal (gconstpointer a, gconstpointer b)
+{
+  return same_event (a, b);
+}
+
+void
+sb_ledger_tail_init (SbLedgerBuddy *buddy)
+{
+  buddy->tail = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  buddy->tail_set = g_hash_table_new_full (event_hash, event_equal, g_free, NULL);
+}
+
+void
+sb_ledger_tail_free (SbLedgerBuddy *buddy)
+{
+  g_clear_pointer (&buddy->tail, g_array_unref);
+  g_clear_pointer (&buddy->tail_set, g_hash_table_unref);
+}
+
+void
+sb_ledger_tail_clear (SbLedgerBuddy *buddy, gint64 floor)
+{
+  g_array_set_size (buddy->tail, 0);
+  g_hash_table_remove_all (buddy->tail_set);
+  buddy->tail_floor = floor;
+}
+
+/* Appends @events (@n, not older than the tail's last) to the tail. */
+static void
+tail_append (SbLedgerBuddy *buddy, const SbEvent *events, guint n)
+{
+  g_array_append_vals (buddy->tail, events, n);
+  for (guint i = 0; i < n; i++)
+    g_hash_table_add (buddy->tail_set, g_memdup2 (&events[i], sizeof events[i]));
+}
+
+/* Drops the tail's first @n events, with the floor at @floor. */
+static void
+tail_drop (SbLedgerBuddy *buddy, guint n, gint64 floor)
+{
+  for (guint i = 0; i < n; i++)
+    g_hash_table_remove (buddy->tail_set, &g_array_index (buddy->tail, SbEvent, i));
+  g_array_remove_range (buddy->tail, 0, n);
+  buddy->tail_floor = floor;
+}
+
+gboolean
+sb_ledger_tail_contains (SbLedgerBuddy *buddy, const SbEvent *event)
+{
+  return g_hash_table_contains (buddy->tail_set, event);
+}
+
 /* Keeps the tail bounded: past TAIL_MAX events the oldest are dropped down to
  * half (so the cost per event stays constant) and the floor rises so the tail
  * stays complete above it.  The floor is exclusive: events of the floor's own
- * second go too. */
+ * second go too, so the newest second is never dropped: a burst within one
+ * second stays whole (and the next event of that second still takes the fast
+ * path), and is dropped once a later second arrives. */
 static void
 tail_trim (SbLedgerBuddy *buddy)
 {
   if (buddy->tail->len <= TAIL_MAX)
     return;
+  gint64 newest = g_array_index (buddy->tail, SbEvent, buddy->tail->len - 1).time;
+  if (g_array_index (buddy->tail, SbEvent, 0).time == newest)
+    return;
   guint drop = buddy->tail->len - TAIL_MAX / 2;
   gint64 new_floor = g_array_index (buddy->tail, SbEvent, drop - 1).time;
+  if (new_floor == newest)
+    while (drop > 0 && g_array_index (buddy->tail, SbEvent, drop - 1).time == newest)
+      drop--;
+  new_floor = g_array_index (buddy->tail, SbEvent, drop - 1).time;
   while (drop < buddy->tail->len && g_array_index (buddy->tail, SbEvent, drop).time == new_floor)
     drop++;
-  g_array_remove_range (buddy->tail, 0, drop);
-  buddy->tail_floor = new_floor;
+  tail_drop (buddy, drop, new_floor);
 }
 
 /* Inserts @event into the time-ordered tail. */
 void
 sb_ledger_tail_insert (SbLedgerBuddy *buddy, const SbEvent *event)
 {
-  guint pos = buddy->tail->len;
-  while (pos > 0 && g_array_index (buddy->tail, SbEvent, pos - 1).time > event->time)
-    pos--;
-  g_array_insert_val (buddy->tail, pos, *event);
+  events_insert (buddy->tail, event);
+  g_hash_table_add (buddy->tail_set, g_memdup2 (event, sizeof *event));
   tail_trim (buddy);
+}
+
+/* Something was queued for @buddy: held events wait for it too. */
+static void
+note_queued (SbLedger *ledger, SbLedgerBuddy *buddy)
+{
+  if (buddy->held != NULL)
+    buddy->held_after = sb_store_get_queued (ledger->store);
+}
+
+gboolean
+sb_ledger_holds (SbLedgerBuddy *buddy, const SbEvent *event)
+{
+  return buddy->held != NULL && events_contain (buddy->held, event);
+}
+
+void
+sb_ledger_hold (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event, gint64 from_time)
+{
+  gboolean first = buddy->held == NULL;
+  if (first)
+    {
+      buddy->held = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+      buddy->held_from = from_time;
+      g_ptr_array_add (ledger->holding, buddy);
+    }
+  buddy->held_from = MIN (buddy->held_from, from_time);
+  if (first || event == NULL)
+    buddy->held_after = sb_store_get_queued (ledger->store);
+  if (event != NULL)
+    {
+      events_insert (buddy->held, event);
+      ledger->n_held++;
+    }
+}
+
+void
+sb_ledger_release_held (SbLedger *ledger, SbLedgerBuddy *buddy)
+{
+  if (buddy->held == NULL)
+    return;
+  ledger->n_held -= buddy->held->len;
+  g_clear_pointer (&buddy->held, g_array_unref);
+  g_ptr_array_remove_fast (ledger->holding, buddy);
 }
 
 /* The start of the buddy's latest episode before @from (started by @initiator
@@ -77,7 +207,9 @@ episode_start_before (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 from, int i
           return TRUE;
         }
     }
-  return sb_store_last_episode_start (ledger->store, buddy->id, from - 1, initiator, start, error);
+  /* older than the recent past: long committed */
+  return sb_store_read_last_episode_start (ledger->store, buddy->id, from - 1, initiator, start,
+                                           error);
 }
 
 /* Replaces the buddy's episodes that start at or after @from with @fresh (the
@@ -120,6 +252,7 @@ replace_episodes (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 from, const GAr
   for (guint i = 0; i < fresh->len; i++)
     sb_store_queue_episode (ledger->store, buddy->id, &g_array_index (fresh, SbEpisode, i));
   sb_store_queue_summary (ledger->store, buddy->id, &buddy->all, buddy->last_event);
+  note_queued (ledger, buddy);
 
   guint keep = 0;
   while (keep < buddy->recent->len && g_array_index (buddy->recent, SbEpisode, keep).start < from)
@@ -143,8 +276,18 @@ recent_start_before (SbLedgerBuddy *buddy, gint64 time)
   return G_MININT64;
 }
 
+/* @events (every event since @from) becomes the tail, so the next messages
+ * of an offline burst or an import re-segment in memory. */
+static void
+tail_replace (SbLedgerBuddy *buddy, gint64 from, const GArray *events)
+{
+  sb_ledger_tail_clear (buddy, from == G_MININT64 ? G_MININT64 : from - 1);
+  tail_append (buddy, (const SbEvent *) events->data, events->len);
+  tail_trim (buddy);
+}
+
 /* Re-segments from the episode @time falls into, using the store: the path for
- * imports and for events older than the tail.  The events are already stored. */
+ * imports.  The events are already stored. */
 gboolean
 sb_ledger_rebuild_from (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, GError **error)
 {
@@ -168,12 +311,75 @@ sb_ledger_rebuild_from (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 time, GEr
   if (!replace_episodes (ledger, buddy, from, old, fresh, error))
     return FALSE;
 
-  /* @events is every event since @from: it becomes the tail, so the next
-   * messages of an offline burst or an import re-segment in memory. */
-  g_array_set_size (buddy->tail, 0);
-  g_array_append_vals (buddy->tail, events->data, events->len);
-  buddy->tail_floor = from == G_MININT64 ? G_MININT64 : from - 1;
-  tail_trim (buddy);
+  tail_replace (buddy, from, events);
+  return TRUE;
+}
+
+/* The events held for @buddy that the store does not have (@stored, in the
+ * store's order), recorded now: queued, counted, and added to @stored, which
+ * is sorted again. */
+static void
+record_held (SbLedger *ledger, SbLedgerBuddy *buddy, GArray *stored)
+{
+  guint n_stored = stored->len;
+  for (guint i = 0; i < buddy->held->len; i++)
+    {
+      const SbEvent *event = &g_array_index (buddy->held, SbEvent, i);
+      if (bsearch (event, stored->data, n_stored, sizeof (SbEvent), sb_ledger_compare_events)
+          != NULL)
+        continue;
+      static const gboolean recorded = TRUE;
+      sb_store_queue_event (ledger->store, buddy->id, event);
+      buddy->all.automated += sb_ledger_is_automated (event) ? 1 : 0;
+      sb_ledger_note_added_texts (ledger, buddy->id, event, &recorded, 1);
+      g_array_append_val (stored, *event);
+    }
+  g_array_sort (stored, sb_ledger_compare_events);
+}
+
+/* Places @buddy's held events: the events and episodes since the episode the
+ * earliest falls into are read as committed, the new held events added, and
+ * the whole re-segmented, as sb_ledger_rebuild_from() does. */
+static gboolean
+place_buddy (SbLedger *ledger, SbLedgerBuddy *buddy, GError **error)
+{
+  gint64 from = 0;
+  if (!sb_store_read_last_episode_start (ledger->store, buddy->id, buddy->held_from, -1, &from,
+                                         error))
+    return FALSE;
+  if (from == 0)
+    from = G_MININT64;
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  g_autoptr (GArray) old = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  g_autoptr (GArray) fresh = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
+  if (!sb_store_read_events (ledger->store, buddy->id, from, events, error)
+      || !sb_store_read_episodes (ledger->store, buddy->id, from, old, error))
+    return FALSE;
+  record_held (ledger, buddy, events);
+  sb_episodes_segment ((const SbEvent *) events->data, events->len, &ledger->params, fresh);
+  if (events->len > 0)
+    buddy->last_event = MAX (buddy->last_event, g_array_index (events, SbEvent, events->len - 1).time);
+  sb_ledger_release_held (ledger, buddy);
+  if (!replace_episodes (ledger, buddy, from, old, fresh, error))
+    return FALSE;
+  tail_replace (buddy, from, events);
+  buddy_mark_dirty (buddy);
+  notify_changed (ledger, buddy);
+  return TRUE;
+}
+
+gboolean
+sb_ledger_place_held (SbLedger *ledger, GError **error)
+{
+  if (ledger->holding->len == 0)
+    return TRUE;
+  guint64 committed = sb_store_get_committed (ledger->store);
+  for (guint i = ledger->holding->len; i > 0; i--)
+    {
+      SbLedgerBuddy *buddy = g_ptr_array_index (ledger->holding, i - 1);
+      if (buddy->held_after <= committed && !place_buddy (ledger, buddy, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -250,6 +456,7 @@ sb_ledger_append_in_order (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent
   for (guint i = first_touched; i < buddy->recent->len; i++)
     sb_store_queue_episode (ledger->store, buddy->id, &g_array_index (buddy->recent, SbEpisode, i));
   sb_store_queue_summary (ledger->store, buddy->id, &buddy->all, buddy->last_event);
+  note_queued (ledger, buddy);
 }
 
 /* ---- after texts were flagged automated -------------------------------- */
@@ -377,8 +584,7 @@ tail_forget_through (SbLedgerBuddy *buddy, gint64 settled)
   guint drop = 0;
   while (drop < buddy->tail->len && g_array_index (buddy->tail, SbEvent, drop).time <= settled)
     drop++;
-  g_array_remove_range (buddy->tail, 0, drop);
-  buddy->tail_floor = settled;
+  tail_drop (buddy, drop, settled);
 }
 
 gboolean

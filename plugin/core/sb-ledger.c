@@ -18,7 +18,8 @@ buddy_free (SbLedgerBuddy *buddy)
 {
   sb_buddy_key_free (buddy->key);
   g_array_unref (buddy->recent);
-  g_array_unref (buddy->tail);
+  sb_ledger_tail_free (buddy);
+  g_clear_pointer (&buddy->held, g_array_unref);
   g_free (buddy);
 }
 
@@ -30,7 +31,7 @@ buddy_new (const SbBuddyKey *key, gint64 id, gboolean tracked)
   buddy->id = id;
   buddy->tracked = tracked;
   buddy->recent = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
-  buddy->tail = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  sb_ledger_tail_init (buddy);
   buddy->stats_dirty = TRUE;
   return buddy;
 }
@@ -96,8 +97,48 @@ ledger_remove_buddy (SbLedger *ledger, const SbBuddyKey *key)
   SbLedgerBuddy *buddy = g_hash_table_lookup (ledger->buddies, key);
   if (buddy == NULL)
     return;
+  sb_ledger_release_held (ledger, buddy);
+  g_ptr_array_remove_fast (ledger->unresolved, buddy);
   g_hash_table_remove (ledger->by_id, &buddy->id);
+  if (buddy->queued_id != 0)
+    g_hash_table_remove (ledger->by_id, &buddy->queued_id);
   g_hash_table_remove (ledger->buddies, key);
+}
+
+/* The texts and sightings noted under @buddy's provisional id move to its
+ * row id. */
+static void
+rename_texts (SbLedger *ledger, gint64 from, gint64 to)
+{
+  for (guint i = 0; i < ledger->added_texts->len; i++)
+    if (g_array_index (ledger->added_texts, TextRow, i).buddy_id == from)
+      g_array_index (ledger->added_texts, TextRow, i).buddy_id = to;
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init (&iter, ledger->sightings);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    for (guint i = 0; i < ((GArray *) value)->len; i++)
+      if (g_array_index ((GArray *) value, Sighting, i).buddy_id == from)
+        g_array_index ((GArray *) value, Sighting, i).buddy_id = to;
+}
+
+void
+sb_ledger_adopt_row_ids (SbLedger *ledger)
+{
+  for (guint i = ledger->unresolved->len; i > 0; i--)
+    {
+      SbLedgerBuddy *buddy = g_ptr_array_index (ledger->unresolved, i - 1);
+      gint64 row = sb_store_resolve_buddy (ledger->store, buddy->id);
+      if (row <= 0)
+        continue;
+      g_hash_table_remove (ledger->by_id, &buddy->id);
+      buddy->queued_id = buddy->id;
+      buddy->id = row;
+      g_hash_table_insert (ledger->by_id, &buddy->id, buddy);
+      g_hash_table_insert (ledger->by_id, &buddy->queued_id, buddy);
+      rename_texts (ledger, buddy->queued_id, row);
+      g_ptr_array_remove_index_fast (ledger->unresolved, i - 1);
+    }
 }
 
 static gboolean
@@ -142,6 +183,7 @@ ledger_open_once (const char *path, const SbParams *params, gint64 now, GError *
 
   g_autoptr (SbLedger) ledger = g_new0 (SbLedger, 1);
   ledger->store = g_steal_pointer (&store);
+  ledger->path = g_strdup (path);
   ledger->params = *params;
   ledger->now = now;
   ledger->buddies = g_hash_table_new_full (sb_buddy_key_hash, sb_buddy_key_equal, NULL,
@@ -151,6 +193,8 @@ ledger_open_once (const char *path, const SbParams *params, gint64 now, GError *
                                              (GDestroyNotify) g_array_unref);
   ledger->added_texts = g_array_new (FALSE, FALSE, sizeof (TextRow));
   ledger->scratch = g_array_new (FALSE, FALSE, sizeof (gint64));
+  ledger->unresolved = g_ptr_array_new ();
+  ledger->holding = g_ptr_array_new ();
   if (!sb_store_get_texts_unchecked (ledger->store, &ledger->texts_unchecked, error))
     return NULL;
   ledger->check_all = ledger->texts_unchecked;
@@ -219,10 +263,13 @@ sb_ledger_free (SbLedger *ledger)
     return;
   g_clear_pointer (&ledger->sightings, g_hash_table_unref);
   g_clear_pointer (&ledger->added_texts, g_array_unref);
+  g_clear_pointer (&ledger->unresolved, g_ptr_array_unref);
+  g_clear_pointer (&ledger->holding, g_ptr_array_unref);
   g_clear_pointer (&ledger->by_id, g_hash_table_unref);
   g_clear_pointer (&ledger->buddies, g_hash_table_unref);
   g_clear_pointer (&ledger->scratch, g_array_unref);
   g_clear_pointer (&ledger->store, sb_store_free);
+  g_free (ledger->path);
   g_free (ledger->moved_aside);
   g_free (ledger);
 }
@@ -262,29 +309,35 @@ find_buddy (SbLedger *ledger, const SbBuddyKey *key)
   return g_hash_table_lookup (ledger->buddies, key);
 }
 
-/* The buddy for @key, added to the store and memory on first sight. */
+/* The buddy for @key, added to the store and memory on first sight: at once,
+ * or through the store's queue when @queued (live capture, which never
+ * waits on the store). */
 static SbLedgerBuddy *
-ensure_buddy (SbLedger *ledger, const SbBuddyKey *key, GError **error)
+ensure_buddy (SbLedger *ledger, const SbBuddyKey *key, gboolean queued, GError **error)
 {
   SbLedgerBuddy *buddy = find_buddy (ledger, key);
   if (buddy != NULL)
     return buddy;
 
-  gint64 id = sb_store_lookup_buddy (ledger->store, key, TRUE, error);
+  gint64 id = queued ? sb_store_queue_buddy (ledger->store, key)
+                     : sb_store_lookup_buddy (ledger->store, key, TRUE, error);
   if (id == 0)
     return NULL;
   buddy = buddy_new (key, id, TRUE);
   ledger_add_buddy (ledger, buddy);
+  if (id < 0)
+    g_ptr_array_add (ledger->unresolved, buddy);
   return buddy;
 }
 
-/* The buddy that events for @key go to, created on first sight; NULL with
- * SB_LEDGER_ERROR_UNTRACKED for a buddy the user said not to track.  Moves
- * the ledger's clock to @now. */
+/* The buddy that events for @key go to, created on first sight (through
+ * the queue when @queued); NULL with SB_LEDGER_ERROR_UNTRACKED for a buddy
+ * the user said not to track.  Moves the ledger's clock to @now. */
 static SbLedgerBuddy *
-tracked_buddy (SbLedger *ledger, const SbBuddyKey *key, gint64 now, GError **error)
+tracked_buddy (SbLedger *ledger, const SbBuddyKey *key, gboolean queued, gint64 now,
+               GError **error)
 {
-  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, error);
+  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, queued, error);
   if (buddy == NULL)
     return NULL;
   if (!buddy->tracked)
@@ -295,6 +348,58 @@ tracked_buddy (SbLedger *ledger, const SbBuddyKey *key, gint64 now, GError **err
     }
   ledger->now = MAX (ledger->now, now);
   return buddy;
+}
+
+/* An event older than the tail, for a ledger that may wait on the store:
+ * the store says whether it is new (*@added), then the buddy is re-segmented
+ * from it. */
+static gboolean
+add_older (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event, gboolean *added,
+           GError **error)
+{
+  guint n_new = 0;
+  gint64 earliest = 0;
+  if (!sb_store_insert_events (ledger->store, buddy->id, event, 1, &n_new, &earliest, NULL,
+                               error))
+    return FALSE;
+  *added = n_new > 0;
+  if (n_new == 0)
+    return TRUE;
+  buddy->all.automated += sb_ledger_is_automated (event) ? 1 : 0;
+  return sb_ledger_rebuild_from (ledger, buddy, event->time, error);
+}
+
+/* A new event within the tail's reach: queued, and placed in memory, or held
+ * for the store when the tail does not reach back to its episode (placed at
+ * once unless the ledger is nonblocking). */
+static gboolean
+add_to_tail (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *event, GError **error)
+{
+  buddy->all.automated += sb_ledger_is_automated (event) ? 1 : 0;
+  gboolean in_order = event->time >= buddy->last_event;
+  sb_ledger_tail_insert (buddy, event);
+  sb_store_queue_event (ledger->store, buddy->id, event);
+  buddy->last_event = MAX (buddy->last_event, event->time);
+
+  if (in_order || !sb_event_is_counted (event))
+    {
+      sb_ledger_append_in_order (ledger, buddy, event, 1);
+      return TRUE;
+    }
+  gboolean done = FALSE;
+  if (!sb_ledger_resegment_in_memory (ledger, buddy, event->time, error, &done))
+    return FALSE;
+  if (done)
+    return TRUE;
+  sb_ledger_hold (ledger, buddy, NULL, event->time);
+  return ledger->nonblocking || sb_ledger_flush (ledger, error);
+}
+
+void
+sb_ledger_set_nonblocking (SbLedger *ledger, gboolean nonblocking)
+{
+  g_return_if_fail (ledger != NULL);
+  ledger->nonblocking = nonblocking;
 }
 
 static gboolean
@@ -329,7 +434,14 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
   if (!check_event (key, event, error))
     return FALSE;
 
-  SbLedgerBuddy *buddy = tracked_buddy (ledger, key, now, error);
+  if (sb_store_queue_full (ledger->store) || ledger->n_held >= SB_STORE_QUEUE_MAX)
+    {
+      g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FULL,
+                   "%u writes wait already (the file is locked or the disk full)",
+                   SB_STORE_QUEUE_MAX);
+      return FALSE;
+    }
+  SbLedgerBuddy *buddy = tracked_buddy (ledger, key, ledger->nonblocking, now, error);
   if (buddy == NULL)
     return FALSE;
 
@@ -338,42 +450,34 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
   if (!sb_ledger_detect_live (ledger, buddy, &copy, error))
     return FALSE;
 
-  if (event->time <= buddy->tail_floor)
+  if (!ledger->nonblocking && event->time <= buddy->tail_floor)
     {
       /* Older than what memory holds completely: let the store decide whether
        * it is new, then re-segment from it. */
-      guint n_new = 0;
-      gint64 earliest = 0;
-      if (!sb_store_insert_events (ledger->store, buddy->id, event, 1, &n_new, &earliest, NULL,
-                                   error))
+      gboolean added = FALSE;
+      if (!add_older (ledger, buddy, event, &added, error))
         return FALSE;
-      if (n_new == 0)
+      if (!added)
         return TRUE;
-      buddy->all.automated += sb_ledger_is_automated (event) ? 1 : 0;
-      if (!sb_ledger_rebuild_from (ledger, buddy, event->time, error))
-        return FALSE;
+    }
+  else if (buddy->held != NULL || event->time <= buddy->tail_floor)
+    {
+      /* Older than what memory holds completely, or behind held ones: the
+       * store decides whether it is new once it has what was queued. */
+      if ((event->time > buddy->tail_floor && sb_ledger_tail_contains (buddy, event))
+          || sb_ledger_holds (buddy, event))
+        return TRUE;
+      sb_ledger_hold (ledger, buddy, event, event->time);
+      if (is_new != NULL)
+        *is_new = TRUE;
+      return TRUE;
     }
   else
     {
       if (sb_ledger_tail_contains (buddy, event))
         return TRUE;
-
-      buddy->all.automated += sb_ledger_is_automated (event) ? 1 : 0;
-      gboolean in_order = event->time >= buddy->last_event;
-      sb_ledger_tail_insert (buddy, event);
-      sb_store_queue_event (ledger->store, buddy->id, event);
-      buddy->last_event = MAX (buddy->last_event, event->time);
-
-      if (in_order || !sb_event_is_counted (event))
-        sb_ledger_append_in_order (ledger, buddy, event, 1);
-      else
-        {
-          gboolean done = FALSE;
-          if (!sb_ledger_resegment_in_memory (ledger, buddy, event->time, error, &done))
-            return FALSE;
-          if (!done && !sb_ledger_rebuild_from (ledger, buddy, event->time, error))
-            return FALSE;
-        }
+      if (!add_to_tail (ledger, buddy, event, error))
+        return FALSE;
     }
 
   static const gboolean recorded = TRUE;
@@ -385,9 +489,8 @@ sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *eve
   return TRUE;
 }
 
-/* The store's order of events (sb_store_load_events): time, direction, kind, digest. */
-static int
-compare_events (gconstpointer pa, gconstpointer pb)
+int
+sb_ledger_compare_events (const void *pa, const void *pb)
 {
   const SbEvent *a = pa, *b = pb;
   if (a->time != b->time)
@@ -416,7 +519,8 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
   if (n_events == 0)
     return TRUE;
 
-  SbLedgerBuddy *buddy = tracked_buddy (ledger, key, now, error);
+  sb_ledger_adopt_row_ids (ledger);
+  SbLedgerBuddy *buddy = tracked_buddy (ledger, key, FALSE, now, error);
   if (buddy == NULL)
     return FALSE;
 
@@ -445,11 +549,10 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
       for (guint i = 0; i < n_events; i++)
         if (inserted[i])
           g_array_append_val (fresh, events[i]);
-      g_array_sort (fresh, compare_events);
+      g_array_sort (fresh, sb_ledger_compare_events);
       sb_ledger_append_in_order (ledger, buddy, (const SbEvent *) fresh->data, fresh->len);
       /* the tail no longer covers everything after its floor */
-      g_array_set_size (buddy->tail, 0);
-      buddy->tail_floor = buddy->last_event;
+      sb_ledger_tail_clear (buddy, buddy->last_event);
     }
   else if (!sb_ledger_rebuild_from (ledger, buddy, earliest, error))
     return FALSE;
@@ -569,7 +672,7 @@ sb_ledger_set_tracked (SbLedger *ledger, const SbBuddyKey *key, gboolean tracked
   g_return_val_if_fail (ledger != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
-  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, error);
+  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, FALSE, error);
   if (buddy == NULL)
     return FALSE;
   if (!sb_store_set_tracked (ledger->store, buddy->id, tracked, error))
@@ -618,12 +721,31 @@ gboolean
 sb_ledger_flush (SbLedger *ledger, GError **error)
 {
   g_return_val_if_fail (ledger != NULL, FALSE);
-  return sb_store_flush (ledger->store, error);
+  if (!sb_store_flush (ledger->store, error))
+    return FALSE;
+  sb_ledger_adopt_row_ids (ledger);
+  if (ledger->holding->len == 0)
+    return TRUE;
+  return sb_ledger_place_held (ledger, error) && sb_store_flush (ledger->store, error);
 }
 
 gboolean
 sb_ledger_flush_in_background (SbLedger *ledger, GError **error)
 {
   g_return_val_if_fail (ledger != NULL, FALSE);
-  return sb_store_flush_in_background (ledger->store, error);
+  sb_ledger_adopt_row_ids (ledger);
+  g_autoptr (GError) local = NULL;
+  gboolean placed = sb_ledger_place_held (ledger, &local);
+  if (!sb_store_flush_in_background (ledger->store, error))
+    return FALSE;
+  if (!placed) /* held still, placed at a later call */
+    g_propagate_error (error, g_steal_pointer (&local));
+  return placed;
+}
+
+guint
+sb_ledger_pending (SbLedger *ledger)
+{
+  g_return_val_if_fail (ledger != NULL, 0);
+  return sb_store_pending (ledger->store) + ledger->n_held;
 }

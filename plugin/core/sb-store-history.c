@@ -18,29 +18,28 @@ bind_key (sqlite3_stmt *stmt, const SbBuddyKey *key)
   sqlite3_bind_text (stmt, 3, key->buddy, -1, SQLITE_STATIC);
 }
 
-/* Adds @key to buddies; its new id, 0 with @error. */
+/* Adds @key to buddies on @connection; its new id, 0 with @error.  Another
+ * process may have added it since the lookup: then that row is the buddy. */
 static gint64
-insert_buddy (SbStore *store, const SbBuddyKey *key, GError **error)
+insert_buddy (SbConnection *connection, const SbBuddyKey *key, GError **error)
 {
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_INSERT_BUDDY, "INSERT INTO buddies (protocol, account, buddy) VALUES (?1, ?2, ?3)",
-    error);
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_INSERT_BUDDY,
+    "INSERT INTO buddies (protocol, account, buddy) VALUES (?1, ?2, ?3)", error);
   if (stmt == NULL)
     return 0;
   bind_key (stmt, key);
   if (!sb_store_step_done (stmt, "cannot add a buddy", error))
     return 0;
-  return sqlite3_last_insert_rowid (store->main.db);
+  return sqlite3_last_insert_rowid (connection->db);
 }
 
 gint64
-sb_store_lookup_buddy (SbStore *store, const SbBuddyKey *key, gboolean create, GError **error)
+sb_connection_lookup_buddy (SbConnection *connection, const SbBuddyKey *key, gboolean create,
+                            GError **error)
 {
-  g_return_val_if_fail (store != NULL, 0);
-  g_return_val_if_fail (key != NULL, 0);
-
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_LOOKUP_BUDDY,
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_LOOKUP_BUDDY,
     "SELECT id FROM buddies WHERE protocol = ?1 AND account = ?2 AND buddy = ?3", error);
   if (stmt == NULL)
     return 0;
@@ -54,7 +53,27 @@ sb_store_lookup_buddy (SbStore *store, const SbBuddyKey *key, gboolean create, G
     }
   if (!sb_store_rows_done (stmt, rc, "cannot look up a buddy", error) || !create)
     return 0;
-  return insert_buddy (store, key, error);
+  return insert_buddy (connection, key, error);
+}
+
+gint64
+sb_store_lookup_buddy (SbStore *store, const SbBuddyKey *key, gboolean create, GError **error)
+{
+  g_return_val_if_fail (store != NULL, 0);
+  g_return_val_if_fail (key != NULL, 0);
+
+  return sb_connection_lookup_buddy (&store->main, key, create, error);
+}
+
+/* The committed row id of @buddy_id after a flush, for an immediate write;
+ * 0 with @error when it has none. */
+static gint64
+committed_row_id (SbStore *store, gint64 buddy_id, GError **error)
+{
+  gint64 id = sb_store_row_id (store, buddy_id);
+  if (id == 0)
+    g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "the buddy is not saved yet");
+  return id;
 }
 
 /* The stored summary at the current row of the buddy list: columns 5.. */
@@ -140,15 +159,20 @@ append_episode (sqlite3_stmt *stmt, GArray *out)
 /* Appends the value at the current row of @stmt to @out. */
 typedef void (*SbRowFunc) (sqlite3_stmt *stmt, GArray *out);
 
-/* Flushes, then runs the cached statement @which (@sql, bound ?1 = buddy,
- * ?2 = since, ?3 = until, exclusive) and appends every row to @out with
- * @append_row. */
+/* Flushes when @flush (else reads what is committed), then runs the cached
+ * statement @which (@sql, bound ?1 = buddy, ?2 = since, ?3 = until,
+ * exclusive) and appends every row to @out with @append_row.  A buddy not
+ * committed yet has no rows. */
 static gboolean
-load_range (SbStore *store, SbStmt which, const char *sql, gint64 buddy_id, gint64 since,
-            gint64 until, SbRowFunc append_row, GArray *out, const char *what, GError **error)
+load_range (SbStore *store, gboolean flush, SbStmt which, const char *sql, gint64 buddy_id,
+            gint64 since, gint64 until, SbRowFunc append_row, GArray *out, const char *what,
+            GError **error)
 {
-  if (!sb_store_flush (store, error))
+  if (flush && !sb_store_flush (store, error))
     return FALSE;
+  buddy_id = sb_store_row_id (store, buddy_id);
+  if (buddy_id == 0)
+    return TRUE;
   sqlite3_stmt *stmt = sb_store_statement (store, which, sql, error);
   if (stmt == NULL)
     return FALSE;
@@ -161,18 +185,31 @@ load_range (SbStore *store, SbStmt which, const char *sql, gint64 buddy_id, gint
   return sb_store_rows_done (stmt, rc, what, error);
 }
 
-gboolean
-sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
+static gboolean
+episodes_since (SbStore *store, gboolean flush, gint64 buddy_id, gint64 since, GArray *out,
+                GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
   return load_range (
-    store, STMT_LOAD_EPISODES,
+    store, flush, STMT_LOAD_EPISODES,
     "SELECT start, last, answered_at, initiator, messages_out, messages_in, turns_out, turns_in,"
     " last_dir, flags FROM episodes WHERE buddy_id = ?1 AND start >= ?2 AND start < ?3"
     " ORDER BY start",
     buddy_id, since, G_MAXINT64, append_episode, out, "cannot load episodes", error);
+}
+
+gboolean
+sb_store_load_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
+{
+  return episodes_since (store, TRUE, buddy_id, since, out, error);
+}
+
+gboolean
+sb_store_read_episodes (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
+{
+  return episodes_since (store, FALSE, buddy_id, since, out, error);
 }
 
 /* Appends the event at the current row of the event load to @out, zeroed
@@ -194,6 +231,9 @@ append_event (sqlite3_stmt *stmt, GArray *out)
   g_array_append_val (out, event);
 }
 
+static gboolean events_between (SbStore *store, gboolean flush, gint64 buddy_id, gint64 since,
+                                gint64 until, GArray *out, GError **error);
+
 gboolean
 sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
 {
@@ -201,29 +241,45 @@ sb_store_load_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out
 }
 
 gboolean
+sb_store_read_events (SbStore *store, gint64 buddy_id, gint64 since, GArray *out, GError **error)
+{
+  return events_between (store, FALSE, buddy_id, since, G_MAXINT64, out, error);
+}
+
+gboolean
 sb_store_load_events_between (SbStore *store, gint64 buddy_id, gint64 since, gint64 until,
                               GArray *out, GError **error)
+{
+  return events_between (store, TRUE, buddy_id, since, until, out, error);
+}
+
+static gboolean
+events_between (SbStore *store, gboolean flush, gint64 buddy_id, gint64 since, gint64 until,
+                GArray *out, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
   return load_range (
-    store, STMT_LOAD_EVENTS,
+    store, flush, STMT_LOAD_EVENTS,
     "SELECT time, direction, kind, digest, source, flags, size_bucket FROM events"
     " WHERE buddy_id = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, direction, kind, digest",
     buddy_id, since, until, append_event, out, "cannot load events", error);
 }
 
-gboolean
-sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before, int initiator,
-                             gint64 *start, GError **error)
+static gboolean
+last_episode_start (SbStore *store, gboolean flush, gint64 buddy_id, gint64 before, int initiator,
+                    gint64 *start, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (start != NULL, FALSE);
 
   *start = 0;
-  if (!sb_store_flush (store, error))
+  if (flush && !sb_store_flush (store, error))
     return FALSE;
+  buddy_id = sb_store_row_id (store, buddy_id);
+  if (buddy_id == 0)
+    return TRUE;
   /* ?3 < 0: any initiator. */
   sqlite3_stmt *stmt = sb_store_statement (
     store, STMT_LAST_EPISODE_START,
@@ -239,10 +295,29 @@ sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before, int
 }
 
 gboolean
+sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before, int initiator,
+                             gint64 *start, GError **error)
+{
+  return last_episode_start (store, TRUE, buddy_id, before, initiator, start, error);
+}
+
+gboolean
+sb_store_read_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before, int initiator,
+                                  gint64 *start, GError **error)
+{
+  return last_episode_start (store, FALSE, buddy_id, before, initiator, start, error);
+}
+
+gboolean
 sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
 
+  if (buddy_id < 0 && !sb_store_flush (store, error))
+    return FALSE;
+  buddy_id = committed_row_id (store, buddy_id, error);
+  if (buddy_id == 0)
+    return FALSE;
   sqlite3_stmt *stmt = sb_store_statement (store, STMT_SET_TRACKED,
                                            "UPDATE buddies SET tracked = ?2 WHERE id = ?1", error);
   if (stmt == NULL)
@@ -274,6 +349,9 @@ sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error)
   g_return_val_if_fail (store != NULL, FALSE);
 
   if (!sb_store_flush (store, error))
+    return FALSE;
+  buddy_id = committed_row_id (store, buddy_id, error);
+  if (buddy_id == 0)
     return FALSE;
   return sb_connection_transaction (&store->main, forget_rows, &buddy_id, error);
 }
@@ -333,18 +411,12 @@ bind_received_text (sqlite3_stmt *stmt, int first)
 }
 
 gboolean
-sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 digest,
-                         gboolean *changed, GError **error)
+sb_connection_flag_automated (SbConnection *connection, gint64 buddy_id, gint64 time,
+                              guint64 digest, gboolean *changed, GError **error)
 {
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (changed != NULL, FALSE);
-
-  *changed = FALSE;
-  if (!sb_store_flush (store, error))
-    return FALSE;
   /* ?4: SB_EVENT_FLAG_AUTOMATED; ?5, ?6: a received text. */
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_FLAG_AUTOMATED,
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_FLAG_AUTOMATED,
     "UPDATE events SET flags = flags | ?4 WHERE buddy_id = ?1 AND time = ?2 AND direction = ?5"
     " AND kind = ?6 AND digest = ?3 AND flags & ?4 = 0",
     error);
@@ -357,8 +429,25 @@ sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 d
   bind_received_text (stmt, 5);
   if (!sb_store_step_done (stmt, "cannot mark a message automated", error))
     return FALSE;
-  *changed = sqlite3_changes (store->main.db) > 0;
+  if (changed != NULL)
+    *changed = sqlite3_changes (connection->db) > 0;
   return TRUE;
+}
+
+gboolean
+sb_store_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 digest,
+                         gboolean *changed, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (changed != NULL, FALSE);
+
+  *changed = FALSE;
+  if (!sb_store_flush (store, error))
+    return FALSE;
+  buddy_id = committed_row_id (store, buddy_id, error);
+  if (buddy_id == 0)
+    return FALSE;
+  return sb_connection_flag_automated (&store->main, buddy_id, time, digest, changed, error);
 }
 
 /* Steps @stmt, whose rows are (buddy_id, time, digest, flags), into @func. */

@@ -77,6 +77,8 @@ typedef enum
   OP_DELETE_EPISODES,
   OP_SUMMARY,
   OP_ROOM_LINE,
+  OP_BUDDY,           /* adds the buddy queued under a provisional id (sb_store_queue_buddy()) */
+  OP_FLAG_AUTOMATED,  /* marks a received text automated (sb_store_queue_flag_automated()) */
 } SbStoreOpKind;
 
 /* A room line with its room and members already resolved to row ids, so a
@@ -109,6 +111,11 @@ typedef struct
       gint64 last_event;
     } summary;
     SbRoomLineOp room_line;
+    struct
+    {
+      gint64 time;
+      guint64 digest;
+    } flag;
   };
 } SbStoreOp;
 
@@ -127,8 +134,16 @@ struct _SbStore
   SbConnection main; /* reads and the rare immediate writes, caller's thread */
   char *path;
   char *moved_aside;
-  GArray *queue;     /* SbStoreOp not yet handed to the writer */
+  GArray *queue;     /* SbStoreOp not yet committed (":memory:"; a file store's
+                      * operations go straight to the writer) */
   SbWriter *writer;  /* NULL for ":memory:", where flushes are synchronous */
+  guint64 queued;    /* operations queued since open (caller's thread) */
+  /* Buddies queued under provisional ids, shared with the writer thread. */
+  GMutex ids_lock;
+  gint64 next_provisional;  /* the last provisional id given out: -1, -2, ... */
+  GHashTable *provisional;  /* provisional id (gint64 *) -> SbBuddyKey *, for the session */
+  GHashTable *resolved;     /* provisional id (gint64 *) -> its row id (gint64 *), once
+                             * committed */
   guint8 secret[SB_STORE_SECRET_LEN];
   int schema_version;
 };
@@ -160,7 +175,9 @@ G_GNUC_INTERNAL sqlite3_stmt *sb_store_statement (SbStore *store, SbStmt which, 
  * the store; NULL with @error prefixed by @what.  Free with sqlite3_finalize(). */
 G_GNUC_INTERNAL sqlite3_stmt *sb_store_prepare (SbStore *store, const char *sql, const char *what,
                                                 GError **error);
-/* Sets @error from SQLite result @rc, prefixed by @what. */
+/* Sets @error from SQLite result @rc, prefixed by @what: SB_STORE_ERROR_BUSY
+ * for a lock, SB_STORE_ERROR_FULL when the disk or the file size limit
+ * refused a write (@db's system errno says which), and so on. */
 G_GNUC_INTERNAL void sb_store_set_sqlite_error (sqlite3 *db, int rc, const char *what,
                                                 GError **error);
 /* Steps a statement that returns no rows; FALSE with @error otherwise. */
@@ -201,8 +218,26 @@ G_GNUC_INTERNAL gboolean sb_store_write_room_line (SbConnection *connection,
 G_GNUC_INTERNAL gboolean sb_store_forget_room_member (SbConnection *connection, gint64 buddy_id,
                                                       GError **error);
 
+/* sb-store-history.c */
+
+/* The row id of @key on @connection, added when missing and @create; 0 with
+ * no error when absent and !@create, 0 with @error on failure. */
+G_GNUC_INTERNAL gint64 sb_connection_lookup_buddy (SbConnection *connection, const SbBuddyKey *key,
+                                                   gboolean create, GError **error);
+/* Marks the received text of @buddy_id at @time with @digest automated on
+ * @connection; *@changed (may be NULL) says whether a row changed. */
+G_GNUC_INTERNAL gboolean sb_connection_flag_automated (SbConnection *connection, gint64 buddy_id,
+                                                       gint64 time, guint64 digest,
+                                                       gboolean *changed, GError **error);
+
 /* sb-store-writer.c */
 
+/* The committed row id of @buddy_id: itself when it is one (> 0), the row id
+ * a provisional id was given once its buddy was committed, 0 before that. */
+G_GNUC_INTERNAL gint64 sb_store_row_id (SbStore *store, gint64 buddy_id);
+/* The provisional-id tables: made on open, freed on close. */
+G_GNUC_INTERNAL void sb_store_ids_init (SbStore *store);
+G_GNUC_INTERNAL void sb_store_ids_clear (SbStore *store);
 /* Appends @op to the queue for the next flush. */
 G_GNUC_INTERNAL void sb_store_queue_op (SbStore *store, const SbStoreOp *op);
 /* Starts the background writer on its own connection to store->path. */

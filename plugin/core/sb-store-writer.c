@@ -1,35 +1,214 @@
 /* sb-store-writer.c: the write queue, and the thread that commits it.
  *
- * Live events, episodes, summaries and room lines are queued in memory (SbStoreOp) and
- * committed together in one IMMEDIATE transaction: WAL with
- * synchronous=NORMAL makes a commit cost no fsync, so a flush every few
- * seconds is cheap and a crash loses at most that much.  A file database
- * commits on a writer thread with its own connection, so the caller's thread
- * never waits on the disk; ":memory:" commits in the caller's thread.  A
- * failed commit puts its batch back in front of the queue: nothing recorded
- * is lost and order is kept.  Bulk inserts (log import) bypass the queue.
+ * Live events, episodes, summaries, room lines, new buddies and automated
+ * marks are queued in memory (SbStoreOp) and committed together in one
+ * IMMEDIATE transaction: WAL with synchronous=NORMAL makes a commit cost no
+ * fsync.  A file database's operations go straight to a writer thread with
+ * its own connection, which commits them SB_STORE_COMMIT_DELAY_MS after the
+ * first of them arrived, by itself, so the caller's thread never waits on the
+ * disk nor runs a timer for it, and a killed process loses at most that
+ * much.  ":memory:" commits in the caller's thread at each flush.  A failed
+ * commit (the file locked by another process, the disk full) puts its batch
+ * back in front of the queue, so nothing recorded is lost and order is kept,
+ * and is retried after SB_STORE_RETRY_MIN_MS, backing off to
+ * SB_STORE_RETRY_MAX_MS.  A buddy seen for the first time is queued too,
+ * under a provisional id the writer resolves at commit.  Bulk inserts (log
+ * import) bypass the queue.
  */
 #include "sb-store-private.h"
+
+/* Operations a failed batch makes room for before it is put back: more than
+ * are queued during one attempt (the busy timeout, at hundreds a second). */
+#define SB_STORE_RESERVE 4096
 
 /* The background writer.  Everything below @lock is shared with the writer
  * thread. */
 struct _SbWriter
 {
   GThread *thread;
+  SbStore *store;   /* for the provisional ids (under store->ids_lock) */
   SbConnection connection;
   GMutex lock;
   GCond cond;
   GArray *handoff;  /* SbStoreOp handed over and not yet committed, in order */
-  gboolean kick;    /* a flush asked the writer to commit the handoff */
+  gint64 due;       /* monotonic time (us) at which the handoff is committed */
+  gboolean kick;    /* a flush asked the writer to commit the handoff now */
   gboolean writing; /* the writer holds a batch outside the lock */
+  guint writing_len;
   gboolean stop;
+  guint failures;   /* commits failed in a row, for the back-off */
+  guint64 committed; /* operations committed since the store opened */
   GError *error;    /* why the last commit failed; NULL after a success */
 };
+
+/* ---- provisional buddy ids --------------------------------------------- */
+
+void
+sb_store_ids_init (SbStore *store)
+{
+  g_mutex_init (&store->ids_lock);
+  store->provisional = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                              (GDestroyNotify) sb_buddy_key_free);
+  store->resolved = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+void
+sb_store_ids_clear (SbStore *store)
+{
+  g_clear_pointer (&store->provisional, g_hash_table_unref);
+  g_clear_pointer (&store->resolved, g_hash_table_unref);
+  g_mutex_clear (&store->ids_lock);
+}
+
+gint64
+sb_store_row_id (SbStore *store, gint64 buddy_id)
+{
+  if (buddy_id >= 0)
+    return buddy_id;
+  g_mutex_lock (&store->ids_lock);
+  const gint64 *row = g_hash_table_lookup (store->resolved, &buddy_id);
+  gint64 id = row != NULL ? *row : 0;
+  g_mutex_unlock (&store->ids_lock);
+  return id;
+}
+
+gint64
+sb_store_resolve_buddy (SbStore *store, gint64 buddy_id)
+{
+  g_return_val_if_fail (store != NULL, 0);
+  return buddy_id < 0 ? sb_store_row_id (store, buddy_id) : buddy_id;
+}
+
+gint64
+sb_store_queue_buddy (SbStore *store, const SbBuddyKey *key)
+{
+  g_return_val_if_fail (store != NULL, 0);
+  g_return_val_if_fail (key != NULL, 0);
+  g_mutex_lock (&store->ids_lock);
+  gint64 id = --store->next_provisional;
+  g_hash_table_insert (store->provisional, g_memdup2 (&id, sizeof id), sb_buddy_key_copy (key));
+  g_mutex_unlock (&store->ids_lock);
+  sb_store_queue_op (store, &(SbStoreOp){ .kind = OP_BUDDY, .buddy_id = id });
+  return id;
+}
+
+/* The row ids given to provisional ids by the batch being written: published
+ * to store->resolved only once it is committed. */
+typedef struct
+{
+  SbStore *store;
+  GHashTable *resolved; /* provisional id -> row id, this batch */
+} BatchIds;
+
+/* Adds the buddy queued as @op->buddy_id and remembers its row id. */
+static gboolean
+write_buddy (SbConnection *connection, BatchIds *ids, const SbStoreOp *op, GError **error)
+{
+  g_mutex_lock (&ids->store->ids_lock);
+  SbBuddyKey *key = g_hash_table_lookup (ids->store->provisional, &op->buddy_id);
+  g_mutex_unlock (&ids->store->ids_lock);
+  gint64 id = key != NULL ? sb_connection_lookup_buddy (connection, key, TRUE, error) : 0;
+  if (id == 0)
+    {
+      if (key == NULL)
+        g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "an unknown buddy was queued");
+      return FALSE;
+    }
+  g_hash_table_insert (ids->resolved, g_memdup2 (&op->buddy_id, sizeof op->buddy_id),
+                       g_memdup2 (&id, sizeof id));
+  return TRUE;
+}
+
+/* The row id an operation's buddy id stands for, 0 with @error when a
+ * provisional one was never added. */
+static gint64
+batch_row_id (BatchIds *ids, gint64 buddy_id, GError **error)
+{
+  const gint64 *row = buddy_id < 0 ? g_hash_table_lookup (ids->resolved, &buddy_id) : NULL;
+  gint64 id = row != NULL ? *row : sb_store_row_id (ids->store, buddy_id);
+  if (id == 0)
+    g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "a write names an unknown buddy");
+  return id;
+}
+
+/* After a commit: the batch's provisional ids are resolved for everyone. */
+static void
+publish_ids (BatchIds *ids)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  g_mutex_lock (&ids->store->ids_lock);
+  g_hash_table_iter_init (&iter, ids->resolved);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_hash_table_iter_steal (&iter);
+      g_hash_table_replace (ids->store->resolved, key, value);
+    }
+  g_mutex_unlock (&ids->store->ids_lock);
+}
+
+/* ---- the queue ---------------------------------------------------------- */
 
 void
 sb_store_queue_op (SbStore *store, const SbStoreOp *op)
 {
-  g_array_append_vals (store->queue, op, 1);
+  store->queued++;
+  SbWriter *writer = store->writer;
+  if (writer == NULL)
+    {
+      g_array_append_vals (store->queue, op, 1);
+      return;
+    }
+  g_mutex_lock (&writer->lock);
+  g_array_append_vals (writer->handoff, op, 1);
+  if (writer->handoff->len == 1 && writer->failures == 0)
+    {
+      writer->due = g_get_monotonic_time () + SB_STORE_COMMIT_DELAY_MS * 1000;
+      g_cond_broadcast (&writer->cond);
+    }
+  g_mutex_unlock (&writer->lock);
+}
+
+void
+sb_store_queue_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 digest)
+{
+  g_return_if_fail (store != NULL);
+  SbStoreOp op = { .kind = OP_FLAG_AUTOMATED, .buddy_id = buddy_id };
+  op.flag.time = time;
+  op.flag.digest = digest;
+  sb_store_queue_op (store, &op);
+}
+
+guint64
+sb_store_get_queued (SbStore *store)
+{
+  g_return_val_if_fail (store != NULL, 0);
+  return store->queued;
+}
+
+guint64
+sb_store_get_committed (SbStore *store)
+{
+  g_return_val_if_fail (store != NULL, 0);
+  if (store->writer == NULL)
+    return store->queued - store->queue->len;
+  g_mutex_lock (&store->writer->lock);
+  guint64 committed = store->writer->committed;
+  g_mutex_unlock (&store->writer->lock);
+  return committed;
+}
+
+gboolean
+sb_store_queue_full (SbStore *store)
+{
+  g_return_val_if_fail (store != NULL, TRUE);
+  if (store->writer == NULL)
+    return FALSE; /* commits on the caller's thread: nothing piles up */
+  g_mutex_lock (&store->writer->lock);
+  gboolean full = store->writer->error != NULL
+                  && store->writer->handoff->len + store->writer->writing_len >= SB_STORE_QUEUE_MAX;
+  g_mutex_unlock (&store->writer->lock);
+  return full;
 }
 
 void
@@ -96,13 +275,25 @@ write_event (SbConnection *connection, gint64 buddy_id, const SbEvent *event, gb
 }
 
 static gboolean
-write_op (SbConnection *connection, const SbStoreOp *op, GError **error)
+write_op (SbConnection *connection, BatchIds *ids, const SbStoreOp *op, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
+  if (op->kind == OP_BUDDY)
+    return write_buddy (connection, ids, op, error);
+  gint64 buddy_id = op->kind == OP_ROOM_LINE ? 0 : batch_row_id (ids, op->buddy_id, error);
+  if (op->kind != OP_ROOM_LINE && buddy_id == 0)
+    return FALSE;
   switch (op->kind)
     {
+    case OP_BUDDY:
+      break;
+
     case OP_EVENT:
-      return write_event (connection, op->buddy_id, &op->event, NULL, error);
+      return write_event (connection, buddy_id, &op->event, NULL, error);
+
+    case OP_FLAG_AUTOMATED:
+      return sb_connection_flag_automated (connection, buddy_id, op->flag.time, op->flag.digest,
+                                           NULL, error);
 
     case OP_EPISODE:
       stmt = sb_connection_statement (
@@ -116,7 +307,7 @@ write_op (SbConnection *connection, const SbStoreOp *op, GError **error)
         error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, op->buddy_id);
+      sqlite3_bind_int64 (stmt, 1, buddy_id);
       sqlite3_bind_int64 (stmt, 2, op->episode.start);
       sqlite3_bind_int64 (stmt, 3, op->episode.last);
       sqlite3_bind_int64 (stmt, 4, op->episode.answered_at);
@@ -135,7 +326,7 @@ write_op (SbConnection *connection, const SbStoreOp *op, GError **error)
                                       error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, op->buddy_id);
+      sqlite3_bind_int64 (stmt, 1, buddy_id);
       sqlite3_bind_int64 (stmt, 2, op->since);
       return sb_store_step_done (stmt, "cannot replace episodes", error);
 
@@ -153,7 +344,7 @@ write_op (SbConnection *connection, const SbStoreOp *op, GError **error)
         error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, op->buddy_id);
+      sqlite3_bind_int64 (stmt, 1, buddy_id);
       sqlite3_bind_int (stmt, 2, (int) op->summary.counts.episodes);
       sqlite3_bind_int (stmt, 3, (int) op->summary.counts.started_by_you);
       sqlite3_bind_int (stmt, 4, (int) op->summary.counts.started_by_them);
@@ -178,40 +369,104 @@ typedef struct
 {
   const SbStoreOp *ops;
   guint n;
+  BatchIds ids;
 } OpBatch;
 
 static gboolean
 write_batch (SbConnection *connection, gpointer data, GError **error)
 {
-  const OpBatch *batch = data;
+  OpBatch *batch = data;
   for (guint i = 0; i < batch->n; i++)
-    if (!write_op (connection, &batch->ops[i], error))
+    if (!write_op (connection, &batch->ids, &batch->ops[i], error))
       return FALSE;
   return TRUE;
 }
 
 /* Runs @ops in one IMMEDIATE transaction on @connection; all or nothing. */
 static gboolean
-write_ops (SbConnection *connection, const SbStoreOp *ops, guint n, GError **error)
+write_ops (SbStore *store, SbConnection *connection, const SbStoreOp *ops, guint n,
+           GError **error)
 {
-  OpBatch batch = { ops, n };
-  return sb_connection_transaction (connection, write_batch, &batch, error);
+  g_autoptr (GHashTable) resolved = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                           g_free);
+  OpBatch batch = { ops, n, { store, resolved } };
+  if (!sb_connection_transaction (connection, write_batch, &batch, error))
+    return FALSE;
+  publish_ids (&batch.ids);
+  return TRUE;
 }
 
-/* The writer thread: waits for a kick, commits everything handed over in one
- * transaction, and on failure puts the batch back in front so that nothing is
- * lost and order is kept; the next flush retries. */
+/* How long the writer waits before retrying after @failures failed commits. */
+static gint64
+retry_delay_us (guint failures)
+{
+  gint64 ms = SB_STORE_RETRY_MIN_MS;
+  for (guint i = 1; i < failures && ms < SB_STORE_RETRY_MAX_MS; i++)
+    ms *= 2;
+  return MIN (ms, SB_STORE_RETRY_MAX_MS) * 1000;
+}
+
+/* Waits, with the lock held, until the handoff is due, a flush kicks, or
+ * the writer is stopped.  TRUE when there is a commit to try. */
+static gboolean
+writer_wait (SbWriter *writer)
+{
+  for (;;)
+    {
+      if (writer->kick)
+        return TRUE;
+      if (writer->stop)
+        return FALSE;
+      if (writer->handoff->len == 0)
+        g_cond_wait (&writer->cond, &writer->lock);
+      else if (g_get_monotonic_time () >= writer->due)
+        return TRUE;
+      else
+        g_cond_wait_until (&writer->cond, &writer->lock, writer->due);
+    }
+}
+
+/* Settles a commit attempt of *@batch (with the lock held): counts it, or
+ * puts it back in front and schedules the retry.  Putting back appends what
+ * was queued meanwhile (little) to the batch (however large) and swaps
+ * them, so the caller's thread never waits on a large copy; *@batch is
+ * then what to free. */
+static void
+writer_settle (SbWriter *writer, GArray **batch, gboolean ok, GError *error)
+{
+  writer->writing = FALSE;
+  writer->writing_len = 0;
+  g_clear_error (&writer->error);
+  if (ok)
+    {
+      writer->committed += (*batch)->len;
+      writer->failures = 0;
+    }
+  else
+    {
+      g_array_append_vals (*batch, writer->handoff->data, writer->handoff->len);
+      GArray *kept = *batch;
+      *batch = writer->handoff;
+      writer->handoff = kept;
+      writer->error = error;
+      writer->failures++;
+      writer->due = g_get_monotonic_time () + retry_delay_us (writer->failures);
+    }
+  if (ok && writer->handoff->len > 0)
+    writer->due = MIN (writer->due, g_get_monotonic_time () + SB_STORE_COMMIT_DELAY_MS * 1000);
+}
+
+/* The writer thread: waits until the handoff is due (or a flush kicks),
+ * commits everything handed over in one transaction, and on failure puts
+ * the batch back in front so that nothing is lost and order is kept, to be
+ * retried after a back-off. */
 static gpointer
 writer_main (gpointer data)
 {
   SbWriter *writer = data;
   g_mutex_lock (&writer->lock);
-  for (;;)
+  while (writer_wait (writer))
     {
-      while (!writer->kick && !writer->stop)
-        g_cond_wait (&writer->cond, &writer->lock);
-      if (!writer->kick)
-        break;
       writer->kick = FALSE;
       if (writer->handoff->len == 0)
         {
@@ -222,20 +477,22 @@ writer_main (gpointer data)
       GArray *batch = writer->handoff;
       writer->handoff = g_array_new (FALSE, FALSE, sizeof (SbStoreOp));
       writer->writing = TRUE;
+      writer->writing_len = batch->len;
       g_mutex_unlock (&writer->lock);
 
       GError *error = NULL;
-      gboolean ok = write_ops (&writer->connection, (const SbStoreOp *) batch->data, batch->len,
-                               &error);
+      gboolean ok = write_ops (writer->store, &writer->connection,
+                               (const SbStoreOp *) batch->data, batch->len, &error);
 
-      g_mutex_lock (&writer->lock);
-      writer->writing = FALSE;
-      g_clear_error (&writer->error);
       if (!ok)
         {
-          g_array_prepend_vals (writer->handoff, batch->data, batch->len);
-          writer->error = error;
+          /* room for what is queued meanwhile, reserved before taking the lock */
+          guint len = batch->len;
+          g_array_set_size (batch, len + SB_STORE_RESERVE);
+          g_array_set_size (batch, len);
         }
+      g_mutex_lock (&writer->lock);
+      writer_settle (writer, &batch, ok, error);
       g_array_unref (batch);
       g_cond_broadcast (&writer->cond);
     }
@@ -257,7 +514,9 @@ sb_store_writer_start (SbStore *store, GError **error)
     }
   g_mutex_init (&writer->lock);
   g_cond_init (&writer->cond);
+  writer->store = store;
   writer->handoff = g_array_new (FALSE, FALSE, sizeof (SbStoreOp));
+  writer->committed = store->queued - store->queue->len;
   writer->thread = g_thread_new ("smileback-writer", writer_main, writer);
   store->writer = writer;
   return TRUE;
@@ -270,7 +529,8 @@ sb_store_writer_stop (SbWriter *writer)
   writer->stop = TRUE;
   g_cond_broadcast (&writer->cond);
   g_mutex_unlock (&writer->lock);
-  g_thread_join (writer->thread);
+  if (writer->thread != NULL)
+    g_thread_join (writer->thread);
   sb_connection_close (&writer->connection);
   g_clear_error (&writer->error);
   g_array_unref (writer->handoff);
@@ -279,13 +539,10 @@ sb_store_writer_stop (SbWriter *writer)
   g_free (writer);
 }
 
-/* Hands the queue to the writer and kicks it.  Called with the lock held. */
+/* Asks the writer to commit now.  Called with the lock held. */
 static void
-writer_hand_over (SbStore *store)
+writer_kick (SbWriter *writer)
 {
-  SbWriter *writer = store->writer;
-  g_array_append_vals (writer->handoff, store->queue->data, store->queue->len);
-  g_array_set_size (store->queue, 0);
   writer->kick = TRUE;
   g_cond_broadcast (&writer->cond);
 }
@@ -302,8 +559,8 @@ sb_store_flush_in_background (SbStore *store, GError **error)
   gboolean ok = writer->error == NULL;
   if (!ok)
     g_propagate_error (error, g_error_copy (writer->error));
-  if (store->queue->len > 0 || writer->handoff->len > 0)
-    writer_hand_over (store);
+  if (writer->handoff->len > 0)
+    writer_kick (writer);
   g_mutex_unlock (&writer->lock);
   return ok;
 }
@@ -316,8 +573,8 @@ sb_store_flush (SbStore *store, GError **error)
     {
       if (store->queue->len == 0)
         return TRUE;
-      if (!write_ops (&store->main, (const SbStoreOp *) store->queue->data, store->queue->len,
-                      error))
+      if (!write_ops (store, &store->main, (const SbStoreOp *) store->queue->data,
+                      store->queue->len, error))
         return FALSE; /* the queue is kept for the next try */
       g_array_set_size (store->queue, 0);
       return TRUE;
@@ -325,8 +582,8 @@ sb_store_flush (SbStore *store, GError **error)
 
   SbWriter *writer = store->writer;
   g_mutex_lock (&writer->lock);
-  if (store->queue->len > 0 || writer->handoff->len > 0)
-    writer_hand_over (store);
+  if (writer->handoff->len > 0)
+    writer_kick (writer);
   /* Wait for this commit, or for one already under way. */
   while (writer->kick || writer->writing)
     g_cond_wait (&writer->cond, &writer->lock);
@@ -369,6 +626,52 @@ write_batch_then (SbConnection *connection, gpointer data, GError **error)
 }
 
 gboolean
+sb_store_flush_within (SbStore *store, guint timeout_ms, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  for (;;)
+    {
+      g_autoptr (GError) local = NULL;
+      if (sb_store_flush (store, &local))
+        return TRUE;
+      gboolean waits = g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_BUSY)
+                       || g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_FULL);
+      if (!waits || g_get_monotonic_time () + SB_STORE_RETRY_MIN_MS * 1000 > deadline)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      g_usleep (SB_STORE_RETRY_MIN_MS * 1000 / 2);
+    }
+}
+
+void
+sb_store_drop_unsaved (SbStore *store, SbStoreEventFunc func, gpointer user_data)
+{
+  g_return_if_fail (store != NULL);
+  if (store->writer != NULL)
+    {
+      SbWriter *writer = store->writer;
+      g_mutex_lock (&writer->lock);
+      writer->stop = TRUE;
+      g_cond_broadcast (&writer->cond);
+      g_mutex_unlock (&writer->lock);
+      g_thread_join (g_steal_pointer (&writer->thread));
+      g_array_append_vals (store->queue, writer->handoff->data, writer->handoff->len);
+      g_clear_pointer (&store->writer, sb_store_writer_stop);
+    }
+  for (guint i = 0; i < store->queue->len; i++)
+    {
+      const SbStoreOp *op = &g_array_index (store->queue, SbStoreOp, i);
+      if (op->kind == OP_EVENT && func != NULL)
+        func (op->buddy_id, &op->event, user_data);
+    }
+  store->queued -= store->queue->len;
+  g_array_set_size (store->queue, 0);
+}
+
+gboolean
 sb_store_flush_then (SbStore *store, SbStoreWriteFunc then, gpointer data, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
@@ -377,10 +680,13 @@ sb_store_flush_then (SbStore *store, SbStoreWriteFunc then, gpointer data, GErro
   /* what the writer still holds (a failed commit) goes first, in order */
   if (store->writer != NULL && !writer_is_idle (store->writer) && !sb_store_flush (store, error))
     return FALSE;
-  FlushThen ft = { store, { (const SbStoreOp *) store->queue->data, store->queue->len }, then,
-                   data };
+  g_autoptr (GHashTable) resolved = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                           g_free);
+  FlushThen ft = { store, { (const SbStoreOp *) store->queue->data, store->queue->len,
+                            { store, resolved } }, then, data };
   if (!sb_connection_transaction (&store->main, write_batch_then, &ft, error))
     return FALSE; /* the queue is kept for the next try */
+  publish_ids (&ft.batch.ids);
   g_array_set_size (store->queue, 0);
   return TRUE;
 }
@@ -393,7 +699,7 @@ sb_store_pending (SbStore *store)
   if (store->writer != NULL)
     {
       g_mutex_lock (&store->writer->lock);
-      pending += store->writer->handoff->len + (store->writer->writing ? 1 : 0);
+      pending += store->writer->handoff->len + store->writer->writing_len;
       g_mutex_unlock (&store->writer->lock);
     }
   return pending;
@@ -443,6 +749,12 @@ sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent *events, 
   *earliest_new = G_MAXINT64;
   if (!sb_store_flush (store, error))
     return FALSE;
+  buddy_id = sb_store_row_id (store, buddy_id);
+  if (buddy_id == 0)
+    {
+      g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "the buddy is not saved yet");
+      return FALSE;
+    }
   EventBatch batch = { buddy_id, events, n, inserted_flags, 0, G_MAXINT64 };
   if (!sb_connection_transaction (&store->main, insert_batch, &batch, error))
     return FALSE;

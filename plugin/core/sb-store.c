@@ -24,6 +24,8 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 G_DEFINE_QUARK (sb-store-error-quark, sb_store_error)
@@ -34,12 +36,55 @@ G_DEFINE_QUARK (sb-store-error-quark, sb_store_error)
  * this way only costs a slower next start. */
 static gint corruption_seen = 0;
 
+/* Room a commit needs at least: a few WAL frames of 4 KiB. */
+#define ROOM_NEEDED_BYTES (64 * 1024)
+
+/* TRUE when the files of @db cannot grow by ROOM_NEEDED_BYTES: the disk
+ * holding them is (nearly) full, or the process's file-size limit
+ * (RLIMIT_FSIZE) stops them. */
+static gboolean
+no_room (sqlite3 *db)
+{
+  const char *path = sqlite3_db_filename (db, "main");
+  if (path == NULL || path[0] == '\0')
+    return FALSE;
+  struct statvfs fs;
+  if (statvfs (path, &fs) == 0 && (guint64) fs.f_bavail * fs.f_frsize < ROOM_NEEDED_BYTES)
+    return TRUE;
+  struct rlimit limit;
+  if (getrlimit (RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return FALSE;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  GStatBuf db_stat = { 0 }, wal_stat = { 0 };
+  (void) g_stat (path, &db_stat);
+  (void) g_stat (wal, &wal_stat);
+  return (guint64) MAX (db_stat.st_size, wal_stat.st_size) + ROOM_NEEDED_BYTES
+         > (guint64) limit.rlim_cur;
+}
+
+/* TRUE when @rc on @db is a write the disk or the file size limit refused:
+ * SQLite says SQLITE_FULL for a short write, and a plain I/O error for a
+ * write that failed with ENOSPC, EFBIG or EDQUOT, whose errno it does not
+ * always keep, so the room left is looked at too. */
+static gboolean
+is_full (sqlite3 *db, int rc)
+{
+  if (rc == SQLITE_FULL)
+    return TRUE;
+  if (rc != SQLITE_IOERR || db == NULL)
+    return FALSE;
+  int errnum = sqlite3_system_errno (db);
+  return errnum == ENOSPC || errnum == EFBIG || errnum == EDQUOT || no_room (db);
+}
+
 /* The SbStoreError an SQLite result code means; notes damage on the way. */
 static SbStoreError
-error_code (int rc)
+error_code (sqlite3 *db, int rc)
 {
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
     return SB_STORE_ERROR_BUSY;
+  if (is_full (db, rc))
+    return SB_STORE_ERROR_FULL;
   if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
     {
       g_atomic_int_set (&corruption_seen, 1);
@@ -51,7 +96,7 @@ error_code (int rc)
 void
 sb_store_set_sqlite_error (sqlite3 *db, int rc, const char *what, GError **error)
 {
-  g_set_error (error, SB_STORE_ERROR, error_code (rc), "%s: %s", what,
+  g_set_error (error, SB_STORE_ERROR, error_code (db, rc), "%s: %s", what,
                db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
 }
 
@@ -119,7 +164,7 @@ sb_connection_exec (SbConnection *connection, const char *sql, GError **error)
   int rc = sqlite3_exec (connection->db, sql, NULL, NULL, &message);
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, SB_STORE_ERROR, error_code (rc), "%s",
+      g_set_error (error, SB_STORE_ERROR, error_code (connection->db, rc), "%s",
                    message != NULL ? message : sqlite3_errstr (rc));
       sqlite3_free (message);
       return FALSE;
@@ -438,6 +483,7 @@ sb_store_open (const char *path, GError **error)
   SbStore *store = g_new0 (SbStore, 1);
   store->path = g_strdup (path);
   store->queue = g_array_new (FALSE, FALSE, sizeof (SbStoreOp));
+  sb_store_ids_init (store);
 
   g_autoptr (GError) local = NULL;
   if (open_connection (store, &local) && prepare_database (store, &local))
@@ -478,6 +524,7 @@ sb_store_free (SbStore *store)
     (void) write_clean_mark (store, TRUE, NULL);
   sb_connection_close (&store->main);
   g_array_unref (store->queue);
+  sb_store_ids_clear (store);
   g_free (store->moved_aside);
   g_free (store->path);
   g_free (store);

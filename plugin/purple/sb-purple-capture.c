@@ -15,8 +15,11 @@
  * initial list and later arrivals) and invitations both ways.
  *
  * The handler runs on the UI thread for every message: it does no I/O (the
- * ledger queues writes for the flush timer) and normalizes names once per
- * conversation, not per message.
+ * ledger is nonblocking: it queues writes for the store's writer thread) and
+ * normalizes names once per conversation, not per message.  While the
+ * database waits to be opened (locked at load), events are kept by
+ * sb_purple_save_wait(); when the ledger refuses one (too much waits to be
+ * saved) the user is told (sb-purple-save.c).
  */
 #include "sb-purple-private.h"
 
@@ -62,16 +65,33 @@ visible_length (const char *message)
   return length;
 }
 
-static gboolean
-record_event (SbPurple *ctx, const SbBuddyKey *key, const SbEvent *event, gint64 now)
+/* Records @event of @key, or keeps it (with @text, may be NULL, to digest)
+ * while the ledger is not open. */
+static void
+record_event (SbPurple *ctx, const SbBuddyKey *key, SbEvent *event, const char *text,
+              gint64 now)
 {
   g_autoptr (GError) error = NULL;
+  const guint8 *secret;
+  gsize secret_len;
 
+  if (ctx->ledger == NULL)
+    {
+      sb_purple_save_wait (ctx, key, event, text);
+      return;
+    }
+  if (text != NULL)
+    {
+      secret = sb_ledger_get_secret (ctx->ledger, &secret_len);
+      event->digest = sb_text_digest (secret, secret_len, text);
+    }
   if (sb_ledger_add_event (ctx->ledger, key, event, now, NULL, &error))
-    return TRUE;
+    return;
   if (!g_error_matches (error, SB_LEDGER_ERROR, SB_LEDGER_ERROR_UNTRACKED))
-    purple_debug_error ("smileback", "cannot record a message: %s\n", error->message);
-  return FALSE;
+    {
+      purple_debug_error ("smileback", "cannot record a message: %s\n", error->message);
+      sb_purple_save_report (ctx, error, TRUE);
+    }
 }
 
 /* The buddy key of an IM conversation, made once per conversation and kept in
@@ -134,8 +154,6 @@ sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message
                       PurpleConversation *conv, PurpleMessageFlags flags)
 {
   const SbBuddyKey *key;
-  const guint8 *secret;
-  gsize secret_len;
   gint64 now;
   SbEvent event = { 0 };
 
@@ -161,9 +179,7 @@ sb_purple_capture_im (SbPurple *ctx, PurpleAccount *account, const char *message
   if (now - event.time > SB_PURPLE_BACKLOG_S || (flags & PURPLE_MESSAGE_DELAYED) != 0)
     event.flags |= SB_EVENT_FLAG_BACKLOG;
   event.size_bucket = sb_size_bucket (visible_length (message));
-  secret = sb_ledger_get_secret (ctx->ledger, &secret_len);
-  event.digest = sb_text_digest (secret, secret_len, message);
-  record_event (ctx, key, &event, now);
+  record_event (ctx, key, &event, message, now);
 }
 
 static void
@@ -225,7 +241,8 @@ record_chat (SbPurple *ctx, PurpleAccount *account, const char *room_name, const
   char *slash;
   SbChatEvent event = { 0 };
 
-  if (account == NULL || room_name == NULL || sb_purple_account_excluded (ctx, account))
+  if (ctx->ledger == NULL || account == NULL || room_name == NULL
+      || sb_purple_account_excluded (ctx, account))
     return;
   account_name = g_strdup (purple_normalize (account, purple_account_get_username (account)));
   room = g_strdup (purple_normalize (account, room_name));
@@ -319,7 +336,7 @@ media_created_hook (GSignalInvocationHint *hint, guint n_params, const GValue *p
     .kind = SB_EVENT_CALL,
     .source = SB_SOURCE_LIVE,
   };
-  record_event (ctx, key, &event, now);
+  record_event (ctx, key, &event, NULL, now);
   return TRUE; /* stay installed */
 }
 

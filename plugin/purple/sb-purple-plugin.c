@@ -1,12 +1,16 @@
 /* sb-purple-plugin.c: the core-smileback libpurple plugin's life cycle.
  *
- * Load opens the profile's ledger (purple_user_dir()/smileback.db), then
- * starts each part in order: IPC and signals first (the ledger's change
- * callback emits one), preferences, capture, menu, command, timers.  Unload
- * stops them in reverse, flushes pending writes and closes the database, so a
- * load/unload cycle leaves nothing behind.  Writes are committed by the
- * store's writer thread: the flush timer only hands them over.  No UI requirement: the plugin runs
- * in Pidgin, Finch and any bare libpurple client.
+ * Load opens the profile's ledger (purple_user_dir()/smileback.db) and starts
+ * preferences and capture, then the parts that need the ledger, in order:
+ * IPC and signals (the ledger's change callback emits one), rooms, menu,
+ * command, planner, import, timers.  A database locked at load (or on a full
+ * disk) is opened in the background instead, capture keeping the events
+ * meanwhile, and the rest starts once it is open (sb-purple-save.c).  Unload
+ * stops the parts in reverse, commits pending writes (or keeps them in the
+ * journal) and closes the database, so a load/unload cycle leaves nothing
+ * behind.  Writes are committed by the store's writer thread.  No UI
+ * requirement: the plugin runs in Pidgin, Finch and any bare libpurple
+ * client.
  */
 #include "sb-purple-private.h"
 
@@ -28,19 +32,6 @@ sb_purple_now (void)
 }
 
 static gboolean
-flush_cb (gpointer data)
-{
-  SbPurple *ctx = data;
-  g_autoptr (GError) error = NULL;
-
-  /* The store's writer thread commits; the UI thread only hands over. */
-  if (!sb_ledger_flush_in_background (ctx->ledger, &error))
-    purple_debug_warning ("smileback", "cannot save history yet (will retry): %s\n",
-                          error->message);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 refresh_cb (gpointer data)
 {
   SbPurple *ctx = data;
@@ -58,14 +49,48 @@ ledger_changed_cb (SbLedger *ledger, const SbBuddyKey *key, gpointer user_data)
 static void
 context_free (SbPurple *ctx)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (ctx->ledger != NULL && !sb_ledger_flush (ctx->ledger, &error))
-    purple_debug_error ("smileback", "unsaved history lost on unload: %s\n", error->message);
+  sb_purple_save_close (ctx);
   g_clear_pointer (&ctx->ledger, sb_ledger_free);
+  g_clear_pointer (&ctx->waiting, g_array_unref);
   g_clear_pointer (&ctx->excluded, g_hash_table_unref);
   sb_purple_notice_shutdown (ctx);
   g_free (ctx);
+}
+
+void
+sb_purple_plugin_ready (SbPurple *ctx)
+{
+  sb_purple_save_init (ctx);
+  sb_purple_save_replay (ctx);
+  sb_purple_ipc_init (ctx);
+  sb_ledger_set_changed_func (ctx->ledger, ledger_changed_cb, ctx);
+  sb_purple_rooms_init (ctx);
+  sb_purple_menu_init (ctx);
+  sb_purple_cmd_init (ctx);
+  sb_purple_planner_init (ctx);
+  sb_purple_import_init (ctx);
+  ctx->refresh_id = purple_timeout_add_seconds (SB_PURPLE_REFRESH_S, refresh_cb, ctx);
+  ctx->started = TRUE;
+}
+
+/* The parts sb_purple_plugin_ready() started, in reverse. */
+static void
+stop_parts (SbPurple *ctx)
+{
+  if (!ctx->started)
+    return;
+  if (ctx->refresh_id != 0)
+    purple_timeout_remove (ctx->refresh_id);
+  ctx->refresh_id = 0;
+  sb_purple_import_shutdown (ctx);
+  sb_purple_planner_shutdown (ctx);
+  sb_purple_cmd_shutdown (ctx);
+  sb_purple_menu_shutdown (ctx);
+  sb_purple_rooms_shutdown (ctx);
+  sb_ledger_set_changed_func (ctx->ledger, NULL, NULL);
+  sb_purple_ipc_shutdown (ctx);
+  sb_purple_save_shutdown (ctx);
+  ctx->started = FALSE;
 }
 
 static gboolean
@@ -81,7 +106,7 @@ plugin_load (PurplePlugin *plugin)
   sb_purple_notice_init (ctx);
   sb_purple_prefs_get_params (&params);
   ctx->ledger = sb_ledger_open (path, &params, sb_purple_now (), &error);
-  if (ctx->ledger == NULL)
+  if (ctx->ledger == NULL && !sb_purple_save_may_retry (error))
     {
       g_free (plugin->error);
       /* TRANSLATORS: the first %s is the database file, the second the reason */
@@ -93,17 +118,12 @@ plugin_load (PurplePlugin *plugin)
     }
   the_context = ctx;
 
-  sb_purple_ipc_init (ctx);
-  sb_ledger_set_changed_func (ctx->ledger, ledger_changed_cb, ctx);
   sb_purple_prefs_init (ctx);
   sb_purple_capture_init (ctx);
-  sb_purple_rooms_init (ctx);
-  sb_purple_menu_init (ctx);
-  sb_purple_cmd_init (ctx);
-  sb_purple_planner_init (ctx);
-  sb_purple_import_init (ctx);
-  ctx->flush_id = purple_timeout_add_seconds (SB_PURPLE_FLUSH_S, flush_cb, ctx);
-  ctx->refresh_id = purple_timeout_add_seconds (SB_PURPLE_REFRESH_S, refresh_cb, ctx);
+  if (ctx->ledger != NULL)
+    sb_purple_plugin_ready (ctx);
+  else
+    sb_purple_save_open_later (ctx, path, &params);
   return TRUE;
 }
 
@@ -114,20 +134,10 @@ plugin_unload (PurplePlugin *plugin)
 
   if (ctx == NULL)
     return TRUE;
-  if (ctx->refresh_id != 0)
-    purple_timeout_remove (ctx->refresh_id);
-  if (ctx->flush_id != 0)
-    purple_timeout_remove (ctx->flush_id);
-  ctx->refresh_id = ctx->flush_id = 0;
-  sb_purple_import_shutdown (ctx);
-  sb_purple_planner_shutdown (ctx);
-  sb_purple_cmd_shutdown (ctx);
-  sb_purple_menu_shutdown (ctx);
-  sb_purple_rooms_shutdown (ctx);
+  stop_parts (ctx);
   sb_purple_capture_shutdown (ctx);
   sb_purple_prefs_shutdown (ctx);
-  sb_ledger_set_changed_func (ctx->ledger, NULL, NULL);
-  sb_purple_ipc_shutdown (ctx);
+  sb_purple_save_stop_opener (ctx);
   purple_request_close_with_handle (plugin);
   the_context = NULL;
   context_free (ctx);

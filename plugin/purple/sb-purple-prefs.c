@@ -78,10 +78,13 @@ pref_changed_cb (const char *name, PurplePrefType type, gconstpointer value, gpo
   SbPurple *ctx = data;
   g_autoptr (GError) error = NULL;
   SbParams params;
-  const SbParams *current = sb_ledger_get_params (ctx->ledger);
+  const SbParams *current;
 
   g_clear_pointer (&ctx->excluded, g_hash_table_unref);
   ctx->excluded = parse_excluded (purple_prefs_get_string (SB_PREF_EXCLUDED));
+  if (ctx->ledger == NULL)
+    return; /* opened later with the preferences of then */
+  current = sb_ledger_get_params (ctx->ledger);
 
   sb_purple_prefs_get_params (&params);
   if (params.gap_s == current->gap_s && params.answer_s == current->answer_s

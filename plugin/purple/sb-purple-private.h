@@ -38,17 +38,30 @@ G_BEGIN_DECLS
   (PURPLE_MESSAGE_SYSTEM | PURPLE_MESSAGE_ERROR | PURPLE_MESSAGE_NOTIFY                          \
    | PURPLE_MESSAGE_INVISIBLE)
 
-/* Pending writes are handed to the store's writer thread this often, and
- * committed (waiting) on unload. */
-#define SB_PURPLE_FLUSH_S 5
+/* The store's writer thread commits by itself within a second
+ * (SB_STORE_COMMIT_DELAY_MS); this often the UI thread places the events
+ * held for it and tells the user of trouble (sb-purple-save.c). */
+#define SB_PURPLE_FLUSH_S 1
+
+/* On unload, pending writes are committed within this long while the file
+ * is locked or the disk full; what is left goes to the journal. */
+#define SB_PURPLE_UNLOAD_WAIT_MS 2000
+
+/* A database locked at load is tried again this often, in the background. */
+#define SB_PURPLE_OPEN_RETRY_MS 1000
 
 /* Time-dependent figures (window, closeness, ages) are recomputed this often. */
 #define SB_PURPLE_REFRESH_S (10 * 60)
 
+typedef struct _SbPurpleOpener SbPurpleOpener;
+
 typedef struct
 {
   PurplePlugin *plugin;
-  SbLedger *ledger;
+  SbLedger *ledger;     /* NULL while the database waits to be opened (opener) */
+  SbPurpleOpener *opener; /* the background open (sb-purple-save.c), NULL when none */
+  GArray *waiting;      /* events recorded before the ledger opened */
+  gboolean started;     /* every part is started: the ledger is open */
   GHashTable *excluded; /* normalized account names (no resource) -> themselves */
   guint flush_id;
   guint refresh_id;
@@ -159,6 +172,47 @@ gboolean sb_purple_notice_once (SbPurple *ctx, const char *kind, const char *pri
 
 /* The trouble of @kind is over: the next one of that kind is told again. */
 void sb_purple_notice_forget (SbPurple *ctx, const char *kind);
+
+/* sb-purple-save.c: what the user did is kept when the history cannot be
+ * written (docs/design.md, "Reliability"). */
+
+/* Makes the ledger nonblocking and starts the timer that places held events
+ * and tells the user of trouble; stops it. */
+void sb_purple_save_init (SbPurple *ctx);
+void sb_purple_save_shutdown (SbPurple *ctx);
+
+/* Records the journal the last session kept; FALSE (logged) when it must
+ * wait for the next start. */
+gboolean sb_purple_save_replay (SbPurple *ctx);
+
+/* Commits what is pending within SB_PURPLE_UNLOAD_WAIT_MS, else keeps it in
+ * the journal (logged).  Before the ledger is freed. */
+void sb_purple_save_close (SbPurple *ctx);
+
+/* Tells the user, once per kind, why the history cannot be written:
+ * @refused for an event the ledger refused (its queue is full). */
+void sb_purple_save_report (SbPurple *ctx, const GError *error, gboolean refused);
+
+/* TRUE when opening the database failed only for now (locked, disk full). */
+gboolean sb_purple_save_may_retry (const GError *error);
+
+/* Opens the database at @path in the background, retrying, and tells the
+ * user once; sb_purple_plugin_ready() runs on the UI thread once it is
+ * open.  Meanwhile capture keeps events with sb_purple_save_wait(). */
+void sb_purple_save_open_later (SbPurple *ctx, const char *path, const SbParams *params);
+
+/* Keeps an event of @key while the ledger is not open; @text (may be NULL)
+ * is digested once the secret is known, and never stored. */
+void sb_purple_save_wait (SbPurple *ctx, const SbBuddyKey *key, const SbEvent *event,
+                          const char *text);
+
+/* On unload: stops the background open; the waiting events go into the
+ * ledger if it just opened, else into the journal. */
+void sb_purple_save_stop_opener (SbPurple *ctx);
+void sb_purple_save_opener_free (SbPurpleOpener *opener);
+
+/* sb-purple-plugin.c: the database is open: starts every part. */
+void sb_purple_plugin_ready (SbPurple *ctx);
 
 /* sb-purple-menu.c: the buddy menu. */
 void sb_purple_menu_init (SbPurple *ctx);

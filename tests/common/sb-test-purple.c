@@ -25,6 +25,8 @@ static struct
   int next_chat_id;
   int request_choice; /* -1 = last action */
   guint requests;
+  guint notices;
+  char *last_notice; /* its primary text */
 } test = { .request_choice = -1 };
 
 /* Requests: answered at once with the chosen action. */
@@ -65,10 +67,26 @@ static PurpleRequestUiOps request_ops = {
   .close_request = request_close,
 };
 
+/* Notices: counted and dropped (NULL: nothing stays open). */
+static void *
+notify_message (PurpleNotifyMsgType type, const char *title, const char *primary,
+                const char *secondary)
+{
+  test.notices++;
+  g_free (test.last_notice);
+  test.last_notice = g_strdup (primary);
+  return NULL;
+}
+
+static PurpleNotifyUiOps notify_ops = {
+  .notify_message = notify_message,
+};
+
 static void
 ui_init (void)
 {
   purple_request_set_ui_ops (&request_ops);
+  purple_notify_set_ui_ops (&notify_ops);
 }
 
 static PurpleCoreUiOps core_ops = {
@@ -261,6 +279,7 @@ sb_test_purple_shutdown (void)
   if (g_getenv ("SMILEBACK_TEST_KEEP") == NULL)
     sb_test_rm_rf (test.user_dir);
   g_clear_pointer (&test.user_dir, g_free);
+  g_clear_pointer (&test.last_notice, g_free);
 }
 
 void
@@ -273,6 +292,18 @@ guint
 sb_test_purple_get_request_count (void)
 {
   return test.requests;
+}
+
+guint
+sb_test_purple_get_notice_count (void)
+{
+  return test.notices;
+}
+
+const char *
+sb_test_purple_get_last_notice (void)
+{
+  return test.last_notice;
 }
 
 const char *

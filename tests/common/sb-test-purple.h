@@ -62,6 +62,12 @@ void sb_test_purple_set_request_choice (int index);
 /* How many purple_request_action() questions were answered so far. */
 guint sb_test_purple_get_request_count (void);
 
+/* How many purple_notify_message() notices were shown so far, and the
+ * primary text of the last (NULL when none; borrowed).  The headless UI
+ * counts them and closes them at once. */
+guint sb_test_purple_get_notice_count (void);
+const char *sb_test_purple_get_last_notice (void);
+
 typedef gboolean (*SbTestCondition) (gpointer data);
 
 /* Runs the default main context until @cond (data) is TRUE or @timeout_ms

@@ -114,6 +114,19 @@ assert_stats_equal (const SbStats *got, const SbStats *want)
   g_assert_cmpint (got->waiting_since, ==, want->waiting_since);
 }
 
+/* Closes @ledger (may be NULL) and opens the fixture's file again, as the
+ * plugin does (nonblocking) when @nonblocking. */
+static SbLedger *
+reopen (Fixture *f, SbLedger *ledger, gint64 now, gboolean nonblocking)
+{
+  g_autoptr (GError) error = NULL;
+  g_clear_pointer (&ledger, sb_ledger_free);
+  ledger = sb_ledger_open (f->path, NULL, now, &error);
+  g_assert_no_error (error);
+  sb_ledger_set_nonblocking (ledger, nonblocking);
+  return ledger;
+}
+
 static gint64
 history_end (GArray *events)
 {
@@ -153,9 +166,7 @@ test_in_order_equals_replay (Fixture *f, gconstpointer data)
   assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
 
   /* Reopen: the stored summary and episodes give the same figures. */
-  g_clear_pointer (&ledger, sb_ledger_free);
-  ledger = sb_ledger_open (f->path, NULL, now, &error);
-  g_assert_no_error (error);
+  ledger = reopen (f, g_steal_pointer (&ledger), now, FALSE);
   assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
 }
 
@@ -692,12 +703,163 @@ test_damaged_after_clean_close (Fixture *f, gconstpointer data)
   g_assert_true (sb_ledger_add_event (ledger, f->key, &hello, T0, NULL, &error));
 }
 
+/* A copy of @events in a random order (every event once), for @rand. */
+static GArray *
+shuffled (GArray *events, GRand *rand)
+{
+  GArray *copy = g_array_copy (events);
+  for (guint i = copy->len; i > 1; i--)
+    {
+      guint j = g_rand_int_range (rand, 0, (gint32) i);
+      SbEvent tmp = g_array_index (copy, SbEvent, i - 1);
+      g_array_index (copy, SbEvent, i - 1) = g_array_index (copy, SbEvent, j);
+      g_array_index (copy, SbEvent, j) = tmp;
+    }
+  return copy;
+}
+
+/* A nonblocking ledger (the plugin's) holds what needs the store and places
+ * it once committed: after a flush the figures are those of a replay, in
+ * this session and the next, whatever the order. */
+static void
+test_nonblocking_equals_replay (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr (GArray) events = random_history (rand, 600);
+  g_autoptr (GArray) order = shuffled (events, rand);
+  gint64 now = history_end (events);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = reopen (f, NULL, now, TRUE);
+
+  /* the first half, then (reopened, so the buddy's events are in the store
+   * only) the rest, older ones included, and the first half again */
+  g_autoptr (GArray) first = g_array_copy (order);
+  g_array_set_size (first, order->len / 2);
+  add_all (ledger, f->key, first, now);
+  g_assert_true (sb_ledger_flush (ledger, &error));
+  ledger = reopen (f, g_steal_pointer (&ledger), now, TRUE);
+  add_all (ledger, f->key, order, now);
+  g_assert_cmpuint (sb_ledger_pending (ledger), >, 0);
+  g_assert_true (sb_ledger_flush (ledger, &error));
+  g_assert_cmpuint (sb_ledger_pending (ledger), ==, 0);
+
+  SbStats want;
+  expected_stats (events, now, &want);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+  ledger = reopen (f, g_steal_pointer (&ledger), now, FALSE);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+}
+
+/* Thousands of messages within one second all count, once. */
+static void
+test_same_second_burst (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  for (guint i = 0; i < 3000; i++)
+    {
+      SbEvent event = { .time = T0, .direction = SB_DIRECTION_IN, .kind = SB_EVENT_MESSAGE,
+                        .digest = i + 1 };
+      g_array_append_val (events, event);
+    }
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = reopen (f, NULL, T0, TRUE);
+  add_all (ledger, f->key, events, T0);
+  add_all (ledger, f->key, events, T0); /* each again: duplicates */
+  g_assert_true (sb_ledger_flush (ledger, &error));
+  g_assert_cmpuint (sb_ledger_get_stats (ledger, f->key)->all.messages_received, ==, 3000);
+}
+
+/* Saving while another connection holds the write lock keeps the events in
+ * the journal; the next session replays them and removes it. */
+static void
+test_journal (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr (GArray) events = random_history (rand, 200);
+  gint64 now = history_end (events);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = reopen (f, NULL, now, TRUE);
+
+  sqlite3 *other = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+  add_all (ledger, f->key, events, now);
+  guint kept = 0;
+  g_assert_true (sb_ledger_save (ledger, 300, &kept, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (kept, ==, events->len);
+  g_clear_pointer (&ledger, sb_ledger_free);
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+
+  g_autofree char *journal = sb_ledger_journal_path (f->path);
+  g_assert_true (g_file_test (journal, G_FILE_TEST_EXISTS));
+  ledger = reopen (f, NULL, now, TRUE);
+  guint replayed = 0;
+  g_assert_true (sb_ledger_replay_journal (ledger, now, &replayed, &error));
+  g_assert_cmpuint (replayed, ==, events->len);
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+  SbStats want;
+  expected_stats (events, now, &want);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+}
+
+/* While commits fail, SB_STORE_QUEUE_MAX writes wait and no more: past it
+ * an event is refused with SB_STORE_ERROR_FULL and nothing of it changes;
+ * once the lock goes everything accepted is saved and events are taken
+ * again. */
+static void
+test_queue_bound (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = reopen (f, NULL, T0, TRUE);
+  sqlite3 *other = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  guint accepted = 0;
+  SbEvent event = { .time = T0, .direction = SB_DIRECTION_IN, .kind = SB_EVENT_MESSAGE };
+  for (; accepted < 10; accepted++)
+    {
+      event.digest = accepted + 1;
+      g_assert_true (sb_ledger_add_event (ledger, f->key, &event, T0, NULL, &error));
+    }
+  /* the writer's first commit fails on the lock */
+  while (sb_ledger_flush_in_background (ledger, &error))
+    g_usleep (50 * 1000);
+  g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY);
+  g_clear_error (&error);
+  for (;; accepted++)
+    {
+      event.time = T0 + accepted;
+      event.digest = accepted + 1;
+      if (!sb_ledger_add_event (ledger, f->key, &event, T0, NULL, &error))
+        break;
+    }
+  g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FULL);
+  g_clear_error (&error);
+  g_assert_cmpuint (sb_ledger_pending (ledger), <=, SB_STORE_QUEUE_MAX + 3);
+  g_test_message ("%u messages waited before the next was refused", accepted);
+
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+  g_assert_true (sb_ledger_flush (ledger, &error));
+  g_assert_true (sb_ledger_add_event (ledger, f->key, &event, T0, NULL, &error));
+  g_assert_no_error (error);
+  ledger = reopen (f, g_steal_pointer (&ledger), T0 + accepted, FALSE);
+  g_assert_cmpuint (sb_ledger_get_stats (ledger, f->key)->all.messages_received, ==, accepted + 1);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/ledger/in-order-equals-replay", test_in_order_equals_replay);
+  ADD ("/ledger/nonblocking-equals-replay", test_nonblocking_equals_replay);
+  ADD ("/ledger/same-second-burst", test_same_second_burst);
+  ADD ("/ledger/journal", test_journal);
+  ADD ("/ledger/queue-bound", test_queue_bound);
   ADD ("/ledger/out-of-order", test_out_of_order);
   ADD ("/ledger/duplicates-count-once", test_duplicates_count_once);
   ADD ("/ledger/import-merges-with-live", test_import_merges_with_live);
