@@ -121,6 +121,7 @@ typedef struct
 } SbConnection;
 
 typedef struct _SbWriter SbWriter;
+typedef struct _SbVerifier SbVerifier;
 
 struct _SbStore
 {
@@ -128,7 +129,9 @@ struct _SbStore
   char *path;
   char *moved_aside;
   GArray *queue;     /* SbStoreOp not yet handed to the writer */
-  SbWriter *writer;  /* NULL for ":memory:", where flushes are synchronous */
+  SbWriter *writer;  /* NULL for ":memory:" and read-only, where flushes are synchronous */
+  SbVerifier *verifier; /* the owner's full check after a clean close, NULL otherwise */
+  SbStoreMode mode;
   guint8 secret[SB_STORE_SECRET_LEN];
   int schema_version;
 };
@@ -200,6 +203,17 @@ G_GNUC_INTERNAL gboolean sb_store_write_room_line (SbConnection *connection,
  * and unlinks the lines that answered them.  Inside the caller's transaction. */
 G_GNUC_INTERNAL gboolean sb_store_forget_room_member (SbConnection *connection, gint64 buddy_id,
                                                       GError **error);
+
+/* sb-store-verify.c */
+
+/* Starts PRAGMA quick_check(1) of @path on a thread and a read-only
+ * connection of its own.  NULL with @error when the file cannot be opened. */
+G_GNUC_INTERNAL SbVerifier *sb_store_verifier_start (const char *path, GError **error);
+/* Its verdict so far; *@problem (may be NULL) borrows SQLite's complaint
+ * when DAMAGED.  Never blocks. */
+G_GNUC_INTERNAL SbStoreCheck sb_store_verifier_get (SbVerifier *verifier, const char **problem);
+/* Interrupts the check if it still runs, waits for the thread, frees. */
+G_GNUC_INTERNAL void sb_store_verifier_stop (SbVerifier *verifier);
 
 /* sb-store-writer.c */
 
