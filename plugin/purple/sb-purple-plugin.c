@@ -61,6 +61,7 @@ context_free (SbPurple *ctx)
 
   if (ctx->ledger != NULL && !sb_ledger_flush (ctx->ledger, &error))
     purple_debug_error ("smileback", "unsaved history lost on unload: %s\n", error->message);
+  sb_purple_history_shutdown (ctx);
   g_clear_pointer (&ctx->ledger, sb_ledger_free);
   g_clear_pointer (&ctx->excluded, g_hash_table_unref);
   sb_purple_notice_shutdown (ctx);
@@ -79,7 +80,7 @@ plugin_load (PurplePlugin *plugin)
   ctx->plugin = plugin;
   sb_purple_notice_init (ctx);
   sb_purple_prefs_get_params (&params);
-  ctx->ledger = sb_ledger_open (path, &params, sb_purple_now (), &error);
+  ctx->ledger = sb_purple_history_open (ctx, path, &params, &error);
   if (ctx->ledger == NULL)
     {
       g_free (plugin->error);

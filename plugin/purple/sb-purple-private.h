@@ -59,6 +59,7 @@ typedef struct
   struct _SbPurpleImporter *importer;
   gulong media_hook; /* emission hook on the media manager's "init-media" (calls) */
   GHashTable *told;  /* kinds of trouble the user was told of (sb-purple-notice.c) */
+  guint verdict_id;  /* polls the background check of the history (sb-purple-history.c) */
 } SbPurple;
 
 /* The loaded plugin's context, NULL while unloaded.  For IPC callbacks, which
@@ -159,6 +160,19 @@ gboolean sb_purple_notice_once (SbPurple *ctx, const char *kind, const char *pri
 
 /* The trouble of @kind is over: the next one of that kind is told again. */
 void sb_purple_notice_forget (SbPurple *ctx, const char *kind);
+
+/* sb-purple-history.c: the profile's history, opened as its owner. */
+
+/* Opens the ledger on @path and watches the background check of the file.
+ * A damaged file (or a -wal without its database) is moved aside and a new
+ * history started, now or when the check finds it, and the user is told once
+ * what was kept and what to do; so is a file that cannot be opened (a newer
+ * Smile Back's: update).  NULL with @error when there is no history to
+ * record into. */
+SbLedger *sb_purple_history_open (SbPurple *ctx, const char *path, const SbParams *params,
+                                  GError **error);
+/* Stops watching the check.  Safe to call twice. */
+void sb_purple_history_shutdown (SbPurple *ctx);
 
 /* sb-purple-menu.c: the buddy menu. */
 void sb_purple_menu_init (SbPurple *ctx);
