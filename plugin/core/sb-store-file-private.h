@@ -32,6 +32,10 @@ G_GNUC_INTERNAL gboolean sb_store_file_has_orphan_wal (const char *path);
  * it.  NULL with @error in SB_STORE_ERROR. */
 G_GNUC_INTERNAL sqlite3 *sb_store_file_open_read_only (const char *path, GError **error);
 
+/* Sets @error to SB_STORE_ERROR_TOO_NEW for @path, of schema @version. */
+G_GNUC_INTERNAL void sb_store_file_set_too_new (const char *path, gint64 version,
+                                                GError **error);
+
 /* Checks that the open file @db is a Smile Back history this build reads:
  * SB_STORE_ERROR_CORRUPT when it is another program's database (or none),
  * SB_STORE_ERROR_TOO_NEW when a newer Smile Back wrote it and, with

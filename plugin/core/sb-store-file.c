@@ -183,6 +183,17 @@ query_int (sqlite3 *db, const char *sql, gint64 *value)
   return rc == SQLITE_ROW;
 }
 
+void
+sb_store_file_set_too_new (const char *path, gint64 version, GError **error)
+{
+  g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_TOO_NEW,
+               /* TRANSLATORS: a file name, its schema version, this build's; nothing was
+                  changed */
+               _("%s was written by a newer Smile Back (schema %" G_GINT64_FORMAT "; this one "
+                 "knows %d); it was left untouched: update Smile Back to use it"),
+               path, version, SB_STORE_SCHEMA_VERSION);
+}
+
 gboolean
 sb_store_file_check_schema (sqlite3 *db, const char *path, gboolean current, int *version,
                             GError **error)
@@ -201,12 +212,7 @@ sb_store_file_check_schema (sqlite3 *db, const char *path, gboolean current, int
                  /* TRANSLATORS: %s is a file name */
                  _("%s is not a Smile Back database (another program's SQLite file)"), path);
   else if (user_version > SB_STORE_SCHEMA_VERSION)
-    g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_TOO_NEW,
-                 /* TRANSLATORS: a file name, its schema version, this build's; nothing was
-                    changed */
-                 _("%s was written by a newer Smile Back (schema %d; this one knows %d); it was "
-                   "left untouched: update Smile Back to use it"),
-                 path, *version, SB_STORE_SCHEMA_VERSION);
+    sb_store_file_set_too_new (path, user_version, error);
   else if (current && user_version < SB_STORE_SCHEMA_VERSION)
     g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_TOO_OLD,
                  /* TRANSLATORS: a file name, its schema version, this build's */

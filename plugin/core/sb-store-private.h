@@ -132,6 +132,7 @@ struct _SbStore
   SbWriter *writer;  /* NULL for ":memory:" and read-only, where flushes are synchronous */
   SbVerifier *verifier; /* the owner's full check after a clean close, NULL otherwise */
   SbStoreMode mode;
+  gboolean session_marked; /* the owner marked the file unclean for this session */
   guint8 secret[SB_STORE_SECRET_LEN];
   int schema_version;
 };

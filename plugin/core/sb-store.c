@@ -288,6 +288,20 @@ sb_connection_open (SbConnection *connection, const char *path, GError **error)
   return TRUE;
 }
 
+/* Closes the caller's connection, the last one open.  SQLite then copies the
+ * -wal into the file; not into a @damaged one whose -wal holds anything (this
+ * session's writes or a crash's): both go aside as they are, the damaged file
+ * with the bytes it had.  An empty -wal is deleted as usual. */
+static void
+close_main (SbStore *store, gboolean damaged)
+{
+  g_autofree char *wal = g_strconcat (store->path, "-wal", NULL);
+  GStatBuf st;
+  if (damaged && store->main.db != NULL && g_stat (wal, &st) == 0 && st.st_size > 0)
+    (void) sqlite3_db_config (store->main.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  sb_connection_close (&store->main);
+}
+
 void
 sb_connection_close (SbConnection *connection)
 {
@@ -394,14 +408,31 @@ light_check (SbStore *store, GError **error)
                              &rows, error);
 }
 
+/* SB_STORE_ERROR_TOO_NEW for a file of a newer schema, before anything
+ * (even the switch to WAL) touches it. */
+static gboolean
+refuse_newer (SbStore *store, GError **error)
+{
+  gint64 version = 0;
+  if (!sb_store_query_int (store, "PRAGMA user_version", &version, error))
+    return FALSE;
+  if (version <= SB_STORE_SCHEMA_VERSION)
+    return TRUE;
+  sb_store_file_set_too_new (store->path, version, error);
+  return FALSE;
+}
+
 /* Checks and prepares an open connection.  FALSE with SB_STORE_ERROR_CORRUPT
  * means "move it aside and start over". */
 static gboolean
 prepare_database (SbStore *store, GError **error)
 {
   gboolean clean = FALSE;
-  if (!read_clean_mark (store, &clean, error))
+  if (!read_clean_mark (store, &clean, error) || !refuse_newer (store, error))
     return FALSE;
+  /* A visitor (a command, which may take its time) always checks in full
+   * before it writes: it cannot move a damaged file aside, so it refuses it. */
+  clean = clean && store->mode == SB_STORE_OWNER;
   if (clean ? !light_check (store, error) : !quick_check (store, error))
     return FALSE;
   if (!sb_store_exec (store, "PRAGMA foreign_keys = ON", error))
@@ -430,6 +461,7 @@ prepare_database (SbStore *store, GError **error)
     return TRUE;
   if (!write_clean_mark (store, FALSE, error))
     return FALSE;
+  store->session_marked = TRUE;
   if (clean)
     store->verifier = sb_store_verifier_start (store->path, error);
   return !clean || store->verifier != NULL;
@@ -476,10 +508,13 @@ static SbStore *
 open_anew (SbStore *store, GError **error)
 {
   g_autoptr (GError) local = NULL;
-  sb_connection_close (&store->main);
   g_clear_pointer (&store->verifier, sb_store_verifier_stop);
+  close_main (store, TRUE);
+  store->session_marked = FALSE;
   g_free (store->moved_aside);
   store->moved_aside = sb_store_move_aside (store->path, error);
+  /* The damage went with the file. */
+  g_atomic_int_set (&corruption_seen, 0);
   if (store->moved_aside != NULL && open_for_writing (store, &local))
     return store_start_writer (store, error);
   if (local != NULL)
@@ -571,9 +606,10 @@ sb_store_start_over (SbStore *store, GError **error)
   g_return_val_if_fail (g_strcmp0 (store->path, ":memory:") != 0, FALSE);
 
   g_clear_pointer (&store->writer, sb_store_writer_stop);
-  g_array_set_size (store->queue, 0);
-  sb_connection_close (&store->main);
   g_clear_pointer (&store->verifier, sb_store_verifier_stop);
+  g_array_set_size (store->queue, 0);
+  close_main (store, TRUE);
+  store->session_marked = FALSE;
   g_free (store->moved_aside);
   store->moved_aside = sb_store_move_aside (store->path, error);
   if (store->moved_aside == NULL)
@@ -600,11 +636,13 @@ sb_store_free (SbStore *store)
                    && !g_atomic_int_get (&corruption_seen);
   g_clear_pointer (&store->writer, sb_store_writer_stop);
   g_clear_pointer (&store->verifier, sb_store_verifier_stop);
-  /* Only the owner's session marks the file: another program closing it
-   * while the plugin runs must not vouch for the plugin's session. */
-  if (saved && sound && store->mode == SB_STORE_OWNER)
+  /* Only the owner's session, which marked the file unclean when it opened
+   * it, marks it clean: another program closing it while the plugin runs
+   * must not vouch for the plugin's session, and a file refused (newer,
+   * damaged) is not written to. */
+  if (saved && sound && store->session_marked)
     (void) write_clean_mark (store, TRUE, NULL);
-  sb_connection_close (&store->main);
+  close_main (store, !sound);
   g_array_unref (store->queue);
   g_free (store->moved_aside);
   g_free (store->path);
