@@ -242,14 +242,38 @@ create_private_file (const char *path, GError **error)
   return TRUE;
 }
 
+/* TRUE when @name, its -wal or its -shm exists. */
+static gboolean
+aside_name_taken (const char *name)
+{
+  g_autofree char *wal = g_strconcat (name, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (name, "-shm", NULL);
+  return g_file_test (name, G_FILE_TEST_EXISTS) || g_file_test (wal, G_FILE_TEST_EXISTS)
+         || g_file_test (shm, G_FILE_TEST_EXISTS);
+}
+
+/* "<path>.corrupt-<unix time>", with ".2", ".3"... when a copy set aside in
+ * the same second has it: a rename must never replace an earlier copy. */
+static char *
+unused_aside_name (const char *path)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  char *name = g_strdup_printf ("%s.corrupt-%" G_GINT64_FORMAT, path, now);
+  for (guint n = 2; aside_name_taken (name); n++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s.corrupt-%" G_GINT64_FORMAT ".%u", path, now, n);
+    }
+  return name;
+}
+
 /* Moves a corrupt database and its WAL aside as "<path>.corrupt-<time>" so a
  * person (or a recovery tool) can still get at it; never deletes it. */
 char *
 sb_store_move_aside (const char *path, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
-  g_autofree char *target = g_strdup_printf ("%s.corrupt-%" G_GINT64_FORMAT, path,
-                                             g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *target = unused_aside_name (path);
   /* A -wal without its database goes aside alone, under the name it would
    * have had beside it. */
   if (g_rename (path, target) != 0 && (errno != ENOENT || !sb_store_file_has_orphan_wal (path)))

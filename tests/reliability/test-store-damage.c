@@ -272,6 +272,28 @@ test_reader_changes_nothing (Fixture *f, gconstpointer data)
   g_assert_cmpuint (events->len, ==, 1);
 }
 
+/* /store-damage/two-in-a-second: a second damaged file set aside in the
+ * same second never replaces the first copy. */
+static void
+test_two_in_a_second (Fixture *f, gconstpointer data)
+{
+  const char *const notes[] = { "first notes, not a database\n", "second notes\n" };
+  for (gsize i = 0; i < G_N_ELEMENTS (notes); i++)
+    {
+      g_assert_true (g_file_set_contents (f->db, notes[i], -1, NULL));
+      g_test_expect_message ("smileback-core", G_LOG_LEVEL_WARNING, "*moved aside*");
+      g_autoptr (SbStore) store = open_expecting (f, SB_STORE_OWNER, -1);
+      g_test_assert_expected_messages ();
+      g_autofree char *kept = NULL;
+      g_assert_true (g_file_get_contents (sb_store_get_moved_aside (store), &kept, NULL, NULL));
+      g_assert_cmpstr (kept, ==, notes[i]);
+      g_clear_pointer (&store, sb_store_free);
+      g_assert_true (g_remove (f->db) == 0);
+    }
+  g_auto (GStrv) aside = sb_test_damage_find (f->dir, "smileback.db.corrupt-");
+  g_assert_cmpuint (g_strv_length (aside), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -284,6 +306,7 @@ main (int argc, char **argv)
   ADD ("/store-damage/orphan-wal", test_orphan_wal);
   ADD ("/store-damage/clean-mark-is-the-owners", test_clean_mark_is_the_owners);
   ADD ("/store-damage/reader-changes-nothing", test_reader_changes_nothing);
+  ADD ("/store-damage/two-in-a-second", test_two_in_a_second);
 #undef ADD
   return g_test_run ();
 }
