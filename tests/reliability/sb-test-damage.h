@@ -11,8 +11,8 @@ G_BEGIN_DECLS
  * with @n_buddies buddies of @per_buddy messages each, years in the past. */
 void sb_test_damage_fill (const char *db, guint n_buddies, guint per_buddy);
 
-/* The SHA-256 of @path's bytes (hex), NULL when it does not exist.  Caller
- * frees. */
+/* The SHA-256 of @path's bytes (hex), NULL when it is not a regular file.
+ * Caller frees. */
 char *sb_test_damage_digest (const char *path);
 
 /* The names in @dir, sorted, one a line.  Caller frees. */
