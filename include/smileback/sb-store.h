@@ -2,11 +2,14 @@
  *
  * One file per libpurple profile (smileback.db), mode 0600, WAL.  The schema is
  * versioned with PRAGMA user_version and migrated forward one transaction per
- * step; a newer version is refused, a file that is not a database or fails
- * quick_check is moved aside as "<path>.corrupt-<unix time>" and a fresh one is
- * made.  The full quick_check runs when the last session did not close the
- * file cleanly (a crash, a damaged read); after a clean close a light check
- * reads the small tables, so a large history opens fast.  Writes are queued in memory and committed in one short transaction by
+ * step; a newer version is refused and left untouched.  Its owner (the plugin)
+ * moves a file that is not a database or fails quick_check aside as
+ * "<path>.corrupt-<unix time>" and makes a fresh one; other programs refuse
+ * it (SbStoreMode).  The full quick_check runs while opening when the owner's
+ * last session did not close the file cleanly (a crash, a damaged read);
+ * after a clean close a light check reads the small tables, so a large
+ * history opens fast, and the full check runs in the background
+ * (sb_store_get_check()).  Writes are queued in memory and committed in one short transaction by
  * sb_store_flush(), never one fsync per message; a failed flush keeps the queue
  * so nothing recorded is lost.
  *

@@ -1,10 +1,14 @@
 /* sb-store.c: opening and closing Smile Back's SQLite file.
  *
- * Opening creates the file with mode 0600, checks it (the full quick_check
- * after an unclean close, a light read of the small tables otherwise), moves
- * a damaged file aside, migrates it (sb-store-schema.c), makes the profile
- * secret and starts the writer (sb-store-writer.c).  Closing flushes and
- * marks the file clean.  This file also keeps the helpers every other store
+ * Opening as the owner (the plugin) creates the file with mode 0600, checks
+ * it (the full quick_check after an unclean close, a light read of the small
+ * tables otherwise, and then the full check in the background:
+ * sb-store-verify.c), moves a damaged file aside, migrates it
+ * (sb-store-schema.c), makes the profile secret and starts the writer
+ * (sb-store-writer.c); closing flushes and marks the file clean.  A visitor
+ * (the command's writes) checks in full and refuses a damaged file; a reader
+ * opens it read-only and changes nothing (sb-store-file.c looks at the path
+ * first).  This file also keeps the helpers every other store
  * file runs its SQL through: the statement cache, stepping, and turning
  * SQLite's result codes into SB_STORE_ERROR.
  *
