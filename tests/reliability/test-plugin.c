@@ -190,7 +190,9 @@ test_future_schema (Fixture *f, gconstpointer data)
   sb_test_damage_fill (f->db, 10, 20);
   sb_test_damage_set_version (f->db, SB_STORE_SCHEMA_VERSION + 1);
   f->digest = sb_test_damage_digest (f->db);
-  g_autofree char *listing = sb_test_damage_listing (sb_test_purple_user_dir ());
+  /* libpurple writes its own files in the profile when it likes: only Smile
+   * Back's count. */
+  g_auto (GStrv) listing = sb_test_damage_find (sb_test_purple_user_dir (), "smileback");
   g_autofree char *path = sb_test_build_path (PLUGIN_PATH);
   PurplePlugin *plugin = purple_plugin_probe (path);
   g_assert_nonnull (plugin);
@@ -205,9 +207,10 @@ test_future_schema (Fixture *f, gconstpointer data)
   sb_test_prpl_receive (me, "fresh", "anyone there?", PURPLE_MESSAGE_RECV, time (NULL));
   sb_test_purple_run_for (300);
   g_autofree char *digest = sb_test_damage_digest (f->db);
-  g_autofree char *listing_after = sb_test_damage_listing (sb_test_purple_user_dir ());
+  g_auto (GStrv) listing_after = sb_test_damage_find (sb_test_purple_user_dir (), "smileback");
   g_assert_cmpstr (digest, ==, f->digest);
-  g_assert_cmpstr (listing_after, ==, listing);
+  g_assert_true (g_strv_equal ((const char *const *) listing_after,
+                               (const char *const *) listing));
   g_assert_cmpuint (told.count, ==, 1);
 }
 
