@@ -109,8 +109,9 @@ SbStoreCheck sb_store_get_check (SbStore *store, const char **problem);
 /* For the owner of a file found damaged while open: drops the pending
  * writes, closes the file, moves it aside (sb_store_get_moved_aside() then
  * names it) and opens a new, empty history in its place, on the same
- * SbStore.  Every buddy id of the old file is gone.  FALSE with @error, the
- * store then closed (any further call fails). */
+ * SbStore.  Every buddy id of the old file is gone.  FALSE with @error when
+ * the file cannot be moved aside (it then stays open, as it was, minus the
+ * pending writes) or the new one cannot be made. */
 gboolean sb_store_start_over (SbStore *store, GError **error);
 
 /* Flushes pending writes (failures are logged with g_warning, the data then is

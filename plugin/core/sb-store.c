@@ -641,7 +641,13 @@ sb_store_start_over (SbStore *store, GError **error)
   g_free (store->moved_aside);
   store->moved_aside = sb_store_move_aside (store->path, error);
   if (store->moved_aside == NULL)
-    return FALSE;
+    {
+      /* Recording into the damaged file beats recording nowhere; it stays
+       * unclean, so the next start checks it and tries again. */
+      (void) (sb_connection_open (&store->main, store->path, NULL)
+              && sb_store_writer_start (store, NULL));
+      return FALSE;
+    }
   /* The damage went with the file. */
   g_atomic_int_set (&corruption_seen, 0);
   return open_for_writing (store, error) && sb_store_writer_start (store, error);

@@ -83,9 +83,16 @@ verdict_cb (gpointer data)
   g_autofree char *path = g_build_filename (purple_user_dir (), "smileback.db", NULL);
   g_autoptr (GError) error = NULL;
   if (sb_ledger_start_over (ctx->ledger, &error))
-    tell_moved_aside (ctx, path, sb_ledger_get_moved_aside (ctx->ledger));
-  else
-    tell_cannot_open (ctx, path, error);
+    {
+      tell_moved_aside (ctx, path, sb_ledger_get_moved_aside (ctx->ledger));
+      return G_SOURCE_REMOVE;
+    }
+  g_autofree char *secondary = g_strdup_printf (
+    /* TRANSLATORS: %s is why the damaged file could not be set aside */
+    _("%s  Smile Back goes on recording into it and tries again at the next start; "
+      "“smileback check” tells what is damaged."),
+    error->message);
+  sb_purple_notice_once (ctx, "damaged", _("Smile Back's history is damaged"), secondary);
   return G_SOURCE_REMOVE;
 }
 
