@@ -367,6 +367,33 @@ test_import_200mb (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_remove (line), ==, 0);
 }
 
+/* /cli-hostile/clean-mark-while-running: report and import while the plugin
+ * (the owner, here in this process) has the file open leave it marked
+ * unclean: a crash of the plugin afterwards still brings the full check. */
+static void
+test_clean_mark_while_running (Fixture *f, gconstpointer data)
+{
+  sb_test_damage_fill (f->db, 3, 10);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) owner = sb_store_open (f->db, &error);
+  g_assert_no_error (error);
+  g_autofree char *logs = g_build_filename (f->dir, "logs", NULL);
+  g_autofree char *log = g_build_filename (f->dir, LOG_DIR, "2024-01-01.120000+0000UTC.html", NULL);
+  write_log (log, 0);
+  const char *const report[] = { "report", "--db", f->db, NULL };
+  const char *const import[] = { "import", "--db", f->db, logs, NULL };
+  const char *const *const commands[] = { report, import };
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto (Run) run = { 0 };
+      run_cli (&run, FALSE, commands[i]);
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_cmpint (sb_test_damage_clean_mark (f->db), ==, 0);
+    }
+  g_clear_pointer (&owner, sb_store_free);
+  g_assert_cmpint (sb_test_damage_clean_mark (f->db), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -383,6 +410,7 @@ main (int argc, char **argv)
   ADD ("/cli-hostile/read-only-history", test_read_only_history);
   ADD ("/cli-hostile/import-symlink-loops", test_import_symlink_loops);
   ADD ("/cli-hostile/import-unreadable", test_import_unreadable);
+  ADD ("/cli-hostile/clean-mark-while-running", test_clean_mark_while_running);
   ADD ("/cli-hostile/import-200mb", test_import_200mb);
 #undef ADD
   return g_test_run ();
