@@ -5,8 +5,9 @@
  * damaged and a newer history: each says what it found and exits 1, never
  * hangs, and leaves the folder as it was (nothing renamed, created or
  * written).  A read-only history in a read-only folder is reported.  import
- * on a log tree with symlink loops and unreadable files, and on a 200 MB log
- * file (generated, and a 200 MB line of nothing): a clear line, no hang.
+ * on a log tree with symlink loops, a FIFO and unreadable files, and on a
+ * 200 MB log file (generated, and a 200 MB line of nothing): a clear line,
+ * no hang.
  *
  * Run as root, the permission cases run the command as nobody (uid 65534),
  * since root reads any file; without root they run as the user.
@@ -273,8 +274,8 @@ write_log (const char *path, gsize bytes)
 
 #define LOG_DIR "logs/jabber/me@example.org/bob@example.org"
 
-/* /cli-hostile/import-symlink-loops: links that lead back up the tree, and
- * two links that point at each other, end nothing. */
+/* /cli-hostile/import-symlink-loops: links that lead back up the tree, two
+ * links that point at each other and a FIFO in the tree end nothing. */
 static void
 test_import_symlink_loops (Fixture *f, gconstpointer data)
 {
@@ -287,6 +288,10 @@ test_import_symlink_loops (Fixture *f, gconstpointer data)
   g_assert_cmpint (symlink ("../../..", up), ==, 0);
   g_assert_cmpint (symlink ("b", a), ==, 0);
   g_assert_cmpint (symlink ("a", b), ==, 0);
+  /* And a FIFO named like a log, which a blocking open would wait on. */
+  g_autofree char *fifo = g_build_filename (f->dir, LOG_DIR, "2024-01-02.120000+0000UTC.html",
+                                            NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
   const char *const import[] = { "import", "--db", f->db, logs, NULL };
   g_auto (Run) run = { 0 };
   run_cli (&run, FALSE, import);
