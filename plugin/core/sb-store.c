@@ -450,6 +450,17 @@ refuse_newer (SbStore *store, GError **error)
   return FALSE;
 }
 
+/* Starts the owner's full check in the background; a check that cannot
+ * start is no reason to record nothing, only a warning. */
+static void
+start_full_check (SbStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  store->verifier = sb_store_verifier_start (store->path, &error);
+  if (store->verifier == NULL)
+    g_warning ("%s cannot be checked in the background: %s", store->path, error->message);
+}
+
 /* Checks and prepares an open connection.  FALSE with SB_STORE_ERROR_CORRUPT
  * means "move it aside and start over". */
 static gboolean
@@ -491,8 +502,8 @@ prepare_database (SbStore *store, GError **error)
     return FALSE;
   store->session_marked = TRUE;
   if (clean)
-    store->verifier = sb_store_verifier_start (store->path, error);
-  return !clean || store->verifier != NULL;
+    start_full_check (store);
+  return TRUE;
 }
 
 /* Gives a file database its background writer; returns @store, or NULL (and
