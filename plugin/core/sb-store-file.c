@@ -31,8 +31,8 @@ set_open_error (const char *path, int saved, GError **error)
 {
   if (saved == ENOENT || saved == ENOTDIR)
     /* TRANSLATORS: %s is a file name */
-    g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND, _("no history at %s: no such file"),
-                 path);
+    g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND,
+                 _("no history at %s: no such file"), path);
   else if (saved == EACCES || saved == EPERM)
     g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_PERMISSION,
                  /* TRANSLATORS: %s is a file name */
