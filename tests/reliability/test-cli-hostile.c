@@ -182,6 +182,24 @@ test_missing (Fixture *f, gconstpointer data)
   assert_refused_by_readers (f->dir, f->db, "no such file", FALSE);
 }
 
+/* /cli-hostile/orphan-wal: a -wal without its database is named, and left
+ * where it is. */
+static void
+test_orphan_wal (Fixture *f, gconstpointer data)
+{
+  g_autofree char *from = g_build_filename (f->dir, "elsewhere", "smileback.db", NULL);
+  g_autofree char *elsewhere = g_path_get_dirname (from);
+  g_assert_cmpint (g_mkdir (elsewhere, 0700), ==, 0);
+  sb_test_damage_fill (from, 3, 10);
+  sb_test_damage_crash_copy (from, f->db, FALSE);
+  sb_test_remove_tree (elsewhere);
+  assert_refused_by_readers (f->dir, f->db, "no such file", FALSE);
+  const char *const check[] = { "check", "--db", f->db, NULL };
+  g_auto (Run) run = { 0 };
+  run_cli (&run, FALSE, check);
+  g_assert_nonnull (strstr (run.err, "smileback.db-wal, the log of changes"));
+}
+
 /* /cli-hostile/damaged: a history cut in half. */
 static void
 test_damaged (Fixture *f, gconstpointer data)
@@ -409,6 +427,7 @@ main (int argc, char **argv)
   ADD ("/cli-hostile/folder", test_folder);
   ADD ("/cli-hostile/fifo", test_fifo);
   ADD ("/cli-hostile/missing", test_missing);
+  ADD ("/cli-hostile/orphan-wal", test_orphan_wal);
   ADD ("/cli-hostile/damaged", test_damaged);
   ADD ("/cli-hostile/newer", test_newer);
   ADD ("/cli-hostile/no-permission", test_no_permission);
