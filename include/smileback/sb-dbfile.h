@@ -28,10 +28,19 @@ G_BEGIN_DECLS
 
 typedef struct _SbDbFile SbDbFile;
 
-/* Opens @path read-only.  NULL with @error (SB_STORE_ERROR_NOT_FOUND when
- * missing, SB_STORE_ERROR_CORRUPT when not a database, SB_STORE_ERROR_BUSY,
- * else SB_STORE_ERROR_FAILED).  Free with sb_dbfile_free(). */
+/* Opens @path read-only, creating and changing nothing (not even the -wal
+ * and -shm files of a reader), and never blocking on a FIFO.  NULL with
+ * @error: SB_STORE_ERROR_NOT_FOUND when missing, a folder or not a regular
+ * file, SB_STORE_ERROR_PERMISSION, SB_STORE_ERROR_BUSY, else
+ * SB_STORE_ERROR_FAILED.  A file that is no database (or damaged at its
+ * start) opens, with schema version -1, so that
+ * sb_dbfile_check_integrity() can describe it.  Free with sb_dbfile_free(). */
 SbDbFile *sb_dbfile_open (const char *path, GError **error);
+
+/* FALSE with @error in SB_STORE_ERROR unless @file is a Smile Back database
+ * of the schema this build writes: CORRUPT (not one, or unreadable), TOO_NEW,
+ * TOO_OLD (reading never migrates). */
+gboolean sb_dbfile_check_usable (SbDbFile *file, GError **error);
 void sb_dbfile_free (SbDbFile *file);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbDbFile, sb_dbfile_free)
 
@@ -57,8 +66,9 @@ typedef struct
 
 gboolean sb_dbfile_count (SbDbFile *file, SbDbFileCounts *counts, GError **error);
 
-/* The damaged copies the store moved aside beside @path ("<path>.corrupt-*"),
- * sorted, full paths; an empty vector when none.  Caller frees. */
+/* The damaged copies the store moved aside beside @path ("<path>.corrupt-*",
+ * and "<path>.corrupt-*-wal" for a -wal that was found without its
+ * database), sorted, full paths; an empty vector when none.  Caller frees. */
 char **sb_dbfile_find_moved_aside (const char *path);
 
 /* Starts and ends one read transaction, so several reads see one state of a

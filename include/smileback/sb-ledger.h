@@ -63,6 +63,19 @@ typedef struct _SbLedger SbLedger;
  * sb_store_open().  Free with sb_ledger_free(). */
 SbLedger *sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **error);
 
+/* sb_ledger_open() for @mode (SB_STORE_OWNER or SB_STORE_VISITOR; see
+ * sb-store.h): a visitor never moves a damaged file aside, it gets
+ * SB_STORE_ERROR_CORRUPT. */
+SbLedger *sb_ledger_open_with (const char *path, SbStoreMode mode, const SbParams *params,
+                               gint64 now, GError **error);
+
+/* For the owner, when sb_store_get_check() found the open file damaged: the
+ * file goes aside (sb_ledger_get_moved_aside()) and the ledger starts again,
+ * empty, on a new one; the changed callback is called for every buddy it
+ * held.  Pending writes are dropped with the damaged file.  FALSE with
+ * @error. */
+gboolean sb_ledger_start_over (SbLedger *ledger, GError **error);
+
 /* Where a damaged database was moved aside while opening (by the store's
  * check, or because loading found damage), NULL when nothing was moved.
  * A UI tells the user once. */

@@ -2,16 +2,19 @@
  *
  * One file per libpurple profile (smileback.db), mode 0600, WAL.  The schema is
  * versioned with PRAGMA user_version and migrated forward one transaction per
- * step; a newer version is refused, a file that is not a database or fails
- * quick_check is moved aside as "<path>.corrupt-<unix time>" and a fresh one is
- * made.  The full quick_check runs when the last session did not close the
- * file cleanly (a crash, a damaged read); after a clean close a light check
- * reads the small tables, so a large history opens fast.  Writes are queued
- * in memory and a file database's writer thread commits them in one short
- * transaction at most SB_STORE_COMMIT_DELAY_MS after the first of them was
- * queued, never one fsync per message; a failed commit keeps them, in order,
- * and is retried (docs/design.md, "Reliability"), so nothing recorded is lost
- * while the process lives.
+ * step; a newer version is refused and left untouched.  Its owner (the plugin)
+ * moves a file that is not a database or fails quick_check aside as
+ * "<path>.corrupt-<unix time>" and makes a fresh one; other programs refuse
+ * it (SbStoreMode).  The full quick_check runs while opening when the owner's
+ * last session did not close the file cleanly (a crash, a damaged read);
+ * after a clean close a light check reads the small tables, so a large
+ * history opens fast, and the full check runs in the background
+ * (sb_store_get_check()).  Writes are queued in memory and a file database's
+ * writer thread commits them in one short transaction at most
+ * SB_STORE_COMMIT_DELAY_MS after the first of them was queued, never one fsync
+ * per message; a failed commit keeps them, in order, and is retried
+ * (docs/design.md, "Reliability"), so nothing recorded is lost while the
+ * process lives.
  *
  * Most callers want SbLedger, which keeps the summaries in step; the store is
  * public for the CLI and for tests.
@@ -47,7 +50,10 @@ typedef enum
   SB_STORE_ERROR_TOO_NEW,  /* written by a newer Smile Back: refused, left untouched */
   SB_STORE_ERROR_BUSY,     /* locked by another process for longer than the busy timeout */
   SB_STORE_ERROR_CORRUPT,  /* could not be read and could not be moved aside */
-  SB_STORE_ERROR_NOT_FOUND, /* no database at that path (read-only opens never create one) */
+  SB_STORE_ERROR_NOT_FOUND, /* no database at that path (read-only opens never create one),
+                               or a folder, a pipe or a device there */
+  SB_STORE_ERROR_PERMISSION, /* this process may not read (or write) the file */
+  SB_STORE_ERROR_TOO_OLD,   /* an older schema, and this open may not migrate it (read-only) */
   SB_STORE_ERROR_FULL,     /* the disk is full, or the file may not grow; or the queue is full */
 } SbStoreError;
 
@@ -76,11 +82,58 @@ typedef enum
 
 typedef struct _SbStore SbStore;
 
-/* Opens or creates the database at @path (":memory:" for tests).  Creates the
- * file with mode 0600, migrates it, and moves a corrupt file aside (see
- * sb_store_get_moved_aside()).  Returns NULL with @error set when the file is
- * too new, locked, or cannot be created.  Free with sb_store_free(). */
+/* Who opens the file, which decides what opening and closing may change. */
+typedef enum
+{
+  /* The plugin, on its own profile's file: creates and migrates it, moves a
+   * damaged file (or a -wal left without its database) aside and starts a
+   * new one, runs the full check after a clean close in the background
+   * (sb_store_get_check()), and marks the file closed cleanly when it closes
+   * it.  What sb_store_open() does. */
+  SB_STORE_OWNER,
+  /* Another writer (the command's import, merge, forget): creates and
+   * migrates, but never moves anything aside (a damaged file is
+   * SB_STORE_ERROR_CORRUPT) and never touches the clean-close mark, which
+   * belongs to the plugin's session. */
+  SB_STORE_VISITOR,
+  /* A reader (report, buddy, due): the file must exist and be a current
+   * Smile Back history; nothing is created, migrated, moved or written, not
+   * even the -wal and -shm files of a reader.  Writes fail. */
+  SB_STORE_READ_ONLY,
+} SbStoreMode;
+
+/* Opens @path as @mode (":memory:" for tests: owner or visitor).  A file
+ * created is mode 0600.  Returns NULL with @error set when the file is too
+ * new, locked, not there (read-only), damaged (read-only, visitor), a folder
+ * or unreadable, or cannot be created.  Free with sb_store_free(). */
+SbStore *sb_store_open_with (const char *path, SbStoreMode mode, GError **error);
+
+/* sb_store_open_with (@path, SB_STORE_OWNER, @error): what the plugin does
+ * with its profile's smileback.db, moving a corrupt file aside (see
+ * sb_store_get_moved_aside()). */
 SbStore *sb_store_open (const char *path, GError **error);
+
+/* The full check of an owner's file: after an unclean close it ran while
+ * opening; after a clean close it runs in the background. */
+typedef enum
+{
+  SB_STORE_CHECK_PENDING, /* still running */
+  SB_STORE_CHECK_SOUND,   /* no damage found (or no check: ":memory:", not the owner) */
+  SB_STORE_CHECK_DAMAGED, /* damaged: see sb_store_start_over() */
+} SbStoreCheck;
+
+/* The verdict so far; never blocks.  *@problem (may be NULL) is SQLite's
+ * complaint when DAMAGED, borrowed until the store changes.  A damaged file
+ * is never marked closed cleanly. */
+SbStoreCheck sb_store_get_check (SbStore *store, const char **problem);
+
+/* For the owner of a file found damaged while open: drops the pending
+ * writes, closes the file, moves it aside (sb_store_get_moved_aside() then
+ * names it) and opens a new, empty history in its place, on the same
+ * SbStore.  Every buddy id of the old file is gone.  FALSE with @error when
+ * the file cannot be moved aside (it then stays open, as it was, minus the
+ * pending writes) or the new one cannot be made. */
+gboolean sb_store_start_over (SbStore *store, GError **error);
 
 /* Flushes pending writes (failures are logged with g_warning, the data then is
  * lost only because the caller chose to close), then closes.  NULL-safe. */

@@ -214,7 +214,7 @@ sb_cli_buddy (int argc, char **argv)
       || !sb_cli_require_argument (argc, argv, _("NAME")))
     return 2;
 
-  g_autoptr (SbCliHistory) history = sb_cli_history_open (db_option, G_MININT64);
+  g_autoptr (SbCliHistory) history = sb_cli_history_open (db_option, G_MININT64, SB_STORE_READ_ONLY);
   const SbCliBuddy *buddy = history != NULL ? sb_cli_find_buddy (history->buddies, argv[1]) : NULL;
   if (buddy == NULL)
     return 1;

@@ -70,6 +70,19 @@ print_moved_aside (const char *db, gboolean quiet)
     print_field (_("Moved aside:"), _("nothing"));
 }
 
+/* Says so when a -wal lies beside the missing database @db: changes that
+ * never reached it, which SQLite would delete with a new database. */
+static void
+tell_orphan_wal (const char *db)
+{
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  if (!g_file_test (db, G_FILE_TEST_EXISTS) && g_file_test (wal, G_FILE_TEST_IS_REGULAR))
+    /* TRANSLATORS: %s is a file, the log of changes of a database that is gone */
+    sb_cli_error (_("%s, the log of changes of that database, is there without it: Smile Back "
+                    "sets it aside (never deletes it) when Pidgin or Finch next starts"),
+                  wal);
+}
+
 /* Prints the check of @file; TRUE when it is sound and usable. */
 static gboolean
 check (SbDbFile *file, gboolean full, GError **error)
@@ -113,6 +126,7 @@ sb_cli_check (int argc, char **argv)
   if (file == NULL)
     {
       sb_cli_error ("%s", error->message);
+      tell_orphan_wal (db);
       print_moved_aside (db, TRUE);
       return 1;
     }

@@ -11,90 +11,74 @@ sb_cli_db_path (const char *option)
   return option != NULL ? g_strdup (option) : sb_cli_default_db_path ();
 }
 
-/* TRUE when @db exists; else says so. */
-static gboolean
-history_exists (const char *db)
-{
-  if (g_file_test (db, G_FILE_TEST_IS_REGULAR))
-    return TRUE;
-  /* TRANSLATORS: %s is a file name. */
-  sb_cli_error (_("no history at %s"), db);
-  return FALSE;
-}
-
-static void
-report_moved_aside (const char *moved)
-{
-  if (moved != NULL)
-    sb_cli_error (_("the database was damaged and moved aside as %s"), moved);
-}
-
 /* Pidgin commits in short transactions: a command waits this long for a
  * locked database, retrying, before it gives up with a clear message. */
 #define BUSY_WAIT_USEC (5 * G_USEC_PER_SEC)
 #define BUSY_RETRY_USEC (100 * 1000)
 
-typedef gpointer (*Opener) (const char *db, GError **error);
+typedef gpointer (*Opener) (const char *db, SbStoreMode mode, GError **error);
 
 static gpointer
-open_store (const char *db, GError **error)
+open_store (const char *db, SbStoreMode mode, GError **error)
 {
-  return sb_store_open (db, error);
+  return sb_store_open_with (db, mode, error);
 }
 
 static gpointer
-open_ledger (const char *db, GError **error)
+open_ledger (const char *db, SbStoreMode mode, GError **error)
 {
   SbParams params;
   sb_params_init (&params);
-  return sb_ledger_open (db, &params, g_get_real_time () / G_USEC_PER_SEC, error);
+  return sb_ledger_open_with (db, mode, &params, g_get_real_time () / G_USEC_PER_SEC, error);
 }
 
-/* @open on @db, retried while it is locked; prints why it failed. */
+/* Prints why @db could not be opened. */
+static void
+print_open_error (const char *db, const GError *error)
+{
+  if (g_error_matches (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY))
+    /* TRANSLATORS: %s is the database; another program keeps it locked */
+    sb_cli_error (_("%s stayed locked by another program for 5 seconds; try again"), db);
+  else if (g_error_matches (error, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT))
+    /* TRANSLATORS: why the database cannot be used; the file was not changed */
+    sb_cli_error (_("%s; the file was left as it is (“smileback check” tells more)"),
+                  error->message);
+  else
+    sb_cli_error ("%s", error->message);
+}
+
+/* @open on @db as @mode, retried while it is locked; prints why it failed. */
 static gpointer
-open_waiting (Opener open, const char *db)
+open_waiting (Opener open, const char *db, SbStoreMode mode)
 {
   gint64 deadline = g_get_monotonic_time () + BUSY_WAIT_USEC;
   for (;;)
     {
       g_autoptr (GError) error = NULL;
-      gpointer opened = open (db, &error);
+      gpointer opened = open (db, mode, &error);
       if (opened != NULL)
         return opened;
-      if (!g_error_matches (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY))
-        sb_cli_error ("%s", error->message);
-      else if (g_get_monotonic_time () < deadline)
+      if (g_error_matches (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY)
+          && g_get_monotonic_time () < deadline)
         {
           g_usleep (BUSY_RETRY_USEC);
           continue;
         }
-      else
-        /* TRANSLATORS: %s is the database; another program keeps it locked */
-        sb_cli_error (_("%s stayed locked by another program for 5 seconds; try again"), db);
+      print_open_error (db, error);
       return NULL;
     }
 }
 
 SbStore *
-sb_cli_open_store (const char *db)
+sb_cli_open_store (const char *db, SbStoreMode mode)
 {
-  if (!history_exists (db))
-    return NULL;
-  SbStore *store = open_waiting (open_store, db);
-  if (store != NULL)
-    report_moved_aside (sb_store_get_moved_aside (store));
-  return store;
+  return open_waiting (open_store, db, mode);
 }
 
 SbLedger *
-sb_cli_open_ledger (const char *db, gboolean create)
+sb_cli_open_ledger (const char *db)
 {
-  if (!create && !history_exists (db))
-    return NULL;
-  SbLedger *ledger = open_waiting (open_ledger, db);
-  if (ledger != NULL)
-    report_moved_aside (sb_ledger_get_moved_aside (ledger));
-  return ledger;
+  return open_waiting (open_ledger, db, SB_STORE_VISITOR);
 }
 
 static void
@@ -241,12 +225,12 @@ sb_cli_require_argument (int argc, char **argv, const char *what)
 }
 
 SbCliHistory *
-sb_cli_history_open (const char *db_option, gint64 since)
+sb_cli_history_open (const char *db_option, gint64 since, SbStoreMode mode)
 {
   g_autoptr (SbCliHistory) history = g_new0 (SbCliHistory, 1);
   history->db = sb_cli_db_path (db_option);
   history->now = g_get_real_time () / G_USEC_PER_SEC;
-  history->store = sb_cli_open_store (history->db);
+  history->store = sb_cli_open_store (history->db, mode);
   if (history->store == NULL)
     return NULL;
   history->blist = sb_cli_blist_load (history->db);

@@ -67,7 +67,7 @@ sb_cli_due (int argc, char **argv)
   if (!sb_cli_parse_options (&argc, &argv, NULL, _(SB_CLI_DUE_SUMMARY), entries, 0))
     return 2;
 
-  g_autoptr (SbCliHistory) history = sb_cli_history_open (db_option, G_MININT64);
+  g_autoptr (SbCliHistory) history = sb_cli_history_open (db_option, G_MININT64, SB_STORE_READ_ONLY);
   if (history == NULL)
     return 1;
   g_autoptr (GError) error = NULL;

@@ -145,14 +145,9 @@ sb_cli_export (int argc, char **argv)
     return 2;
 
   g_autofree char *db = sb_cli_db_path (db_option);
-  /* Opened once as the store does (migrated, checked), then read read-only. */
-  g_autoptr (SbStore) store = sb_cli_open_store (db);
-  if (store == NULL)
-    return 1;
-  g_clear_pointer (&store, sb_store_free);
   g_autoptr (GError) error = NULL;
   g_autoptr (SbDbFile) file = sb_dbfile_open (db, &error);
-  gboolean ok = file != NULL
+  gboolean ok = file != NULL && sb_dbfile_check_usable (file, &error)
                 && (argc == 2 ? export_to_file (file, argv[1], &error)
                               : write_export (file, stdout, &error));
   if (!ok)

@@ -56,7 +56,7 @@ sb_cli_forget (int argc, char **argv)
       return 2;
     }
 
-  g_autoptr (SbCliHistory) history = sb_cli_history_open (db_option, G_MININT64);
+  g_autoptr (SbCliHistory) history = sb_cli_history_open (db_option, G_MININT64, SB_STORE_VISITOR);
   const SbCliBuddy *buddy = history != NULL ? sb_cli_find_buddy (history->buddies, argv[1]) : NULL;
   if (buddy == NULL)
     return 1;

@@ -80,26 +80,6 @@ summary (const SbImportProgress *p)
   return g_string_free (out, FALSE);
 }
 
-/* The ledger at @db (NULL: the profile's); NULL after saying why. */
-static SbLedger *
-open_ledger (const char *db, gint64 now)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = db != NULL ? g_strdup (db) : sb_cli_default_db_path ();
-  SbParams params;
-  sb_params_init (&params);
-  SbLedger *ledger = sb_ledger_open (path, &params, now, &error);
-  if (ledger == NULL)
-    {
-      sb_cli_error ("%s", error->message);
-      return NULL;
-    }
-  if (sb_store_get_moved_aside (sb_ledger_get_store (ledger)) != NULL)
-    sb_cli_error (_("the database was damaged and moved aside as %s"),
-                  sb_store_get_moved_aside (sb_ledger_get_store (ledger)));
-  return ledger;
-}
-
 /* Runs @import to its end, with a progress bar on a terminal; prints the
  * summary.  The exit status. */
 static int
@@ -160,7 +140,8 @@ sb_cli_import (int argc, char **argv)
     }
 
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autoptr (SbLedger) ledger = open_ledger (db, now);
+  g_autofree char *path = sb_cli_db_path (db);
+  g_autoptr (SbLedger) ledger = sb_cli_open_ledger (path);
   if (ledger == NULL)
     return 1;
   /* accounts.xml and blist.xml beside LOGDIR give the names of both sides */

@@ -52,7 +52,7 @@ sb_cli_merge (int argc, char **argv)
       sb_cli_error ("%s", error->message);
       return 1;
     }
-  g_autoptr (SbLedger) ledger = sb_cli_open_ledger (db, TRUE);
+  g_autoptr (SbLedger) ledger = sb_cli_open_ledger (db);
   if (ledger == NULL)
     return 1;
   SbMergeResult result;

@@ -57,11 +57,15 @@ gboolean sb_cli_require_argument (int argc, char **argv, const char *what);
 /* @option (the --db value, may be NULL) or the profile's database.  Caller frees. */
 char *sb_cli_db_path (const char *option);
 
-/* Opens the history at @db for a subcommand: a missing file, a newer or locked
- * database are printed as errors and give NULL (exit 1); a damaged file moved
- * aside is reported.  The ledger variant creates a missing file when @create. */
-SbStore *sb_cli_open_store (const char *db);
-SbLedger *sb_cli_open_ledger (const char *db, gboolean create);
+/* Opens the history at @db for a subcommand, waiting a while for a locked
+ * one: a command that only reads opens it SB_STORE_READ_ONLY (nothing is
+ * created, migrated, moved or written), one that writes SB_STORE_VISITOR
+ * (the ledger always: it creates a missing file).  Neither ever moves a
+ * damaged file aside: only the plugin does, on its own profile's file.  Why
+ * it failed (missing, a folder, no permission, not Smile Back's, damaged,
+ * newer, locked) is printed, and NULL returned: exit 1. */
+SbStore *sb_cli_open_store (const char *db, SbStoreMode mode);
+SbLedger *sb_cli_open_ledger (const char *db);
 
 /* The buddy list libpurple keeps beside the database (blist.xml): aliases,
  * groups and the keep-in-touch setting per buddy. */
@@ -109,9 +113,10 @@ typedef struct
   gint64 now;
 } SbCliHistory;
 
-/* Opens the history at @db_option (or the profile's) with figures over the
- * conversations since @since.  On failure prints why and returns NULL: exit 1. */
-SbCliHistory *sb_cli_history_open (const char *db_option, gint64 since);
+/* Opens the history at @db_option (or the profile's) as @mode (see
+ * sb_cli_open_store()) with figures over the conversations since @since.  On
+ * failure prints why and returns NULL: exit 1. */
+SbCliHistory *sb_cli_history_open (const char *db_option, gint64 since, SbStoreMode mode);
 void sb_cli_history_free (SbCliHistory *history);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbCliHistory, sb_cli_history_free)
 

@@ -368,7 +368,7 @@ sb_cli_report (int argc, char **argv)
       return 2;
     }
 
-  g_autoptr (SbCliHistory) history = sb_cli_history_open (db_option, since);
+  g_autoptr (SbCliHistory) history = sb_cli_history_open (db_option, since, SB_STORE_READ_ONLY);
   if (history == NULL)
     return 1;
   GPtrArray *rows = history->buddies;

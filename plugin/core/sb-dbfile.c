@@ -6,6 +6,7 @@
  */
 #include "smileback/sb-dbfile.h"
 #include "smileback/sb-store.h"
+#include "sb-store-file-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <sqlite3.h>
@@ -18,6 +19,7 @@ struct _SbDbFile
 {
   sqlite3 *db;
   char *path;
+  char *unreadable;   /* why the file is no database at all; then db is NULL */
   int schema_version; /* -1 when the file could not be read at all */
 };
 
@@ -69,22 +71,25 @@ query_int (SbDbFile *file, const char *sql, gint64 *value, GError **error)
 SbDbFile *
 sb_dbfile_open (const char *path, GError **error)
 {
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND, _("no history at %s"), path);
-      return NULL;
-    }
   g_autoptr (SbDbFile) file = g_new0 (SbDbFile, 1);
   file->path = g_strdup (path);
-  int rc = sqlite3_open_v2 (path, &file->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
+  file->schema_version = -1;
+  g_autoptr (GError) local = NULL;
+  if (sb_store_file_inspect (path, &local))
+    file->db = sb_store_file_open_read_only (path, &local);
+  /* A file that is not a database, or damaged at its start, is still a file
+   * to describe: sb_dbfile_check_integrity() says why it cannot be read. */
+  if (g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT))
     {
-      set_error (file->db, rc, path, error);
+      file->unreadable = g_strdup (local->message);
+      return g_steal_pointer (&file);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  sqlite3_busy_timeout (file->db, SB_DBFILE_BUSY_TIMEOUT_MS);
   gint64 version = -1;
-  g_autoptr (GError) local = NULL;
   if (!query_int (file, "PRAGMA user_version", &version, &local)
       && !g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT))
     {
@@ -95,12 +100,25 @@ sb_dbfile_open (const char *path, GError **error)
   return g_steal_pointer (&file);
 }
 
+gboolean
+sb_dbfile_check_usable (SbDbFile *file, GError **error)
+{
+  int version = 0;
+  if (file->unreadable != NULL)
+    {
+      g_set_error_literal (error, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT, file->unreadable);
+      return FALSE;
+    }
+  return sb_store_file_check_schema (file->db, file->path, TRUE, &version, error);
+}
+
 void
 sb_dbfile_free (SbDbFile *file)
 {
   if (file == NULL)
     return;
   g_clear_pointer (&file->db, sqlite3_close);
+  g_free (file->unreadable);
   g_free (file->path);
   g_free (file);
 }
@@ -123,7 +141,8 @@ sb_dbfile_check_integrity (SbDbFile *file, gboolean full, char **problem, GError
   *problem = NULL;
   if (file->schema_version < 0)
     {
-      *problem = g_strdup (_("not a database, or damaged beyond reading"));
+      *problem = g_strdup (file->unreadable != NULL ? file->unreadable
+                                                    : _("not a database, or damaged beyond reading"));
       return TRUE;
     }
   g_autoptr (GError) local = NULL;
@@ -169,6 +188,18 @@ compare_names (gconstpointer a, gconstpointer b)
   return g_strcmp0 (*(char *const *) a, *(char *const *) b);
 }
 
+/* TRUE when @name is the -wal of a database that went aside with it (listed
+ * under its own name); a -wal that went aside alone is listed. */
+static gboolean
+is_wal_of_listed (const char *dir, const char *name)
+{
+  if (!g_str_has_suffix (name, "-wal"))
+    return FALSE;
+  g_autofree char *base = g_strndup (name, strlen (name) - strlen ("-wal"));
+  g_autofree char *path = g_build_filename (dir, base, NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
 char **
 sb_dbfile_find_moved_aside (const char *path)
 {
@@ -179,8 +210,8 @@ sb_dbfile_find_moved_aside (const char *path)
   g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
   const char *name;
   while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-    if (g_str_has_prefix (name, prefix) && !g_str_has_suffix (name, "-wal")
-        && !g_str_has_suffix (name, "-shm"))
+    if (g_str_has_prefix (name, prefix) && !g_str_has_suffix (name, "-shm")
+        && !is_wal_of_listed (dir, name))
       g_ptr_array_add (found, g_build_filename (dir, name, NULL));
   g_ptr_array_sort (found, compare_names);
   g_ptr_array_add (found, NULL);

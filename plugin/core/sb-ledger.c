@@ -175,9 +175,10 @@ load_all (SbLedger *ledger, GError **error)
 }
 
 static SbLedger *
-ledger_open_once (const char *path, const SbParams *params, gint64 now, GError **error)
+ledger_open_once (const char *path, SbStoreMode mode, const SbParams *params, gint64 now,
+                  GError **error)
 {
-  g_autoptr (SbStore) store = sb_store_open (path, error);
+  g_autoptr (SbStore) store = sb_store_open_with (path, mode, error);
   if (store == NULL)
     return NULL;
 
@@ -217,7 +218,15 @@ check_params (const SbParams *params, GError **error)
 SbLedger *
 sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **error)
 {
+  return sb_ledger_open_with (path, SB_STORE_OWNER, params, now, error);
+}
+
+SbLedger *
+sb_ledger_open_with (const char *path, SbStoreMode mode, const SbParams *params, gint64 now,
+                     GError **error)
+{
   g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (mode != SB_STORE_READ_ONLY, NULL);
 
   SbParams defaults = SB_PARAMS_DEFAULT;
   if (params == NULL)
@@ -226,11 +235,11 @@ sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **e
     return NULL;
 
   g_autoptr (GError) local = NULL;
-  SbLedger *ledger = ledger_open_once (path, params, now, &local);
+  SbLedger *ledger = ledger_open_once (path, mode, params, now, &local);
   if (ledger != NULL)
     return ledger;
   if (!g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT)
-      || g_strcmp0 (path, ":memory:") == 0)
+      || g_strcmp0 (path, ":memory:") == 0 || mode != SB_STORE_OWNER)
     {
       g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
@@ -241,10 +250,35 @@ sb_ledger_open (const char *path, const SbParams *params, gint64 now, GError **e
   g_autofree char *moved = sb_store_move_aside (path, error);
   if (moved == NULL)
     return NULL;
-  ledger = ledger_open_once (path, params, now, error);
+  ledger = ledger_open_once (path, mode, params, now, error);
   if (ledger != NULL)
     ledger->moved_aside = g_steal_pointer (&moved);
   return ledger;
+}
+
+gboolean
+sb_ledger_start_over (SbLedger *ledger, GError **error)
+{
+  g_return_val_if_fail (ledger != NULL, FALSE);
+
+  g_clear_pointer (&ledger->moved_aside, g_free);
+  if (!sb_store_start_over (ledger->store, error))
+    return FALSE;
+  /* Every buddy's figures go: tell the owner of each, once they are gone. */
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_buddy_key_free);
+  GHashTableIter iter;
+  gpointer key;
+  g_hash_table_iter_init (&iter, ledger->buddies);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, sb_buddy_key_copy (key));
+  g_hash_table_remove_all (ledger->by_id);
+  g_hash_table_remove_all (ledger->buddies);
+  g_hash_table_remove_all (ledger->sightings);
+  g_array_set_size (ledger->added_texts, 0);
+  ledger->texts_unchecked = ledger->texts_before = ledger->check_all = FALSE;
+  for (guint i = 0; i < keys->len && ledger->changed_func != NULL; i++)
+    ledger->changed_func (ledger, g_ptr_array_index (keys, i), ledger->changed_data);
+  return TRUE;
 }
 
 const char *

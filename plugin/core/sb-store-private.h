@@ -128,15 +128,19 @@ typedef struct
 } SbConnection;
 
 typedef struct _SbWriter SbWriter;
+typedef struct _SbVerifier SbVerifier;
 
 struct _SbStore
 {
   SbConnection main; /* reads and the rare immediate writes, caller's thread */
   char *path;
   char *moved_aside;
-  GArray *queue;     /* SbStoreOp not yet committed (":memory:"; a file store's
-                      * operations go straight to the writer) */
-  SbWriter *writer;  /* NULL for ":memory:", where flushes are synchronous */
+  GArray *queue;     /* SbStoreOp not yet committed (":memory:" and read-only; a file
+                      * store's operations go straight to the writer) */
+  SbWriter *writer;  /* NULL for ":memory:" and read-only, where flushes are synchronous */
+  SbVerifier *verifier; /* the owner's full check after a clean close, NULL otherwise */
+  SbStoreMode mode;
+  gboolean session_marked; /* the owner marked the file unclean for this session */
   guint64 queued;    /* operations queued since open (caller's thread) */
   /* Buddies queued under provisional ids, shared with the writer thread. */
   GMutex ids_lock;
@@ -229,6 +233,17 @@ G_GNUC_INTERNAL gint64 sb_connection_lookup_buddy (SbConnection *connection, con
 G_GNUC_INTERNAL gboolean sb_connection_flag_automated (SbConnection *connection, gint64 buddy_id,
                                                        gint64 time, guint64 digest,
                                                        gboolean *changed, GError **error);
+
+/* sb-store-verify.c */
+
+/* Starts PRAGMA quick_check(1) of @path on a thread and a read-only
+ * connection of its own.  NULL with @error when the file cannot be opened. */
+G_GNUC_INTERNAL SbVerifier *sb_store_verifier_start (const char *path, GError **error);
+/* Its verdict so far; *@problem (may be NULL) borrows SQLite's complaint
+ * when DAMAGED.  Never blocks. */
+G_GNUC_INTERNAL SbStoreCheck sb_store_verifier_get (SbVerifier *verifier, const char **problem);
+/* Interrupts the check if it still runs, waits for the thread, frees. */
+G_GNUC_INTERNAL void sb_store_verifier_stop (SbVerifier *verifier);
 
 /* sb-store-writer.c */
 

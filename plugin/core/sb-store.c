@@ -1,10 +1,14 @@
 /* sb-store.c: opening and closing Smile Back's SQLite file.
  *
- * Opening creates the file with mode 0600, checks it (the full quick_check
- * after an unclean close, a light read of the small tables otherwise), moves
- * a damaged file aside, migrates it (sb-store-schema.c), makes the profile
- * secret and starts the writer (sb-store-writer.c).  Closing flushes and
- * marks the file clean.  This file also keeps the helpers every other store
+ * Opening as the owner (the plugin) creates the file with mode 0600, checks
+ * it (the full quick_check after an unclean close, a light read of the small
+ * tables otherwise, and then the full check in the background:
+ * sb-store-verify.c), moves a damaged file aside, migrates it
+ * (sb-store-schema.c), makes the profile secret and starts the writer
+ * (sb-store-writer.c); closing flushes and marks the file clean.  A visitor
+ * (the command's writes) checks in full and refuses a damaged file; a reader
+ * opens it read-only and changes nothing (sb-store-file.c looks at the path
+ * first).  This file also keeps the helpers every other store
  * file runs its SQL through: the statement cache, stepping, and turning
  * SQLite's result codes into SB_STORE_ERROR.
  *
@@ -19,6 +23,7 @@
  *                              (sb-store-rooms.c)
  */
 #include "sb-store-private.h"
+#include "sb-store-file-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -286,15 +291,41 @@ create_private_file (const char *path, GError **error)
   return TRUE;
 }
 
+/* TRUE when @name, its -wal or its -shm exists. */
+static gboolean
+aside_name_taken (const char *name)
+{
+  g_autofree char *wal = g_strconcat (name, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (name, "-shm", NULL);
+  return g_file_test (name, G_FILE_TEST_EXISTS) || g_file_test (wal, G_FILE_TEST_EXISTS)
+         || g_file_test (shm, G_FILE_TEST_EXISTS);
+}
+
+/* "<path>.corrupt-<unix time>", with ".2", ".3"... when a copy set aside in
+ * the same second has it: a rename must never replace an earlier copy. */
+static char *
+unused_aside_name (const char *path)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  char *name = g_strdup_printf ("%s.corrupt-%" G_GINT64_FORMAT, path, now);
+  for (guint n = 2; aside_name_taken (name); n++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s.corrupt-%" G_GINT64_FORMAT ".%u", path, now, n);
+    }
+  return name;
+}
+
 /* Moves a corrupt database and its WAL aside as "<path>.corrupt-<time>" so a
  * person (or a recovery tool) can still get at it; never deletes it. */
 char *
 sb_store_move_aside (const char *path, GError **error)
 {
   g_return_val_if_fail (path != NULL, NULL);
-  g_autofree char *target = g_strdup_printf ("%s.corrupt-%" G_GINT64_FORMAT, path,
-                                             g_get_real_time () / G_USEC_PER_SEC);
-  if (g_rename (path, target) != 0)
+  g_autofree char *target = unused_aside_name (path);
+  /* A -wal without its database goes aside alone, under the name it would
+   * have had beside it. */
+  if (g_rename (path, target) != 0 && (errno != ENOENT || !sb_store_file_has_orphan_wal (path)))
     {
       int saved = errno;
       g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT,
@@ -330,6 +361,20 @@ sb_connection_open (SbConnection *connection, const char *path, GError **error)
   return TRUE;
 }
 
+/* Closes the caller's connection, the last one open.  SQLite then copies the
+ * -wal into the file; not into a @damaged one whose -wal holds anything (this
+ * session's writes or a crash's): both go aside as they are, the damaged file
+ * with the bytes it had.  An empty -wal is deleted as usual. */
+static void
+close_main (SbStore *store, gboolean damaged)
+{
+  g_autofree char *wal = g_strconcat (store->path, "-wal", NULL);
+  GStatBuf st;
+  if (damaged && store->main.db != NULL && g_stat (wal, &st) == 0 && st.st_size > 0)
+    (void) sqlite3_db_config (store->main.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  sb_connection_close (&store->main);
+}
+
 void
 sb_connection_close (SbConnection *connection)
 {
@@ -347,20 +392,10 @@ open_connection (SbStore *store, GError **error)
   return sb_connection_open (&store->main, store->path, error);
 }
 
-/* The profile secret: SB_STORE_SECRET_LEN bytes from SQLite's randomblob()
- * (a CSPRNG seeded from the OS), made once. */
+/* Reads the profile secret into the store; FALSE with @error when missing. */
 static gboolean
-load_secret (SbStore *store, GError **error)
+read_secret (SbStore *store, GError **error)
 {
-  g_autoptr (sqlite3_stmt) make = sb_store_prepare (
-    store, "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', randomblob (?1))",
-    "cannot make the profile secret", error);
-  if (make == NULL)
-    return FALSE;
-  sqlite3_bind_int (make, 1, SB_STORE_SECRET_LEN);
-  if (!sb_store_step_done (make, "cannot make the profile secret", error))
-    return FALSE;
-
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc = sqlite3_prepare_v2 (store->main.db, "SELECT value FROM meta WHERE key = 'secret'", -1, &stmt,
                                NULL);
@@ -373,6 +408,21 @@ load_secret (SbStore *store, GError **error)
     }
   memcpy (store->secret, sqlite3_column_blob (stmt, 0), sizeof store->secret);
   return TRUE;
+}
+
+/* The profile secret: SB_STORE_SECRET_LEN bytes from SQLite's randomblob()
+ * (a CSPRNG seeded from the OS), made once. */
+static gboolean
+load_secret (SbStore *store, GError **error)
+{
+  g_autoptr (sqlite3_stmt) make = sb_store_prepare (
+    store, "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', randomblob (?1))",
+    "cannot make the profile secret", error);
+  if (make == NULL)
+    return FALSE;
+  sqlite3_bind_int (make, 1, SB_STORE_SECRET_LEN);
+  return sb_store_step_done (make, "cannot make the profile secret", error)
+         && read_secret (store, error);
 }
 
 /* Writes the meta "clean" mark: TRUE only from sb_store_free() after
@@ -431,14 +481,42 @@ light_check (SbStore *store, GError **error)
                              &rows, error);
 }
 
+/* SB_STORE_ERROR_TOO_NEW for a file of a newer schema, before anything
+ * (even the switch to WAL) touches it. */
+static gboolean
+refuse_newer (SbStore *store, GError **error)
+{
+  gint64 version = 0;
+  if (!sb_store_query_int (store, "PRAGMA user_version", &version, error))
+    return FALSE;
+  if (version <= SB_STORE_SCHEMA_VERSION)
+    return TRUE;
+  sb_store_file_set_too_new (store->path, version, error);
+  return FALSE;
+}
+
+/* Starts the owner's full check in the background; a check that cannot
+ * start is no reason to record nothing, only a warning. */
+static void
+start_full_check (SbStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  store->verifier = sb_store_verifier_start (store->path, &error);
+  if (store->verifier == NULL)
+    g_warning ("%s cannot be checked in the background: %s", store->path, error->message);
+}
+
 /* Checks and prepares an open connection.  FALSE with SB_STORE_ERROR_CORRUPT
  * means "move it aside and start over". */
 static gboolean
 prepare_database (SbStore *store, GError **error)
 {
   gboolean clean = FALSE;
-  if (!read_clean_mark (store, &clean, error))
+  if (!read_clean_mark (store, &clean, error) || !refuse_newer (store, error))
     return FALSE;
+  /* A visitor (a command, which may take its time) always checks in full
+   * before it writes: it cannot move a damaged file aside, so it refuses it. */
+  clean = clean && store->mode == SB_STORE_OWNER;
   if (clean ? !light_check (store, error) : !quick_check (store, error))
     return FALSE;
   if (!sb_store_exec (store, "PRAGMA foreign_keys = ON", error))
@@ -459,9 +537,18 @@ prepare_database (SbStore *store, GError **error)
       if (!sb_store_exec (store, "PRAGMA synchronous = NORMAL", error))
         return FALSE;
     }
-  /* Unclean until sb_store_free() says otherwise. */
-  return sb_store_migrate (store, error) && load_secret (store, error)
-         && write_clean_mark (store, FALSE, error);
+  if (!sb_store_migrate (store, error) || !load_secret (store, error))
+    return FALSE;
+  /* The owner's session: unclean until sb_store_free() says otherwise, and
+   * fully checked in the background when the light check was all there was. */
+  if (store->mode != SB_STORE_OWNER || g_strcmp0 (store->path, ":memory:") == 0)
+    return TRUE;
+  if (!write_clean_mark (store, FALSE, error))
+    return FALSE;
+  store->session_marked = TRUE;
+  if (clean)
+    start_full_check (store);
+  return TRUE;
 }
 
 /* Gives a file database its background writer; returns @store, or NULL (and
@@ -475,35 +562,152 @@ store_start_writer (SbStore *store, GError **error)
   return NULL;
 }
 
-SbStore *
-sb_store_open (const char *path, GError **error)
+/* FALSE with @error when @path is there but can never hold a history (a
+ * folder, a pipe, a file this process may not read).  Whether its content is
+ * a database is SQLite's to say: an empty file is a new one. */
+static gboolean
+check_path (const char *path, GError **error)
 {
-  g_return_val_if_fail (path != NULL, NULL);
+  g_autoptr (GError) local = NULL;
+  if (g_strcmp0 (path, ":memory:") == 0 || sb_store_file_inspect (path, &local)
+      || g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT))
+    return TRUE;
+  if (g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_NOT_FOUND)
+      && !g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
 
+/* Opens and prepares a file for writing; FALSE with SB_STORE_ERROR_CORRUPT
+ * means "damaged". */
+static gboolean
+open_for_writing (SbStore *store, GError **error)
+{
+  return open_connection (store, error) && prepare_database (store, error);
+}
+
+/* The owner's way out of a damaged file: move it aside and start a new one. */
+static SbStore *
+open_anew (SbStore *store, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_clear_pointer (&store->verifier, sb_store_verifier_stop);
+  close_main (store, TRUE);
+  store->session_marked = FALSE;
+  g_free (store->moved_aside);
+  store->moved_aside = sb_store_move_aside (store->path, error);
+  /* The damage went with the file. */
+  g_atomic_int_set (&corruption_seen, 0);
+  if (store->moved_aside != NULL && open_for_writing (store, &local))
+    return store_start_writer (store, error);
+  if (local != NULL)
+    g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", store->path);
+  sb_store_free (store);
+  return NULL;
+}
+
+/* A read-only store: the file as it is, or an error that says what it is. */
+static gboolean
+open_read_only (SbStore *store, GError **error)
+{
+  int version = 0;
+  if (!sb_store_file_inspect (store->path, error))
+    return FALSE;
+  store->main.db = sb_store_file_open_read_only (store->path, error);
+  if (store->main.db == NULL
+      || !sb_store_file_check_schema (store->main.db, store->path, TRUE, &version, error))
+    return FALSE;
+  store->schema_version = version;
+  return read_secret (store, error);
+}
+
+static SbStore *
+store_new (const char *path, SbStoreMode mode)
+{
   SbStore *store = g_new0 (SbStore, 1);
   store->path = g_strdup (path);
+  store->mode = mode;
   store->queue = g_array_new (FALSE, FALSE, sizeof (SbStoreOp));
   sb_store_ids_init (store);
+  return store;
+}
 
+SbStore *
+sb_store_open_with (const char *path, SbStoreMode mode, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (mode != SB_STORE_READ_ONLY || g_strcmp0 (path, ":memory:") != 0, NULL);
+
+  SbStore *store = store_new (path, mode);
   g_autoptr (GError) local = NULL;
-  if (open_connection (store, &local) && prepare_database (store, &local))
-    return store_start_writer (store, error);
-
-  if (g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT)
-      && g_strcmp0 (path, ":memory:") != 0)
+  if (mode == SB_STORE_READ_ONLY)
     {
-      sb_connection_close (&store->main);
-      store->moved_aside = sb_store_move_aside (path, error);
-      g_clear_error (&local);
-      if (store->moved_aside != NULL && open_connection (store, &local)
-          && prepare_database (store, &local))
+      if (open_read_only (store, &local))
+        return store;
+    }
+  else if (check_path (path, &local))
+    {
+      /* SQLite would delete a -wal it finds without its database. */
+      if (mode == SB_STORE_OWNER && g_strcmp0 (path, ":memory:") != 0
+          && sb_store_file_has_orphan_wal (path))
+        return open_anew (store, error);
+      if (open_for_writing (store, &local))
         return store_start_writer (store, error);
+      if (mode == SB_STORE_OWNER && g_strcmp0 (path, ":memory:") != 0
+          && g_error_matches (local, SB_STORE_ERROR, SB_STORE_ERROR_CORRUPT))
+        return open_anew (store, error);
     }
 
-  if (local != NULL)
+  if (local != NULL && strstr (local->message, path) != NULL)
+    g_propagate_error (error, g_steal_pointer (&local));
+  else if (local != NULL)
     g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", path);
   sb_store_free (store);
   return NULL;
+}
+
+SbStore *
+sb_store_open (const char *path, GError **error)
+{
+  return sb_store_open_with (path, SB_STORE_OWNER, error);
+}
+
+SbStoreCheck
+sb_store_get_check (SbStore *store, const char **problem)
+{
+  g_return_val_if_fail (store != NULL, SB_STORE_CHECK_SOUND);
+  if (problem != NULL)
+    *problem = NULL;
+  return store->verifier != NULL ? sb_store_verifier_get (store->verifier, problem)
+                                 : SB_STORE_CHECK_SOUND;
+}
+
+gboolean
+sb_store_start_over (SbStore *store, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (store->mode == SB_STORE_OWNER, FALSE);
+  g_return_val_if_fail (g_strcmp0 (store->path, ":memory:") != 0, FALSE);
+
+  g_clear_pointer (&store->writer, sb_store_writer_stop);
+  g_clear_pointer (&store->verifier, sb_store_verifier_stop);
+  g_array_set_size (store->queue, 0);
+  close_main (store, TRUE);
+  store->session_marked = FALSE;
+  g_free (store->moved_aside);
+  store->moved_aside = sb_store_move_aside (store->path, error);
+  if (store->moved_aside == NULL)
+    {
+      /* Recording into the damaged file beats recording nowhere; it stays
+       * unclean, so the next start checks it and tries again. */
+      (void) (sb_connection_open (&store->main, store->path, NULL)
+              && sb_store_writer_start (store, NULL));
+      return FALSE;
+    }
+  /* The damage went with the file. */
+  g_atomic_int_set (&corruption_seen, 0);
+  return open_for_writing (store, error) && sb_store_writer_start (store, error);
 }
 
 void
@@ -519,10 +723,17 @@ sb_store_free (SbStore *store)
                    error->message);
     }
   gboolean saved = store->main.db != NULL && sb_store_pending (store) == 0;
+  gboolean sound = sb_store_get_check (store, NULL) != SB_STORE_CHECK_DAMAGED
+                   && !g_atomic_int_get (&corruption_seen);
   g_clear_pointer (&store->writer, sb_store_writer_stop);
-  if (saved && !g_atomic_int_get (&corruption_seen))
+  g_clear_pointer (&store->verifier, sb_store_verifier_stop);
+  /* Only the owner's session, which marked the file unclean when it opened
+   * it, marks it clean: another program closing it while the plugin runs
+   * must not vouch for the plugin's session, and a file refused (newer,
+   * damaged) is not written to. */
+  if (saved && sound && store->session_marked)
     (void) write_clean_mark (store, TRUE, NULL);
-  sb_connection_close (&store->main);
+  close_main (store, !sound);
   g_array_unref (store->queue);
   sb_store_ids_clear (store);
   g_free (store->moved_aside);

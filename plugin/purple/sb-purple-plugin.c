@@ -49,6 +49,7 @@ ledger_changed_cb (SbLedger *ledger, const SbBuddyKey *key, gpointer user_data)
 static void
 context_free (SbPurple *ctx)
 {
+  sb_purple_history_shutdown (ctx);
   sb_purple_save_close (ctx);
   g_clear_pointer (&ctx->ledger, sb_ledger_free);
   g_clear_pointer (&ctx->waiting, g_array_unref);
@@ -96,7 +97,7 @@ stop_parts (SbPurple *ctx)
 static gboolean
 plugin_load (PurplePlugin *plugin)
 {
-  g_autofree char *path = g_build_filename (purple_user_dir (), "smileback.db", NULL);
+  g_autofree char *path = sb_purple_history_path ();
   g_autoptr (GError) error = NULL;
   SbParams params;
   SbPurple *ctx;
@@ -105,7 +106,7 @@ plugin_load (PurplePlugin *plugin)
   ctx->plugin = plugin;
   sb_purple_notice_init (ctx);
   sb_purple_prefs_get_params (&params);
-  ctx->ledger = sb_ledger_open (path, &params, sb_purple_now (), &error);
+  ctx->ledger = sb_purple_history_open (ctx, path, &params, &error);
   if (ctx->ledger == NULL && !sb_purple_save_may_retry (error))
     {
       g_free (plugin->error);

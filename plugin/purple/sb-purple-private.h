@@ -72,6 +72,7 @@ typedef struct
   struct _SbPurpleImporter *importer;
   gulong media_hook; /* emission hook on the media manager's "init-media" (calls) */
   GHashTable *told;  /* kinds of trouble the user was told of (sb-purple-notice.c) */
+  guint verdict_id;  /* polls the background check of the history (sb-purple-history.c) */
 } SbPurple;
 
 /* The loaded plugin's context, NULL while unloaded.  For IPC callbacks, which
@@ -172,6 +173,30 @@ gboolean sb_purple_notice_once (SbPurple *ctx, const char *kind, const char *pri
 
 /* The trouble of @kind is over: the next one of that kind is told again. */
 void sb_purple_notice_forget (SbPurple *ctx, const char *kind);
+
+/* sb-purple-history.c: the profile's history, opened as its owner. */
+
+/* purple_user_dir()/smileback.db.  Caller frees. */
+char *sb_purple_history_path (void);
+
+/* Opens the ledger on @path and watches the background check of the file.
+ * A damaged file (or a -wal without its database) is moved aside and a new
+ * history started, now or when the check finds it, and the user is told once
+ * what was kept and what to do; so is a file that cannot be opened (a newer
+ * Smile Back's: update).  NULL with @error when there is no history to
+ * record into. */
+SbLedger *sb_purple_history_open (SbPurple *ctx, const char *path, const SbParams *params,
+                                  GError **error);
+/* @ledger, just opened on the profile's history: tells the user once when a
+ * damaged file went aside, and watches the background check of the file. */
+void sb_purple_history_opened (SbPurple *ctx, SbLedger *ledger);
+
+/* Tells the user, once, why the profile's history cannot be opened (a newer
+ * Smile Back's file: update). */
+void sb_purple_history_tell_cannot_open (SbPurple *ctx, const GError *error);
+
+/* Stops watching the check.  Safe to call twice. */
+void sb_purple_history_shutdown (SbPurple *ctx);
 
 /* sb-purple-save.c: what the user did is kept when the history cannot be
  * written (docs/design.md, "Reliability"). */

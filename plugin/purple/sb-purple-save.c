@@ -52,13 +52,6 @@ waiting_clear (gpointer data)
 
 /* ---- telling the user --------------------------------------------------- */
 
-/* The path of the profile's database.  Caller frees. */
-static char *
-database_path (void)
-{
-  return g_build_filename (purple_user_dir (), "smileback.db", NULL);
-}
-
 static void
 tell_locked (SbPurple *ctx)
 {
@@ -72,7 +65,7 @@ tell_locked (SbPurple *ctx)
 static void
 tell_full (SbPurple *ctx)
 {
-  g_autofree char *path = database_path ();
+  g_autofree char *path = sb_purple_history_path ();
   g_autofree char *secondary = g_strdup_printf (
     /* TRANSLATORS: %u is a number of changes, %s the database file */
     _("Nothing is lost yet: up to %u changes are kept in memory and saved as soon as there is "
@@ -246,7 +239,7 @@ static void
 keep_waiting (SbPurple *ctx)
 {
   g_autoptr (GArray) list = g_steal_pointer (&ctx->waiting);
-  g_autofree char *path = database_path ();
+  g_autofree char *path = sb_purple_history_path ();
   g_autoptr (GPtrArray) keys = g_ptr_array_new ();
   g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (SbEvent));
   g_autoptr (GError) error = NULL;
@@ -295,13 +288,11 @@ opened_cb (gpointer data)
 
   if (ctx->ledger == NULL)
     {
-      /* TRANSLATORS: %s is the reason */
-      g_autofree char *secondary = g_strdup_printf (_("%s.  Nothing more is recorded this "
-                                                      "session."), error->message);
-      sb_purple_notice_once (ctx, "failed", _("Smile Back cannot open its history"), secondary);
+      sb_purple_history_tell_cannot_open (ctx, error);
       g_clear_pointer (&ctx->waiting, g_array_unref);
       return G_SOURCE_REMOVE;
     }
+  sb_purple_history_opened (ctx, ctx->ledger);
   sb_purple_plugin_ready (ctx);
   record_waiting (ctx);
   return G_SOURCE_REMOVE;

@@ -642,19 +642,23 @@ static void
 test_busy (Fixture *f, gconstpointer data)
 {
   sqlite3 *handle = lock (f->db);
-  /* Reading the integrity needs no lock. */
+  /* Reading needs no lock: the integrity, the report. */
   const char *check[] = { "check", "--db", f->db, NULL };
   g_assert_cmpint (run (check, NULL, NULL), ==, 0);
-  /* Locked for good: a clear error after the wait. */
   const char *report[] = { "report", "--db", f->db, NULL };
-  g_autofree char *err = NULL;
-  g_assert_cmpint (run (report, NULL, &err), ==, 1);
-  g_assert_nonnull (strstr (err, "stayed locked by another program"));
-  /* Locked for a second: the command waits and succeeds. */
-  GThread *thread = g_thread_new ("unlock", unlock_later, handle);
   g_autofree char *out = NULL;
   g_assert_cmpint (run (report, &out, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Bobby"));
+  /* A command that writes, locked out for good: a clear error after the wait. */
+  g_autofree char *logs = g_build_filename (f->dir, "logs", NULL);
+  g_assert_cmpint (g_mkdir (logs, 0700), ==, 0);
+  const char *import[] = { "import", "--db", f->db, logs, NULL };
+  g_autofree char *err = NULL;
+  g_assert_cmpint (run (import, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "stayed locked by another program"));
+  /* Locked for a second: the command waits and succeeds. */
+  GThread *thread = g_thread_new ("unlock", unlock_later, handle);
+  g_assert_cmpint (run (import, NULL, NULL), ==, 0);
   g_thread_join (thread);
   sqlite3_close (handle);
 }
