@@ -189,9 +189,9 @@ sb_store_file_set_too_new (const char *path, gint64 version, GError **error)
   g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_TOO_NEW,
                /* TRANSLATORS: a file name, its schema version, this build's; nothing was
                   changed */
-               _("%s was written by a newer Smile Back (schema %" G_GINT64_FORMAT "; this one "
-                 "knows %d); it was left untouched: update Smile Back to use it"),
-               path, version, SB_STORE_SCHEMA_VERSION);
+               _("%s was written by a newer Smile Back (schema %lld; this one knows %d); it "
+                 "was left untouched: update Smile Back to use it"),
+               path, (long long) version, SB_STORE_SCHEMA_VERSION);
 }
 
 gboolean

@@ -13,6 +13,7 @@
  * prompt_log, the planner's memory; pairs, for introductions; rooms,
  * room_members and room_lines, who answered whom in group chats.
  */
+#include "sb-store-file-private.h"
 #include "sb-store-private.h"
 #include "smileback/sb-planner.h"
 
@@ -148,10 +149,7 @@ sb_store_migrate (SbStore *store, GError **error)
     return FALSE;
   if (version > SB_STORE_SCHEMA_VERSION)
     {
-      g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_TOO_NEW,
-                   "%s was written by a newer Smile Back (schema %" G_GINT64_FORMAT
-                   ", this one knows %d); it was left untouched",
-                   store->path, version, SB_STORE_SCHEMA_VERSION);
+      sb_store_file_set_too_new (store->path, version, error);
       return FALSE;
     }
 
