@@ -400,6 +400,7 @@ sb_ledger_set_nonblocking (SbLedger *ledger, gboolean nonblocking)
 {
   g_return_if_fail (ledger != NULL);
   ledger->nonblocking = nonblocking;
+  sb_store_set_nonblocking (ledger->store, nonblocking);
 }
 
 static gboolean

@@ -353,6 +353,9 @@ sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error)
   buddy_id = committed_row_id (store, buddy_id, error);
   if (buddy_id == 0)
     return FALSE;
+  /* everything queued is committed: what was queued under provisional ids
+   * is looked up again (the buddy's member rows go) */
+  g_hash_table_remove_all (store->queued_ids);
   return sb_connection_transaction (&store->main, forget_rows, &buddy_id, error);
 }
 
