@@ -141,6 +141,14 @@ typedef struct
   };
 } SbStoreOp;
 
+/* A group-chat event queued as the @seq-th operation since open: the
+ * invitations the user sent are answered from memory until committed. */
+typedef struct
+{
+  guint64 seq;
+  SbChatEvent event; /* its strings interned in store->names */
+} SbQueuedChat;
+
 /* One SQLite connection and its prepared statements.  Each connection is used
  * by one thread only. */
 typedef struct
@@ -172,6 +180,7 @@ struct _SbStore
                              * a buddy, room or member was queued under */
   GStringChunk *names;      /* the strings queued writes point to, for the session */
   gboolean nonblocking;     /* reads see committed rows only (sb_store_set_nonblocking()) */
+  GArray *sent_invites;     /* SbQueuedChat: invitations queued and not known committed */
   guint8 secret[SB_STORE_SECRET_LEN];
   int schema_version;
 };

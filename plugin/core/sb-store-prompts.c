@@ -142,7 +142,33 @@ sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **erro
   op.chat.room = sb_store_intern (store, event->room);
   op.chat.member = sb_store_intern (store, event->member);
   sb_store_queue_op (store, &op);
+  if (event->kind == SB_CHAT_INVITE_SENT)
+    g_array_append_val (store->sent_invites, ((SbQueuedChat){ store->queued, op.chat }));
   return TRUE;
+}
+
+/* TRUE when an invitation of @member to @room since @since waits in the
+ * queue; forgets those committed meanwhile (the file has them). */
+static gboolean
+invite_queued (SbStore *store, const SbChatEvent *wanted, gint64 since)
+{
+  guint64 committed = sb_store_get_committed (store);
+  guint kept = 0;
+  gboolean found = FALSE;
+  for (guint i = 0; i < store->sent_invites->len; i++)
+    {
+      SbQueuedChat *queued = &g_array_index (store->sent_invites, SbQueuedChat, i);
+      if (queued->seq <= committed)
+        continue;
+      const SbChatEvent *e = &queued->event;
+      found = found
+              || (e->time >= since && g_str_equal (e->protocol, wanted->protocol)
+                  && g_str_equal (e->account, wanted->account) && g_str_equal (e->room, wanted->room)
+                  && g_strcmp0 (e->member, wanted->member) == 0);
+      g_array_index (store->sent_invites, SbQueuedChat, kept++) = *queued;
+    }
+  g_array_set_size (store->sent_invites, kept);
+  return found;
 }
 
 gboolean
@@ -365,6 +391,12 @@ sb_store_invited_since (SbStore *store, const char *protocol, const char *accoun
 
   if (!sb_store_flush_for_read (store, error))
     return FALSE;
+  SbChatEvent wanted = { .protocol = protocol, .account = account, .room = room, .member = member };
+  if (invite_queued (store, &wanted, since))
+    {
+      *invited = TRUE;
+      return TRUE;
+    }
 
   /* ?6: SB_CHAT_INVITE_SENT. */
   sqlite3_stmt *stmt = sb_store_statement (
