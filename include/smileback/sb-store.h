@@ -248,8 +248,9 @@ gboolean sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent 
                                  guint *n_new, gint64 *earliest_new, gboolean *inserted,
                                  GError **error);
 
-/* Marks a buddy tracked or not ("Don't track this buddy").  Immediate.
- * FALSE with @error. */
+/* Marks a buddy tracked or not ("Don't track this buddy"): queued, and
+ * committed at once unless the store is nonblocking (then by the writer;
+ * @buddy_id may be provisional).  FALSE with @error when that commit fails. */
 gboolean sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error);
 
 /* Deletes every row about @buddy_id, their room lines included (the lines

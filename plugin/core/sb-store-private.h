@@ -86,6 +86,7 @@ typedef enum
   OP_ANSWER_PROMPT,   /* the answer to a logged prompt (sb_store_answer_prompt()) */
   OP_PROMPT_STATE,    /* a (kind, buddy) snooze or mute (sb_store_set_prompt_state()) */
   OP_MARK_PAIR,       /* a pair of buddies marked (sb_store_mark_pair()) */
+  OP_SET_TRACKED,     /* a buddy tracked or not (sb_store_set_tracked()) */
 } SbStoreOpKind;
 
 /* A room line with its room and members as row ids or provisional ids, so a
@@ -123,6 +124,7 @@ typedef struct
       gint64 time;
       guint64 digest;
     } flag;
+    gboolean tracked;
     SbChatEvent chat; /* its strings interned in store->names */
     struct
     {
@@ -275,6 +277,9 @@ G_GNUC_INTERNAL gboolean sb_store_write_planner_op (SbConnection *connection, co
  * no error when absent and !@create, 0 with @error on failure. */
 G_GNUC_INTERNAL gint64 sb_connection_lookup_buddy (SbConnection *connection, const SbBuddyKey *key,
                                                    gboolean create, GError **error);
+/* Sets whether the buddy @buddy_id is tracked, on @connection. */
+G_GNUC_INTERNAL gboolean sb_connection_set_tracked (SbConnection *connection, gint64 buddy_id,
+                                                    gboolean tracked, GError **error);
 /* Marks the received text of @buddy_id at @time with @digest automated on
  * @connection; *@changed (may be NULL) says whether a row changed. */
 G_GNUC_INTERNAL gboolean sb_connection_flag_automated (SbConnection *connection, gint64 buddy_id,

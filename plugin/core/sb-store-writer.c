@@ -435,6 +435,9 @@ write_op (SbConnection *connection, BatchIds *ids, const SbStoreOp *op, GError *
     case OP_EVENT:
       return write_event (connection, buddy_id, &op->event, NULL, error);
 
+    case OP_SET_TRACKED:
+      return sb_connection_set_tracked (connection, buddy_id, op->tracked, error);
+
     case OP_FLAG_AUTOMATED:
       return sb_connection_flag_automated (connection, buddy_id, op->flag.time, op->flag.digest,
                                            NULL, error);
