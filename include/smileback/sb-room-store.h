@@ -48,7 +48,8 @@ typedef struct
  * the next flush, with the room and members seen for the first time (under
  * provisional ids), so a UI thread never waits on the disk.  A line already
  * stored (same room, time, speaker and digest) is ignored at the flush.
- * FALSE with @error when looking the room or a member up fails. */
+ * FALSE with @error when looking the room or a member up fails, or
+ * SB_STORE_ERROR_FULL while the queue is full (sb_store_queue_full()). */
 gboolean sb_store_add_room_line (SbStore *store, const SbRoomKey *room, const SbRoomEntry *line,
                                  GError **error);
 

@@ -268,8 +268,9 @@ gboolean sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, 
                                  GError **error);
 
 /* Queues a group-chat observation for the next commit (its strings copied);
- * the same one twice is kept once.  A NULL member is stored as "".  Never
- * fails (the GError is for the signature). */
+ * the same one twice is kept once.  A NULL member is stored as "".  FALSE
+ * with SB_STORE_ERROR_FULL while the queue is full (sb_store_queue_full()):
+ * then it is not recorded. */
 gboolean sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **error);
 
 /* The planner's memory (see sb-planner.h).  Prompt kinds and answers are plain

@@ -309,6 +309,9 @@ G_GNUC_INTERNAL const char *sb_store_intern (SbStore *store, const char *s);
 /* Before a read: the queue committed, unless the store is nonblocking (then
  * reads see committed rows only and never wait for the writer). */
 G_GNUC_INTERNAL gboolean sb_store_flush_for_read (SbStore *store, GError **error);
+/* FALSE with SB_STORE_ERROR_FULL while the queue is full
+ * (sb_store_queue_full()): a write past the bound is not recorded. */
+G_GNUC_INTERNAL gboolean sb_store_check_room (SbStore *store, GError **error);
 /* Appends @op to the queue for the next flush. */
 G_GNUC_INTERNAL void sb_store_queue_op (SbStore *store, const SbStoreOp *op);
 /* Starts the background writer on its own connection to store->path. */

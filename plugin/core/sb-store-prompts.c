@@ -136,6 +136,8 @@ sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **erro
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (event != NULL, FALSE);
 
+  if (!sb_store_check_room (store, error))
+    return FALSE;
   SbStoreOp op = { .kind = OP_CHAT_EVENT, .chat = *event };
   op.chat.protocol = sb_store_intern (store, event->protocol);
   op.chat.account = sb_store_intern (store, event->account);

@@ -178,6 +178,8 @@ sb_store_add_room_line (SbStore *store, const SbRoomKey *room, const SbRoomEntry
   g_return_val_if_fail (room_key_valid (room), FALSE);
   g_return_val_if_fail (line != NULL, FALSE);
 
+  if (!sb_store_check_room (store, error))
+    return FALSE;
   SbStoreOp op = { .kind = OP_ROOM_LINE };
   SbRoomLineOp *out = &op.room_line;
   out->room_id = room_id (store, room, error);

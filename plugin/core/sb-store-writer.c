@@ -296,6 +296,16 @@ sb_store_get_committed (SbStore *store)
 }
 
 gboolean
+sb_store_check_room (SbStore *store, GError **error)
+{
+  if (!sb_store_queue_full (store))
+    return TRUE;
+  g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FULL,
+               "%u writes wait already (the file is locked or the disk full)", SB_STORE_QUEUE_MAX);
+  return FALSE;
+}
+
+gboolean
 sb_store_queue_full (SbStore *store)
 {
   g_return_val_if_fail (store != NULL, TRUE);
