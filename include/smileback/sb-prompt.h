@@ -41,7 +41,8 @@ typedef enum
 /* One prompt the planner chose.  Owned by the caller: sb_prompt_free(). */
 typedef struct
 {
-  gint64 id;             /* its row in the prompt log once shown, else 0 */
+  gint64 id;             /* once shown, its id in the prompt log (provisional, < 0, in the
+                          * session that showed it: sb_store_log_prompt()), else 0 */
   SbPromptKind kind;
   SbBuddyKey *key;
   double score;          /* higher first */

@@ -44,11 +44,12 @@ typedef struct
   SbSource source;
 } SbRoomEntry;
 
-/* Records @line in @room.  The room and its members are added at once (rare
- * writes); the line itself is queued like live events and committed by the
- * next flush, so a UI thread never waits on the disk.  A line already stored
- * (same room, time, speaker and digest) is ignored at the flush.  FALSE with
- * @error when the room or a member cannot be added. */
+/* Records @line in @room.  It is queued like live events and committed by
+ * the next flush, with the room and members seen for the first time (under
+ * provisional ids), so a UI thread never waits on the disk.  A line already
+ * stored (same room, time, speaker and digest) is ignored at the flush.
+ * FALSE with @error when looking the room or a member up fails, or
+ * SB_STORE_ERROR_FULL while the queue is full (sb_store_queue_full()). */
 gboolean sb_store_add_room_line (SbStore *store, const SbRoomKey *room, const SbRoomEntry *line,
                                  GError **error);
 

@@ -171,6 +171,17 @@ gint64 sb_store_queue_buddy (SbStore *store, const SbBuddyKey *key);
  * before that; any other id is returned as it is. */
 gint64 sb_store_resolve_buddy (SbStore *store, gint64 buddy_id);
 
+/* The id of @key without ever writing: the provisional id it was queued
+ * under this session, its row id, or else a provisional id queued now
+ * (sb_store_queue_buddy()).  0 with @error when the lookup fails. */
+gint64 sb_store_buddy_id (SbStore *store, const SbBuddyKey *key, GError **error);
+
+/* A nonblocking store's reads see committed rows only and never wait for
+ * the writer (what is queued shows once it is committed); otherwise a read
+ * commits the queue first.  A plugin's UI thread sets it; the command does
+ * not. */
+void sb_store_set_nonblocking (SbStore *store, gboolean nonblocking);
+
 /* Calls @func for every buddy with its stored summary (all-time counts, time of
  * the latest event, 0 when none) and tracking flag.  Stops early when @func
  * returns FALSE.  FALSE with @error on SQLite failure. */
@@ -290,8 +301,9 @@ gboolean sb_store_insert_events (SbStore *store, gint64 buddy_id, const SbEvent 
                                  guint *n_new, gint64 *earliest_new, gboolean *inserted,
                                  GError **error);
 
-/* Marks a buddy tracked or not ("Don't track this buddy").  Immediate.
- * FALSE with @error. */
+/* Marks a buddy tracked or not ("Don't track this buddy"): queued, and
+ * committed at once unless the store is nonblocking (then by the writer;
+ * @buddy_id may be provisional).  FALSE with @error when that commit fails. */
 gboolean sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error);
 
 /* Deletes every row about @buddy_id, their room lines included (the lines
@@ -308,8 +320,10 @@ gboolean sb_store_get_file_mark (SbStore *store, const char *path, gint64 *size,
 gboolean sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime,
                                  GError **error);
 
-/* Saves a group-chat observation (immediate; they are rare); the same one
- * twice is kept once.  A NULL member is stored as "".  FALSE with @error. */
+/* Queues a group-chat observation for the next commit (its strings copied);
+ * the same one twice is kept once.  A NULL member is stored as "".  FALSE
+ * with SB_STORE_ERROR_FULL while the queue is full (sb_store_queue_full()):
+ * then it is not recorded. */
 gboolean sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **error);
 
 /* The planner's memory (see sb-planner.h).  Prompt kinds and answers are plain
@@ -323,9 +337,9 @@ gboolean sb_store_foreach_prompt_state (SbStore *store, SbStorePromptStateFunc f
 gboolean sb_store_set_prompt_state (SbStore *store, gint64 buddy_id, int kind,
                                     gint64 snoozed_until, gboolean muted, GError **error);
 
-/* Logs a prompt shown; returns its id (> 0), 0 with @error on failure.
- * answer records the user's answer to it (an unknown id changes nothing);
- * FALSE with @error. */
+/* Queues a prompt shown; returns at once its provisional id (< 0), which
+ * answer takes (the answer is queued too; an unknown id changes nothing).
+ * Neither fails; set queues the state likewise. */
 gint64 sb_store_log_prompt (SbStore *store, gint64 buddy_id, int kind, gint64 shown_at,
                             GError **error);
 gboolean sb_store_answer_prompt (SbStore *store, gint64 prompt_id, int answer,
@@ -342,8 +356,8 @@ typedef enum
   SB_PAIR_INTRODUCED = 2,
 } SbPairMark;
 
-/* Records @mark for the pair (order does not matter; once per mark).
- * FALSE with @error. */
+/* Queues @mark for the pair (order does not matter; once per mark; either
+ * id may be provisional).  Never fails. */
 gboolean sb_store_mark_pair (SbStore *store, gint64 buddy_a, gint64 buddy_b, SbPairMark mark,
                              gint64 time, GError **error);
 /* Sets *@marks to the marks of the pair OR-ed together, 0 when none.

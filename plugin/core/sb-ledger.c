@@ -434,6 +434,7 @@ sb_ledger_set_nonblocking (SbLedger *ledger, gboolean nonblocking)
 {
   g_return_if_fail (ledger != NULL);
   ledger->nonblocking = nonblocking;
+  sb_store_set_nonblocking (ledger->store, nonblocking);
 }
 
 static gboolean
@@ -706,7 +707,7 @@ sb_ledger_set_tracked (SbLedger *ledger, const SbBuddyKey *key, gboolean tracked
   g_return_val_if_fail (ledger != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
-  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, FALSE, error);
+  SbLedgerBuddy *buddy = ensure_buddy (ledger, key, ledger->nonblocking, error);
   if (buddy == NULL)
     return FALSE;
   if (!sb_store_set_tracked (ledger->store, buddy->id, tracked, error))

@@ -367,7 +367,7 @@ static gboolean save_state (SbPlanner *planner, SbPromptKind kind, const SbBuddy
 gboolean
 sb_planner_shown (SbPlanner *planner, SbPrompt *prompt, gint64 now, GError **error)
 {
-  gint64 buddy_id = sb_store_lookup_buddy (planner->store, prompt->key, TRUE, error);
+  gint64 buddy_id = sb_store_buddy_id (planner->store, prompt->key, error);
   if (buddy_id == 0)
     return FALSE;
   gint64 id = sb_store_log_prompt (planner->store, buddy_id, prompt->kind, now, error);
@@ -387,7 +387,7 @@ static gboolean
 save_state (SbPlanner *planner, SbPromptKind kind, const SbBuddyKey *key, gint64 snoozed_until,
             gboolean muted, GError **error)
 {
-  gint64 buddy_id = sb_store_lookup_buddy (planner->store, key, TRUE, error);
+  gint64 buddy_id = sb_store_buddy_id (planner->store, key, error);
   if (buddy_id == 0
       || !sb_store_set_prompt_state (planner->store, buddy_id, kind, snoozed_until, muted, error))
     return FALSE;
@@ -576,8 +576,8 @@ gboolean
 sb_planner_mark_pair (SbPlanner *planner, const SbBuddyKey *a, const SbBuddyKey *b,
                       gboolean introduced, gint64 now, GError **error)
 {
-  gint64 id_a = sb_store_lookup_buddy (planner->store, a, TRUE, error);
-  gint64 id_b = id_a != 0 ? sb_store_lookup_buddy (planner->store, b, TRUE, error) : 0;
+  gint64 id_a = sb_store_buddy_id (planner->store, a, error);
+  gint64 id_b = id_a != 0 ? sb_store_buddy_id (planner->store, b, error) : 0;
   if (id_a == 0 || id_b == 0)
     return FALSE;
   return sb_store_mark_pair (planner->store, id_a, id_b,

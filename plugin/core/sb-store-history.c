@@ -309,22 +309,26 @@ sb_store_read_last_episode_start (SbStore *store, gint64 buddy_id, gint64 before
 }
 
 gboolean
-sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error)
+sb_connection_set_tracked (SbConnection *connection, gint64 buddy_id, gboolean tracked,
+                           GError **error)
 {
-  g_return_val_if_fail (store != NULL, FALSE);
-
-  if (buddy_id < 0 && !sb_store_flush (store, error))
-    return FALSE;
-  buddy_id = committed_row_id (store, buddy_id, error);
-  if (buddy_id == 0)
-    return FALSE;
-  sqlite3_stmt *stmt = sb_store_statement (store, STMT_SET_TRACKED,
-                                           "UPDATE buddies SET tracked = ?2 WHERE id = ?1", error);
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_SET_TRACKED, "UPDATE buddies SET tracked = ?2 WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, buddy_id);
   sqlite3_bind_int (stmt, 2, tracked ? TRUE : FALSE);
   return sb_store_step_done (stmt, "cannot change tracking", error);
+}
+
+gboolean
+sb_store_set_tracked (SbStore *store, gint64 buddy_id, gboolean tracked, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  sb_store_queue_op (store, &(SbStoreOp){ .kind = OP_SET_TRACKED, .buddy_id = buddy_id,
+                                          .tracked = tracked });
+  return store->nonblocking || sb_store_flush (store, error);
 }
 
 /* Deletes the buddy's room lines, then the buddy: every other row about the
@@ -353,6 +357,9 @@ sb_store_forget_buddy (SbStore *store, gint64 buddy_id, GError **error)
   buddy_id = committed_row_id (store, buddy_id, error);
   if (buddy_id == 0)
     return FALSE;
+  /* everything queued is committed: what was queued under provisional ids
+   * is looked up again (the buddy's member rows go) */
+  g_hash_table_remove_all (store->queued_ids);
   return sb_connection_transaction (&store->main, forget_rows, &buddy_id, error);
 }
 

@@ -79,9 +79,17 @@ typedef enum
   OP_ROOM_LINE,
   OP_BUDDY,           /* adds the buddy queued under a provisional id (sb_store_queue_buddy()) */
   OP_FLAG_AUTOMATED,  /* marks a received text automated (sb_store_queue_flag_automated()) */
+  OP_ROOM,            /* adds the room queued under a provisional id (sb_store_add_room_line()) */
+  OP_MEMBER,          /* adds the room member queued under a provisional id (the same) */
+  OP_CHAT_EVENT,      /* a group-chat sighting (sb_store_add_chat_event()) */
+  OP_LOG_PROMPT,      /* a prompt shown, under a provisional id (sb_store_log_prompt()) */
+  OP_ANSWER_PROMPT,   /* the answer to a logged prompt (sb_store_answer_prompt()) */
+  OP_PROMPT_STATE,    /* a (kind, buddy) snooze or mute (sb_store_set_prompt_state()) */
+  OP_MARK_PAIR,       /* a pair of buddies marked (sb_store_mark_pair()) */
+  OP_SET_TRACKED,     /* a buddy tracked or not (sb_store_set_tracked()) */
 } SbStoreOpKind;
 
-/* A room line with its room and members already resolved to row ids, so a
+/* A room line with its room and members as row ids or provisional ids, so a
  * queued write holds no strings. */
 typedef struct
 {
@@ -116,8 +124,32 @@ typedef struct
       gint64 time;
       guint64 digest;
     } flag;
+    gboolean tracked;
+    SbChatEvent chat; /* its strings interned in store->names */
+    struct
+    {
+      gint64 id;   /* the prompt_log row: provisional for OP_LOG_PROMPT */
+      int kind;    /* OP_LOG_PROMPT, OP_PROMPT_STATE */
+      int answer;  /* OP_ANSWER_PROMPT */
+      gint64 time; /* shown_at, answered_at or snoozed_until */
+      gboolean muted;
+    } prompt;
+    struct
+    {
+      gint64 other; /* the second buddy, with buddy_id */
+      SbPairMark mark;
+      gint64 time;
+    } pair;
   };
 } SbStoreOp;
+
+/* A group-chat event queued as the @seq-th operation since open: the
+ * invitations the user sent are answered from memory until committed. */
+typedef struct
+{
+  guint64 seq;
+  SbChatEvent event; /* its strings interned in store->names */
+} SbQueuedChat;
 
 /* One SQLite connection and its prepared statements.  Each connection is used
  * by one thread only. */
@@ -145,9 +177,16 @@ struct _SbStore
   /* Buddies queued under provisional ids, shared with the writer thread. */
   GMutex ids_lock;
   gint64 next_provisional;  /* the last provisional id given out: -1, -2, ... */
-  GHashTable *provisional;  /* provisional id (gint64 *) -> SbBuddyKey *, for the session */
+  GHashTable *provisional;  /* provisional id (gint64 *) -> SbBuddyKey * (for a room or a
+                             * member: its name in .buddy), for the session */
   GHashTable *resolved;     /* provisional id (gint64 *) -> its row id (gint64 *), once
                              * committed */
+  /* Caller's thread only: */
+  GHashTable *queued_ids;   /* "kind protocol account name" -> the provisional id (gint64 *)
+                             * a buddy, room or member was queued under */
+  GStringChunk *names;      /* the strings queued writes point to, for the session */
+  gboolean nonblocking;     /* reads see committed rows only (sb_store_set_nonblocking()) */
+  GArray *sent_invites;     /* SbQueuedChat: invitations queued and not known committed */
   guint8 secret[SB_STORE_SECRET_LEN];
   int schema_version;
 };
@@ -213,6 +252,12 @@ G_GNUC_INTERNAL gboolean sb_store_migrate (SbStore *store, GError **error);
 
 /* sb-store-rooms.c */
 
+/* The row id of the room or member @key names (its name in .buddy), added
+ * when missing, on @connection; 0 with @error. */
+G_GNUC_INTERNAL gint64 sb_connection_add_room (SbConnection *connection, const SbBuddyKey *key,
+                                               GError **error);
+G_GNUC_INTERNAL gint64 sb_connection_add_member (SbConnection *connection, const SbBuddyKey *key,
+                                                 GError **error);
 /* Writes one queued room line on @connection (the writer's, or the main one
  * for ":memory:"); a line already stored is ignored. */
 G_GNUC_INTERNAL gboolean sb_store_write_room_line (SbConnection *connection,
@@ -222,12 +267,23 @@ G_GNUC_INTERNAL gboolean sb_store_write_room_line (SbConnection *connection,
 G_GNUC_INTERNAL gboolean sb_store_forget_room_member (SbConnection *connection, gint64 buddy_id,
                                                       GError **error);
 
+/* sb-store-prompts.c */
+
+/* Writes one queued prompt, answer, state, pair or chat event on @connection,
+ * its buddy ids already committed row ids; an OP_LOG_PROMPT gives its new row
+ * id in *@row. */
+G_GNUC_INTERNAL gboolean sb_store_write_planner_op (SbConnection *connection, const SbStoreOp *op,
+                                                    gint64 *row, GError **error);
+
 /* sb-store-history.c */
 
 /* The row id of @key on @connection, added when missing and @create; 0 with
  * no error when absent and !@create, 0 with @error on failure. */
 G_GNUC_INTERNAL gint64 sb_connection_lookup_buddy (SbConnection *connection, const SbBuddyKey *key,
                                                    gboolean create, GError **error);
+/* Sets whether the buddy @buddy_id is tracked, on @connection. */
+G_GNUC_INTERNAL gboolean sb_connection_set_tracked (SbConnection *connection, gint64 buddy_id,
+                                                    gboolean tracked, GError **error);
 /* Marks the received text of @buddy_id at @time with @digest automated on
  * @connection; *@changed (may be NULL) says whether a row changed. */
 G_GNUC_INTERNAL gboolean sb_connection_flag_automated (SbConnection *connection, gint64 buddy_id,
@@ -253,6 +309,24 @@ G_GNUC_INTERNAL gint64 sb_store_row_id (SbStore *store, gint64 buddy_id);
 /* The provisional-id tables: made on open, freed on close. */
 G_GNUC_INTERNAL void sb_store_ids_init (SbStore *store);
 G_GNUC_INTERNAL void sb_store_ids_clear (SbStore *store);
+/* The id the buddy, room or member @key names (@kind OP_BUDDY, OP_ROOM or
+ * OP_MEMBER) was queued under this session, 0 when it was not. */
+G_GNUC_INTERNAL gint64 sb_store_queued_id (SbStore *store, SbStoreOpKind kind,
+                                           const SbBuddyKey *key);
+/* Queues "add @key" to the table of @kind (as sb_store_queued_id()) and
+ * returns its provisional id. */
+G_GNUC_INTERNAL gint64 sb_store_queue_row (SbStore *store, SbStoreOpKind kind,
+                                           const SbBuddyKey *key);
+/* A fresh provisional id for a row an operation adds (a logged prompt). */
+G_GNUC_INTERNAL gint64 sb_store_new_provisional (SbStore *store);
+/* @s, kept for the session, for a queued write to point to. */
+G_GNUC_INTERNAL const char *sb_store_intern (SbStore *store, const char *s);
+/* Before a read: the queue committed, unless the store is nonblocking (then
+ * reads see committed rows only and never wait for the writer). */
+G_GNUC_INTERNAL gboolean sb_store_flush_for_read (SbStore *store, GError **error);
+/* FALSE with SB_STORE_ERROR_FULL while the queue is full
+ * (sb_store_queue_full()): a write past the bound is not recorded. */
+G_GNUC_INTERNAL gboolean sb_store_check_room (SbStore *store, GError **error);
 /* Appends @op to the queue for the next flush. */
 G_GNUC_INTERNAL void sb_store_queue_op (SbStore *store, const SbStoreOp *op);
 /* Starts the background writer on its own connection to store->path. */

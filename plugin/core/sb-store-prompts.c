@@ -5,8 +5,11 @@
  * introductions and of invitations; pairs of buddies ("they know each
  * other", "introduced"); and the group-chat sightings those questions read
  * (with the room answers of sb-store-rooms.c for "seen together").
- * These writes are rare and must survive a crash, so they are immediate, not
- * queued.  The windows the outcome questions use are named below and bound.
+ * These writes are queued like live events (a prompt shown under a
+ * provisional id) and committed by the writer, so the caller's thread never
+ * waits on the file; reads flush the queue first unless the store is
+ * nonblocking.  The windows the outcome questions use are named below and
+ * bound.
  */
 #include "sb-store-private.h"
 #include "smileback/sb-room-store.h"
@@ -19,14 +22,11 @@
 /* An invitation was taken up when the invitee joined within this long. */
 #define JOINED_WITHIN_S SB_DAY
 
-gboolean
-sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **error)
+static gboolean
+write_chat_event (SbConnection *connection, const SbChatEvent *event, GError **error)
 {
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (event != NULL, FALSE);
-
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_INSERT_CHAT_EVENT,
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_INSERT_CHAT_EVENT,
     "INSERT OR IGNORE INTO chat_events (protocol, account, room, member, kind, source, time)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     error);
@@ -42,12 +42,146 @@ sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **erro
   return sb_store_step_done (stmt, "cannot save a group chat event", error);
 }
 
+static gboolean
+write_prompt_state (SbConnection *connection, const SbStoreOp *op, GError **error)
+{
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_SET_PROMPT_STATE,
+    "INSERT INTO prompt_state (buddy_id, kind, snoozed_until, muted) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (buddy_id, kind) DO UPDATE SET snoozed_until = ?3, muted = ?4",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, op->buddy_id);
+  sqlite3_bind_int (stmt, 2, op->prompt.kind);
+  sqlite3_bind_int64 (stmt, 3, op->prompt.time);
+  sqlite3_bind_int (stmt, 4, op->prompt.muted ? TRUE : FALSE);
+  return sb_store_step_done (stmt, "cannot save a prompt answer", error);
+}
+
+static gboolean
+write_log_prompt (SbConnection *connection, const SbStoreOp *op, gint64 *row, GError **error)
+{
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_LOG_PROMPT,
+    "INSERT INTO prompt_log (buddy_id, kind, shown_at) VALUES (?1, ?2, ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, op->buddy_id);
+  sqlite3_bind_int (stmt, 2, op->prompt.kind);
+  sqlite3_bind_int64 (stmt, 3, op->prompt.time);
+  if (!sb_store_step_done (stmt, "cannot log a prompt", error))
+    return FALSE;
+  *row = sqlite3_last_insert_rowid (connection->db);
+  return TRUE;
+}
+
+static gboolean
+write_answer (SbConnection *connection, const SbStoreOp *op, GError **error)
+{
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_ANSWER_PROMPT,
+    "UPDATE prompt_log SET answer = ?2, answered_at = ?3 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, op->prompt.id);
+  sqlite3_bind_int (stmt, 2, op->prompt.answer);
+  sqlite3_bind_int64 (stmt, 3, op->prompt.time);
+  return sb_store_step_done (stmt, "cannot save a prompt answer", error);
+}
+
+static gboolean
+write_pair (SbConnection *connection, const SbStoreOp *op, GError **error)
+{
+  /* Pairs are stored with the smaller id first, so (a, b) and (b, a) are one. */
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_MARK_PAIR,
+    "INSERT OR IGNORE INTO pairs (buddy_a, buddy_b, mark, time)"
+    " VALUES (min (?1, ?2), max (?1, ?2), ?3, ?4)",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, op->buddy_id);
+  sqlite3_bind_int64 (stmt, 2, op->pair.other);
+  sqlite3_bind_int (stmt, 3, op->pair.mark);
+  sqlite3_bind_int64 (stmt, 4, op->pair.time);
+  return sb_store_step_done (stmt, "cannot save a pair", error);
+}
+
+gboolean
+sb_store_write_planner_op (SbConnection *connection, const SbStoreOp *op, gint64 *row,
+                           GError **error)
+{
+  switch (op->kind)
+    {
+    case OP_CHAT_EVENT:
+      return write_chat_event (connection, &op->chat, error);
+    case OP_LOG_PROMPT:
+      return write_log_prompt (connection, op, row, error);
+    case OP_ANSWER_PROMPT:
+      return write_answer (connection, op, error);
+    case OP_PROMPT_STATE:
+      return write_prompt_state (connection, op, error);
+    case OP_MARK_PAIR:
+      return write_pair (connection, op, error);
+    default:
+      break;
+    }
+  g_assert_not_reached ();
+}
+
+gboolean
+sb_store_add_chat_event (SbStore *store, const SbChatEvent *event, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (event != NULL, FALSE);
+
+  if (!sb_store_check_room (store, error))
+    return FALSE;
+  SbStoreOp op = { .kind = OP_CHAT_EVENT, .chat = *event };
+  op.chat.protocol = sb_store_intern (store, event->protocol);
+  op.chat.account = sb_store_intern (store, event->account);
+  op.chat.room = sb_store_intern (store, event->room);
+  op.chat.member = sb_store_intern (store, event->member);
+  sb_store_queue_op (store, &op);
+  if (event->kind == SB_CHAT_INVITE_SENT)
+    g_array_append_val (store->sent_invites, ((SbQueuedChat){ store->queued, op.chat }));
+  return TRUE;
+}
+
+/* TRUE when an invitation of @member to @room since @since waits in the
+ * queue; forgets those committed meanwhile (the file has them). */
+static gboolean
+invite_queued (SbStore *store, const SbChatEvent *wanted, gint64 since)
+{
+  guint64 committed = sb_store_get_committed (store);
+  guint kept = 0;
+  gboolean found = FALSE;
+  for (guint i = 0; i < store->sent_invites->len; i++)
+    {
+      SbQueuedChat *queued = &g_array_index (store->sent_invites, SbQueuedChat, i);
+      if (queued->seq <= committed)
+        continue;
+      const SbChatEvent *e = &queued->event;
+      found = found
+              || (e->time >= since && g_str_equal (e->protocol, wanted->protocol)
+                  && g_str_equal (e->account, wanted->account) && g_str_equal (e->room, wanted->room)
+                  && g_strcmp0 (e->member, wanted->member) == 0);
+      g_array_index (store->sent_invites, SbQueuedChat, kept++) = *queued;
+    }
+  g_array_set_size (store->sent_invites, kept);
+  return found;
+}
+
 gboolean
 sb_store_foreach_prompt_state (SbStore *store, SbStorePromptStateFunc func, gpointer user_data,
                                GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
+
+  if (!sb_store_flush_for_read (store, error))
+    return FALSE;
 
   sqlite3_stmt *stmt = sb_store_statement (
     store, STMT_FOREACH_PROMPT_STATE,
@@ -75,37 +209,24 @@ sb_store_set_prompt_state (SbStore *store, gint64 buddy_id, int kind, gint64 sno
                            gboolean muted, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
-
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_SET_PROMPT_STATE,
-    "INSERT INTO prompt_state (buddy_id, kind, snoozed_until, muted) VALUES (?1, ?2, ?3, ?4)"
-    " ON CONFLICT (buddy_id, kind) DO UPDATE SET snoozed_until = ?3, muted = ?4",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int (stmt, 2, kind);
-  sqlite3_bind_int64 (stmt, 3, snoozed_until);
-  sqlite3_bind_int (stmt, 4, muted ? TRUE : FALSE);
-  return sb_store_step_done (stmt, "cannot save a prompt answer", error);
+  SbStoreOp op = { .kind = OP_PROMPT_STATE, .buddy_id = buddy_id };
+  op.prompt.kind = kind;
+  op.prompt.time = snoozed_until;
+  op.prompt.muted = muted;
+  sb_store_queue_op (store, &op);
+  return TRUE;
 }
 
 gint64
 sb_store_log_prompt (SbStore *store, gint64 buddy_id, int kind, gint64 shown_at, GError **error)
 {
   g_return_val_if_fail (store != NULL, 0);
-
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_LOG_PROMPT, "INSERT INTO prompt_log (buddy_id, kind, shown_at) VALUES (?1, ?2, ?3)",
-    error);
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int (stmt, 2, kind);
-  sqlite3_bind_int64 (stmt, 3, shown_at);
-  if (!sb_store_step_done (stmt, "cannot log a prompt", error))
-    return 0;
-  return sqlite3_last_insert_rowid (store->main.db);
+  SbStoreOp op = { .kind = OP_LOG_PROMPT, .buddy_id = buddy_id };
+  op.prompt.id = sb_store_new_provisional (store);
+  op.prompt.kind = kind;
+  op.prompt.time = shown_at;
+  sb_store_queue_op (store, &op);
+  return op.prompt.id;
 }
 
 gboolean
@@ -113,16 +234,12 @@ sb_store_answer_prompt (SbStore *store, gint64 prompt_id, int answer, gint64 ans
                         GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
-
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_ANSWER_PROMPT, "UPDATE prompt_log SET answer = ?2, answered_at = ?3 WHERE id = ?1",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, prompt_id);
-  sqlite3_bind_int (stmt, 2, answer);
-  sqlite3_bind_int64 (stmt, 3, answered_at);
-  return sb_store_step_done (stmt, "cannot save a prompt answer", error);
+  SbStoreOp op = { .kind = OP_ANSWER_PROMPT };
+  op.prompt.id = prompt_id;
+  op.prompt.answer = answer;
+  op.prompt.time = answered_at;
+  sb_store_queue_op (store, &op);
+  return TRUE;
 }
 
 /* Runs a bound statement of @n counts and stores them, as guint, in @counts. */
@@ -145,6 +262,9 @@ sb_store_count_prompts_since (SbStore *store, gint64 since, int kind, guint *cou
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (count != NULL, FALSE);
 
+  if (!sb_store_flush_for_read (store, error))
+    return FALSE;
+
   /* ?2 < 0: every kind. */
   sqlite3_stmt *stmt = sb_store_statement (
     store, STMT_COUNT_PROMPTS,
@@ -163,7 +283,7 @@ sb_store_prompt_outcomes (SbStore *store, int kind, guint *shown, guint *acted,
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (shown != NULL && acted != NULL && smiled_back != NULL, FALSE);
 
-  if (!sb_store_flush (store, error))
+  if (!sb_store_flush_for_read (store, error))
     return FALSE;
   /* Acted: the user (?2) wrote a message (?4) to the buddy within ?5 of the
    * prompt.  Smiled back: the buddy (?3) wrote a message after that within ?6. */
@@ -194,20 +314,12 @@ sb_store_mark_pair (SbStore *store, gint64 buddy_a, gint64 buddy_b, SbPairMark m
                     GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
-
-  /* Pairs are stored with the smaller id first, so (a, b) and (b, a) are one. */
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_MARK_PAIR,
-    "INSERT OR IGNORE INTO pairs (buddy_a, buddy_b, mark, time)"
-    " VALUES (min (?1, ?2), max (?1, ?2), ?3, ?4)",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_a);
-  sqlite3_bind_int64 (stmt, 2, buddy_b);
-  sqlite3_bind_int (stmt, 3, mark);
-  sqlite3_bind_int64 (stmt, 4, time);
-  return sb_store_step_done (stmt, "cannot save a pair", error);
+  SbStoreOp op = { .kind = OP_MARK_PAIR, .buddy_id = buddy_a };
+  op.pair.other = buddy_b;
+  op.pair.mark = mark;
+  op.pair.time = time;
+  sb_store_queue_op (store, &op);
+  return TRUE;
 }
 
 gboolean
@@ -215,6 +327,9 @@ sb_store_pair_marks (SbStore *store, gint64 buddy_a, gint64 buddy_b, guint *mark
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (marks != NULL, FALSE);
+
+  if (!sb_store_flush_for_read (store, error))
+    return FALSE;
 
   *marks = 0;
   /* SQLite has no bitwise-OR aggregate: the rows are OR-ed here. */
@@ -242,6 +357,9 @@ sb_store_seen_together (SbStore *store, const SbBuddyKey *a, const SbBuddyKey *b
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (a != NULL && b != NULL, FALSE);
   g_return_val_if_fail (together != NULL, FALSE);
+
+  if (!sb_store_flush_for_read (store, error))
+    return FALSE;
 
   /* ?6: SB_CHAT_PRESENT. */
   sqlite3_stmt *stmt = sb_store_statement (
@@ -273,6 +391,15 @@ sb_store_invited_since (SbStore *store, const char *protocol, const char *accoun
   g_return_val_if_fail (room != NULL && member != NULL, FALSE);
   g_return_val_if_fail (invited != NULL, FALSE);
 
+  if (!sb_store_flush_for_read (store, error))
+    return FALSE;
+  SbChatEvent wanted = { .protocol = protocol, .account = account, .room = room, .member = member };
+  if (invite_queued (store, &wanted, since))
+    {
+      *invited = TRUE;
+      return TRUE;
+    }
+
   /* ?6: SB_CHAT_INVITE_SENT. */
   sqlite3_stmt *stmt = sb_store_statement (
     store, STMT_INVITED_SINCE,
@@ -295,6 +422,9 @@ sb_store_introduction_outcomes (SbStore *store, guint *introduced, guint *met, G
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (introduced != NULL && met != NULL, FALSE);
+
+  if (!sb_store_flush_for_read (store, error))
+    return FALSE;
 
   /* Met: both were seen present (?1) in one room after the introduction (?2). */
   sqlite3_stmt *stmt = sb_store_statement (
@@ -319,6 +449,9 @@ sb_store_invitation_outcomes (SbStore *store, guint *invited, guint *joined, GEr
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (invited != NULL && joined != NULL, FALSE);
+
+  if (!sb_store_flush_for_read (store, error))
+    return FALSE;
 
   /* Joined: the invitee (?2 invitations) was present (?1) in that room within ?3. */
   sqlite3_stmt *stmt = sb_store_statement (

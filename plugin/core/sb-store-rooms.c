@@ -1,9 +1,11 @@
 /* sb-store-rooms.c: group-chat lines, and who answered whom (sb-room-store.h).
  *
- * A room and a member get their row the first time they are seen (a SELECT
- * first, so a known one costs no write); the line is then queued with those
- * ids and committed by the writer like a live event.  Reads flush the queue
- * first.  The user is the member with the empty key on each account.
+ * A room and a member seen for the first time are queued under a provisional
+ * id (a SELECT first, so a known one costs nothing), and the line with those
+ * ids, all committed by the writer like a live event: the caller's thread
+ * never writes.  Reads flush the queue first, unless the store is
+ * nonblocking (then they see committed rows).  The user is the member with
+ * the empty key on each account.
  */
 #include "sb-store-private.h"
 #include "smileback/sb-room-store.h"
@@ -49,13 +51,15 @@ bind_three (sqlite3_stmt *stmt, const char *a, const char *b, const char *c)
   sqlite3_bind_text (stmt, 3, c, -1, SQLITE_STATIC);
 }
 
-/* The id of (@protocol, @account, @name) in @table; 0 (no error) when absent. */
+/* The id of (@protocol, @account, @name) in @table on @connection; 0 (no
+ * error) when absent. */
 static gint64
-find_id (SbStore *store, const IdTable *table, const char *protocol, const char *account,
-         const char *name, GError **error)
+find_id (SbConnection *connection, const IdTable *table, const char *protocol,
+         const char *account, const char *name, GError **error)
 {
   g_autofree char *what = g_strconcat ("cannot look up ", table->what, NULL);
-  sqlite3_stmt *stmt = sb_store_statement (store, table->find_slot, table->find_sql, error);
+  sqlite3_stmt *stmt
+    = sb_connection_statement (connection, table->find_slot, table->find_sql, error);
   if (stmt == NULL)
     return 0;
   bind_three (stmt, protocol, account, name);
@@ -68,14 +72,13 @@ find_id (SbStore *store, const IdTable *table, const char *protocol, const char 
   return id;
 }
 
-/* The id of the row, added when absent (a SELECT first: a known row costs
- * no write); 0 with @error. */
+/* The row id of @key (its name in .buddy) in @table on @connection, added
+ * when absent (a SELECT first: a known row costs no write); 0 with @error. */
 static gint64
-find_or_add_id (SbStore *store, const IdTable *table, const char *protocol, const char *account,
-                const char *name, GError **error)
+add_id (SbConnection *connection, const IdTable *table, const SbBuddyKey *key, GError **error)
 {
   g_autoptr (GError) local = NULL;
-  gint64 id = find_id (store, table, protocol, account, name, &local);
+  gint64 id = find_id (connection, table, key->protocol, key->account, key->buddy, &local);
   if (local != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local));
@@ -84,25 +87,58 @@ find_or_add_id (SbStore *store, const IdTable *table, const char *protocol, cons
   if (id != 0)
     return id;
   g_autofree char *what = g_strconcat ("cannot add ", table->what, NULL);
-  sqlite3_stmt *stmt = sb_store_statement (store, table->add_slot, table->add_sql, error);
+  sqlite3_stmt *stmt = sb_connection_statement (connection, table->add_slot, table->add_sql, error);
   if (stmt == NULL)
     return 0;
-  bind_three (stmt, protocol, account, name);
+  bind_three (stmt, key->protocol, key->account, key->buddy);
   if (!sb_store_step_done (stmt, what, error))
     return 0;
-  return sqlite3_last_insert_rowid (store->main.db);
+  return sqlite3_last_insert_rowid (connection->db);
+}
+
+gint64
+sb_connection_add_room (SbConnection *connection, const SbBuddyKey *key, GError **error)
+{
+  return add_id (connection, &ROOMS, key, error);
+}
+
+gint64
+sb_connection_add_member (SbConnection *connection, const SbBuddyKey *key, GError **error)
+{
+  return add_id (connection, &MEMBERS, key, error);
+}
+
+/* The id of the row of @table (@kind OP_ROOM or OP_MEMBER) named by @key:
+ * queued this session, stored, or else queued now under a provisional id.
+ * Never writes; 0 with @error when the lookup fails. */
+static gint64
+queued_or_stored_id (SbStore *store, const IdTable *table, SbStoreOpKind kind,
+                     const SbBuddyKey *key, GError **error)
+{
+  gint64 id = sb_store_queued_id (store, kind, key);
+  if (id != 0)
+    return id;
+  g_autoptr (GError) local = NULL;
+  id = find_id (&store->main, table, key->protocol, key->account, key->buddy, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return 0;
+    }
+  return id != 0 ? id : sb_store_queue_row (store, kind, key);
 }
 
 static gint64
 find_room (SbStore *store, const SbRoomKey *room, GError **error)
 {
-  return find_id (store, &ROOMS, room->protocol, room->account, room->room, error);
+  return find_id (&store->main, &ROOMS, room->protocol, room->account, room->room, error);
 }
 
 static gint64
 room_id (SbStore *store, const SbRoomKey *room, GError **error)
 {
-  return find_or_add_id (store, &ROOMS, room->protocol, room->account, room->room, error);
+  SbBuddyKey key = { (char *) room->protocol, (char *) room->account, (char *) room->room };
+  return queued_or_stored_id (store, &ROOMS, OP_ROOM, &key, error);
 }
 
 /* @member is NULL for the user. */
@@ -110,14 +146,15 @@ static gint64
 find_member (SbStore *store, const char *protocol, const char *account, const char *member,
              GError **error)
 {
-  return find_id (store, &MEMBERS, protocol, account, member_or_user (member), error);
+  return find_id (&store->main, &MEMBERS, protocol, account, member_or_user (member), error);
 }
 
 static gint64
 member_id (SbStore *store, const SbRoomKey *room, const char *member, GError **error)
 {
-  return find_or_add_id (store, &MEMBERS, room->protocol, room->account, member_or_user (member),
-                         error);
+  SbBuddyKey key = { (char *) room->protocol, (char *) room->account,
+                     (char *) member_or_user (member) };
+  return queued_or_stored_id (store, &MEMBERS, OP_MEMBER, &key, error);
 }
 
 static gboolean
@@ -141,6 +178,8 @@ sb_store_add_room_line (SbStore *store, const SbRoomKey *room, const SbRoomEntry
   g_return_val_if_fail (room_key_valid (room), FALSE);
   g_return_val_if_fail (line != NULL, FALSE);
 
+  if (!sb_store_check_room (store, error))
+    return FALSE;
   SbStoreOp op = { .kind = OP_ROOM_LINE };
   SbRoomLineOp *out = &op.room_line;
   out->room_id = room_id (store, room, error);
@@ -258,7 +297,7 @@ sb_store_load_room_lines (SbStore *store, const SbRoomKey *room, gint64 since, G
   g_return_val_if_fail (lines != NULL && strings != NULL, FALSE);
   g_return_val_if_fail (g_array_get_element_size (lines) == sizeof (SbRoomLine), FALSE);
 
-  if (!sb_store_flush (store, error))
+  if (!sb_store_flush_for_read (store, error))
     return FALSE;
   g_autoptr (GError) local = NULL;
   gint64 id = find_room (store, room, &local);
@@ -295,7 +334,7 @@ sb_store_foreach_room (SbStore *store, gint64 since, SbStoreRoomFunc func, gpoin
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
 
-  if (!sb_store_flush (store, error))
+  if (!sb_store_flush_for_read (store, error))
     return FALSE;
   /* A fresh statement: @func may read the store (sb_store_room_stats()). */
   g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
@@ -343,7 +382,7 @@ sb_store_room_member_counts (SbStore *store, const SbBuddyKey *buddy, gint64 sin
   g_return_val_if_fail (answered_you != NULL && you_answered != NULL, FALSE);
 
   *answered_you = *you_answered = 0;
-  if (!sb_store_flush (store, error))
+  if (!sb_store_flush_for_read (store, error))
     return FALSE;
   gint64 them = 0, you = 0;
   if (!find_pair (store, buddy, &them, &you, error))
@@ -381,7 +420,7 @@ sb_store_answered_each_other (SbStore *store, const SbBuddyKey *a, const SbBuddy
   g_return_val_if_fail (answered != NULL, FALSE);
 
   *answered = FALSE;
-  if (!sb_store_flush (store, error))
+  if (!sb_store_flush_for_read (store, error))
     return FALSE;
   /* Members of one account (x, y); ?5: a confident link (TRUE). */
   sqlite3_stmt *stmt = sb_store_statement (

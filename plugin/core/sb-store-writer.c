@@ -11,9 +11,10 @@
  * commit (the file locked by another process, the disk full) puts its batch
  * back in front of the queue, so nothing recorded is lost and order is kept,
  * and is retried after SB_STORE_RETRY_MIN_MS, backing off to
- * SB_STORE_RETRY_MAX_MS.  A buddy seen for the first time is queued too,
- * under a provisional id the writer resolves at commit.  Bulk inserts (log
- * import) bypass the queue.
+ * SB_STORE_RETRY_MAX_MS.  A buddy, room or room member seen for the first
+ * time, and a prompt shown, are queued too, under a provisional id the writer
+ * resolves at commit; so are the planner's marks and the group-chat
+ * sightings.  Bulk inserts (log import) bypass the queue.
  */
 #include "sb-store-private.h"
 
@@ -50,6 +51,9 @@ sb_store_ids_init (SbStore *store)
   store->provisional = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                               (GDestroyNotify) sb_buddy_key_free);
   store->resolved = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  store->queued_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  store->names = g_string_chunk_new (1024);
+  store->sent_invites = g_array_new (FALSE, FALSE, sizeof (SbQueuedChat));
 }
 
 void
@@ -57,6 +61,9 @@ sb_store_ids_clear (SbStore *store)
 {
   g_clear_pointer (&store->provisional, g_hash_table_unref);
   g_clear_pointer (&store->resolved, g_hash_table_unref);
+  g_clear_pointer (&store->queued_ids, g_hash_table_unref);
+  g_clear_pointer (&store->names, g_string_chunk_free);
+  g_clear_pointer (&store->sent_invites, g_array_unref);
   g_mutex_clear (&store->ids_lock);
 }
 
@@ -79,17 +86,97 @@ sb_store_resolve_buddy (SbStore *store, gint64 buddy_id)
   return buddy_id < 0 ? sb_store_row_id (store, buddy_id) : buddy_id;
 }
 
+const char *
+sb_store_intern (SbStore *store, const char *s)
+{
+  return s != NULL ? g_string_chunk_insert_const (store->names, s) : NULL;
+}
+
+gint64
+sb_store_new_provisional (SbStore *store)
+{
+  g_mutex_lock (&store->ids_lock);
+  gint64 id = --store->next_provisional;
+  g_mutex_unlock (&store->ids_lock);
+  return id;
+}
+
+/* The key of store->queued_ids for @key in the table of @kind. */
+static char *
+queued_name (SbStoreOpKind kind, const SbBuddyKey *key)
+{
+  return g_strdup_printf ("%d\x1f%s\x1f%s\x1f%s", kind, key->protocol, key->account, key->buddy);
+}
+
+gint64
+sb_store_queued_id (SbStore *store, SbStoreOpKind kind, const SbBuddyKey *key)
+{
+  g_autofree char *name = queued_name (kind, key);
+  const gint64 *id = g_hash_table_lookup (store->queued_ids, name);
+  return id != NULL ? *id : 0;
+}
+
+/* @key as it is: a room or member name is no buddy name (the user's member
+ * name is empty), so sb_buddy_key_copy() would refuse it. */
+static SbBuddyKey *
+copy_key (const SbBuddyKey *key)
+{
+  SbBuddyKey *copy = g_new0 (SbBuddyKey, 1);
+  copy->protocol = g_strdup (key->protocol);
+  copy->account = g_strdup (key->account);
+  copy->buddy = g_strdup (key->buddy);
+  return copy;
+}
+
+gint64
+sb_store_queue_row (SbStore *store, SbStoreOpKind kind, const SbBuddyKey *key)
+{
+  gint64 id = sb_store_new_provisional (store);
+  g_mutex_lock (&store->ids_lock);
+  g_hash_table_insert (store->provisional, g_memdup2 (&id, sizeof id), copy_key (key));
+  g_mutex_unlock (&store->ids_lock);
+  g_hash_table_replace (store->queued_ids, queued_name (kind, key), g_memdup2 (&id, sizeof id));
+  sb_store_queue_op (store, &(SbStoreOp){ .kind = kind, .buddy_id = id });
+  return id;
+}
+
 gint64
 sb_store_queue_buddy (SbStore *store, const SbBuddyKey *key)
 {
   g_return_val_if_fail (store != NULL, 0);
   g_return_val_if_fail (key != NULL, 0);
-  g_mutex_lock (&store->ids_lock);
-  gint64 id = --store->next_provisional;
-  g_hash_table_insert (store->provisional, g_memdup2 (&id, sizeof id), sb_buddy_key_copy (key));
-  g_mutex_unlock (&store->ids_lock);
-  sb_store_queue_op (store, &(SbStoreOp){ .kind = OP_BUDDY, .buddy_id = id });
-  return id;
+  return sb_store_queue_row (store, OP_BUDDY, key);
+}
+
+gint64
+sb_store_buddy_id (SbStore *store, const SbBuddyKey *key, GError **error)
+{
+  g_return_val_if_fail (store != NULL, 0);
+  g_return_val_if_fail (key != NULL, 0);
+  gint64 id = sb_store_queued_id (store, OP_BUDDY, key);
+  if (id != 0)
+    return id;
+  g_autoptr (GError) local = NULL;
+  id = sb_store_lookup_buddy (store, key, FALSE, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return 0;
+    }
+  return id != 0 ? id : sb_store_queue_row (store, OP_BUDDY, key);
+}
+
+void
+sb_store_set_nonblocking (SbStore *store, gboolean nonblocking)
+{
+  g_return_if_fail (store != NULL);
+  store->nonblocking = nonblocking;
+}
+
+gboolean
+sb_store_flush_for_read (SbStore *store, GError **error)
+{
+  return store->nonblocking || sb_store_flush (store, error);
 }
 
 /* The row ids given to provisional ids by the batch being written: published
@@ -100,35 +187,45 @@ typedef struct
   GHashTable *resolved; /* provisional id -> row id, this batch */
 } BatchIds;
 
-/* Adds the buddy queued as @op->buddy_id and remembers its row id. */
+/* Remembers that the provisional id @id is the row @row, in this batch. */
+static void
+batch_resolve (BatchIds *ids, gint64 id, gint64 row)
+{
+  g_hash_table_insert (ids->resolved, g_memdup2 (&id, sizeof id), g_memdup2 (&row, sizeof row));
+}
+
+/* Adds the buddy, room or member queued as @op->buddy_id and remembers its
+ * row id. */
 static gboolean
-write_buddy (SbConnection *connection, BatchIds *ids, const SbStoreOp *op, GError **error)
+write_row (SbConnection *connection, BatchIds *ids, const SbStoreOp *op, GError **error)
 {
   g_mutex_lock (&ids->store->ids_lock);
   SbBuddyKey *key = g_hash_table_lookup (ids->store->provisional, &op->buddy_id);
   g_mutex_unlock (&ids->store->ids_lock);
-  gint64 id = key != NULL ? sb_connection_lookup_buddy (connection, key, TRUE, error) : 0;
-  if (id == 0)
+  if (key == NULL)
     {
-      if (key == NULL)
-        g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "an unknown buddy was queued");
+      g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "an unknown row was queued");
       return FALSE;
     }
-  g_hash_table_insert (ids->resolved, g_memdup2 (&op->buddy_id, sizeof op->buddy_id),
-                       g_memdup2 (&id, sizeof id));
+  gint64 id = op->kind == OP_ROOM     ? sb_connection_add_room (connection, key, error)
+              : op->kind == OP_MEMBER ? sb_connection_add_member (connection, key, error)
+                                      : sb_connection_lookup_buddy (connection, key, TRUE, error);
+  if (id == 0)
+    return FALSE;
+  batch_resolve (ids, op->buddy_id, id);
   return TRUE;
 }
 
-/* The row id an operation's buddy id stands for, 0 with @error when a
- * provisional one was never added. */
+/* The row id an operation's id (of a buddy, room, member or prompt) stands
+ * for, 0 with @error when a provisional one was never added. */
 static gint64
-batch_row_id (BatchIds *ids, gint64 buddy_id, GError **error)
+batch_row_id (BatchIds *ids, gint64 id, GError **error)
 {
-  const gint64 *row = buddy_id < 0 ? g_hash_table_lookup (ids->resolved, &buddy_id) : NULL;
-  gint64 id = row != NULL ? *row : sb_store_row_id (ids->store, buddy_id);
-  if (id == 0)
-    g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "a write names an unknown buddy");
-  return id;
+  const gint64 *row = id < 0 ? g_hash_table_lookup (ids->resolved, &id) : NULL;
+  gint64 found = row != NULL ? *row : sb_store_row_id (ids->store, id);
+  if (found == 0)
+    g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FAILED, "a write names an unknown row");
+  return found;
 }
 
 /* After a commit: the batch's provisional ids are resolved for everyone. */
@@ -196,6 +293,16 @@ sb_store_get_committed (SbStore *store)
   guint64 committed = store->writer->committed;
   g_mutex_unlock (&store->writer->lock);
   return committed;
+}
+
+gboolean
+sb_store_check_room (SbStore *store, GError **error)
+{
+  if (!sb_store_queue_full (store))
+    return TRUE;
+  g_set_error (error, SB_STORE_ERROR, SB_STORE_ERROR_FULL,
+               "%u writes wait already (the file is locked or the disk full)", SB_STORE_QUEUE_MAX);
+  return FALSE;
 }
 
 gboolean
@@ -274,22 +381,72 @@ write_event (SbConnection *connection, gint64 buddy_id, const SbEvent *event, gb
   return TRUE;
 }
 
+/* @op's room line with its room and members as row ids. */
+static gboolean
+write_room_line (SbConnection *connection, BatchIds *ids, const SbStoreOp *op, GError **error)
+{
+  SbRoomLineOp line = op->room_line;
+  line.room_id = batch_row_id (ids, line.room_id, error);
+  line.speaker_id = line.room_id != 0 ? batch_row_id (ids, line.speaker_id, error) : 0;
+  if (line.speaker_id == 0)
+    return FALSE;
+  if (line.parent_speaker_id != 0
+      && (line.parent_speaker_id = batch_row_id (ids, line.parent_speaker_id, error)) == 0)
+    return FALSE;
+  return sb_store_write_room_line (connection, &line, error);
+}
+
+/* @op's prompt, answer, state, pair or chat event with its ids as row ids. */
+static gboolean
+write_planner_op (SbConnection *connection, BatchIds *ids, const SbStoreOp *op, GError **error)
+{
+  SbStoreOp resolved = *op;
+  gboolean has_buddy = op->kind != OP_CHAT_EVENT && op->kind != OP_ANSWER_PROMPT;
+  if (has_buddy && (resolved.buddy_id = batch_row_id (ids, op->buddy_id, error)) == 0)
+    return FALSE;
+  if (op->kind == OP_MARK_PAIR && (resolved.pair.other = batch_row_id (ids, op->pair.other, error)) == 0)
+    return FALSE;
+  if (op->kind == OP_ANSWER_PROMPT && (resolved.prompt.id = batch_row_id (ids, op->prompt.id, error)) == 0)
+    return FALSE;
+  gint64 row = 0;
+  if (!sb_store_write_planner_op (connection, &resolved, &row, error))
+    return FALSE;
+  if (op->kind == OP_LOG_PROMPT)
+    batch_resolve (ids, op->prompt.id, row);
+  return TRUE;
+}
+
 static gboolean
 write_op (SbConnection *connection, BatchIds *ids, const SbStoreOp *op, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
-  if (op->kind == OP_BUDDY)
-    return write_buddy (connection, ids, op, error);
-  gint64 buddy_id = op->kind == OP_ROOM_LINE ? 0 : batch_row_id (ids, op->buddy_id, error);
-  if (op->kind != OP_ROOM_LINE && buddy_id == 0)
-    return FALSE;
   switch (op->kind)
     {
     case OP_BUDDY:
+    case OP_ROOM:
+    case OP_MEMBER:
+      return write_row (connection, ids, op, error);
+    case OP_ROOM_LINE:
+      return write_room_line (connection, ids, op, error);
+    case OP_CHAT_EVENT:
+    case OP_LOG_PROMPT:
+    case OP_ANSWER_PROMPT:
+    case OP_PROMPT_STATE:
+    case OP_MARK_PAIR:
+      return write_planner_op (connection, ids, op, error);
+    default:
       break;
-
+    }
+  gint64 buddy_id = batch_row_id (ids, op->buddy_id, error);
+  if (buddy_id == 0)
+    return FALSE;
+  switch (op->kind)
+    {
     case OP_EVENT:
       return write_event (connection, buddy_id, &op->event, NULL, error);
+
+    case OP_SET_TRACKED:
+      return sb_connection_set_tracked (connection, buddy_id, op->tracked, error);
 
     case OP_FLAG_AUTOMATED:
       return sb_connection_flag_automated (connection, buddy_id, op->flag.time, op->flag.digest,
@@ -358,8 +515,8 @@ write_op (SbConnection *connection, BatchIds *ids, const SbStoreOp *op, GError *
       sqlite3_bind_int (stmt, 12, (int) op->summary.counts.automated);
       return sb_store_step_done (stmt, "cannot save a summary", error);
 
-    case OP_ROOM_LINE:
-      return sb_store_write_room_line (connection, &op->room_line, error);
+    default:
+      break;
     }
   g_assert_not_reached ();
 }

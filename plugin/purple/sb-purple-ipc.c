@@ -89,8 +89,9 @@ ipc_foreach_buddy (SbIpcBuddyFunc func, gpointer user_data, gpointer unused)
     sb_ledger_foreach (ctx->ledger, foreach_cb, &data);
 }
 
-/* The episodes of the months charted: fetched here, counted by the core
- * (sb_stats_count_months). */
+/* The episodes of the months charted: fetched here from committed rows (the
+ * UI thread never waits for the writer; a commit is at most about half a
+ * second behind), counted by the core (sb_stats_count_months). */
 static GArray *
 ipc_get_monthly (const char *protocol, const char *account, const char *buddy, int months,
                  gpointer unused)
@@ -112,7 +113,7 @@ ipc_get_monthly (const char *protocol, const char *account, const char *buddy, i
   id = sb_store_lookup_buddy (store, key, FALSE, &error);
   episodes = g_array_new (FALSE, FALSE, sizeof (SbEpisode));
   if (id == 0
-      || !sb_store_load_episodes (store, id, sb_stats_months_start (now, NULL, months), episodes,
+      || !sb_store_read_episodes (store, id, sb_stats_months_start (now, NULL, months), episodes,
                                   &error))
     {
       if (error != NULL)

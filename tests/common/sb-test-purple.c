@@ -539,3 +539,15 @@ sb_test_purple_assert_not_stored (const char *const *words)
           g_error ("\"%s\" is stored in %s", words[w], files[f]);
     }
 }
+
+void
+sb_test_purple_allow_prompts (void)
+{
+  purple_prefs_add_none ("/plugins/core");
+  purple_prefs_add_none ("/plugins/core/smileback");
+  purple_prefs_add_none ("/plugins/core/smileback/prompts");
+  purple_prefs_set_int ("/plugins/core/smileback/prompts/quiet_start_minute", 0);
+  purple_prefs_set_int ("/plugins/core/smileback/prompts/quiet_end_minute", 0);
+  purple_prefs_set_int ("/plugins/core/smileback/prompts/max_per_day", 20);
+  purple_prefs_set_int ("/plugins/core/smileback/prompts/signon_quiet_s", 0);
+}

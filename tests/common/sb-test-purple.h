@@ -133,6 +133,10 @@ void sb_test_prpl_receive_invite (PurpleAccount *account, const char *room, cons
 /* The user invites @who into the chat @conv: serv_chat_invite(). */
 void sb_test_prpl_send_invite (PurpleConversation *conv, const char *who);
 
+/* Lets core-smileback's prompts come at any hour, up to 20 a day, with no
+ * quiet time after sign-on (its prefs, set before or after loading it). */
+void sb_test_purple_allow_prompts (void);
+
 /* XMPP on a local test server. */
 
 /* A new account user@domain/smileback on prpl-jabber, connecting to

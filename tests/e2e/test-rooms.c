@@ -83,6 +83,22 @@ room_counts (PurplePlugin *plugin, World *world, const char *who, guint *answere
   return found;
 }
 
+/* room_counts() once the plugin committed the lines (the counts read
+ * committed rows: within about half a second). */
+static gboolean
+room_counts_committed (PurplePlugin *plugin, World *world, const char *who, guint *answered_you,
+                       guint *you_answered)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!room_counts (plugin, world, who, answered_you, you_answered))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      sb_test_purple_run_for (100);
+    }
+  return TRUE;
+}
+
 static void
 test_who_answers_whom (void)
 {
@@ -122,7 +138,7 @@ test_who_answers_whom (void)
   say (&world, world.alice, "me: yes, turn the dial to seven");
   say (&world, world.bob, "alice: are you coming to the stadium on saturday?");
 
-  g_assert_true (room_counts (plugin, &world, "alice@localhost", &them, &you));
+  g_assert_true (room_counts_committed (plugin, &world, "alice@localhost", &them, &you));
   g_assert_cmpuint (them, ==, 1);
   g_assert_cmpuint (you, ==, 0);
   g_assert_false (room_counts (plugin, &world, "bob@localhost", &them, &you));

@@ -70,8 +70,9 @@ load (Fixture *f, gint64 since, GStringChunk *strings)
 {
   g_autoptr (GError) error = NULL;
   GArray *lines = g_array_new (FALSE, FALSE, sizeof (SbRoomLine));
-  g_assert_true (sb_store_load_room_lines (f->store, &ROOM, since, lines, strings, &error));
+  gboolean ok = sb_store_load_room_lines (f->store, &ROOM, since, lines, strings, &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
   return lines;
 }
 
