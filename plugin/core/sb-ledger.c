@@ -353,8 +353,13 @@ ensure_buddy (SbLedger *ledger, const SbBuddyKey *key, gboolean queued, GError *
   if (buddy != NULL)
     return buddy;
 
+  /* At once: what the writer thread holds is committed first, so the insert
+   * never waits on this process's own commit (and gives up after the busy
+   * timeout) when the machine is slow. */
   gint64 id = queued ? sb_store_queue_buddy (ledger->store, key)
-                     : sb_store_lookup_buddy (ledger->store, key, TRUE, error);
+                     : sb_store_flush (ledger->store, error)
+                         ? sb_store_lookup_buddy (ledger->store, key, TRUE, error)
+                         : 0;
   if (id == 0)
     return NULL;
   buddy = buddy_new (key, id, TRUE);

@@ -52,8 +52,9 @@ add_exchange (SbLedger *ledger, const SbBuddyKey *key, gint64 time, const char *
                         .size_bucket = sb_size_bucket (strlen (text)),
                         .digest = sb_text_digest (secret, key_len, text) + (guint64) d };
       g_autoptr (GError) error = NULL;
-      g_assert_true (sb_ledger_add_event (ledger, key, &event, now, NULL, &error));
+      gboolean added = sb_ledger_add_event (ledger, key, &event, now, NULL, &error);
       g_assert_no_error (error);
+      g_assert_true (added);
     }
 }
 
