@@ -287,6 +287,7 @@ test_hostile (Fixture *f, gconstpointer data)
     }
   g_autoptr (SbStore) again = sb_store_open (f->db, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (again);
 }
 
 int

@@ -259,7 +259,6 @@ test_reader_changes_nothing (Fixture *f, gconstpointer data)
   g_assert_cmpstr (digest_after, ==, digest);
   g_assert_cmpstr (listing_after, ==, listing);
 
-  g_autofree char *from = g_build_filename (f->dir, "other.db", NULL);
   g_autoptr (SbStore) owner = open_expecting (f, SB_STORE_OWNER, -1);
   g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("prpl-jabber", "me@example.org", "live@x.org");
   gint64 id = sb_store_lookup_buddy (owner, key, TRUE, NULL);
