@@ -151,6 +151,15 @@ typedef struct
   SbChatEvent event; /* its strings interned in store->names */
 } SbQueuedChat;
 
+/* A prompt shown, queued under its provisional id: counted by the store's
+ * reads until the writer committed it. */
+typedef struct
+{
+  gint64 id; /* provisional */
+  int kind;
+  gint64 shown_at;
+} SbQueuedPrompt;
+
 /* One SQLite connection and its prepared statements.  Each connection is used
  * by one thread only. */
 typedef struct
@@ -187,6 +196,7 @@ struct _SbStore
   GStringChunk *names;      /* the strings queued writes point to, for the session */
   gboolean nonblocking;     /* reads see committed rows only (sb_store_set_nonblocking()) */
   GArray *sent_invites;     /* SbQueuedChat: invitations queued and not known committed */
+  GArray *shown_prompts;    /* SbQueuedPrompt: prompts shown and not known committed */
   guint8 secret[SB_STORE_SECRET_LEN];
   int schema_version;
 };

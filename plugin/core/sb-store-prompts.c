@@ -226,7 +226,29 @@ sb_store_log_prompt (SbStore *store, gint64 buddy_id, int kind, gint64 shown_at,
   op.prompt.kind = kind;
   op.prompt.time = shown_at;
   sb_store_queue_op (store, &op);
+  g_array_append_val (store->shown_prompts, ((SbQueuedPrompt){ op.prompt.id, kind, shown_at }));
   return op.prompt.id;
+}
+
+/* The prompts shown since @since (of @kind, every kind when < 0) that the
+ * writer has not committed yet: a nonblocking read does not see them, and
+ * the planner's caps must (else a plan run right after a prompt offers it
+ * again).  Forgets those committed. */
+static guint
+count_uncommitted_prompts (SbStore *store, gint64 since, int kind)
+{
+  guint count = 0, kept = 0;
+  for (guint i = 0; i < store->shown_prompts->len; i++)
+    {
+      SbQueuedPrompt *queued = &g_array_index (store->shown_prompts, SbQueuedPrompt, i);
+      if (sb_store_row_id (store, queued->id) != 0)
+        continue;
+      if (queued->shown_at >= since && (kind < 0 || queued->kind == kind))
+        count++;
+      g_array_index (store->shown_prompts, SbQueuedPrompt, kept++) = *queued;
+    }
+  g_array_set_size (store->shown_prompts, kept);
+  return count;
 }
 
 gboolean
@@ -264,6 +286,9 @@ sb_store_count_prompts_since (SbStore *store, gint64 since, int kind, guint *cou
 
   if (!sb_store_flush_for_read (store, error))
     return FALSE;
+  /* Before the committed rows: one committed in between counts twice, which
+   * errs on the side of fewer prompts, never once more. */
+  guint uncommitted = count_uncommitted_prompts (store, since, kind);
 
   /* ?2 < 0: every kind. */
   sqlite3_stmt *stmt = sb_store_statement (
@@ -273,7 +298,10 @@ sb_store_count_prompts_since (SbStore *store, gint64 since, int kind, guint *cou
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, since);
   sqlite3_bind_int (stmt, 2, kind);
-  return read_counts (stmt, (guint *[]){ count }, 1, "cannot count prompts", error);
+  if (!read_counts (stmt, (guint *[]){ count }, 1, "cannot count prompts", error))
+    return FALSE;
+  *count += uncommitted;
+  return TRUE;
 }
 
 gboolean

@@ -54,6 +54,7 @@ sb_store_ids_init (SbStore *store)
   store->queued_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   store->names = g_string_chunk_new (1024);
   store->sent_invites = g_array_new (FALSE, FALSE, sizeof (SbQueuedChat));
+  store->shown_prompts = g_array_new (FALSE, FALSE, sizeof (SbQueuedPrompt));
 }
 
 void
@@ -64,6 +65,7 @@ sb_store_ids_clear (SbStore *store)
   g_clear_pointer (&store->queued_ids, g_hash_table_unref);
   g_clear_pointer (&store->names, g_string_chunk_free);
   g_clear_pointer (&store->sent_invites, g_array_unref);
+  g_clear_pointer (&store->shown_prompts, g_array_unref);
   g_mutex_clear (&store->ids_lock);
 }
 

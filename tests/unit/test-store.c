@@ -497,6 +497,36 @@ test_prompt_outcomes (Fixture *f, gconstpointer data)
 
 /* Invitations count as joined when the invitee is present within a day;
  * introductions as met when both are present in one room afterwards. */
+/* A nonblocking store counts a prompt shown at once, before the writer
+ * committed it (the planner's caps read this count right after showing
+ * one), and once after. */
+static void
+test_prompt_counted_before_commit (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_assert_no_error (error);
+  sb_store_set_nonblocking (store, TRUE);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "me", "ana");
+  gint64 buddy = sb_store_buddy_id (store, key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sb_store_log_prompt (store, buddy, 3, 1000, &error), <, 0);
+  guint count = 0;
+  g_assert_true (sb_store_count_prompts_since (store, 900, 3, &count, &error));
+  g_assert_cmpuint (count, ==, 1);
+  g_assert_true (sb_store_count_prompts_since (store, 900, -1, &count, &error));
+  g_assert_cmpuint (count, ==, 1);
+  g_assert_true (sb_store_count_prompts_since (store, 900, 4, &count, &error));
+  g_assert_cmpuint (count, ==, 0);
+  g_assert_true (sb_store_count_prompts_since (store, 1001, 3, &count, &error));
+  g_assert_cmpuint (count, ==, 0);
+
+  g_assert_true (sb_store_flush (store, &error));
+  g_assert_true (sb_store_count_prompts_since (store, 900, 3, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 1);
+}
+
 static void
 test_chat_outcomes (Fixture *f, gconstpointer data)
 {
@@ -584,6 +614,7 @@ main (int argc, char **argv)
   ADD ("/store/full-tables-reopen", test_full_tables_reopen);
   ADD ("/store/pair-marks-or", test_pair_marks_or);
   ADD ("/store/prompt-outcomes", test_prompt_outcomes);
+  ADD ("/store/prompt-counted-before-commit", test_prompt_counted_before_commit);
   ADD ("/store/chat-outcomes", test_chat_outcomes);
   ADD ("/store/flag-automated", test_flag_automated);
 #undef ADD
