@@ -311,19 +311,54 @@ open_menu_with (SbE2eFinch *finch, const char *item)
   line_of (finch, item); /* fails with the screen */
 }
 
+/* A menu item being looked for, and the key gnt gave it once found. */
+typedef struct
+{
+  SbE2eFinch *finch;
+  const char *label;
+  char key;
+} MenuItemWait;
+
+/* TRUE once a line shows the item's label followed by its key, "(k)": the
+ * same words may stand elsewhere first (a tooltip, a window title), and a
+ * menu may still be drawing. */
+static gboolean
+menu_item_shown (gpointer data)
+{
+  MenuItemWait *wait = data;
+  g_autofree char *text = sb_test_screen_text (wait->finch->screen);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (int i = 0; lines[i] != NULL; i++)
+    for (const char *at = strstr (lines[i], wait->label); at != NULL;
+         at = strstr (at + 1, wait->label))
+      {
+        const char *open = at + strlen (wait->label);
+        while (*open == ' ')
+          open++;
+        if (open[0] == '(' && open[1] != '\0' && open[2] == ')')
+          {
+            wait->key = open[1];
+            return TRUE;
+          }
+      }
+  return FALSE;
+}
+
 /* Types the key of the menu item @label, read from its "(k)" on the screen
  * (gnt gives each item of an open menu a letter). */
 static void
 press_menu_item (SbE2eFinch *finch, const char *label)
 {
-  g_autofree char *line = sb_test_screen_line (finch->screen, line_of (finch, label));
-  const char *open = strchr (strstr (line, label) + strlen (label), '(');
-  char key[2] = { 0 };
+  MenuItemWait wait = { finch, label, 0 };
 
-  g_assert_nonnull (open);
-  g_assert_cmpint (open[2], ==, ')');
-  key[0] = open[1];
-  sb_e2e_finch_type (finch, key);
+  if (!sb_test_purple_wait (menu_item_shown, &wait, SCREEN_MS))
+    {
+      g_test_message ("no menu item \"%s\" with its key on the screen", label);
+      sb_e2e_finch_dump (finch);
+      g_assert_not_reached ();
+    }
+  sb_e2e_finch_type (finch, (char[]){ wait.key, '\0' });
 }
 
 /* The hint the window shows for friend @i: bob's is the one his message
