@@ -3,7 +3,9 @@
  * The store is one object split by concept: sb-store.c (opening, checks,
  * closing, the secret, and the statement helpers below), sb-store-schema.c
  * (the tables and their migrations), sb-store-writer.c (the write queue and
- * the writer thread), sb-store-history.c (buddies, events, episodes,
+ * the writer thread), sb-store-ops.c (what each queued write does, the bulk
+ * insert), sb-store-ids.c (provisional ids for rows queued but not yet
+ * written), sb-store-history.c (buddies, events, episodes,
  * summaries, import marks), sb-store-prompts.c (the planner's memory:
  * prompts, pairs, group chats) and sb-store-rooms.c (group-chat lines and who
  * answered whom).  Every statement's SQL lives beside the one
@@ -26,7 +28,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
  * A slot always holds the same SQL: the one written at its only call site. */
 typedef enum
 {
-  /* sb-store-writer.c */
+  /* sb-store-ops.c */
   STMT_INSERT_EVENT,
   STMT_UPSERT_EPISODE,
   STMT_DELETE_EPISODES,
@@ -311,7 +313,15 @@ G_GNUC_INTERNAL SbStoreCheck sb_store_verifier_get (SbVerifier *verifier, const 
 /* Interrupts the check if it still runs, waits for the thread, frees. */
 G_GNUC_INTERNAL void sb_store_verifier_stop (SbVerifier *verifier);
 
-/* sb-store-writer.c */
+/* sb-store-ids.c */
+
+/* The row ids a batch being written gives to provisional ids: published to
+ * the store (sb_batch_ids_publish()) only once the batch is committed. */
+typedef struct
+{
+  SbStore *store;
+  GHashTable *resolved; /* provisional id (gint64 *) -> row id (gint64 *), this batch */
+} SbBatchIds;
 
 /* The committed row id of @buddy_id: itself when it is one (> 0), the row id
  * a provisional id was given once its buddy was committed, 0 before that. */
@@ -327,10 +337,35 @@ G_GNUC_INTERNAL gint64 sb_store_queued_id (SbStore *store, SbStoreOpKind kind,
  * returns its provisional id. */
 G_GNUC_INTERNAL gint64 sb_store_queue_row (SbStore *store, SbStoreOpKind kind,
                                            const SbBuddyKey *key);
+/* The key queued under the provisional id @id (borrowed), NULL when none. */
+G_GNUC_INTERNAL SbBuddyKey *sb_store_provisional_key (SbStore *store, gint64 id);
 /* A fresh provisional id for a row an operation adds (a logged prompt). */
 G_GNUC_INTERNAL gint64 sb_store_new_provisional (SbStore *store);
 /* @s, kept for the session, for a queued write to point to. */
 G_GNUC_INTERNAL const char *sb_store_intern (SbStore *store, const char *s);
+/* An empty SbBatchIds for a batch about to be written to @store. */
+G_GNUC_INTERNAL void sb_batch_ids_init (SbBatchIds *ids, SbStore *store);
+G_GNUC_INTERNAL void sb_batch_ids_clear (SbBatchIds *ids);
+/* Remembers that the provisional id @id is the row @row, in this batch. */
+G_GNUC_INTERNAL void sb_batch_ids_resolve (SbBatchIds *ids, gint64 id, gint64 row);
+/* The row id @id (of a buddy, room, member or prompt) stands for: given in
+ * this batch or committed before; 0 with @error when never added. */
+G_GNUC_INTERNAL gint64 sb_batch_ids_row_id (SbBatchIds *ids, gint64 id, GError **error);
+/* After the batch's commit: its ids resolved for everyone. */
+G_GNUC_INTERNAL void sb_batch_ids_publish (SbBatchIds *ids);
+
+/* sb-store-ops.c */
+
+/* Writes @ops in order on @connection, inside the caller's transaction. */
+G_GNUC_INTERNAL gboolean sb_store_write_op_list (SbConnection *connection, SbBatchIds *ids,
+                                                 const SbStoreOp *ops, guint n, GError **error);
+/* Writes @ops in one IMMEDIATE transaction on @connection, all or nothing,
+ * and publishes the ids they gave. */
+G_GNUC_INTERNAL gboolean sb_store_write_ops (SbStore *store, SbConnection *connection,
+                                             const SbStoreOp *ops, guint n, GError **error);
+
+/* sb-store-writer.c */
+
 /* Before a read: the queue committed, unless the store is nonblocking (then
  * reads see committed rows only and never wait for the writer). */
 G_GNUC_INTERNAL gboolean sb_store_flush_for_read (SbStore *store, GError **error);
