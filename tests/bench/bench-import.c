@@ -10,6 +10,8 @@
  *   4. the full import into a fresh database (SbImport).
  * The floor is 1 + 2; the import's "fraction of the floor" is floor time /
  * import time (1.0 = as fast as the floor; higher is better, goal >= 0.7).
+ * `wc -l`, the bare insert and the import each count their best of three
+ * runs, so one slow run of the shared disk does not decide the ratio.
  * Then the same for 20,000 files of 2 KB: the cost per file beyond reading
  * its bytes, against the cost of reading them.  First, a log of 200 MB on one
  * line (its newlines lost): how long the reader takes to refuse it, and the
@@ -270,12 +272,24 @@ check_sqlite (int rc, sqlite3 *db)
     g_error ("sqlite: %s", sqlite3_errmsg (db));
 }
 
+/* Removes the database at @path with its -wal and -shm. */
+static void
+remove_db (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+}
+
 /* The rows inserted bare: a fresh database with the store's pragmas, the
  * events table of the store's schema, one prepared INSERT, one transaction. */
 static Timer
-time_bare_insert (const char *root, GArray *rows)
+time_bare_insert_once (const char *root, GArray *rows)
 {
   g_autofree char *path = g_build_filename (root, "bare.db", NULL);
+  remove_db (path);
   sqlite3 *db = NULL;
   check_sqlite (sqlite3_open (path, &db), db);
   check_sqlite (sqlite3_exec (db,
@@ -315,6 +329,23 @@ time_bare_insert (const char *root, GArray *rows)
   return t;
 }
 
+/* The disk and SQLite swing from run to run on a shared machine: the floor's
+ * insert and the import are each timed RUNS times, and the best run of each
+ * is compared. */
+#define RUNS 3
+
+static Timer
+time_bare_insert (const char *root, GArray *rows)
+{
+  Timer best = { 0 };
+  for (int run = 0; run < RUNS; run++)
+    {
+      Timer t = time_bare_insert_once (root, rows);
+      keep_best (&best, &t);
+    }
+  return best;
+}
+
 /* Only getting the bytes of @paths into memory (open, read, close). */
 static Timer
 time_read_bytes (GPtrArray *paths)
@@ -333,9 +364,11 @@ time_read_bytes (GPtrArray *paths)
 
 /* The whole import of @logdir into a fresh database at @db. */
 static Timer
-time_import (const char *logdir, const char *db, SbImportProgress *progress, double *last_step_s)
+time_import_once (const char *logdir, const char *db, SbImportProgress *progress,
+                  double *last_step_s)
 {
   g_autoptr (GError) error = NULL;
+  remove_db (db);
   SbParams params = SB_PARAMS_DEFAULT;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autoptr (SbLedger) ledger = sb_ledger_open (db, &params, now, &error);
@@ -359,6 +392,27 @@ time_import (const char *logdir, const char *db, SbImportProgress *progress, dou
   g_clear_pointer (&ledger, sb_ledger_free);
   timer_stop (&t);
   return t;
+}
+
+/* The best of RUNS imports, each into a fresh database; *@progress and
+ * *@last_step_s from that run. */
+static Timer
+time_import (const char *logdir, const char *db, SbImportProgress *progress, double *last_step_s)
+{
+  Timer best = { 0 };
+  for (int run = 0; run < RUNS; run++)
+    {
+      SbImportProgress p;
+      double last = 0;
+      Timer t = time_import_once (logdir, db, &p, &last);
+      if (best.wall == 0 || t.wall < best.wall)
+        {
+          *progress = p;
+          *last_step_s = last;
+        }
+      keep_best (&best, &t);
+    }
+  return best;
 }
 
 static void
@@ -386,17 +440,17 @@ bench_big (const char *root, guint64 target)
   reader = time_reader (paths, NULL, &messages); /* again, without collecting the rows */
   print_line ("reader:", &reader, mb);
   Timer bare = time_bare_insert (root, rows);
-  printf ("bare insert:   %7.3f s wall  %7.3f s cpu  (%u rows, one transaction)\n", bare.wall,
-          bare.cpu, rows->len);
+  printf ("bare insert:   %7.3f s wall  %7.3f s cpu  (%u rows, one transaction; best of %d)\n",
+          bare.wall, bare.cpu, rows->len, RUNS);
 
   g_autofree char *db = g_build_filename (root, "smileback.db", NULL);
   SbImportProgress progress;
   double last_step_s = 0;
   Timer import = time_import (logdir, db, &progress, &last_step_s);
   print_line ("import:", &import, mb);
-  printf ("  %u events, %d episodes; the last step (a slice of files + automated texts: %u "
-          "marked): %.3f s\n",
-          progress.events, progress.episodes, progress.automated, last_step_s);
+  printf ("  best of %d; %u events, %d episodes; the last step (a slice of files + automated "
+          "texts: %u marked): %.3f s\n",
+          RUNS, progress.events, progress.episodes, progress.automated, last_step_s);
   printf ("reader: %.0f messages/s (cpu)\n", messages / MAX (reader.cpu, 1e-6));
   double floor_wall = wc.wall + bare.wall, floor_cpu = wc.cpu + bare.cpu;
   printf ("floor (wc -l + bare insert): %.3f s wall, %.3f s cpu\n", floor_wall, floor_cpu);
