@@ -114,9 +114,11 @@ void sb_ledger_set_nonblocking (SbLedger *ledger, gboolean nonblocking);
 gboolean sb_ledger_add_event (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *event,
                               gint64 now, gboolean *is_new, GError **error);
 
-/* Records many events of one buddy at once (log import): inserted directly,
- * duplicates skipped, then the buddy is re-segmented from the earliest new
- * event.  *@n_new (may be NULL) counts new events. */
+/* Records many events of one buddy at once (log import), each message once,
+ * then extends or re-segments the buddy's episodes.  Events that all come
+ * after everything recorded of the buddy are queued like live ones (a caller
+ * that needs them on disk flushes); others are inserted at once, the store
+ * skipping those it holds.  *@n_new (may be NULL) counts new events. */
 gboolean sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *events,
                                guint n_events, gint64 now, guint *n_new, GError **error);
 

@@ -259,21 +259,24 @@ gboolean sb_store_last_episode_start (SbStore *store, gint64 buddy_id, gint64 be
 /* Number of operations queued or handed to the writer and not yet committed. */
 guint sb_store_pending (SbStore *store);
 
+/* Operations queued between begin and end are handed to the writer together,
+ * so they are committed in one transaction: all of them or none (an import's
+ * events with their episodes, summaries and file marks).  A flush inside a
+ * group commits what the group holds so far.  Groups do not nest. */
+void sb_store_begin_group (SbStore *store);
+void sb_store_end_group (SbStore *store);
+
+/* Waits until at most @max_pending operations wait for a commit, asking the
+ * writer to commit at once: a bulk producer (an import) stays that far ahead
+ * of the disk.  FALSE with @error when the last commit failed (the
+ * operations are still held, and retried). */
+gboolean sb_store_wait_for_room (SbStore *store, guint max_pending, GError **error);
+
 /* Commits the queue in one transaction and waits for it.  A file database
  * commits on its own writer thread and connection; ":memory:" in the caller's
  * thread.  On failure (busy, disk full) the operations are kept for the next
  * try, in order, and @error says why. */
 gboolean sb_store_flush (SbStore *store, GError **error);
-
-/* Commits the queue and then runs @then (writes of the caller's, through the
- * store's calls) in one transaction, on the caller's thread and connection,
- * once the writer thread holds nothing: one commit and no wait on another
- * thread, for a caller that waits anyway (an import's batch and its file
- * marks).  On failure nothing of it is written, the queue is kept, and
- * @error says why. */
-typedef gboolean (*SbStoreWriteFunc) (SbStore *store, gpointer data, GError **error);
-gboolean sb_store_flush_then (SbStore *store, SbStoreWriteFunc then, gpointer data,
-                              GError **error);
 
 /* Asks the writer thread to commit now and returns at once, so it never
  * waits on the disk.  FALSE with @error when the last background commit
@@ -319,6 +322,13 @@ gboolean sb_store_get_file_mark (SbStore *store, const char *path, gint64 *size,
                                  GError **error);
 gboolean sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime,
                                  GError **error);
+/* The same mark, queued: committed after everything queued before it. */
+void sb_store_queue_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime);
+
+/* The time of the latest event stored for @buddy_id (committed rows; 0 when
+ * none, or when the buddy is still queued). */
+gboolean sb_store_last_event_time (SbStore *store, gint64 buddy_id, gint64 *time,
+                                   GError **error);
 
 /* Queues a group-chat observation for the next commit (its strings copied);
  * the same one twice is kept once.  A NULL member is stored as "".  FALSE

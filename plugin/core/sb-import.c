@@ -3,10 +3,13 @@
  * The first step lists the tree (sb-import-tree.c).  Each later step imports
  * whole files: a buddy's logs that follow each other go to the ledger
  * together (one sb_ledger_add_events() per batch of up to BATCH_EVENTS
- * events, smaller when a time budget asks), then the ledger's episodes and
- * the files' marks are committed together, so a crash or a cancel never
- * leaves a file half-counted: at worst it is read again and its events are recognised as
- * already recorded.  Files are parsed a few ahead by worker threads.
+ * events, smaller when a time budget asks), and their events, episodes and
+ * the files' marks are queued as one group, which the store's writer thread
+ * commits in one transaction, so a crash or a cancel never leaves a file
+ * half-counted: at worst it is read again and its events are recognised as
+ * already recorded.  Files are parsed a few ahead by worker threads, and
+ * written a few batches behind by the writer, so reading, bookkeeping and
+ * writing overlap.
  */
 #include "sb-import-private.h"
 
@@ -221,6 +224,10 @@ import_chat (SbImport *im, ImportFile *f, const SbLogFile *log, GError **error)
  * are a few hundred kilobytes of memory and a few tens of milliseconds). */
 #define BATCH_EVENTS 10000
 
+/* How far the import may run ahead of the writer thread, in queued writes:
+ * a few batches (each write a few dozen bytes of memory). */
+#define AHEAD_OPS (3 * BATCH_EVENTS)
+
 static SbLogReaderOptions
 reader_options (SbImport *im, ImportFile *f)
 {
@@ -359,35 +366,16 @@ joins_batch (const ImportFile *f, const ImportFile *g)
          && strcmp (g->target, f->target) == 0;
 }
 
-/* Files whose marks are to be set: files[first .. last). */
-typedef struct
+/* Queues the marks of files[@first .. @last), after what they gave. */
+static void
+queue_marks (SbImport *im, guint first, guint last)
 {
-  SbImport *im;
-  guint first, last;
-} MarkRange;
-
-/* Sets the marks of a MarkRange, inside the caller's transaction. */
-static gboolean
-write_marks (SbStore *store, gpointer data, GError **error)
-{
-  const MarkRange *range = data;
-  for (guint k = range->first; k < range->last; k++)
+  SbStore *store = sb_ledger_get_store (im->ledger);
+  for (guint k = first; k < last; k++)
     {
-      const ImportFile *f = range->im->files->pdata[k];
-      if (!sb_store_set_file_mark (store, f->rel, f->size, f->mtime, error))
-        return FALSE;
+      const ImportFile *f = im->files->pdata[k];
+      sb_store_queue_file_mark (store, f->rel, f->size, f->mtime);
     }
-  return TRUE;
-}
-
-/* Commits the ledger's episodes and summaries, then the marks of
- * files[@first .. @last), in one transaction: a file is marked only with
- * everything it gave. */
-static gboolean
-commit_with_marks (SbImport *im, guint first, guint last, GError **error)
-{
-  MarkRange range = { im, first, last };
-  return sb_store_flush_then (sb_ledger_get_store (im->ledger), write_marks, &range, error);
 }
 
 /* A file not to be read: counted, and passed. */
@@ -470,17 +458,19 @@ gather_batch (SbImport *im, guint max, guint max_events, Batch *batch, guint *la
 
 /* Imports the next file, or the next batch of one buddy's IM logs (see
  * gather_batch()): one sb_ledger_add_events() for all of them (the ledger
- * takes them in any order), then one commit of the episodes with their
- * marks, so a crash never leaves a file half-counted.  One batch or one file per buddy gives
- * the same result: every event of it has the same buddy, and the reader only
- * gives valid times, directions and kinds.  Advances im->next.  FALSE only on
- * store failures. */
+ * takes them in any order), their episodes, summary and file marks queued as
+ * one group, so they are committed together and a crash never leaves a file
+ * half-counted.  One batch or one file per buddy gives the same result: every
+ * event of it has the same buddy, and the reader only gives valid times,
+ * directions and kinds.  Then waits while the writer is more than
+ * AHEAD_OPS behind.  Advances im->next.  FALSE only on store failures. */
 static gboolean
 import_next (SbImport *im, guint max, guint max_events, gint64 now, GError **error)
 {
   guint first = im->next, last = first;
   ImportFile *f = im->files->pdata[first];
   SbImportSkip skip = SB_IMPORT_SKIP_LAST;
+  SbStore *store = sb_ledger_get_store (im->ledger);
 
   if (!read_ahead (im, first, error))
     return FALSE;
@@ -492,15 +482,17 @@ import_next (SbImport *im, guint max, guint max_events, gint64 now, GError **err
   Batch batch = { events, skips, 0 };
   if (!gather_batch (im, max, max_events, &batch, &last, error))
     return FALSE;
-  if (events->len > 0)
-    {
-      if (!import_im (im, f, (const SbEvent *) events->data, events->len, &skip, now, error))
-        return FALSE;
-      if (skip == SB_IMPORT_SKIP_LAST)
-        im->progress.guessed += batch.guessed;
-    }
-  if (!commit_with_marks (im, first, last, error))
+  sb_store_begin_group (store);
+  gboolean ok = events->len == 0
+                || import_im (im, f, (const SbEvent *) events->data, events->len, &skip, now,
+                              error);
+  if (ok)
+    queue_marks (im, first, last);
+  sb_store_end_group (store);
+  if (!ok || !sb_store_wait_for_room (store, AHEAD_OPS, error))
     return FALSE;
+  if (events->len > 0 && skip == SB_IMPORT_SKIP_LAST)
+    im->progress.guessed += batch.guessed;
   for (guint k = first; k < last; k++)
     {
       SbImportSkip file_skip = g_array_index (skips, SbImportSkip, k - first);

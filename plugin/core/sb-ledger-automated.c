@@ -175,7 +175,7 @@ sb_ledger_note_added_texts (SbLedger *ledger, gint64 buddy_id, const SbEvent *ev
     return;
   for (guint i = 0; i < n; i++)
     {
-      if (!inserted[i] || !is_received_text (&events[i]))
+      if ((inserted != NULL && !inserted[i]) || !is_received_text (&events[i]))
         continue;
       if (ledger->added_texts->len == 0)
         ledger->added_first = ledger->added_last = events[i].time;
@@ -538,6 +538,9 @@ sb_ledger_detect_automated (SbLedger *ledger, guint *n_marked, GError **error)
 
   if (n_marked != NULL)
     *n_marked = 0;
+  /* the texts' buddies with their row ids, as the stored rows name them */
+  if (!sb_ledger_flush (ledger, error))
+    return FALSE;
   g_autoptr (GArray) rows = load_texts_to_check (ledger, error);
   g_autoptr (GHashTable) times = g_hash_table_new_full (NULL, NULL, NULL,
                                                         (GDestroyNotify) g_array_unref);

@@ -25,6 +25,8 @@ typedef struct
   gboolean tracked;
   SbCounts all;       /* exact all-time counts */
   gint64 last_event;  /* latest event of any kind, 0 when none */
+  gint64 stored_last; /* the latest stored event's time, read once (rows_read) */
+  gboolean rows_read; /* stored_last was read from the store this session */
   GArray *recent;     /* SbEpisode by start: the recent past and always the latest */
   GArray *tail;       /* SbEvent by time: every event of this buddy newer than tail_floor */
   GHashTable *tail_set; /* the tail's events again (SbEvent *, owned), to find one at once
@@ -189,7 +191,7 @@ G_GNUC_INTERNAL gboolean sb_ledger_detect_live (SbLedger *ledger, SbLedgerBuddy 
 G_GNUC_INTERNAL gboolean sb_ledger_mark_unchecked (SbLedger *ledger, const SbEvent *events,
                                                    guint n, GError **error);
 /* While the store's mark is set: remembers the received texts among @events
- * of @buddy_id that were recorded (@inserted), live or in bulk, for the next
+ * of @buddy_id that were recorded (@inserted; NULL: all), live or in bulk, for the next
  * sb_ledger_detect_automated(). */
 G_GNUC_INTERNAL void sb_ledger_note_added_texts (SbLedger *ledger, gint64 buddy_id,
                                                  const SbEvent *events, const gboolean *inserted,

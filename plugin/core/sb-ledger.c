@@ -343,9 +343,10 @@ find_buddy (SbLedger *ledger, const SbBuddyKey *key)
   return g_hash_table_lookup (ledger->buddies, key);
 }
 
-/* The buddy for @key, added to the store and memory on first sight: at once,
- * or through the store's queue when @queued (live capture, which never
- * waits on the store). */
+/* The buddy for @key, added to memory on first sight, and to the store
+ * through its queue: always when @queued (live capture, which never waits on
+ * the store), else only when the store does not hold it yet (a bulk add, which
+ * may find a row another process added since the ledger was loaded). */
 static SbLedgerBuddy *
 ensure_buddy (SbLedger *ledger, const SbBuddyKey *key, gboolean queued, GError **error)
 {
@@ -353,13 +354,8 @@ ensure_buddy (SbLedger *ledger, const SbBuddyKey *key, gboolean queued, GError *
   if (buddy != NULL)
     return buddy;
 
-  /* At once: what the writer thread holds is committed first, so the insert
-   * never waits on this process's own commit (and gives up after the busy
-   * timeout) when the machine is slow. */
   gint64 id = queued ? sb_store_queue_buddy (ledger->store, key)
-                     : sb_store_flush (ledger->store, error)
-                         ? sb_store_lookup_buddy (ledger->store, key, TRUE, error)
-                         : 0;
+                     : sb_store_buddy_id (ledger->store, key, error);
   if (id == 0)
     return NULL;
   buddy = buddy_new (key, id, TRUE);
@@ -544,6 +540,74 @@ sb_ledger_compare_events (const void *pa, const void *pb)
   return 0;
 }
 
+/* The time after which nothing of @buddy is recorded: its latest event in
+ * memory, or in the store's rows when those go further (figures a crash
+ * left behind the rows), read once per session. */
+static gboolean
+recorded_until (SbLedger *ledger, SbLedgerBuddy *buddy, gint64 *until, GError **error)
+{
+  if (!buddy->rows_read)
+    {
+      if (!sb_store_last_event_time (ledger->store, buddy->id, &buddy->stored_last, error))
+        return FALSE;
+      /* a provisional id has no rows yet: read again once it is written */
+      buddy->rows_read = buddy->id > 0;
+    }
+  *until = MAX (buddy->last_event, buddy->stored_last);
+  return TRUE;
+}
+
+/* @events (n > 0) by time, each message once. */
+static GArray *
+sorted_once (const SbEvent *events, guint n)
+{
+  GArray *sorted = g_array_sized_new (FALSE, FALSE, sizeof (SbEvent), n);
+  g_array_append_vals (sorted, events, n);
+  g_array_sort (sorted, sb_ledger_compare_events); /* stable: the first of equals stays first */
+  guint kept = 1;
+  for (guint i = 1; i < sorted->len; i++)
+    if (sb_ledger_compare_events (&g_array_index (sorted, SbEvent, i),
+                                  &g_array_index (sorted, SbEvent, kept - 1))
+        != 0)
+      g_array_index (sorted, SbEvent, kept++) = g_array_index (sorted, SbEvent, i);
+  g_array_set_size (sorted, kept);
+  return sorted;
+}
+
+/* Records @events of @buddy and returns the new ones, by time.  When they all
+ * come after everything recorded (an import reading a buddy's files in
+ * order) only repeats among them can be known already: the rest is queued,
+ * and the caller never waits on the store.  Otherwise they are inserted at
+ * once and the store says which were new. */
+static GArray *
+record_events (SbLedger *ledger, SbLedgerBuddy *buddy, const SbEvent *events, guint n,
+               GError **error)
+{
+  gint64 until = 0;
+  if (!recorded_until (ledger, buddy, &until, error))
+    return NULL;
+  g_autoptr (GArray) fresh = sorted_once (events, n);
+  if (buddy->held == NULL && g_array_index (fresh, SbEvent, 0).time > until)
+    {
+      for (guint i = 0; i < fresh->len; i++)
+        sb_store_queue_event (ledger->store, buddy->id, &g_array_index (fresh, SbEvent, i));
+      return g_steal_pointer (&fresh);
+    }
+
+  guint added = 0;
+  gint64 earliest = 0;
+  g_autofree gboolean *inserted = g_new (gboolean, n);
+  if (!sb_store_insert_events (ledger->store, buddy->id, events, n, &added, &earliest, inserted,
+                               error))
+    return NULL;
+  g_array_set_size (fresh, 0);
+  for (guint i = 0; i < n; i++)
+    if (inserted[i])
+      g_array_append_val (fresh, events[i]);
+  g_array_sort (fresh, sb_ledger_compare_events);
+  return g_steal_pointer (&fresh);
+}
+
 gboolean
 sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *events,
                       guint n_events, gint64 now, guint *n_new, GError **error)
@@ -566,35 +630,32 @@ sb_ledger_add_events (SbLedger *ledger, const SbBuddyKey *key, const SbEvent *ev
 
   if (!sb_ledger_mark_unchecked (ledger, events, n_events, error))
     return FALSE;
-  guint added = 0;
-  gint64 earliest = 0;
-  g_autofree gboolean *inserted = g_new (gboolean, n_events);
-  if (!sb_store_insert_events (ledger->store, buddy->id, events, n_events, &added, &earliest,
-                               inserted, error))
+  g_autoptr (GArray) fresh = record_events (ledger, buddy, events, n_events, error);
+  if (fresh == NULL)
     return FALSE;
   if (n_new != NULL)
-    *n_new = added;
-  if (added == 0)
+    *n_new = fresh->len;
+  /* rows after the latest event the figures count: written before a crash
+   * that lost their figures, counted now */
+  gboolean behind = buddy->stored_last > buddy->last_event;
+  if (fresh->len == 0 && !behind)
     return TRUE;
-  for (guint i = 0; i < n_events; i++)
-    buddy->all.automated += inserted[i] && sb_ledger_is_automated (&events[i]) ? 1 : 0;
-  sb_ledger_note_added_texts (ledger, buddy->id, events, inserted, n_events);
+  const SbEvent *added = (const SbEvent *) fresh->data;
+  for (guint i = 0; i < fresh->len; i++)
+    buddy->all.automated += sb_ledger_is_automated (&added[i]) ? 1 : 0;
+  sb_ledger_note_added_texts (ledger, buddy->id, added, NULL, fresh->len);
 
-  if (earliest > buddy->last_event)
+  gint64 first = fresh->len > 0 ? added[0].time : G_MAXINT64;
+  if (!behind && first > buddy->last_event)
     {
-      /* Everything new comes after everything recorded (an import reading a
-       * buddy's files in order): extend the episodes in memory, as live
-       * capture does, instead of reading the events back. */
-      g_autoptr (GArray) fresh = g_array_sized_new (FALSE, FALSE, sizeof (SbEvent), added);
-      for (guint i = 0; i < n_events; i++)
-        if (inserted[i])
-          g_array_append_val (fresh, events[i]);
-      g_array_sort (fresh, sb_ledger_compare_events);
-      sb_ledger_append_in_order (ledger, buddy, (const SbEvent *) fresh->data, fresh->len);
+      /* Everything new comes after everything recorded: extend the episodes
+       * in memory, as live capture does, instead of reading the events back. */
+      sb_ledger_append_in_order (ledger, buddy, added, fresh->len);
       /* the tail no longer covers everything after its floor */
       sb_ledger_tail_clear (buddy, buddy->last_event);
     }
-  else if (!sb_ledger_rebuild_from (ledger, buddy, earliest, error))
+  else if (!sb_ledger_rebuild_from (ledger, buddy, behind ? MIN (first, buddy->last_event) : first,
+                                    error))
     return FALSE;
   buddy_mark_dirty (buddy);
   notify_changed (ledger, buddy);

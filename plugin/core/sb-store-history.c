@@ -389,14 +389,11 @@ sb_store_get_file_mark (SbStore *store, const char *path, gint64 *size, gint64 *
 }
 
 gboolean
-sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime,
-                        GError **error)
+sb_connection_set_file_mark (SbConnection *connection, const char *path, gint64 size,
+                             gint64 mtime, GError **error)
 {
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  sqlite3_stmt *stmt = sb_store_statement (
-    store, STMT_SET_FILE_MARK,
+  sqlite3_stmt *stmt = sb_connection_statement (
+    connection, STMT_SET_FILE_MARK,
     "INSERT INTO imported_files (path, size, mtime) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (path) DO UPDATE SET size = ?2, mtime = ?3",
     error);
@@ -406,6 +403,39 @@ sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mt
   sqlite3_bind_int64 (stmt, 2, size);
   sqlite3_bind_int64 (stmt, 3, mtime);
   return sb_store_step_done (stmt, "cannot save an import mark", error);
+}
+
+gboolean
+sb_store_set_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime,
+                        GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  return sb_connection_set_file_mark (&store->main, path, size, mtime, error);
+}
+
+gboolean
+sb_store_last_event_time (SbStore *store, gint64 buddy_id, gint64 *time, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (time != NULL, FALSE);
+
+  *time = 0;
+  buddy_id = sb_store_row_id (store, buddy_id);
+  if (buddy_id == 0)
+    return TRUE; /* queued, not written yet: no rows */
+  /* the events' primary key starts with (buddy_id, time): one seek */
+  sqlite3_stmt *stmt = sb_store_statement (
+    store, STMT_LAST_EVENT_TIME, "SELECT max (time) FROM events WHERE buddy_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, buddy_id);
+  int rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return sb_store_rows_done (stmt, rc, "cannot read the latest event", error);
+  *time = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
 }
 
 /* Binds what a "received text" is, at ?@first and the two after:

@@ -110,6 +110,9 @@ write_op (SbConnection *connection, SbBatchIds *ids, const SbStoreOp *op, GError
     case OP_PROMPT_STATE:
     case OP_MARK_PAIR:
       return write_planner_op (connection, ids, op, error);
+    case OP_FILE_MARK:
+      return sb_connection_set_file_mark (connection, op->file_mark.path, op->file_mark.size,
+                                          op->file_mark.mtime, error);
     default:
       break;
     }

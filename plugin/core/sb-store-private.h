@@ -38,6 +38,7 @@ typedef enum
   STMT_INSERT_BUDDY,
   STMT_LOAD_EPISODES,
   STMT_LOAD_EVENTS,
+  STMT_LAST_EVENT_TIME,
   STMT_LAST_EPISODE_START,
   STMT_SET_TRACKED,
   STMT_FORGET_BUDDY,
@@ -89,6 +90,7 @@ typedef enum
   OP_PROMPT_STATE,    /* a (kind, buddy) snooze or mute (sb_store_set_prompt_state()) */
   OP_MARK_PAIR,       /* a pair of buddies marked (sb_store_mark_pair()) */
   OP_SET_TRACKED,     /* a buddy tracked or not (sb_store_set_tracked()) */
+  OP_FILE_MARK,       /* a log file imported (sb_store_queue_file_mark()) */
 } SbStoreOpKind;
 
 /* A room line with its room and members as row ids or provisional ids, so a
@@ -142,6 +144,12 @@ typedef struct
       SbPairMark mark;
       gint64 time;
     } pair;
+    struct
+    {
+      const char *path; /* interned in store->names */
+      gint64 size;
+      gint64 mtime;
+    } file_mark;
   };
 } SbStoreOp;
 
@@ -185,6 +193,8 @@ struct _SbStore
   SbStoreMode mode;
   gboolean session_marked; /* the owner marked the file unclean for this session */
   guint64 queued;    /* operations queued since open (caller's thread) */
+  GArray *group;     /* SbStoreOp queued since sb_store_begin_group(), not yet handed
+                      * over; NULL outside a group (caller's thread) */
   /* Buddies queued under provisional ids, shared with the writer thread. */
   GMutex ids_lock;
   gint64 next_provisional;  /* the last provisional id given out: -1, -2, ... */
@@ -293,6 +303,9 @@ G_GNUC_INTERNAL gboolean sb_store_write_planner_op (SbConnection *connection, co
  * no error when absent and !@create, 0 with @error on failure. */
 G_GNUC_INTERNAL gint64 sb_connection_lookup_buddy (SbConnection *connection, const SbBuddyKey *key,
                                                    gboolean create, GError **error);
+/* Sets the import mark of the log file @path on @connection. */
+G_GNUC_INTERNAL gboolean sb_connection_set_file_mark (SbConnection *connection, const char *path,
+                                                      gint64 size, gint64 mtime, GError **error);
 /* Sets whether the buddy @buddy_id is tracked, on @connection. */
 G_GNUC_INTERNAL gboolean sb_connection_set_tracked (SbConnection *connection, gint64 buddy_id,
                                                     gboolean tracked, GError **error);

@@ -44,10 +44,64 @@ struct _SbWriter
 
 /* ---- the queue ---------------------------------------------------------- */
 
-void
-sb_store_queue_op (SbStore *store, const SbStoreOp *op)
+/* Past this many operations waiting, the writer commits at once instead of
+ * SB_STORE_COMMIT_DELAY_MS after the first: a large batch (an import's) is
+ * written while the caller prepares the next one. */
+#define SB_STORE_COMMIT_AT 4096
+
+/* Sets when the writer commits what was just handed over (with the lock
+ * held): SB_STORE_COMMIT_DELAY_MS after the first operation, at once past
+ * SB_STORE_COMMIT_AT; a failed commit keeps its back-off. */
+static void
+schedule_commit (SbWriter *writer, gboolean was_empty)
 {
-  store->queued++;
+  if (writer->failures > 0)
+    return;
+  gint64 now = g_get_monotonic_time ();
+  gint64 due = writer->handoff->len >= SB_STORE_COMMIT_AT ? now
+                                                           : now + SB_STORE_COMMIT_DELAY_MS * 1000;
+  if (was_empty || due < writer->due)
+    {
+      writer->due = due;
+      g_cond_broadcast (&writer->cond);
+    }
+}
+
+/* Hands the operations of *@ops, in order, to the writer thread (or to the
+ * queue of a store without one) and leaves *@ops empty.  When the writer
+ * holds nothing, the arrays are swapped: no copy of a large group. */
+static void
+hand_over (SbStore *store, GArray **ops)
+{
+  SbWriter *writer = store->writer;
+  if (writer == NULL)
+    {
+      g_array_append_vals (store->queue, (*ops)->data, (*ops)->len);
+      g_array_set_size (*ops, 0);
+      return;
+    }
+  g_mutex_lock (&writer->lock);
+  gboolean was_empty = writer->handoff->len == 0;
+  if (was_empty)
+    {
+      GArray *empty = writer->handoff;
+      writer->handoff = *ops;
+      *ops = empty;
+    }
+  else
+    {
+      g_array_append_vals (writer->handoff, (*ops)->data, (*ops)->len);
+      g_array_set_size (*ops, 0);
+    }
+  schedule_commit (writer, was_empty);
+  g_mutex_unlock (&writer->lock);
+}
+
+/* Hands one operation to the writer thread, or to the queue of a store
+ * without one. */
+static void
+hand_over_one (SbStore *store, const SbStoreOp *op)
+{
   SbWriter *writer = store->writer;
   if (writer == NULL)
     {
@@ -56,12 +110,55 @@ sb_store_queue_op (SbStore *store, const SbStoreOp *op)
     }
   g_mutex_lock (&writer->lock);
   g_array_append_vals (writer->handoff, op, 1);
-  if (writer->handoff->len == 1 && writer->failures == 0)
-    {
-      writer->due = g_get_monotonic_time () + SB_STORE_COMMIT_DELAY_MS * 1000;
-      g_cond_broadcast (&writer->cond);
-    }
+  schedule_commit (writer, writer->handoff->len == 1);
   g_mutex_unlock (&writer->lock);
+}
+
+void
+sb_store_queue_op (SbStore *store, const SbStoreOp *op)
+{
+  store->queued++;
+  if (store->group != NULL)
+    g_array_append_vals (store->group, op, 1);
+  else
+    hand_over_one (store, op);
+}
+
+void
+sb_store_begin_group (SbStore *store)
+{
+  g_return_if_fail (store != NULL);
+  g_return_if_fail (store->group == NULL);
+  store->group = g_array_new (FALSE, FALSE, sizeof (SbStoreOp));
+}
+
+/* What the open group holds so far, handed over. */
+static void
+hand_over_group (SbStore *store)
+{
+  if (store->group != NULL && store->group->len > 0)
+    hand_over (store, &store->group);
+}
+
+void
+sb_store_end_group (SbStore *store)
+{
+  g_return_if_fail (store != NULL);
+  g_return_if_fail (store->group != NULL);
+  hand_over_group (store);
+  g_clear_pointer (&store->group, g_array_unref);
+}
+
+void
+sb_store_queue_file_mark (SbStore *store, const char *path, gint64 size, gint64 mtime)
+{
+  g_return_if_fail (store != NULL);
+  g_return_if_fail (path != NULL);
+  SbStoreOp op = { .kind = OP_FILE_MARK };
+  op.file_mark.path = sb_store_intern (store, path);
+  op.file_mark.size = size;
+  op.file_mark.mtime = mtime;
+  sb_store_queue_op (store, &op);
 }
 
 void
@@ -324,6 +421,7 @@ gboolean
 sb_store_flush (SbStore *store, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
+  hand_over_group (store);
   if (store->writer == NULL)
     {
       if (store->queue->len == 0)
@@ -352,37 +450,6 @@ sb_store_flush (SbStore *store, GError **error)
   return ok;
 }
 
-/* TRUE when the writer holds nothing, once what it is writing is done. */
-static gboolean
-writer_is_idle (SbWriter *writer)
-{
-  g_mutex_lock (&writer->lock);
-  while (writer->kick || writer->writing)
-    g_cond_wait (&writer->cond, &writer->lock);
-  gboolean idle = writer->handoff->len == 0;
-  g_mutex_unlock (&writer->lock);
-  return idle;
-}
-
-/* The queue, then the caller's writes, for sb_connection_transaction(). */
-typedef struct
-{
-  SbStore *store;
-  SbBatchIds ids;
-  SbStoreWriteFunc then;
-  gpointer data;
-} FlushThen;
-
-static gboolean
-write_queue_then (SbConnection *connection, gpointer data, GError **error)
-{
-  FlushThen *ft = data;
-  GArray *queue = ft->store->queue;
-  return sb_store_write_op_list (connection, &ft->ids, (const SbStoreOp *) queue->data,
-                                 queue->len, error)
-         && ft->then (ft->store, ft->data, error);
-}
-
 gboolean
 sb_store_flush_within (SbStore *store, guint timeout_ms, GError **error)
 {
@@ -408,6 +475,7 @@ void
 sb_store_drop_unsaved (SbStore *store, SbStoreEventFunc func, gpointer user_data)
 {
   g_return_if_fail (store != NULL);
+  hand_over_group (store);
   if (store->writer != NULL)
     {
       SbWriter *writer = store->writer;
@@ -429,33 +497,11 @@ sb_store_drop_unsaved (SbStore *store, SbStoreEventFunc func, gpointer user_data
   g_array_set_size (store->queue, 0);
 }
 
-gboolean
-sb_store_flush_then (SbStore *store, SbStoreWriteFunc then, gpointer data, GError **error)
-{
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (then != NULL, FALSE);
-
-  /* what the writer still holds (a failed commit) goes first, in order */
-  if (store->writer != NULL && !writer_is_idle (store->writer) && !sb_store_flush (store, error))
-    return FALSE;
-  FlushThen ft = { store, { 0 }, then, data };
-  sb_batch_ids_init (&ft.ids, store);
-  gboolean ok = sb_connection_transaction (&store->main, write_queue_then, &ft, error);
-  if (ok)
-    {
-      sb_batch_ids_publish (&ft.ids);
-      g_array_set_size (store->queue, 0);
-    }
-  /* else the queue is kept for the next try */
-  sb_batch_ids_clear (&ft.ids);
-  return ok;
-}
-
 guint
 sb_store_pending (SbStore *store)
 {
   g_return_val_if_fail (store != NULL, 0);
-  guint pending = store->queue->len;
+  guint pending = store->queue->len + (store->group != NULL ? store->group->len : 0);
   if (store->writer != NULL)
     {
       g_mutex_lock (&store->writer->lock);
@@ -463,6 +509,32 @@ sb_store_pending (SbStore *store)
       g_mutex_unlock (&store->writer->lock);
     }
   return pending;
+}
+
+gboolean
+sb_store_wait_for_room (SbStore *store, guint max_pending, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  SbWriter *writer = store->writer;
+  if (writer == NULL)
+    return store->queue->len <= max_pending || sb_store_flush (store, error);
+
+  g_mutex_lock (&writer->lock);
+  gboolean ok = TRUE;
+  while (writer->handoff->len + writer->writing_len > max_pending)
+    {
+      if (writer->error != NULL)
+        {
+          g_propagate_error (error, g_error_copy (writer->error));
+          ok = FALSE;
+          break;
+        }
+      if (writer->handoff->len > 0 && !writer->kick)
+        writer_kick (writer);
+      g_cond_wait (&writer->cond, &writer->lock);
+    }
+  g_mutex_unlock (&writer->lock);
+  return ok;
 }
 
 void

@@ -735,6 +735,7 @@ sb_store_free (SbStore *store)
     (void) write_clean_mark (store, TRUE, NULL);
   close_main (store, !sound);
   g_array_unref (store->queue);
+  g_clear_pointer (&store->group, g_array_unref);
   sb_store_ids_clear (store);
   g_free (store->moved_aside);
   g_free (store->path);

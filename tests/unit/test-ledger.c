@@ -286,6 +286,99 @@ test_import_merges_with_live (Fixture *f, gconstpointer data)
 }
 
 static void
+test_bulk_repeats_within_batch (Fixture *f, gconstpointer data)
+{
+  /* Two copies of the same log in one batch, out of order: each message
+   * counts once, and the store holds it once. */
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr (GArray) events = random_history (rand, 400);
+  gint64 now = history_end (events);
+  g_autoptr (GArray) twice = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  for (guint i = events->len; i > 0; i--)
+    g_array_append_val (twice, g_array_index (events, SbEvent, i - 1));
+  g_array_append_vals (twice, events->data, events->len);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+  guint n_new = 0;
+  g_assert_true (sb_ledger_add_events (ledger, f->key, (SbEvent *) twice->data, twice->len, now,
+                                       &n_new, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, events->len);
+  SbStats want;
+  expected_stats (events, now, &want);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+
+  g_assert_true (sb_ledger_flush (ledger, &error));
+  g_autoptr (GArray) stored = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  SbStore *store = sb_ledger_get_store (ledger);
+  gint64 id = sb_store_lookup_buddy (store, f->key, FALSE, &error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_true (sb_store_load_events (store, id, 0, stored, &error));
+  g_assert_cmpuint (stored->len, ==, events->len);
+  g_clear_pointer (&ledger, sb_ledger_free);
+  ledger = sb_ledger_open (f->path, NULL, now, &error);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+}
+
+static void
+test_bulk_rows_ahead_of_figures (Fixture *f, gconstpointer data)
+{
+  /* A crash left rows the figures do not count yet (written, their summary
+   * not).  Importing the same messages again must not count them twice. */
+  g_autoptr (GRand) rand = g_rand_new_with_seed (12);
+  g_autoptr (GArray) events = random_history (rand, 300);
+  gint64 now = history_end (events);
+  g_autoptr (GError) error = NULL;
+  guint half = events->len / 2;
+  {
+    g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now, &error);
+    g_assert_true (sb_ledger_add_events (ledger, f->key, (SbEvent *) events->data, half, now, NULL,
+                                         &error));
+    g_assert_no_error (error);
+  }
+  /* the second half's rows, behind the ledger's back */
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "INSERT INTO events (buddy_id, time, direction, kind, digest,"
+                                       " source, flags, size_bucket) SELECT id, ?1, ?2, ?3, ?4, 0, 0, 0"
+                                       " FROM buddies",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  for (guint i = half; i < events->len; i++)
+    {
+      const SbEvent *e = &g_array_index (events, SbEvent, i);
+      sqlite3_bind_int64 (stmt, 1, e->time);
+      sqlite3_bind_int (stmt, 2, e->direction);
+      sqlite3_bind_int (stmt, 3, e->kind);
+      sqlite3_bind_int64 (stmt, 4, (gint64) e->digest);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_reset (stmt);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  /* the whole history again, with one message after it */
+  SbEvent next = { .time = now + 60, .direction = SB_DIRECTION_IN, .kind = SB_EVENT_MESSAGE,
+                   .digest = 777777 };
+  g_autoptr (GArray) again = g_array_new (FALSE, FALSE, sizeof (SbEvent));
+  g_array_append_vals (again, &g_array_index (events, SbEvent, half), events->len - half);
+  g_array_append_val (again, next);
+  g_autoptr (SbLedger) ledger = sb_ledger_open (f->path, NULL, now + 120, &error);
+  guint n_new = 0;
+  g_assert_true (sb_ledger_add_events (ledger, f->key, (SbEvent *) again->data, again->len,
+                                       now + 120, &n_new, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 1);
+  /* re-segmented from the stored rows: every message counted once */
+  g_array_append_val (events, next);
+  SbStats want;
+  expected_stats (events, now + 120, &want);
+  assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
+}
+
+static void
 changed_cb (SbLedger *ledger, const SbBuddyKey *key, gpointer user_data)
 {
   guint *calls = user_data;
@@ -863,6 +956,8 @@ main (int argc, char **argv)
   ADD ("/ledger/out-of-order", test_out_of_order);
   ADD ("/ledger/duplicates-count-once", test_duplicates_count_once);
   ADD ("/ledger/import-merges-with-live", test_import_merges_with_live);
+  ADD ("/ledger/bulk/repeats-within-a-batch", test_bulk_repeats_within_batch);
+  ADD ("/ledger/bulk/rows-ahead-of-figures", test_bulk_rows_ahead_of_figures);
   ADD ("/ledger/track-forget-changed", test_track_forget_changed);
   ADD ("/ledger/set-params-resegments", test_set_params_resegments);
   ADD ("/ledger/refresh-ages", test_refresh_ages);

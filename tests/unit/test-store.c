@@ -596,6 +596,123 @@ test_flag_automated (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_array_index (events, SbEvent, 1).flags, ==, SB_EVENT_FLAG_NONE);
 }
 
+/* Events and file marks as another connection sees them, in one snapshot. */
+static void
+count_committed (const char *path, int *events, int *marks)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT (SELECT count (*) FROM events),"
+                                       " (SELECT count (*) FROM imported_files)",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  *events = sqlite3_column_int (stmt, 0);
+  *marks = sqlite3_column_int (stmt, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+test_group_commits_together (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "a", "b");
+  gint64 id = sb_store_queue_buddy (store, key);
+
+  sb_store_begin_group (store);
+  for (int i = 0; i < 3; i++)
+    {
+      SbEvent e = message (10 + i, SB_DIRECTION_IN, (guint64) i + 1);
+      sb_store_queue_event (store, id, &e);
+    }
+  sb_store_queue_file_mark (store, "jabber/a/b/1.html", 100, 200);
+  /* held in the group: past the writer's delay, nothing is written */
+  g_usleep ((SB_STORE_COMMIT_DELAY_MS + 300) * 1000);
+  int events = -1, marks = -1;
+  count_committed (f->path, &events, &marks);
+  g_assert_cmpint (events, ==, 0);
+  g_assert_cmpint (marks, ==, 0);
+  /* the buddy, queued before the group, went on its own */
+  g_assert_cmpuint (sb_store_pending (store), ==, 4);
+  sb_store_end_group (store);
+
+  /* whenever another reader looks, the events and the mark are there
+   * together or not at all */
+  for (;;)
+    {
+      count_committed (f->path, &events, &marks);
+      g_assert_true ((events == 0 && marks == 0) || (events == 3 && marks == 1));
+      if (events == 3)
+        break;
+      g_usleep (20 * 1000);
+    }
+  gint64 size = 0, mtime = 0;
+  g_assert_true (sb_store_get_file_mark (store, "jabber/a/b/1.html", &size, &mtime, &error));
+  g_assert_cmpint (size, ==, 100);
+  g_assert_cmpint (mtime, ==, 200);
+}
+
+static void
+test_group_flushed_inside (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "a", "b");
+  gint64 id = sb_store_queue_buddy (store, key);
+  sb_store_begin_group (store);
+  SbEvent e = message (10, SB_DIRECTION_IN, 1);
+  sb_store_queue_event (store, id, &e);
+  /* a flush inside the group commits what it holds so far */
+  g_assert_true (sb_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sb_store_pending (store), ==, 0);
+  gint64 last = 0;
+  g_assert_true (sb_store_last_event_time (store, id, &last, &error));
+  g_assert_cmpint (last, ==, 10);
+  sb_store_end_group (store);
+  g_assert_cmpuint (sb_store_pending (store), ==, 0);
+}
+
+static void
+test_wait_for_room_locked (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SbStore) store = sb_store_open (f->path, &error);
+  g_autoptr (SbBuddyKey) key = sb_buddy_key_new ("p", "a", "b");
+  gint64 id = sb_store_lookup_buddy (store, key, TRUE, &error);
+  g_assert_no_error (error);
+
+  sqlite3 *other = NULL;
+  g_assert_cmpint (sqlite3_open (f->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  for (int i = 0; i < 10; i++)
+    {
+      SbEvent e = message (10 + i, SB_DIRECTION_OUT, (guint64) i + 1);
+      sb_store_queue_event (store, id, &e);
+    }
+  /* the writer cannot commit: the producer is told, and nothing is lost */
+  g_assert_false (sb_store_wait_for_room (store, 0, &error));
+  g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_cmpuint (sb_store_pending (store), ==, 10);
+  /* under the bound, it does not wait */
+  g_assert_true (sb_store_wait_for_room (store, 10, &error));
+
+  sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (other);
+  /* the writer retries by itself; the wait ends once it committed */
+  while (!sb_store_wait_for_room (store, 0, NULL))
+    g_usleep (SB_STORE_RETRY_MIN_MS * 1000);
+  gint64 last = 0;
+  g_assert_true (sb_store_last_event_time (store, id, &last, &error));
+  g_assert_cmpint (last, ==, 19);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -617,6 +734,9 @@ main (int argc, char **argv)
   ADD ("/store/prompt-counted-before-commit", test_prompt_counted_before_commit);
   ADD ("/store/chat-outcomes", test_chat_outcomes);
   ADD ("/store/flag-automated", test_flag_automated);
+  ADD ("/store/group/commits-together", test_group_commits_together);
+  ADD ("/store/group/flushed-inside", test_group_flushed_inside);
+  ADD ("/store/bad-file/locked-wait-for-room", test_wait_for_room_locked);
 #undef ADD
   g_test_add_func ("/store/bad-file/unwritable-dir", test_unwritable_dir);
   return g_test_run ();
