@@ -249,10 +249,6 @@ G_GNUC_INTERNAL gboolean sb_store_query_exists (sqlite3_stmt *stmt, gboolean *ex
 /* Binds ?1, ?2, ... of @stmt, one a letter of @types: 'i' int, 'I' gint64, 's' text (NULL: SQL
  * NULL; not copied, so it must outlive the step), '-' left as is.  FALSE when @stmt is NULL. */
 G_GNUC_INTERNAL gboolean sb_store_bind (sqlite3_stmt *stmt, const char *types, ...);
-/* Binds ?1..?4 to the protocol and name of @a, then of @b: a pair of buddies
- * looked for by name on any of the user's accounts. */
-G_GNUC_INTERNAL void sb_store_bind_pair (sqlite3_stmt *stmt, const SbBuddyKey *a,
-                                         const SbBuddyKey *b);
 /* Runs a fixed one-integer query such as a PRAGMA. */
 G_GNUC_INTERNAL gboolean sb_store_query_int (SbStore *store, const char *sql, gint64 *value,
                                              GError **error);

@@ -280,15 +280,6 @@ sb_store_query_exists (sqlite3_stmt *stmt, gboolean *exists, const char *what, G
   return TRUE;
 }
 
-void
-sb_store_bind_pair (sqlite3_stmt *stmt, const SbBuddyKey *a, const SbBuddyKey *b)
-{
-  sqlite3_bind_text (stmt, 1, a->protocol, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, a->buddy, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, b->protocol, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, b->buddy, -1, SQLITE_STATIC);
-}
-
 /* PRAGMA quick_check: TRUE when the file reads as a sound database.  A busy
  * file is no verdict: FALSE with SB_STORE_ERROR_BUSY. */
 static gboolean
