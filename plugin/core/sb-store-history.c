@@ -10,14 +10,6 @@
 
 #include <string.h>
 
-static void
-bind_key (sqlite3_stmt *stmt, const SbBuddyKey *key)
-{
-  sqlite3_bind_text (stmt, 1, key->protocol, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, key->account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, key->buddy, -1, SQLITE_STATIC);
-}
-
 /* Adds @key to buddies on @connection; its new id, 0 with @error.  Another
  * process may have added it since the lookup: then that row is the buddy. */
 static gint64
@@ -26,10 +18,8 @@ insert_buddy (SbConnection *connection, const SbBuddyKey *key, GError **error)
   sqlite3_stmt *stmt = sb_connection_statement (
     connection, STMT_INSERT_BUDDY,
     "INSERT INTO buddies (protocol, account, buddy) VALUES (?1, ?2, ?3)", error);
-  if (stmt == NULL)
-    return 0;
-  bind_key (stmt, key);
-  if (!sb_store_step_done (stmt, "cannot add a buddy", error))
+  if (!sb_store_bind (stmt, "sss", key->protocol, key->account, key->buddy)
+      || !sb_store_step_done (stmt, "cannot add a buddy", error))
     return 0;
   return sqlite3_last_insert_rowid (connection->db);
 }
@@ -41,9 +31,8 @@ sb_connection_lookup_buddy (SbConnection *connection, const SbBuddyKey *key, gbo
   sqlite3_stmt *stmt = sb_connection_statement (
     connection, STMT_LOOKUP_BUDDY,
     "SELECT id FROM buddies WHERE protocol = ?1 AND account = ?2 AND buddy = ?3", error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "sss", key->protocol, key->account, key->buddy))
     return 0;
-  bind_key (stmt, key);
   int rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -174,11 +163,8 @@ load_range (SbStore *store, gboolean flush, SbStmt which, const char *sql, gint6
   if (buddy_id == 0)
     return TRUE;
   sqlite3_stmt *stmt = sb_store_statement (store, which, sql, error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "III", buddy_id, since, until))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int64 (stmt, 2, since);
-  sqlite3_bind_int64 (stmt, 3, until);
   int rc;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     append_row (stmt, out);
@@ -286,12 +272,8 @@ last_episode_start (SbStore *store, gboolean flush, gint64 buddy_id, gint64 befo
     "SELECT max(start) FROM episodes WHERE buddy_id = ?1 AND start <= ?2"
     " AND (?3 < 0 OR initiator = ?3)",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int64 (stmt, 2, before);
-  sqlite3_bind_int (stmt, 3, initiator);
-  return sb_store_query_row (stmt, start, 1, "cannot find an episode", error);
+  return sb_store_bind (stmt, "IIi", buddy_id, before, initiator)
+         && sb_store_query_row (stmt, start, 1, "cannot find an episode", error);
 }
 
 gboolean
@@ -314,11 +296,8 @@ sb_connection_set_tracked (SbConnection *connection, gint64 buddy_id, gboolean t
 {
   sqlite3_stmt *stmt = sb_connection_statement (
     connection, STMT_SET_TRACKED, "UPDATE buddies SET tracked = ?2 WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int (stmt, 2, tracked ? TRUE : FALSE);
-  return sb_store_step_done (stmt, "cannot change tracking", error);
+  return sb_store_bind (stmt, "Ii", buddy_id, tracked ? TRUE : FALSE)
+         && sb_store_step_done (stmt, "cannot change tracking", error);
 }
 
 gboolean
@@ -341,10 +320,8 @@ forget_rows (SbConnection *connection, gpointer data, GError **error)
     return FALSE;
   sqlite3_stmt *stmt = sb_connection_statement (connection, STMT_FORGET_BUDDY,
                                                 "DELETE FROM buddies WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  return sb_store_step_done (stmt, "cannot forget the buddy", error);
+  return sb_store_bind (stmt, "I", buddy_id)
+         && sb_store_step_done (stmt, "cannot forget the buddy", error);
 }
 
 gboolean
@@ -373,9 +350,8 @@ sb_store_get_file_mark (SbStore *store, const char *path, gint64 *size, gint64 *
 
   sqlite3_stmt *stmt = sb_store_statement (
     store, STMT_GET_FILE_MARK, "SELECT size, mtime FROM imported_files WHERE path = ?1", error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "s", path))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
   int rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -397,12 +373,8 @@ sb_connection_set_file_mark (SbConnection *connection, const char *path, gint64 
     "INSERT INTO imported_files (path, size, mtime) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (path) DO UPDATE SET size = ?2, mtime = ?3",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, size);
-  sqlite3_bind_int64 (stmt, 3, mtime);
-  return sb_store_step_done (stmt, "cannot save an import mark", error);
+  return sb_store_bind (stmt, "sII", path, size, mtime)
+         && sb_store_step_done (stmt, "cannot save an import mark", error);
 }
 
 gboolean
@@ -427,24 +399,14 @@ sb_store_last_event_time (SbStore *store, gint64 buddy_id, gint64 *time, GError 
   /* the events' primary key starts with (buddy_id, time): one seek */
   sqlite3_stmt *stmt = sb_store_statement (
     store, STMT_LAST_EVENT_TIME, "SELECT max (time) FROM events WHERE buddy_id = ?1", error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "I", buddy_id))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
   int rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     return sb_store_rows_done (stmt, rc, "cannot read the latest event", error);
   *time = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   return TRUE;
-}
-
-/* Binds what a "received text" is, at ?@first and the two after:
- * direction in, kind message. */
-static void
-bind_received_text (sqlite3_stmt *stmt, int first)
-{
-  sqlite3_bind_int (stmt, first, SB_DIRECTION_IN);
-  sqlite3_bind_int (stmt, first + 1, SB_EVENT_MESSAGE);
 }
 
 gboolean
@@ -457,14 +419,9 @@ sb_connection_flag_automated (SbConnection *connection, gint64 buddy_id, gint64 
     "UPDATE events SET flags = flags | ?4 WHERE buddy_id = ?1 AND time = ?2 AND direction = ?5"
     " AND kind = ?6 AND digest = ?3 AND flags & ?4 = 0",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int64 (stmt, 2, time);
-  sqlite3_bind_int64 (stmt, 3, (gint64) digest);
-  sqlite3_bind_int (stmt, 4, SB_EVENT_FLAG_AUTOMATED);
-  bind_received_text (stmt, 5);
-  if (!sb_store_step_done (stmt, "cannot mark a message automated", error))
+  if (!sb_store_bind (stmt, "IIIiii", buddy_id, time, (gint64) digest, SB_EVENT_FLAG_AUTOMATED,
+                      SB_DIRECTION_IN, SB_EVENT_MESSAGE)
+      || !sb_store_step_done (stmt, "cannot mark a message automated", error))
     return FALSE;
   if (changed != NULL)
     *changed = sqlite3_changes (connection->db) > 0;
@@ -518,12 +475,9 @@ sb_store_foreach_repeated_text (SbStore *store, guint min_buddies, guint min_siz
     "   HAVING count(DISTINCT buddy_id) >= ?1)"
     " ORDER BY digest, time",
     "cannot look for repeated texts", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, (int) min_buddies);
-  sqlite3_bind_int (stmt, 2, (int) min_size);
-  bind_received_text (stmt, 3);
-  return texts_to_func (stmt, func, user_data, "cannot look for repeated texts", error);
+  return sb_store_bind (stmt, "iiii", (int) min_buddies, (int) min_size, SB_DIRECTION_IN,
+                        SB_EVENT_MESSAGE)
+         && texts_to_func (stmt, func, user_data, "cannot look for repeated texts", error);
 }
 
 gboolean
@@ -543,13 +497,9 @@ sb_store_foreach_received_text (SbStore *store, guint min_size, gint64 since, gi
     "SELECT buddy_id, time, digest, flags FROM events WHERE direction = ?4 AND kind = ?5"
     " AND digest != 0 AND size_bucket >= ?1 AND time >= ?2 AND time <= ?3",
     "cannot look for received texts", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, (int) min_size);
-  sqlite3_bind_int64 (stmt, 2, since);
-  sqlite3_bind_int64 (stmt, 3, until);
-  bind_received_text (stmt, 4);
-  return texts_to_func (stmt, func, user_data, "cannot look for received texts", error);
+  return sb_store_bind (stmt, "iIIii", (int) min_size, since, until, SB_DIRECTION_IN,
+                        SB_EVENT_MESSAGE)
+         && texts_to_func (stmt, func, user_data, "cannot look for received texts", error);
 }
 
 gboolean
@@ -566,10 +516,8 @@ sb_store_has_received_text (SbStore *store, guint min_size, gboolean *found, GEr
     "SELECT 1 FROM events WHERE direction = ?2 AND kind = ?3 AND digest != 0"
     " AND size_bucket >= ?1 LIMIT 1",
     "cannot look for received texts", error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "iii", (int) min_size, SB_DIRECTION_IN, SB_EVENT_MESSAGE))
     return FALSE;
-  sqlite3_bind_int (stmt, 1, (int) min_size);
-  bind_received_text (stmt, 2);
   int rc = sqlite3_step (stmt);
   *found = rc == SQLITE_ROW;
   return rc == SQLITE_ROW || sb_store_rows_done (stmt, rc, "cannot look for received texts", error);

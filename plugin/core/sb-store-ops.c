@@ -40,16 +40,10 @@ write_event (SbConnection *connection, gint64 buddy_id, const SbEvent *event, gb
     "INSERT OR IGNORE INTO events (buddy_id, time, direction, kind, digest, source, flags,"
     " size_bucket) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "IIiiIiii", buddy_id, event->time, (int) event->direction,
+                      (int) event->kind, (gint64) event->digest, (int) event->source,
+                      (int) event->flags, (int) event->size_bucket))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int64 (stmt, 2, event->time);
-  sqlite3_bind_int (stmt, 3, event->direction);
-  sqlite3_bind_int (stmt, 4, event->kind);
-  sqlite3_bind_int64 (stmt, 5, (gint64) event->digest);
-  sqlite3_bind_int (stmt, 6, event->source);
-  sqlite3_bind_int (stmt, 7, (int) event->flags);
-  sqlite3_bind_int (stmt, 8, (int) event->size_bucket);
   if (!sb_store_step_done (stmt, "cannot save an event", error))
     return FALSE;
   if (inserted != NULL)
@@ -141,30 +135,19 @@ write_op (SbConnection *connection, SbBatchIds *ids, const SbStoreOp *op, GError
         " initiator = ?5, messages_out = ?6, messages_in = ?7, turns_out = ?8, turns_in = ?9,"
         " last_dir = ?10, flags = ?11",
         error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, buddy_id);
-      sqlite3_bind_int64 (stmt, 2, op->episode.start);
-      sqlite3_bind_int64 (stmt, 3, op->episode.last);
-      sqlite3_bind_int64 (stmt, 4, op->episode.answered_at);
-      sqlite3_bind_int (stmt, 5, op->episode.initiator);
-      sqlite3_bind_int (stmt, 6, (int) op->episode.messages_out);
-      sqlite3_bind_int (stmt, 7, (int) op->episode.messages_in);
-      sqlite3_bind_int (stmt, 8, (int) op->episode.turns_out);
-      sqlite3_bind_int (stmt, 9, (int) op->episode.turns_in);
-      sqlite3_bind_int (stmt, 10, op->episode.last_dir);
-      sqlite3_bind_int (stmt, 11, (int) op->episode.flags);
-      return sb_store_step_done (stmt, "cannot save an episode", error);
+      return sb_store_bind (stmt, "IIIIiiiiiii", buddy_id, op->episode.start, op->episode.last,
+                            op->episode.answered_at, (int) op->episode.initiator,
+                            (int) op->episode.messages_out, (int) op->episode.messages_in,
+                            (int) op->episode.turns_out, (int) op->episode.turns_in,
+                            (int) op->episode.last_dir, (int) op->episode.flags)
+             && sb_store_step_done (stmt, "cannot save an episode", error);
 
     case OP_DELETE_EPISODES:
       stmt = sb_connection_statement (connection, STMT_DELETE_EPISODES,
                                       "DELETE FROM episodes WHERE buddy_id = ?1 AND start >= ?2",
                                       error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, buddy_id);
-      sqlite3_bind_int64 (stmt, 2, op->since);
-      return sb_store_step_done (stmt, "cannot replace episodes", error);
+      return sb_store_bind (stmt, "II", buddy_id, op->since)
+             && sb_store_step_done (stmt, "cannot replace episodes", error);
 
     case OP_SUMMARY:
       stmt = sb_connection_statement (
@@ -178,21 +161,15 @@ write_op (SbConnection *connection, SbBatchIds *ids, const SbStoreOp *op, GError
         " messages_received = ?8, last_episode = ?9, last_you_started = ?10, last_event = ?11,"
         " automated = ?12",
         error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, buddy_id);
-      sqlite3_bind_int (stmt, 2, (int) op->summary.counts.episodes);
-      sqlite3_bind_int (stmt, 3, (int) op->summary.counts.started_by_you);
-      sqlite3_bind_int (stmt, 4, (int) op->summary.counts.started_by_them);
-      sqlite3_bind_int (stmt, 5, (int) op->summary.counts.answered_by_them);
-      sqlite3_bind_int (stmt, 6, (int) op->summary.counts.answered_by_you);
-      sqlite3_bind_int (stmt, 7, (int) op->summary.counts.messages_sent);
-      sqlite3_bind_int (stmt, 8, (int) op->summary.counts.messages_received);
-      sqlite3_bind_int64 (stmt, 9, op->summary.counts.last_episode);
-      sqlite3_bind_int64 (stmt, 10, op->summary.counts.last_you_started);
-      sqlite3_bind_int64 (stmt, 11, op->summary.last_event);
-      sqlite3_bind_int (stmt, 12, (int) op->summary.counts.automated);
-      return sb_store_step_done (stmt, "cannot save a summary", error);
+      {
+        const SbCounts *c = &op->summary.counts;
+        return sb_store_bind (stmt, "IiiiiiiiIIIi", buddy_id, (int) c->episodes,
+                              (int) c->started_by_you, (int) c->started_by_them,
+                              (int) c->answered_by_them, (int) c->answered_by_you,
+                              (int) c->messages_sent, (int) c->messages_received, c->last_episode,
+                              c->last_you_started, op->summary.last_event, (int) c->automated)
+               && sb_store_step_done (stmt, "cannot save a summary", error);
+      }
 
     default:
       break;

@@ -258,10 +258,9 @@ G_GNUC_INTERNAL gboolean sb_store_rows_done (sqlite3_stmt *stmt, int rc, const c
 /* Steps a bound one-row EXISTS statement into *@exists. */
 G_GNUC_INTERNAL gboolean sb_store_query_exists (sqlite3_stmt *stmt, gboolean *exists,
                                                 const char *what, GError **error);
-/* Binds ?1..?4 to the protocol and name of @a, then of @b: a pair of buddies
- * looked for by name on any of the user's accounts. */
-G_GNUC_INTERNAL void sb_store_bind_pair (sqlite3_stmt *stmt, const SbBuddyKey *a,
-                                         const SbBuddyKey *b);
+/* Binds ?1, ?2, ... of @stmt, one a letter of @types: 'i' int, 'I' gint64, 's' text (NULL: SQL
+ * NULL; not copied, so it must outlive the step), '-' left as is.  FALSE when @stmt is NULL. */
+G_GNUC_INTERNAL gboolean sb_store_bind (sqlite3_stmt *stmt, const char *types, ...);
 /* Runs a fixed one-integer query such as a PRAGMA. */
 G_GNUC_INTERNAL gboolean sb_store_query_int (SbStore *store, const char *sql, gint64 *value,
                                              GError **error);

@@ -30,16 +30,10 @@ write_chat_event (SbConnection *connection, const SbChatEvent *event, GError **e
     "INSERT OR IGNORE INTO chat_events (protocol, account, room, member, kind, source, time)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, event->protocol, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, event->account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, event->room, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, event->member != NULL ? event->member : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 5, event->kind);
-  sqlite3_bind_int (stmt, 6, event->source);
-  sqlite3_bind_int64 (stmt, 7, event->time);
-  return sb_store_step_done (stmt, "cannot save a group chat event", error);
+  return sb_store_bind (stmt, "ssssiiI", event->protocol, event->account, event->room,
+                        event->member != NULL ? event->member : "", event->kind, event->source,
+                        event->time)
+         && sb_store_step_done (stmt, "cannot save a group chat event", error);
 }
 
 static gboolean
@@ -50,13 +44,9 @@ write_prompt_state (SbConnection *connection, const SbStoreOp *op, GError **erro
     "INSERT INTO prompt_state (buddy_id, kind, snoozed_until, muted) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (buddy_id, kind) DO UPDATE SET snoozed_until = ?3, muted = ?4",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, op->buddy_id);
-  sqlite3_bind_int (stmt, 2, op->prompt.kind);
-  sqlite3_bind_int64 (stmt, 3, op->prompt.time);
-  sqlite3_bind_int (stmt, 4, op->prompt.muted ? TRUE : FALSE);
-  return sb_store_step_done (stmt, "cannot save a prompt answer", error);
+  return sb_store_bind (stmt, "IiIi", op->buddy_id, op->prompt.kind, op->prompt.time,
+                        op->prompt.muted ? TRUE : FALSE)
+         && sb_store_step_done (stmt, "cannot save a prompt answer", error);
 }
 
 static gboolean
@@ -65,12 +55,8 @@ write_log_prompt (SbConnection *connection, const SbStoreOp *op, gint64 *row, GE
   sqlite3_stmt *stmt = sb_connection_statement (
     connection, STMT_LOG_PROMPT,
     "INSERT INTO prompt_log (buddy_id, kind, shown_at) VALUES (?1, ?2, ?3)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, op->buddy_id);
-  sqlite3_bind_int (stmt, 2, op->prompt.kind);
-  sqlite3_bind_int64 (stmt, 3, op->prompt.time);
-  if (!sb_store_step_done (stmt, "cannot log a prompt", error))
+  if (!sb_store_bind (stmt, "IiI", op->buddy_id, op->prompt.kind, op->prompt.time)
+      || !sb_store_step_done (stmt, "cannot log a prompt", error))
     return FALSE;
   *row = sqlite3_last_insert_rowid (connection->db);
   return TRUE;
@@ -82,12 +68,8 @@ write_answer (SbConnection *connection, const SbStoreOp *op, GError **error)
   sqlite3_stmt *stmt = sb_connection_statement (
     connection, STMT_ANSWER_PROMPT,
     "UPDATE prompt_log SET answer = ?2, answered_at = ?3 WHERE id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, op->prompt.id);
-  sqlite3_bind_int (stmt, 2, op->prompt.answer);
-  sqlite3_bind_int64 (stmt, 3, op->prompt.time);
-  return sb_store_step_done (stmt, "cannot save a prompt answer", error);
+  return sb_store_bind (stmt, "IiI", op->prompt.id, op->prompt.answer, op->prompt.time)
+         && sb_store_step_done (stmt, "cannot save a prompt answer", error);
 }
 
 static gboolean
@@ -99,13 +81,8 @@ write_pair (SbConnection *connection, const SbStoreOp *op, GError **error)
     "INSERT OR IGNORE INTO pairs (buddy_a, buddy_b, mark, time)"
     " VALUES (min (?1, ?2), max (?1, ?2), ?3, ?4)",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, op->buddy_id);
-  sqlite3_bind_int64 (stmt, 2, op->pair.other);
-  sqlite3_bind_int (stmt, 3, op->pair.mark);
-  sqlite3_bind_int64 (stmt, 4, op->pair.time);
-  return sb_store_step_done (stmt, "cannot save a pair", error);
+  return sb_store_bind (stmt, "IIiI", op->buddy_id, op->pair.other, op->pair.mark, op->pair.time)
+         && sb_store_step_done (stmt, "cannot save a pair", error);
 }
 
 gboolean
@@ -294,11 +271,8 @@ sb_store_count_prompts_since (SbStore *store, gint64 since, int kind, guint *cou
   sqlite3_stmt *stmt = sb_store_statement (
     store, STMT_COUNT_PROMPTS,
     "SELECT count(*) FROM prompt_log WHERE shown_at >= ?1 AND (?2 < 0 OR kind = ?2)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, since);
-  sqlite3_bind_int (stmt, 2, kind);
-  if (!read_counts (stmt, (guint *[]){ count }, 1, "cannot count prompts", error))
+  if (!sb_store_bind (stmt, "Ii", since, kind)
+      || !read_counts (stmt, (guint *[]){ count }, 1, "cannot count prompts", error))
     return FALSE;
   *count += uncommitted;
   return TRUE;
@@ -325,16 +299,10 @@ sb_store_prompt_outcomes (SbStore *store, int kind, guint *shown, guint *acted,
     "   AND e.time <= p.shown_at + ?5) AS acted"
     "   FROM prompt_log p WHERE p.kind = ?1) l",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, kind);
-  sqlite3_bind_int (stmt, 2, SB_DIRECTION_OUT);
-  sqlite3_bind_int (stmt, 3, SB_DIRECTION_IN);
-  sqlite3_bind_int (stmt, 4, SB_EVENT_MESSAGE);
-  sqlite3_bind_int64 (stmt, 5, ACTED_WITHIN_S);
-  sqlite3_bind_int64 (stmt, 6, SMILED_BACK_WITHIN_S);
-  return read_counts (stmt, (guint *[]){ shown, acted, smiled_back }, 3,
-                      "cannot read prompt outcomes", error);
+  return sb_store_bind (stmt, "iiiiII", kind, SB_DIRECTION_OUT, SB_DIRECTION_IN, SB_EVENT_MESSAGE,
+                        ACTED_WITHIN_S, SMILED_BACK_WITHIN_S)
+         && read_counts (stmt, (guint *[]){ shown, acted, smiled_back }, 3,
+                         "cannot read prompt outcomes", error);
 }
 
 gboolean
@@ -364,10 +332,8 @@ sb_store_pair_marks (SbStore *store, gint64 buddy_a, gint64 buddy_b, guint *mark
   sqlite3_stmt *stmt = sb_store_statement (
     store, STMT_PAIR_MARKS,
     "SELECT mark FROM pairs WHERE buddy_a = min (?1, ?2) AND buddy_b = max (?1, ?2)", error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "II", buddy_a, buddy_b))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_a);
-  sqlite3_bind_int64 (stmt, 2, buddy_b);
   guint found = 0;
   int rc;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -397,12 +363,9 @@ sb_store_seen_together (SbStore *store, const SbBuddyKey *a, const SbBuddyKey *b
     " WHERE x.kind = ?6 AND x.protocol = ?1 AND x.member = ?2 AND y.protocol = ?3"
     "   AND y.member = ?4 AND x.time >= ?5 AND y.time >= ?5)",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sb_store_bind_pair (stmt, a, b);
-  sqlite3_bind_int64 (stmt, 5, since);
-  sqlite3_bind_int (stmt, 6, SB_CHAT_PRESENT);
-  if (!sb_store_query_exists (stmt, together, "cannot look for shared group chats", error))
+  if (!sb_store_bind (stmt, "ssssIi", a->protocol, a->buddy, b->protocol, b->buddy, since,
+                      SB_CHAT_PRESENT)
+      || !sb_store_query_exists (stmt, together, "cannot look for shared group chats", error))
     return FALSE;
   /* Two members who answer each other in a room know each other
    * (docs/design.md, "Group chats"), present in it together or not. */
@@ -434,15 +397,8 @@ sb_store_invited_since (SbStore *store, const char *protocol, const char *accoun
     "SELECT EXISTS (SELECT 1 FROM chat_events WHERE protocol = ?1 AND account = ?2 AND room = ?3"
     "   AND member = ?4 AND kind = ?6 AND time >= ?5)",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, protocol, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, account, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, room, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, member, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, since);
-  sqlite3_bind_int (stmt, 6, SB_CHAT_INVITE_SENT);
-  return sb_store_query_exists (stmt, invited, "cannot look for invitations", error);
+  return sb_store_bind (stmt, "ssssIi", protocol, account, room, member, since, SB_CHAT_INVITE_SENT)
+         && sb_store_query_exists (stmt, invited, "cannot look for invitations", error);
 }
 
 gboolean
@@ -465,11 +421,8 @@ sb_store_introduction_outcomes (SbStore *store, guint *introduced, guint *met, G
     " FROM pairs p JOIN buddies a ON a.id = p.buddy_a JOIN buddies b ON b.id = p.buddy_b"
     " WHERE p.mark = ?2",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, SB_CHAT_PRESENT);
-  sqlite3_bind_int (stmt, 2, SB_PAIR_INTRODUCED);
-  return read_counts (stmt, (guint *[]){ introduced, met }, 2, "cannot read outcomes", error);
+  return sb_store_bind (stmt, "ii", SB_CHAT_PRESENT, SB_PAIR_INTRODUCED)
+         && read_counts (stmt, (guint *[]){ introduced, met }, 2, "cannot read outcomes", error);
 }
 
 gboolean
@@ -489,10 +442,6 @@ sb_store_invitation_outcomes (SbStore *store, guint *invited, guint *joined, GEr
     "   AND j.time >= i.time AND j.time <= i.time + ?3))"
     " FROM chat_events i WHERE i.kind = ?2",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, SB_CHAT_PRESENT);
-  sqlite3_bind_int (stmt, 2, SB_CHAT_INVITE_SENT);
-  sqlite3_bind_int64 (stmt, 3, JOINED_WITHIN_S);
-  return read_counts (stmt, (guint *[]){ invited, joined }, 2, "cannot read outcomes", error);
+  return sb_store_bind (stmt, "iiI", SB_CHAT_PRESENT, SB_CHAT_INVITE_SENT, JOINED_WITHIN_S)
+         && read_counts (stmt, (guint *[]){ invited, joined }, 2, "cannot read outcomes", error);
 }

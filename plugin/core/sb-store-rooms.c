@@ -43,14 +43,6 @@ static const IdTable MEMBERS = {
   "a room member",
 };
 
-static void
-bind_three (sqlite3_stmt *stmt, const char *a, const char *b, const char *c)
-{
-  sqlite3_bind_text (stmt, 1, a, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, b, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, c, -1, SQLITE_STATIC);
-}
-
 /* The id of (@protocol, @account, @name) in @table on @connection; 0 (no
  * error) when absent. */
 static gint64
@@ -60,9 +52,8 @@ find_id (SbConnection *connection, const IdTable *table, const char *protocol,
   g_autofree char *what = g_strconcat ("cannot look up ", table->what, NULL);
   sqlite3_stmt *stmt
     = sb_connection_statement (connection, table->find_slot, table->find_sql, error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "sss", protocol, account, name))
     return 0;
-  bind_three (stmt, protocol, account, name);
   int rc = sqlite3_step (stmt);
   gint64 id = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
   if (rc == SQLITE_ROW)
@@ -88,10 +79,8 @@ add_id (SbConnection *connection, const IdTable *table, const SbBuddyKey *key, G
     return id;
   g_autofree char *what = g_strconcat ("cannot add ", table->what, NULL);
   sqlite3_stmt *stmt = sb_connection_statement (connection, table->add_slot, table->add_sql, error);
-  if (stmt == NULL)
-    return 0;
-  bind_three (stmt, key->protocol, key->account, key->buddy);
-  if (!sb_store_step_done (stmt, what, error))
+  if (!sb_store_bind (stmt, "sss", key->protocol, key->account, key->buddy)
+      || !sb_store_step_done (stmt, what, error))
     return 0;
   return sqlite3_last_insert_rowid (connection->db);
 }
@@ -211,19 +200,12 @@ sb_store_write_room_line (SbConnection *connection, const SbRoomLineOp *line, GE
     "INSERT OR IGNORE INTO room_lines (room_id, time, speaker_id, digest, parent_time,"
     " parent_speaker_id, confident, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "IIII--ii", line->room_id, line->time, line->speaker_id,
+                      (gint64) line->digest, line->confident ? TRUE : FALSE, line->source))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, line->room_id);
-  sqlite3_bind_int64 (stmt, 2, line->time);
-  sqlite3_bind_int64 (stmt, 3, line->speaker_id);
-  sqlite3_bind_int64 (stmt, 4, (gint64) line->digest);
+  /* A line that starts a thread keeps its parent NULL. */
   if (line->parent_speaker_id != 0)
-    {
-      sqlite3_bind_int64 (stmt, 5, line->parent_time);
-      sqlite3_bind_int64 (stmt, 6, line->parent_speaker_id);
-    }
-  sqlite3_bind_int (stmt, 7, line->confident ? TRUE : FALSE);
-  sqlite3_bind_int (stmt, 8, line->source);
+    sb_store_bind (stmt, "----II", line->parent_time, line->parent_speaker_id);
   return sb_store_step_done (stmt, "cannot save a room line", error);
 }
 
@@ -277,10 +259,8 @@ load_lines (SbStore *store, gint64 id, gint64 since, GArray *lines, GStringChunk
     " LEFT JOIN room_members p ON p.id = l.parent_speaker_id"
     " WHERE l.room_id = ?1 AND l.time >= ?2 ORDER BY l.time, l.id",
     error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "II", id, since))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_int64 (stmt, 2, since);
   g_autoptr (GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   int rc;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -342,9 +322,8 @@ sb_store_foreach_room (SbStore *store, gint64 since, SbStoreRoomFunc func, gpoin
     "SELECT r.protocol, r.account, r.room FROM rooms r WHERE EXISTS (SELECT 1 FROM room_lines l"
     " WHERE l.room_id = r.id AND l.time >= ?1)",
     "cannot list rooms", error);
-  if (stmt == NULL)
+  if (!sb_store_bind (stmt, "I", since))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, since);
   int rc;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -397,14 +376,9 @@ sb_store_room_member_counts (SbStore *store, const SbBuddyKey *buddy, gint64 sin
     " AND ((speaker_id = ?1 AND parent_speaker_id = ?2)"
     "   OR (speaker_id = ?2 AND parent_speaker_id = ?1))",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, them);
-  sqlite3_bind_int64 (stmt, 2, you);
-  sqlite3_bind_int (stmt, 3, TRUE);
-  sqlite3_bind_int64 (stmt, 4, since);
   gint64 counts[2] = { 0 };
-  if (!sb_store_query_row (stmt, counts, 2, "cannot count room answers", error))
+  if (!sb_store_bind (stmt, "IIiI", them, you, TRUE, since)
+      || !sb_store_query_row (stmt, counts, 2, "cannot count room answers", error))
     return FALSE;
   *answered_you = (guint) counts[0];
   *you_answered = (guint) counts[1];
@@ -432,12 +406,8 @@ sb_store_answered_each_other (SbStore *store, const SbBuddyKey *a, const SbBuddy
     " WHERE x.protocol = ?1 AND x.member = ?2 AND y.protocol = ?3 AND y.member = ?4"
     "   AND l.confident = ?5 AND l.time >= ?6)",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sb_store_bind_pair (stmt, a, b);
-  sqlite3_bind_int (stmt, 5, TRUE);
-  sqlite3_bind_int64 (stmt, 6, since);
-  return sb_store_query_exists (stmt, answered, "cannot look for room answers", error);
+  return sb_store_bind (stmt, "ssssiI", a->protocol, a->buddy, b->protocol, b->buddy, TRUE, since)
+         && sb_store_query_exists (stmt, answered, "cannot look for room answers", error);
 }
 
 /* The member rows of buddy ?1, as SQL shared by the two statements below. */
@@ -454,18 +424,13 @@ sb_store_forget_room_member (SbConnection *connection, gint64 buddy_id, GError *
     "UPDATE room_lines SET parent_time = NULL, parent_speaker_id = NULL, confident = ?2"
     " WHERE parent_speaker_id IN (" BUDDY_MEMBERS ")",
     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  sqlite3_bind_int (stmt, 2, FALSE);
-  if (!sb_store_step_done (stmt, "cannot forget room answers", error))
+  if (!sb_store_bind (stmt, "Ii", buddy_id, FALSE)
+      || !sb_store_step_done (stmt, "cannot forget room answers", error))
     return FALSE;
   /* The buddy's own lines go with the member row (ON DELETE CASCADE). */
   stmt = sb_connection_statement (connection, STMT_FORGET_ROOM_MEMBER,
                                   "DELETE FROM room_members WHERE id IN (" BUDDY_MEMBERS ")",
                                   error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, buddy_id);
-  return sb_store_step_done (stmt, "cannot forget room lines", error);
+  return sb_store_bind (stmt, "I", buddy_id)
+         && sb_store_step_done (stmt, "cannot forget room lines", error);
 }

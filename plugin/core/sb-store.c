@@ -9,7 +9,7 @@
  * (the command's writes) checks in full and refuses a damaged file; a reader
  * opens it read-only and changes nothing (sb-store-file.c looks at the path
  * first).  This file also keeps the helpers every other store
- * file runs its SQL through: the statement cache, stepping, and turning
+ * file runs its SQL through: the statement cache, binding, stepping, and turning
  * SQLite's result codes into SB_STORE_ERROR.
  *
  * Tables (PRAGMA user_version = SB_STORE_SCHEMA_VERSION; see
@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/statvfs.h>
@@ -162,6 +163,44 @@ sb_store_rows_done (sqlite3_stmt *stmt, int rc, const char *what, GError **error
   return TRUE;
 }
 
+/* Binds the next value of @args, of @type (as sb_store_bind() reads them),
+ * to ?@index of @stmt. */
+static void
+bind_next (sqlite3_stmt *stmt, int index, char type, va_list *args)
+{
+  int rc = SQLITE_OK;
+  switch (type)
+    {
+    case 'i':
+      rc = sqlite3_bind_int (stmt, index, va_arg (*args, int));
+      break;
+    case 'I':
+      rc = sqlite3_bind_int64 (stmt, index, va_arg (*args, gint64));
+      break;
+    case 's':
+      rc = sqlite3_bind_text (stmt, index, va_arg (*args, const char *), -1, SQLITE_STATIC);
+      break;
+    case '-':
+      break;
+    default:
+      g_return_if_reached ();
+    }
+  g_warn_if_fail (rc == SQLITE_OK);
+}
+
+gboolean
+sb_store_bind (sqlite3_stmt *stmt, const char *types, ...)
+{
+  if (stmt == NULL)
+    return FALSE;
+  va_list args;
+  va_start (args, types);
+  for (int i = 0; types[i] != '\0'; i++)
+    bind_next (stmt, i + 1, types[i], &args);
+  va_end (args);
+  return TRUE;
+}
+
 gboolean
 sb_connection_exec (SbConnection *connection, const char *sql, GError **error)
 {
@@ -239,15 +278,6 @@ sb_store_query_exists (sqlite3_stmt *stmt, gboolean *exists, const char *what, G
     return FALSE;
   *exists = value != 0;
   return TRUE;
-}
-
-void
-sb_store_bind_pair (sqlite3_stmt *stmt, const SbBuddyKey *a, const SbBuddyKey *b)
-{
-  sqlite3_bind_text (stmt, 1, a->protocol, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, a->buddy, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, b->protocol, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, b->buddy, -1, SQLITE_STATIC);
 }
 
 /* PRAGMA quick_check: TRUE when the file reads as a sound database.  A busy
@@ -418,10 +448,8 @@ load_secret (SbStore *store, GError **error)
   g_autoptr (sqlite3_stmt) make = sb_store_prepare (
     store, "INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', randomblob (?1))",
     "cannot make the profile secret", error);
-  if (make == NULL)
-    return FALSE;
-  sqlite3_bind_int (make, 1, SB_STORE_SECRET_LEN);
-  return sb_store_step_done (make, "cannot make the profile secret", error)
+  return sb_store_bind (make, "i", SB_STORE_SECRET_LEN)
+         && sb_store_step_done (make, "cannot make the profile secret", error)
          && read_secret (store, error);
 }
 
@@ -433,10 +461,8 @@ write_clean_mark (SbStore *store, gboolean clean, GError **error)
   g_autoptr (sqlite3_stmt) stmt = sb_store_prepare (
     store, "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean', ?1)",
     "cannot mark the database", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, clean ? TRUE : FALSE);
-  return sb_store_step_done (stmt, "cannot mark the database", error);
+  return sb_store_bind (stmt, "i", clean ? TRUE : FALSE)
+         && sb_store_step_done (stmt, "cannot mark the database", error);
 }
 
 /* TRUE in *@clean when the last session closed the file cleanly (meta
