@@ -129,6 +129,11 @@ gboolean sb_import_run (SbImport *import, gint64 now, GError **error);
 /* The figures so far.  Borrowed; updated by each step. */
 const SbImportProgress *sb_import_get_progress (SbImport *import);
 
+/* The figures of what is on disk: the batches the store's writer has
+ * committed (the rest waits in its queue, or is lost if it never can be).
+ * Borrowed; equal to sb_import_get_progress() once the import finished. */
+const SbImportProgress *sb_import_get_saved_progress (SbImport *import);
+
 /* TRUE once every file was done. */
 gboolean sb_import_is_finished (SbImport *import);
 

@@ -96,7 +96,10 @@ run_import (SbImport *import, gint64 now)
       fputc ('\n', stderr);
     }
 
-  g_autofree char *text = summary (sb_import_get_progress (import));
+  /* Stopped by an error, the import's last batches may never reach the
+   * disk: the summary tells what did. */
+  g_autofree char *text = summary (error != NULL ? sb_import_get_saved_progress (import)
+                                                 : sb_import_get_progress (import));
   printf ("%s\n", text);
   if (error != NULL)
     {

@@ -66,6 +66,12 @@ typedef struct
   char *alias;
 } XmlAccount;
 
+typedef struct
+{
+  guint64 queued;
+  SbImportProgress progress;
+} Checkpoint;
+
 struct _SbImport
 {
   SbLedger *ledger;
@@ -83,6 +89,11 @@ struct _SbImport
   gboolean detected;  /* automated texts were looked for after the last file */
   double usec_per_event; /* the pace of the latest batch, for time budgets */
   SbImportProgress progress;
+  /* The progress after each batch, with how many writes were queued by then
+   * (sb_store_get_queued()): what is saved is the last one the writer has
+   * committed (sb_import_get_saved_progress()).  Oldest first. */
+  GArray *checkpoints; /* Checkpoint */
+  SbImportProgress saved;
   const guint8 *secret; /* the ledger's, borrowed */
   gsize secret_len;
   GThreadPool *pool;    /* readers, NULL on one processor */

@@ -517,6 +517,7 @@ sb_import_new (SbLedger *ledger, const char *logdir, GCancellable *cancellable)
   im->extra_names = g_ptr_array_new_with_free_func (g_free);
   im->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_import_account_free);
   im->files = g_ptr_array_new_with_free_func ((GDestroyNotify) sb_import_file_free);
+  im->checkpoints = g_array_new (FALSE, FALSE, sizeof (Checkpoint));
   im->secret = sb_ledger_get_secret (ledger, &im->secret_len);
   g_mutex_init (&im->lock);
   g_cond_init (&im->parsed);
@@ -545,6 +546,7 @@ sb_import_free (SbImport *im)
   g_clear_pointer (&im->aliases, g_hash_table_unref);
   g_ptr_array_unref (im->accounts);
   g_ptr_array_unref (im->files);
+  g_array_unref (im->checkpoints);
   g_free (im);
 }
 
@@ -563,6 +565,8 @@ start (SbImport *im, GError **error)
   im->listed = TRUE;
   if (!sb_import_list_tree (im, error))
     return FALSE;
+  im->saved.files_total = im->progress.files_total;
+  im->saved.bytes_total = im->progress.bytes_total;
   guint cpus = g_get_num_processors ();
   if (cpus > 1 && im->files->len > 1)
     {
@@ -586,6 +590,30 @@ batch_limit (SbImport *im, gint64 max_usec, gint64 started)
   return (guint) CLAMP (left / im->usec_per_event, 1.0, (double) BATCH_EVENTS);
 }
 
+/* Notes the progress as it stands once what is queued now is committed. */
+static void
+add_checkpoint (SbImport *im)
+{
+  Checkpoint c = { sb_store_get_queued (sb_ledger_get_store (im->ledger)), im->progress };
+  g_array_append_val (im->checkpoints, c);
+}
+
+/* Moves im->saved to the latest checkpoint the writer has committed and
+ * forgets the ones before it. */
+static void
+settle_checkpoints (SbImport *im)
+{
+  guint64 committed = sb_store_get_committed (sb_ledger_get_store (im->ledger));
+  guint n = 0;
+  while (n < im->checkpoints->len
+         && g_array_index (im->checkpoints, Checkpoint, n).queued <= committed)
+    n++;
+  if (n == 0)
+    return;
+  im->saved = g_array_index (im->checkpoints, Checkpoint, n - 1).progress;
+  g_array_remove_range (im->checkpoints, 0, n);
+}
+
 /* import_next(), timed for the pace of the next batches; *@done counts the
  * files. */
 static gboolean
@@ -596,6 +624,7 @@ import_timed (SbImport *im, guint max, guint max_events, gint64 now, guint *done
   gint64 t0 = g_get_monotonic_time ();
   if (!import_next (im, max, max_events, now, error))
     return FALSE;
+  add_checkpoint (im);
   *done += im->next - before;
   guint64 n_events = im->progress.events + im->progress.duplicates - events_before;
   if (n_events > 0)
@@ -632,7 +661,9 @@ sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GErr
       im->detected = TRUE;
       if (!sb_ledger_detect_automated (im->ledger, &im->progress.automated, error))
         return FALSE;
+      add_checkpoint (im);
     }
+  settle_checkpoints (im);
   return im->next < im->files->len;
 }
 
@@ -655,6 +686,14 @@ sb_import_get_progress (SbImport *im)
 {
   g_return_val_if_fail (im != NULL, NULL);
   return &im->progress;
+}
+
+const SbImportProgress *
+sb_import_get_saved_progress (SbImport *im)
+{
+  g_return_val_if_fail (im != NULL, NULL);
+  settle_checkpoints (im);
+  return &im->saved;
 }
 
 gboolean

@@ -11,6 +11,7 @@
 #include <sb-test-util.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <utime.h>
 
@@ -373,6 +374,43 @@ test_resume (Fixture *f, gconstpointer data)
   SbImportProgress p = run_import (f);
   g_assert_cmpuint (p.skipped[SB_IMPORT_SKIP_UNCHANGED], ==, first_done);
   g_assert_cmpuint (p.files_imported + first_done, ==, N_IMPORTED);
+  assert_full_history (f);
+}
+
+/* The file locked by another process halfway: the import stops with the
+ * lock's error, and its saved figures are those of the batches on disk.
+ * Nothing is lost: once the lock goes, what waited is written. */
+static void
+test_locked_midway (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint on_disk = 0;
+  {
+    g_autoptr (SbImport) import = sb_import_new (f->ledger, f->logdir, NULL);
+    g_assert_true (sb_import_step (import, 2, 0, NOW, &error));
+    g_assert_true (sb_ledger_flush (f->ledger, &error));
+    on_disk = sb_import_get_saved_progress (import)->files_imported;
+    g_assert_cmpuint (on_disk, ==, sb_import_get_progress (import)->files_imported);
+
+    sqlite3 *other = NULL;
+    g_assert_cmpint (sqlite3_open (f->db, &other), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+    while (sb_import_step (import, 0, 0, NOW, &error))
+      ;
+    g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY);
+    g_clear_error (&error);
+    const SbImportProgress *saved = sb_import_get_saved_progress (import);
+    g_assert_cmpuint (saved->files_imported, ==, on_disk);
+    g_assert_cmpuint (saved->files_total, ==, N_FILES);
+    g_assert_cmpuint (sb_import_get_progress (import)->files_imported, >, on_disk);
+    sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close (other);
+  }
+  g_clear_pointer (&f->ledger, sb_ledger_free);
+  open_ledger (f);
+  /* what was queued is written once the lock goes; the rest is read now */
+  SbImportProgress p = run_import (f);
+  g_assert_cmpuint (p.skipped[SB_IMPORT_SKIP_UNCHANGED], >, on_disk);
   assert_full_history (f);
 }
 
@@ -739,6 +777,7 @@ main (int argc, char **argv)
   ADD ("/import/idempotent-without-marks", test_idempotent);
   ADD ("/import/live-then-import", test_live_then_import);
   ADD ("/import/resume-after-cancel", test_resume);
+  ADD ("/import/locked-midway", test_locked_midway);
   ADD ("/import/steps", test_steps);
   ADD ("/import/untracked", test_untracked);
   ADD ("/import/no-logs", test_no_logs);
