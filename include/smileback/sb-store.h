@@ -267,10 +267,12 @@ void sb_store_begin_group (SbStore *store);
 void sb_store_end_group (SbStore *store);
 
 /* Waits until at most @max_pending operations wait for a commit, asking the
- * writer to commit at once: a bulk producer (an import) stays that far ahead
- * of the disk.  FALSE with @error when the last commit failed (the
- * operations are still held, and retried). */
-gboolean sb_store_wait_for_room (SbStore *store, guint max_pending, GError **error);
+ * writer to commit at once, or until @deadline (monotonic microseconds; 0: no
+ * limit): a bulk producer (an import) stays about that far ahead of the disk,
+ * and a UI thread's slice of it stays within its time.  FALSE with @error
+ * when the last commit failed (the operations are still held, and retried). */
+gboolean sb_store_wait_for_room (SbStore *store, guint max_pending, gint64 deadline,
+                                 GError **error);
 
 /* Commits the queue in one transaction and waits for it.  A file database
  * commits on its own writer thread and connection; ":memory:" in the caller's

@@ -88,6 +88,7 @@ struct _SbImport
   gboolean listed;
   gboolean detected;  /* automated texts were looked for after the last file */
   double usec_per_event; /* the pace of the latest batch, for time budgets */
+  gint64 deadline;       /* when the current step's time is up (monotonic us), 0: never */
   SbImportProgress progress;
   /* The progress after each batch, with how many writes were queued by then
    * (sb_store_get_queued()): what is saved is the last one the writer has

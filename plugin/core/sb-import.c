@@ -462,8 +462,8 @@ gather_batch (SbImport *im, guint max, guint max_events, Batch *batch, guint *la
  * one group, so they are committed together and a crash never leaves a file
  * half-counted.  One batch or one file per buddy gives the same result: every
  * event of it has the same buddy, and the reader only gives valid times,
- * directions and kinds.  Then waits while the writer is more than
- * AHEAD_OPS behind.  Advances im->next.  FALSE only on store failures. */
+ * directions and kinds.  Advances im->next.  FALSE only on store
+ * failures. */
 static gboolean
 import_next (SbImport *im, guint max, guint max_events, gint64 now, GError **error)
 {
@@ -489,7 +489,7 @@ import_next (SbImport *im, guint max, guint max_events, gint64 now, GError **err
   if (ok)
     queue_marks (im, first, last);
   sb_store_end_group (store);
-  if (!ok || !sb_store_wait_for_room (store, AHEAD_OPS, error))
+  if (!ok)
     return FALSE;
   if (events->len > 0 && skip == SB_IMPORT_SKIP_LAST)
     im->progress.guessed += batch.guessed;
@@ -614,8 +614,9 @@ settle_checkpoints (SbImport *im)
   g_array_remove_range (im->checkpoints, 0, n);
 }
 
-/* import_next(), timed for the pace of the next batches; *@done counts the
- * files. */
+/* import_next(), timed for the pace of the next batches, then a wait while
+ * the writer is more than AHEAD_OPS behind (until the step's time is up at
+ * most; not part of the pace); *@done counts the files. */
 static gboolean
 import_timed (SbImport *im, guint max, guint max_events, gint64 now, guint *done, GError **error)
 {
@@ -629,7 +630,7 @@ import_timed (SbImport *im, guint max, guint max_events, gint64 now, guint *done
   guint64 n_events = im->progress.events + im->progress.duplicates - events_before;
   if (n_events > 0)
     im->usec_per_event = (double) (g_get_monotonic_time () - t0) / (double) n_events;
-  return TRUE;
+  return sb_store_wait_for_room (sb_ledger_get_store (im->ledger), AHEAD_OPS, im->deadline, error);
 }
 
 gboolean
@@ -638,6 +639,7 @@ sb_import_step (SbImport *im, guint max_files, gint64 max_usec, gint64 now, GErr
   g_return_val_if_fail (im != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   gint64 started = g_get_monotonic_time ();
+  im->deadline = max_usec > 0 ? started + max_usec : 0;
 
   if (g_cancellable_set_error_if_cancelled (im->cancellable, error))
     return FALSE;

@@ -512,7 +512,7 @@ sb_store_pending (SbStore *store)
 }
 
 gboolean
-sb_store_wait_for_room (SbStore *store, guint max_pending, GError **error)
+sb_store_wait_for_room (SbStore *store, guint max_pending, gint64 deadline, GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
   SbWriter *writer = store->writer;
@@ -531,7 +531,10 @@ sb_store_wait_for_room (SbStore *store, guint max_pending, GError **error)
         }
       if (writer->handoff->len > 0 && !writer->kick)
         writer_kick (writer);
-      g_cond_wait (&writer->cond, &writer->lock);
+      if (deadline <= 0)
+        g_cond_wait (&writer->cond, &writer->lock);
+      else if (!g_cond_wait_until (&writer->cond, &writer->lock, deadline))
+        break; /* the caller's time is up: it comes back later */
     }
   g_mutex_unlock (&writer->lock);
   return ok;

@@ -696,17 +696,17 @@ test_wait_for_room_locked (Fixture *f, gconstpointer data)
       sb_store_queue_event (store, id, &e);
     }
   /* the writer cannot commit: the producer is told, and nothing is lost */
-  g_assert_false (sb_store_wait_for_room (store, 0, &error));
+  g_assert_false (sb_store_wait_for_room (store, 0, 0, &error));
   g_assert_error (error, SB_STORE_ERROR, SB_STORE_ERROR_BUSY);
   g_clear_error (&error);
   g_assert_cmpuint (sb_store_pending (store), ==, 10);
   /* under the bound, it does not wait */
-  g_assert_true (sb_store_wait_for_room (store, 10, &error));
+  g_assert_true (sb_store_wait_for_room (store, 10, 0, &error));
 
   sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL);
   sqlite3_close (other);
   /* the writer retries by itself; the wait ends once it committed */
-  while (!sb_store_wait_for_room (store, 0, NULL))
+  while (!sb_store_wait_for_room (store, 0, 0, NULL))
     g_usleep (SB_STORE_RETRY_MIN_MS * 1000);
   gint64 last = 0;
   g_assert_true (sb_store_last_event_time (store, id, &last, &error));
