@@ -97,41 +97,14 @@ copy_key (const SbBuddyKey *key)
 }
 
 gint64
-sb_store_queue_row (SbStore *store, SbStoreOpKind kind, const SbBuddyKey *key)
+sb_store_new_provisional_row (SbStore *store, SbStoreOpKind kind, const SbBuddyKey *key)
 {
   gint64 id = sb_store_new_provisional (store);
   g_mutex_lock (&store->ids_lock);
   g_hash_table_insert (store->provisional, g_memdup2 (&id, sizeof id), copy_key (key));
   g_mutex_unlock (&store->ids_lock);
   g_hash_table_replace (store->queued_ids, queued_name (kind, key), g_memdup2 (&id, sizeof id));
-  sb_store_queue_op (store, &(SbStoreOp){ .kind = kind, .buddy_id = id });
   return id;
-}
-
-gint64
-sb_store_queue_buddy (SbStore *store, const SbBuddyKey *key)
-{
-  g_return_val_if_fail (store != NULL, 0);
-  g_return_val_if_fail (key != NULL, 0);
-  return sb_store_queue_row (store, OP_BUDDY, key);
-}
-
-gint64
-sb_store_buddy_id (SbStore *store, const SbBuddyKey *key, GError **error)
-{
-  g_return_val_if_fail (store != NULL, 0);
-  g_return_val_if_fail (key != NULL, 0);
-  gint64 id = sb_store_queued_id (store, OP_BUDDY, key);
-  if (id != 0)
-    return id;
-  g_autoptr (GError) local = NULL;
-  id = sb_store_lookup_buddy (store, key, FALSE, &local);
-  if (local != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return 0;
-    }
-  return id != 0 ? id : sb_store_queue_row (store, OP_BUDDY, key);
 }
 
 SbBuddyKey *

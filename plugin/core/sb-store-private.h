@@ -345,10 +345,10 @@ G_GNUC_INTERNAL void sb_store_ids_clear (SbStore *store);
  * OP_MEMBER) was queued under this session, 0 when it was not. */
 G_GNUC_INTERNAL gint64 sb_store_queued_id (SbStore *store, SbStoreOpKind kind,
                                            const SbBuddyKey *key);
-/* Queues "add @key" to the table of @kind (as sb_store_queued_id()) and
- * returns its provisional id. */
-G_GNUC_INTERNAL gint64 sb_store_queue_row (SbStore *store, SbStoreOpKind kind,
-                                           const SbBuddyKey *key);
+/* A fresh provisional id for @key in the table of @kind, remembered for
+ * sb_store_queued_id() and sb_store_provisional_key(); nothing is queued. */
+G_GNUC_INTERNAL gint64 sb_store_new_provisional_row (SbStore *store, SbStoreOpKind kind,
+                                                     const SbBuddyKey *key);
 /* The key queued under the provisional id @id (borrowed), NULL when none. */
 G_GNUC_INTERNAL SbBuddyKey *sb_store_provisional_key (SbStore *store, gint64 id);
 /* A fresh provisional id for a row an operation adds (a logged prompt). */
@@ -386,6 +386,10 @@ G_GNUC_INTERNAL gboolean sb_store_flush_for_read (SbStore *store, GError **error
 G_GNUC_INTERNAL gboolean sb_store_check_room (SbStore *store, GError **error);
 /* Appends @op to the queue for the next flush. */
 G_GNUC_INTERNAL void sb_store_queue_op (SbStore *store, const SbStoreOp *op);
+/* Queues "add @key" to the table of @kind (as sb_store_queued_id()) and
+ * returns its provisional id. */
+G_GNUC_INTERNAL gint64 sb_store_queue_row (SbStore *store, SbStoreOpKind kind,
+                                           const SbBuddyKey *key);
 /* Starts the background writer on its own connection to store->path. */
 G_GNUC_INTERNAL gboolean sb_store_writer_start (SbStore *store, GError **error);
 /* Stops the writer thread and frees it; what it held uncommitted is dropped. */

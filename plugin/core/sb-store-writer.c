@@ -161,6 +161,40 @@ sb_store_queue_file_mark (SbStore *store, const char *path, gint64 size, gint64 
   sb_store_queue_op (store, &op);
 }
 
+gint64
+sb_store_queue_row (SbStore *store, SbStoreOpKind kind, const SbBuddyKey *key)
+{
+  gint64 id = sb_store_new_provisional_row (store, kind, key);
+  sb_store_queue_op (store, &(SbStoreOp){ .kind = kind, .buddy_id = id });
+  return id;
+}
+
+gint64
+sb_store_queue_buddy (SbStore *store, const SbBuddyKey *key)
+{
+  g_return_val_if_fail (store != NULL, 0);
+  g_return_val_if_fail (key != NULL, 0);
+  return sb_store_queue_row (store, OP_BUDDY, key);
+}
+
+gint64
+sb_store_buddy_id (SbStore *store, const SbBuddyKey *key, GError **error)
+{
+  g_return_val_if_fail (store != NULL, 0);
+  g_return_val_if_fail (key != NULL, 0);
+  gint64 id = sb_store_queued_id (store, OP_BUDDY, key);
+  if (id != 0)
+    return id;
+  g_autoptr (GError) local = NULL;
+  id = sb_store_lookup_buddy (store, key, FALSE, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return 0;
+    }
+  return id != 0 ? id : sb_store_queue_row (store, OP_BUDDY, key);
+}
+
 void
 sb_store_queue_flag_automated (SbStore *store, gint64 buddy_id, gint64 time, guint64 digest)
 {
