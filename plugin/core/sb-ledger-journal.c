@@ -179,7 +179,7 @@ parse_line (const char *line, SbBuddyKey **key, SbEvent *event)
     .digest = g_ascii_strtoull (fields[10], NULL, 10),
   };
   *key = sb_buddy_key_new (protocol, account, buddy);
-  return TRUE;
+  return *key != NULL; /* an empty or invalid name: not a line we wrote */
 }
 
 /* The journal's events, by buddy key (SbBuddyKey * -> GArray of SbEvent). */

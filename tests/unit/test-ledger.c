@@ -897,6 +897,31 @@ test_journal (Fixture *f, gconstpointer data)
   assert_stats_equal (sb_ledger_get_stats (ledger, f->key), &want);
 }
 
+/* A damaged journal: lines that are not the journal's (a name emptied, a
+ * field lost, another version, noise) are passed over; the others count. */
+static void
+test_journal_damaged (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *journal = sb_ledger_journal_path (f->path);
+  g_autofree char *good = g_strdup_printf ("1\tprpl-jabber\tme@localhost\tbob@localhost\t%"
+                                           G_GINT64_FORMAT "\t%d\t%d\t0\t0\t0\t42\n",
+                                           T0, SB_DIRECTION_IN, SB_EVENT_MESSAGE);
+  g_autofree char *text = g_strconcat ("1\tprpl-jabber\tme@localhost\t\t1700000000\t1\t0\t0\t0\t0\t7\n",
+                                       "1\t\t\t\t1\t1\t0\t0\t0\t0\t7\n",
+                                       "1\tprpl-jabber\tme@localhost\n",
+                                       "2\tprpl-jabber\tme@localhost\tbob@localhost\t1\t1\t0\t0\t0\t0\t7\n",
+                                       "\xff\xfe not a journal\n", good, NULL);
+  g_assert_true (g_file_set_contents (journal, text, -1, &error));
+  g_autoptr (SbLedger) ledger = reopen (f, NULL, T0, TRUE);
+  guint replayed = 0;
+  g_assert_true (sb_ledger_replay_journal (ledger, T0, &replayed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (replayed, ==, 1);
+  g_autoptr (SbBuddyKey) bob = sb_buddy_key_new ("prpl-jabber", "me@localhost", "bob@localhost");
+  g_assert_cmpuint (sb_ledger_get_stats (ledger, bob)->all.messages_received, ==, 1);
+}
+
 /* While commits fail, SB_STORE_QUEUE_MAX writes wait and no more: past it
  * an event is refused with SB_STORE_ERROR_FULL and nothing of it changes;
  * once the lock goes everything accepted is saved and events are taken
@@ -952,6 +977,7 @@ main (int argc, char **argv)
   ADD ("/ledger/nonblocking-equals-replay", test_nonblocking_equals_replay);
   ADD ("/ledger/same-second-burst", test_same_second_burst);
   ADD ("/ledger/journal", test_journal);
+  ADD ("/ledger/journal-damaged", test_journal_damaged);
   ADD ("/ledger/queue-bound", test_queue_bound);
   ADD ("/ledger/out-of-order", test_out_of_order);
   ADD ("/ledger/duplicates-count-once", test_duplicates_count_once);
