@@ -22,6 +22,11 @@ G_BEGIN_DECLS
 #define SB_GTK_PLUGIN_ID "gtk-smileback"
 #define SB_GNT_PLUGIN_ID "gnt-smileback"
 
+/* The clock every Smile Back plugin reads (sb_purple_now()): the wall
+ * clock plus this many seconds, an int pref the core plugin registers (0;
+ * tests move it to see what later days bring). */
+#define SB_PREF_CLOCK_OFFSET_S "/plugins/core/smileback/clock_offset_s"
+
 /* Signals, emitted on the core plugin's handle (purple_plugins_find_with_id
  * (SB_CORE_PLUGIN_ID)).
  *

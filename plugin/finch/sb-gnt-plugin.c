@@ -27,12 +27,6 @@ sb_gnt_context (void)
   return the_context;
 }
 
-gint64
-sb_gnt_now (void)
-{
-  return g_get_real_time () / G_USEC_PER_SEC;
-}
-
 SbHintKind
 sb_gnt_hint_kind (SbGntContext *ctx, PurpleBlistNode *node)
 {

@@ -53,8 +53,6 @@ typedef struct
  * buddy-list callbacks, which carry no user data). */
 SbGntContext *sb_gnt_context (void);
 
-/* The current time in UTC seconds. */
-gint64 sb_gnt_now (void);
 
 /* The verdict the core plugin gives @node (a buddy or a contact, its
  * buddies summed) now, through "smileback-get-hint-kind"; SB_HINT_NONE

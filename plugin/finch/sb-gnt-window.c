@@ -236,7 +236,7 @@ fill (SbGntWindow *win)
   int widths[SB_TABLE_N_COLUMNS];
   gboolean ok = FALSE;
 
-  win->now = sb_gnt_now ();
+  win->now = sb_purple_now ();
   gnt_tree_remove_all (tree);
   g_ptr_array_set_size (win->rows, 0);
   purple_plugin_ipc_call (win->ctx->core, SB_IPC_FOREACH_BUDDY, &ok,

@@ -30,12 +30,6 @@ sb_gtk_context (void)
   return the_context;
 }
 
-gint64
-sb_gtk_now (void)
-{
-  return g_get_real_time () / G_USEC_PER_SEC;
-}
-
 PurpleBuddy *
 sb_gtk_node_buddy (PurpleBlistNode *node)
 {

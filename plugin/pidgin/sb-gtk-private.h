@@ -78,8 +78,6 @@ typedef struct
 
 /* sb-gtk-plugin.c: helpers every file uses. */
 
-/* The current time in UTC seconds. */
-gint64 sb_gtk_now (void);
 
 /* The buddy a contact row stands for: @node itself for a buddy, the priority
  * buddy for a contact, NULL for anything else.  Borrowed. */

@@ -285,7 +285,7 @@ snooze_cb (PidginMiniDialog *dialog, GtkButton *button, gpointer data)
   SbGtkPrompt *view = data;
   int days = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "smileback-days"));
 
-  send_answer (view, SB_ANSWER_LATER, sb_gtk_now () + days * SB_DAY, NULL);
+  send_answer (view, SB_ANSWER_LATER, sb_purple_now () + days * SB_DAY, NULL);
 }
 
 static void show_dialog (SbGtkPrompt *view, GtkWidget *dialog);
@@ -414,7 +414,7 @@ build_dialog (SbGtkPrompt *view)
   PidginMiniDialog *dialog;
 
   view->audio = view->prompt->kind == SB_PROMPT_CALL && sb_purple_key_has_audio (view->prompt->key);
-  words = sb_purple_prompt_wording (view->prompt, view->audio, sb_gtk_now ());
+  words = sb_purple_prompt_wording (view->prompt, view->audio, sb_purple_now ());
   if (words == NULL)
     return NULL;
   /* The mini-dialog escapes its title and description: the words go in plain. */

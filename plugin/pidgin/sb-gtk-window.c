@@ -176,7 +176,7 @@ cell_data_func (GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *
         gint64 value;
 
         gtk_tree_model_get (model, iter, spec->column, &value, -1);
-        text = sb_table_format_ago (value, sb_gtk_now ());
+        text = sb_table_format_ago (value, sb_purple_now ());
         break;
       }
     case CELL_DECIMAL:
@@ -440,7 +440,7 @@ fill (SbGtkWindow *win)
   gboolean sorted;
   gboolean ok = FALSE;
 
-  win->now = sb_gtk_now ();
+  win->now = sb_purple_now ();
   /* One sort after the fill rather than one insertion sort per row. */
   sorted = gtk_tree_sortable_get_sort_column_id (sortable, &sort_column, &order);
   gtk_tree_sortable_set_sort_column_id (sortable, GTK_TREE_SORTABLE_UNSORTED_SORT_COLUMN_ID,

@@ -25,12 +25,6 @@ sb_purple_get (void)
   return the_context;
 }
 
-gint64
-sb_purple_now (void)
-{
-  return g_get_real_time () / G_USEC_PER_SEC + purple_prefs_get_int (SB_PREF_CLOCK_OFFSET_S);
-}
-
 static gboolean
 refresh_cb (gpointer data)
 {

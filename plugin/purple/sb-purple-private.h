@@ -15,6 +15,7 @@
 #include <smileback/sb-import.h>
 #include <smileback-purple/sb-ipc.h>
 #include <smileback-purple/sb-purple-key.h>
+#include <smileback-purple/sb-purple-ui.h>
 
 G_BEGIN_DECLS
 
@@ -27,7 +28,6 @@ G_BEGIN_DECLS
 /* Seconds added to the wall clock (sb_purple_now()): 0, except in tests,
  * which step the plugin through minutes without waiting for them.  Not in
  * the preferences frame. */
-#define SB_PREF_CLOCK_OFFSET_S SB_PREF_ROOT "/clock_offset_s"
 
 /* A message this much older than its arrival is backlog (offline delivery,
  * history replay): recorded, never live (about two minutes). */
@@ -79,8 +79,6 @@ typedef struct
  * receive no user data. */
 SbPurple *sb_purple_get (void);
 
-/* The wall clock, UTC seconds (plus SB_PREF_CLOCK_OFFSET_S). */
-gint64 sb_purple_now (void);
 
 /* sb-purple-stats.c: the figures of buddies and contacts (their keys:
  * sb-purple-key.h). */

@@ -1,8 +1,9 @@
-/* sb-purple-ui.c: what every UI plugin asks of the core plugin when it loads
- * (see sb-purple-ui.h). */
+/* sb-purple-ui.c: what every UI plugin asks of the core plugin when it loads,
+ * and the plugins' clock (see sb-purple-ui.h). */
 #include "smileback-purple/sb-purple-ui.h"
 
 #include <glib/gi18n-lib.h>
+#include <prefs.h>
 
 #include "smileback-purple/sb-ipc.h"
 
@@ -17,6 +18,12 @@ sb_purple_ui_core (PurplePlugin *ui_plugin)
   g_free (ui_plugin->error);
   ui_plugin->error = g_strdup (_("The Smile Back core plugin is not loaded."));
   return NULL;
+}
+
+gint64
+sb_purple_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC + purple_prefs_get_int (SB_PREF_CLOCK_OFFSET_S);
 }
 
 GList *
