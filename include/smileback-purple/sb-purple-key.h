@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <account.h>
 #include <blist.h>
+#include <conversation.h>
 
 #include "smileback/sb-buddy-key.h"
 #include "smileback/sb-prompt.h"
@@ -42,6 +43,11 @@ PurpleAccount *sb_purple_key_find_account (const char *protocol, const char *acc
 /* The same among the enabled accounts only: where a conversation can be
  * opened.  Borrowed. */
 PurpleAccount *sb_purple_key_find_active_account (const char *protocol, const char *account);
+
+/* The IM conversation with @key's buddy on its enabled account, found or
+ * opened, and presented; NULL when no enabled account matches.  Nothing is
+ * sent.  Borrowed. */
+PurpleConversation *sb_purple_key_open_conversation (const SbBuddyKey *key);
 
 /* Every buddy-list buddy of the key (@protocol, @account, @buddy) (one account
  * can list a buddy in several groups).  Free the list with g_slist_free();

@@ -128,6 +128,11 @@ int sb_prompt_button_snooze_days (SbPromptButton button);
  * buddy (introduction, invitation, room question).  Static, never free. */
 const char *sb_prompt_due_reason (SbPromptKind kind);
 
+/* How long @prompt of that list is overdue at @now, in seconds: only a
+ * reach-out has a due date; -1 for the others, which show since when they
+ * wait (prompt->since). */
+gint64 sb_prompt_overdue_s (const SbPrompt *prompt, gint64 now);
+
 /* The title of the choice "Later" leads to: "Remind me again...". */
 const char *sb_prompt_snooze_title (void);
 

@@ -215,6 +215,13 @@ sb_prompt_due_reason (SbPromptKind kind)
     }
 }
 
+gint64
+sb_prompt_overdue_s (const SbPrompt *prompt, gint64 now)
+{
+  g_return_val_if_fail (prompt != NULL, -1);
+  return prompt->kind == SB_PROMPT_REACH_OUT ? now - prompt->since - prompt->due_s : -1;
+}
+
 const char *
 sb_prompt_button_label (SbPromptButton button)
 {

@@ -202,10 +202,7 @@ fill_due (SbGntWindow *win)
         texts[DUE_NAME] = sb_purple_key_display_name (prompt->key);
         texts[DUE_WHY] = g_strdup (sb_prompt_due_reason (prompt->kind));
         texts[DUE_LAST] = sb_table_format_ago (prompt->since, win->now);
-        /* Only a reach-out is "overdue"; the others show when it started. */
-        texts[DUE_OVERDUE] = prompt->kind == SB_PROMPT_REACH_OUT
-                               ? sb_table_format_duration (win->now - prompt->since - prompt->due_s)
-                               : sb_table_format_duration (-1);
+        texts[DUE_OVERDUE] = sb_table_format_duration (sb_prompt_overdue_s (prompt, win->now));
         fit_widths (widths, texts, N_DUE_COLS);
         gnt_tree_add_row_last (tree, sb_buddy_key_copy (prompt->key),
                                gnt_tree_create_row (tree, texts[0], texts[1], texts[2], texts[3]),
@@ -297,37 +294,22 @@ sort_changed_cb (GntComboBox *box, gpointer old, gpointer now, SbGntWindow *win)
   fill (win);
 }
 
-/* Opens (or raises) a conversation with @key's buddy; never sends. */
-static void
-open_conversation (const SbBuddyKey *key)
-{
-  PurpleAccount *account;
-  PurpleConversation *conv;
-
-  if (key == NULL)
-    return;
-  account = sb_purple_key_find_account (key->protocol, key->account);
-  if (account == NULL)
-    return;
-  conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, key->buddy, account);
-  if (conv == NULL)
-    conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key->buddy);
-  purple_conversation_present (conv);
-}
-
 static void
 table_activate_cb (GntWidget *widget, SbGntWindow *win)
 {
   SbGntRow *row = gnt_tree_get_selection_data (GNT_TREE (widget));
 
   if (row != NULL)
-    open_conversation (row->key);
+    sb_purple_key_open_conversation (row->key);
 }
 
 static void
 due_activate_cb (GntWidget *widget, SbGntWindow *win)
 {
-  open_conversation (gnt_tree_get_selection_data (GNT_TREE (widget)));
+  const SbBuddyKey *key = gnt_tree_get_selection_data (GNT_TREE (widget));
+
+  if (key != NULL)
+    sb_purple_key_open_conversation (key);
 }
 
 static void

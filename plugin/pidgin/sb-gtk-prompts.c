@@ -142,18 +142,11 @@ send_answer (SbGtkPrompt *view, SbPromptAnswer answer, gint64 snooze_until,
 static PurpleConversation *
 present_conversation (const SbBuddyKey *key, const char *const *drafts, gsize n_drafts)
 {
-  PurpleAccount *account = sb_purple_key_find_account (key->protocol, key->account);
-  PurpleConversation *conv;
+  PurpleConversation *conv = sb_purple_key_open_conversation (key);
   PidginConversation *gtkconv;
 
-  if (account == NULL)
-    return NULL;
-  conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, key->buddy, account);
-  if (conv == NULL)
-    conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key->buddy);
   if (conv == NULL)
     return NULL;
-  pidgin_conv_present_conversation (conv);
   gtkconv = PIDGIN_CONVERSATION (conv);
   if (gtkconv == NULL || gtkconv->entry == NULL)
     return conv;

@@ -340,12 +340,8 @@ fill_due_from_planner (SbGtkWindow *win)
 
       if (prompt->key == NULL || sb_prompt_due_reason (prompt->kind) == NULL)
         continue;
-      /* Only a reach-out is "overdue"; the others show when it started. */
       add_due_row (win, prompt->key->protocol, prompt->key->account, prompt->key->buddy,
-                   prompt->kind, prompt->since,
-                   prompt->kind == SB_PROMPT_REACH_OUT ? win->now - prompt->since - prompt->due_s
-                                                       : -1,
-                   i);
+                   prompt->kind, prompt->since, sb_prompt_overdue_s (prompt, win->now), i);
     }
   g_ptr_array_unref (prompts);
   return TRUE;
@@ -503,22 +499,14 @@ row_activated_cb (GtkTreeView *view, GtkTreePath *path, GtkTreeViewColumn *colum
   GtkTreeModel *model = gtk_tree_view_get_model (view);
   GtkTreeIter iter;
   g_autoptr (SbBuddyKey) key = NULL;
-  PurpleAccount *account;
-  PurpleConversation *conv;
 
   if (!gtk_tree_model_get_iter (model, &iter, path))
     return;
   /* Both models keep the key in their first three columns. */
   G_STATIC_ASSERT (COL_PROTOCOL == 0 && DUE_PROTOCOL == 0);
   key = key_from_row (model, &iter, 0);
-  if (key == NULL)
-    return;
-  account = sb_purple_key_find_account (key->protocol, key->account);
-  if (account != NULL)
-    {
-      conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key->buddy);
-      purple_conversation_present (conv);
-    }
+  if (key != NULL)
+    sb_purple_key_open_conversation (key);
 }
 
 static gboolean

@@ -13,29 +13,12 @@
 
 /* ---- answers ---------------------------------------------------------------- */
 
-/* The IM conversation with @key, found or opened (never sent to). */
-static PurpleConversation *
-open_conversation (const SbBuddyKey *key)
-{
-  PurpleAccount *account = sb_purple_key_find_active_account (key->protocol, key->account);
-  PurpleConversation *conv;
-
-  if (account == NULL)
-    return NULL;
-  conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, key->buddy, account);
-  if (conv == NULL)
-    conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key->buddy);
-  else
-    purple_conversation_present (conv);
-  return conv;
-}
-
 /* Opens the conversation with @to and shows, inside it only, a drafted line
  * introducing @other. */
 static void
 open_introduction (const SbBuddyKey *to, const SbBuddyKey *other)
 {
-  PurpleConversation *conv = open_conversation (to);
+  PurpleConversation *conv = sb_purple_key_open_conversation (to);
   g_autofree char *to_name = sb_purple_key_display_name (to);
   g_autofree char *other_name = sb_purple_key_display_name (other);
   g_autofree char *draft = NULL;
@@ -110,7 +93,7 @@ act (SbPurple *ctx, const SbOpenPrompt *open, const char *const *chosen, gboolea
     case SB_PROMPT_REPLY_NUDGE:
     case SB_PROMPT_FOLLOW_UP:
     case SB_PROMPT_CALL:
-      conv = open_conversation (prompt->key);
+      conv = sb_purple_key_open_conversation (prompt->key);
       /* The user chose "Call": a call they start, not a message. */
       if (conv != NULL && call && open->audio)
         purple_prpl_initiate_media (purple_conversation_get_account (conv), prompt->key->buddy,

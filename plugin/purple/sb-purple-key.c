@@ -110,6 +110,24 @@ sb_purple_key_find_active_account (const char *protocol, const char *account)
   return NULL;
 }
 
+PurpleConversation *
+sb_purple_key_open_conversation (const SbBuddyKey *key)
+{
+  PurpleAccount *account;
+  PurpleConversation *conv;
+
+  g_return_val_if_fail (key != NULL, NULL);
+  account = sb_purple_key_find_active_account (key->protocol, key->account);
+  if (account == NULL)
+    return NULL;
+  conv = purple_find_conversation_with_account (PURPLE_CONV_TYPE_IM, key->buddy, account);
+  if (conv == NULL)
+    conv = purple_conversation_new (PURPLE_CONV_TYPE_IM, account, key->buddy);
+  if (conv != NULL)
+    purple_conversation_present (conv);
+  return conv;
+}
+
 GSList *
 sb_purple_key_find_buddies (const char *protocol, const char *account, const char *buddy)
 {
