@@ -3,12 +3,9 @@
  * Above, a sortable table of every buddy with history (smileback-foreach-
  * buddy), the buddy-list ones and the others.  Below, for the selected buddy,
  * the chart of conversations per month (sb-gtk-chart.c), and the "Due to
- * reach out" list: the planner's reach-out prompts in its order
- * (smileback-list-due); from a core plugin without that call, buddies whose
- * time since the last contact passed their reminder interval
- * (sb_hint_due_interval()), ranked by closeness x overdue ratio.  With the
- * planner's list come its other due prompts (reply nudges, follow-ups, calls),
- * each with its reason.  Beneath, "How reminders worked out": how many
+ * reach out" list: the planner's due prompts in its order (smileback-list-
+ * due): reach-outs, reply nudges, follow-ups and calls, each with its
+ * reason.  Beneath, "How reminders worked out": how many
  * reminders were shown, acted on and answered, introductions that led to a
  * meeting and invitations that were taken (smileback-get-outcomes), when the
  * core plugin offers them.  Double-clicking a buddy opens a conversation
@@ -131,7 +128,6 @@ struct _SbGtkWindow
   GArray *months;    /* SbMonthCounts of the selected buddy, NULL when none */
   SbBuddyKey *selected; /* the selected buddy, NULL when none */
   gint64 now;        /* the time of the last fill */
-  gboolean due_from_planner; /* the due list came from the planner (smileback-list-due) */
   guint refresh_id;
 };
 
@@ -324,16 +320,15 @@ add_due_row (SbGtkWindow *win, const char *protocol, const char *account, const 
                                      DUE_OVERDUE, overdue_s, DUE_RANK, rank, -1);
 }
 
-/* The planner's own "Who should I reach out to?" list, in its order.  FALSE
- * when the core plugin does not offer it. */
-static gboolean
-fill_due_from_planner (SbGtkWindow *win)
+/* The planner's own "Who should I reach out to?" list, in its order. */
+static void
+fill_due (SbGtkWindow *win)
 {
   gboolean ok = FALSE;
   GPtrArray *prompts = purple_plugin_ipc_call (win->ctx->core, SB_IPC_LIST_DUE, &ok);
 
   if (!ok || prompts == NULL)
-    return FALSE;
+    return;
   for (guint i = 0; i < prompts->len; i++)
     {
       const SbPrompt *prompt = prompts->pdata[i];
@@ -344,7 +339,6 @@ fill_due_from_planner (SbGtkWindow *win)
                    prompt->kind, prompt->since, sb_prompt_overdue_s (prompt, win->now), i);
     }
   g_ptr_array_unref (prompts);
-  return TRUE;
 }
 
 static void
@@ -364,22 +358,6 @@ add_buddy_cb (const char *protocol, const char *account, const char *buddy,
     sb_stats_reply_rate (&stats->all), COL_LATENCY_THEM, stats->median_latency_them_s,
     COL_LATENCY_YOU, stats->median_latency_you_s, COL_LAST, sb_hint_last_contact (stats),
     COL_RHYTHM, stats->cadence_s, COL_CLOSENESS, stats->closeness, -1);
-
-  /* Without the planner's list: the same rule from the figures, ranked by
-   * closeness x overdue ratio. */
-  if (!win->due_from_planner)
-    {
-      GSList *buddies = sb_purple_key_find_buddies (protocol, account, buddy);
-      int keep = buddies != NULL ? sb_purple_keep_in_touch_days (buddies->data) : 0;
-      double overdue = sb_hint_overdue_ratio (stats, keep, win->now);
-
-      g_slist_free (buddies);
-      if (overdue > 1.0)
-        add_due_row (win, protocol, account, buddy, SB_PROMPT_REACH_OUT,
-                     sb_hint_last_contact (stats),
-                     win->now - sb_hint_last_contact (stats) - sb_hint_due_interval (stats, keep),
-                     -stats->closeness * overdue);
-    }
 }
 
 /* "How reminders worked out" from the core plugin; hidden when it does not
@@ -445,7 +423,7 @@ fill (SbGtkWindow *win)
   gtk_list_store_clear (win->due);
   g_hash_table_remove_all (win->accounts);
 
-  win->due_from_planner = fill_due_from_planner (win);
+  fill_due (win);
   purple_plugin_ipc_call (win->ctx->core, SB_IPC_FOREACH_BUDDY, &ok, (SbIpcBuddyFunc) add_buddy_cb,
                           win);
   if (!ok)
